@@ -1,0 +1,76 @@
+"""EduHub configuration, read from the environment with embedded defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The key from the environment, else one generated once into the data directory."""
+    explicit = _env("EDUHUB_SECRET_KEY")
+    if explicit:
+        return explicit
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass
+class Config:
+    """Every setting the hub reads; `Config.from_env()` is what the app and CLI use."""
+
+    data_dir: Path
+    database_url: str
+    storage_url: str
+    search_url: str
+    broker_url: str
+    secret_key: str
+    max_upload_mb: int = 2048
+    beat_schedule: dict = field(default_factory=dict)
+    testing: bool = False
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.broker_url.startswith("filesystem://")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Config":
+        data_dir = Path(overrides.pop("data_dir", None) or _env("EDUHUB_DATA_DIR", "./var")).resolve()
+        values = dict(
+            data_dir=data_dir,
+            database_url=_env("EDUHUB_DATABASE_URL", f"sqlite:///{data_dir / 'hub.db'}"),
+            storage_url=_env("EDUHUB_STORAGE_URL", f"file://{data_dir / 'objects'}"),
+            search_url=_env("EDUHUB_SEARCH_URL", f"tantivy://{data_dir / 'index'}"),
+            broker_url=_env("EDUHUB_BROKER_URL", f"filesystem://{data_dir / 'broker'}"),
+            max_upload_mb=int(_env("EDUHUB_MAX_UPLOAD_MB", "2048")),
+            beat_schedule=default_beat_schedule(),
+        )
+        values.update(overrides)
+        if "secret_key" not in values:
+            values["secret_key"] = _secret_key(data_dir)
+        return cls(**values)
+
+
+def default_beat_schedule() -> dict:
+    """Periodic tasks; per-source schedules are added from the database by the beat process."""
+    return {
+        "process-outbox": {"task": "workers.tasks.process_outbox", "schedule": 5.0},
+        "verify-checksums": {"task": "workers.tasks.verify_checksums", "schedule": 7 * 24 * 3600.0},
+    }

@@ -1,0 +1,46 @@
+"""EduHub: the Flask application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        MAX_CONTENT_LENGTH=None,  # uploads are streamed and limited by the file service
+        JSON_AS_ASCII=False,
+        TESTING=config.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from hub.services import Hub
+    hub = Hub(config)
+    app.extensions["eduhub"] = hub
+
+    from hub.api import init_api
+    init_api(app)
+    _init_web(app)
+    logging.getLogger("hub").setLevel(logging.INFO)
+    return app
+
+
+def _init_web(app: Flask) -> None:
+    try:
+        from hub.web import init_web
+    except ImportError:
+        return
+    init_web(app)
+
+
+def current_hub():
+    from flask import current_app
+    return current_app.extensions["eduhub"]

@@ -1,0 +1,4 @@
+"""API: health (placeholder, being built)."""
+from flask_smorest import Blueprint
+
+blp = Blueprint("health", __name__, url_prefix="/api/v1")

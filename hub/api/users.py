@@ -1,0 +1,4 @@
+"""API: users (placeholder, being built)."""
+from flask_smorest import Blueprint
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1")

@@ -1,0 +1,5 @@
+"""CLI: accounts commands (being built)."""
+
+
+def register(main) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""CLI: db commands (being built)."""
+
+
+def register(main) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""CLI: ops commands (being built)."""
+
+
+def register(main) -> None:
+    pass

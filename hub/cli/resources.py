@@ -1,0 +1,5 @@
+"""CLI: resources commands (being built)."""
+
+
+def register(main) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""CLI: serve commands (being built)."""
+
+
+def register(main) -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Who is asking: principals, password hashing and API tokens."""

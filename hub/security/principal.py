@@ -1,0 +1,62 @@
+"""The caller of a service: a user with roles per organisation, or anonymous."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Role:
+    org_id: int
+    org_path: str  # materialised path of the organisation, e.g. "/1/4/9/"
+    region: str | None
+    role: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int | None = None
+    email: str | None = None
+    is_admin: bool = False
+    roles: tuple[Role, ...] = ()
+    ip: str | None = None
+    name: str = ""
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def label(self) -> str:
+        return self.email or "anonymous"
+
+    def has_role_over(self, org_path: str, *roles: str) -> bool:
+        """True if the caller holds one of `roles` in this organisation or one of its ancestors."""
+        if self.is_admin:
+            return True
+        return any(r.role in roles and org_path.startswith(r.org_path) for r in self.roles)
+
+    def is_member_of(self, org_path: str) -> bool:
+        """Member (any role) of this organisation or of an ancestor of it."""
+        return self.is_admin or any(org_path.startswith(r.org_path) for r in self.roles)
+
+    def in_region(self, region: str | None) -> bool:
+        """Region codes nest by prefix (640000 province > 640100 city > 640104 district)."""
+        if self.is_admin:
+            return True
+        if not region:
+            return self.is_authenticated
+        want = region_prefix(region)
+        return any(r.region and (region_prefix(r.region).startswith(want) or want.startswith(region_prefix(r.region)))
+                   for r in self.roles)
+
+
+def region_prefix(code: str) -> str:
+    """640100 -> '6401', 640000 -> '64', 640104 -> '640104'."""
+    code = code.strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+ANONYMOUS = Principal()
+SYSTEM = Principal(user_id=None, email="system", is_admin=True)
