@@ -1,4 +1,86 @@
-"""API: files (placeholder, being built)."""
+"""API: files of a resource -- streamed upload (raw body or multipart), download with Range, removal."""
+from __future__ import annotations
+
+from flask import redirect, request
 from flask_smorest import Blueprint
 
-blp = Blueprint("files", __name__, url_prefix="/api/v1")
+from hub import current_hub
+from hub.api.auth import current_principal
+from hub.api.download import send_download
+from hub.errors import InvalidInput
+
+blp = Blueprint("files", __name__, url_prefix="/api/v1", description="Files of a resource. 资源文件。")
+
+
+def _content_length() -> int | None:
+    value = request.headers.get("Content-Length")
+    if value is None:
+        return None
+    try:
+        length = int(value)
+    except ValueError:
+        raise InvalidInput("Content-Length 无效。Invalid Content-Length header.") from None
+    if length < 0:
+        raise InvalidInput("Content-Length 无效。Invalid Content-Length header.")
+    return length
+
+
+@blp.route("/resources/<resource_id>/files/<path:name>", methods=["PUT"])
+@blp.doc(summary="Upload one file as the raw body (streamed); optional Digest: sha-256=BASE64",
+         security=[{"bearer": []}],
+         requestBody={"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
+@blp.alt_response(201, description="{name, size, sha256, mimetype}")
+def put_file(resource_id, name):
+    hub = current_hub()
+    stored = hub.files.upload(current_principal(), resource_id, name, request.stream,
+                              content_length=_content_length(), digest=request.headers.get("Digest"))
+    return stored, 201
+
+
+@blp.route("/resources/<resource_id>/files", methods=["POST"])
+@blp.doc(summary="Upload one or more files as multipart/form-data (field `file`), for browsers",
+         security=[{"bearer": []}],
+         requestBody={"content": {"multipart/form-data": {"schema": {
+             "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@blp.alt_response(201, description="{files: [...]}")
+def post_files(resource_id):
+    hub = current_hub()
+    principal = current_principal()
+    length = _content_length()
+    hub.files._check_length(length)  # 413 before the multipart body is parsed
+    uploads = [f for f in request.files.getlist("file") if f and f.filename]
+    if not uploads:
+        raise InvalidInput("请在表单字段 file 中附上文件。Attach the file in the form field named `file`.")
+    stored = [hub.files.upload(principal, resource_id, f.filename, f.stream, content_length=None) for f in uploads]
+    return {"files": stored}, 201
+
+
+@blp.route("/resources/<resource_id>/files/<path:name>", methods=["GET"])
+@blp.doc(summary="Download: Range gives 206, ETag is the SHA-256; on S3 a 302 to a presigned URL",
+         responses={"200": {"description": "the file"}, "206": {"description": "part of the file"},
+                    "302": {"description": "presigned URL"}, "304": {"description": "not modified"}})
+def get_file(resource_id, name):
+    hub = current_hub()
+    counted = _is_first_byte_request()
+    download = hub.files.open_download(current_principal(), resource_id, name, count=counted)
+    if download.kind == "redirect":
+        response = redirect(download.url, 302)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return send_download(download)
+
+
+@blp.route("/resources/<resource_id>/files/<path:name>", methods=["DELETE"])
+@blp.doc(summary="Remove a file from a draft", security=[{"bearer": []}])
+@blp.alt_response(204, description="Removed")
+def delete_file(resource_id, name):
+    current_hub().files.delete(current_principal(), resource_id, name)
+    return "", 204
+
+
+def _is_first_byte_request() -> bool:
+    """Count a download once: a resumed transfer (Range not starting at 0) or a revalidation is not a new one."""
+    if request.headers.get("If-None-Match"):
+        return False
+    header = request.headers.get("Range", "")
+    return not header or header.replace(" ", "").startswith("bytes=0-")

@@ -1,0 +1,85 @@
+"""Who may read, edit and review a resource: the rules, in Python and as SQL filters."""
+from __future__ import annotations
+
+from sqlalchemy import and_, false, or_, true
+
+from hub.db.models import Organisation, Resource
+from hub.security.principal import Principal, region_prefix
+
+EDITOR_ROLES = ("contributor", "org_admin")
+REVIEWER_ROLES = ("reviewer", "org_admin")
+UNPUBLISHED = ("draft", "submitted", "rejected")
+
+
+def org_path(resource: Resource) -> str:
+    return resource.org.path if resource.org is not None else "/"
+
+
+def can_see_published(actor: Principal, resource: Resource) -> bool:
+    """Visibility of a published (or withdrawn) record."""
+    if actor.is_admin or resource.visibility == "public":
+        return True
+    if not actor.is_authenticated:
+        return False
+    if resource.visibility == "region":
+        return actor.in_region(resource.region) or actor.is_member_of(org_path(resource))
+    return actor.is_member_of(org_path(resource))
+
+
+def can_edit(actor: Principal, resource: Resource) -> bool:
+    if not actor.is_authenticated and not actor.is_admin:
+        return False
+    if actor.is_admin:
+        return True
+    return resource.owner_id == actor.user_id or actor.has_role_over(org_path(resource), *EDITOR_ROLES)
+
+
+def can_review(actor: Principal, resource: Resource) -> bool:
+    return actor.is_authenticated and actor.has_role_over(org_path(resource), *REVIEWER_ROLES) or actor.is_admin
+
+
+def can_read(actor: Principal, resource: Resource) -> bool:
+    if resource.status in ("published", "withdrawn"):
+        return can_see_published(actor, resource) or (
+            resource.status == "withdrawn" and can_edit(actor, resource))
+    return can_edit(actor, resource) or can_review(actor, resource)
+
+
+def region_ancestors(code: str) -> list[str]:
+    """640104 -> ['640104', '640100', '640000']: the regions that contain this one."""
+    prefix = region_prefix(code)
+    out = []
+    while len(prefix) >= 2:
+        out.append(prefix.ljust(6, "0"))
+        prefix = prefix[:-2]
+    return out
+
+
+def published_visibility_clause(actor: Principal):
+    """SQL: published records this caller may see (join Organisation on Resource.org_id first)."""
+    if actor.is_admin:
+        return true()
+    clauses = [Resource.visibility == "public"]
+    if actor.is_authenticated:
+        member = or_(*[Organisation.path.startswith(r.org_path) for r in actor.roles]) if actor.roles else false()
+        regions = [r.region for r in actor.roles if r.region]
+        in_region = []
+        for code in regions:
+            in_region.append(Resource.region.in_(region_ancestors(code)))
+            in_region.append(Resource.region.startswith(region_prefix(code)))
+        clauses.append(and_(Resource.visibility == "region", or_(member, *in_region)))
+        clauses.append(and_(Resource.visibility == "org", member))
+    return or_(*clauses)
+
+
+def readable_clause(actor: Principal):
+    """SQL: every record the caller may read, in any status (join Organisation first)."""
+    if actor.is_admin:
+        return true()
+    published = and_(Resource.status.in_(("published", "withdrawn")), published_visibility_clause(actor))
+    if not actor.is_authenticated:
+        return published
+    staff_paths = [r.org_path for r in actor.roles if r.role in EDITOR_ROLES + REVIEWER_ROLES]
+    own = Resource.owner_id == actor.user_id
+    staff = or_(*[Organisation.path.startswith(p) for p in staff_paths]) if staff_paths else false()
+    return or_(published, own, staff)
