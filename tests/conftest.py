@@ -23,6 +23,13 @@ def postgres_server():
     postgres.stop()
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server: OpenStack Swift with s3api, started once per session."""
+    from tests.support import swift
+    yield from swift.s3_server()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
