@@ -104,6 +104,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
             if "org" in data and data["org"] != resource.org.code:
                 raise ValidationFailed.from_messages({"org": ["资源创建后不能更换机构。The organisation cannot change."]})
             if records.apply_fields(resource, data):
+                self._check_consistency(resource)
                 self.touch(resource)
                 uow.audit("resource.update", "resource", resource.id, fields=sorted(k for k in data if k != "org"))
                 uow.outbox("resource.index", id=resource.id)
@@ -141,6 +142,13 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
                 f"状态为 {resource.status} 的资源不能修改；请先创建新版本（new-version）。"
                 f"A {resource.status} resource cannot be changed; start a new version (actions/new-version) first.")
         return resource
+
+    @staticmethod
+    def _check_consistency(resource: Resource) -> None:
+        from metadata.schema import consistency_errors
+        problems = consistency_errors({name: getattr(resource, name) for name in records.EDITABLE_FIELDS})
+        if problems:
+            raise ValidationFailed.from_messages(problems)
 
     @staticmethod
     def touch(resource: Resource) -> None:

@@ -178,3 +178,11 @@ def test_harvested_upsert_is_idempotent_and_tombstones(hub, world):
         uow.commit()
     with pytest.raises(Gone):
         hub.resources.get(ANONYMOUS, rid)
+
+
+def test_patch_that_breaks_stage_grade_consistency_is_refused(hub, world):
+    record = hub.resources.create(world.contributor, valid_record())
+    with pytest.raises(ValidationFailed) as err:
+        hub.resources.update(world.contributor, record["id"], {"grades": ["g2"]})
+    assert err.value.errors
+    assert hub.resources.get(world.contributor, record["id"])["grades"] == ["g7"]
