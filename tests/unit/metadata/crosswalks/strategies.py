@@ -1,0 +1,57 @@
+"""Hypothesis strategies for canonical records whose codes come from the real vocabularies."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from metadata.crosswalks import default_lookup
+from metadata.xml import clean
+
+VOCAB = default_lookup()
+CODED = ("stages", "grades", "subjects", "editions", "volumes", "types", "themes", "regions", "licenses")
+
+
+def _is_label(text: str) -> bool:
+    return any(VOCAB.code_for(name, clean(text)) for name in CODED)
+
+
+def _codes(name: str):
+    return st.sampled_from(VOCAB.codes(name))
+
+
+def _text(min_size: int = 1, max_size: int = 40):
+    """Arbitrary Unicode (control characters included); what survives is its XML-clean, stripped form."""
+    return st.text(min_size=min_size, max_size=max_size).filter(lambda s: clean(s).strip())
+
+
+def _keyword():
+    # A keyword equal to a vocabulary label reads back as that code, by design; keep them apart here.
+    return _text(max_size=20).filter(lambda s: not _is_label(s) and ":" not in s)
+
+
+records = st.fixed_dictionaries({
+    "id": st.uuids().map(str),
+    "title": _text(max_size=120),
+    "description": _text(max_size=200),
+    "language": st.sampled_from(["zh", "en"]),
+    "stage": _codes("stages"),
+    "subjects": st.lists(_codes("subjects"), max_size=3, unique=True),
+    "grades": st.lists(_codes("grades"), max_size=3, unique=True),
+    "edition": _codes("editions"),
+    "volume": _codes("volumes"),
+    "chapter": _text(max_size=40),
+    "type": _codes("types"),
+    "themes": st.lists(_codes("themes"), max_size=2, unique=True),
+    "keywords": st.lists(_keyword(), max_size=4, unique_by=lambda s: clean(s).strip()),
+    "license": _codes("licenses"),
+    "creators": st.lists(st.fixed_dictionaries({"name": _text(max_size=20), "role": _codes("creator-roles")}),
+                         max_size=3, unique_by=lambda c: clean(c["name"]).strip()),
+    "org": st.sampled_from(["nx-edu", "xq-school-1", "yinchuan.no2", "alliance_7"]),
+    "region": _codes("regions"),
+    "published": st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    "links": st.just({"html": "/r/x"}),
+    "files": st.just([]),
+})
+
+
+def cleaned(text: str) -> str:
+    return clean(text).strip()
