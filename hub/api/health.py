@@ -1,4 +1,72 @@
-"""API: health (placeholder, being built)."""
-from flask_smorest import Blueprint
+"""Liveness (/healthz), readiness of every backend (/readyz) and Prometheus metrics (/metrics), outside /api/v1."""
+from __future__ import annotations
 
-blp = Blueprint("health", __name__, url_prefix="/api/v1")
+import logging
+import time
+from typing import Callable
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from hub import current_hub
+from hub.api import metrics
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("health", __name__, url_prefix=None, description="Liveness, readiness and metrics for operators.")
+metrics.install(blp)
+
+
+@blp.route("/healthz")
+@blp.response(200)
+def healthz():
+    """Liveness: the process answers. Restart it only when this fails."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@blp.response(200)
+@blp.alt_response(503, description="At least one backend failed its check.")
+def readyz():
+    """Readiness: every backend (database, object storage, search) answers; 503 takes the process out of rotation."""
+    checks = {name: _timed(check) for name, check in _checks(current_hub()).items()}
+    ready = all(c["ok"] for c in checks.values())
+    return {"status": "ok" if ready else "degraded", "checks": checks}, 200 if ready else 503
+
+
+@blp.route("/metrics")
+def metrics_text():
+    """Request counts and latencies of this process, in Prometheus text format."""
+    body = metrics.metrics_for(current_app).render()
+    return Response(body, mimetype="text/plain", content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _checks(hub) -> dict[str, Callable[[], object]]:
+    checks: dict[str, Callable[[], object]] = {
+        "database": lambda: _ping_database(hub),
+        "storage": lambda: hub.storage.check_ready(),
+    }
+    # Search is optional until the hub has an index port; check it only when there is one.
+    if hasattr(type(hub), "search"):
+        checks["search"] = lambda: hub.search.check_ready()
+    return checks
+
+
+def _ping_database(hub) -> None:
+    with hub.db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _timed(check: Callable[[], object]) -> dict:
+    started = time.perf_counter()
+    try:
+        result = check()
+        ok, error = result is not False, None
+    except Exception as exc:  # any failure of a backend means "not ready", never a 500
+        log.warning("readiness check failed: %s", exc, exc_info=True)
+        ok, error = False, f"{type(exc).__name__}: {str(exc)[:200]}"
+    outcome = {"ok": ok, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    if error:
+        outcome["error"] = error
+    return outcome

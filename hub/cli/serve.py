@@ -1,5 +1,122 @@
-"""CLI: serve commands (being built)."""
+"""CLI: `eduhub serve`, the hub's web and API processes under gunicorn (and, on the embedded broker, a worker)."""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from config import Config
+
+log = logging.getLogger("hub.serve")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 for every interface (put nginx in front in production).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes. About one per core; each serves --threads requests at once.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Requests each process serves at once (slow downloads hold one each).")
+def serve(host: str, port: int, workers: int, threads: int):
+    """Run the hub: web pages, the API, OAI-PMH, /healthz and /metrics.
+
+    On the embedded SQLite database, pending migrations are applied first (on PostgreSQL run
+    `eduhub db upgrade` yourself, once, before starting the web processes). On the embedded task
+    broker a worker process is started beside the web processes; with Redis or RabbitMQ run
+    `eduhub worker` and `eduhub beat` as their own services. Stop with Ctrl-C or SIGTERM.
+
+    启动平台（网页、API、OAI-PMH）。使用内置数据库时会先自动升级数据库结构。
+    """
+    config = Config.from_env()
+    prepare_database(config)
+    worker = start_embedded_worker(config)
+    click.echo(f"EduHub listening on http://{host}:{port}/ (data in {config.data_dir})")
+    try:
+        HubApplication(config, gunicorn_options(host, port, workers, threads)).run()
+    finally:
+        stop_embedded_worker(worker)
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        # Threads, not sync workers: a teacher on a slow rural link must not hold a whole process.
+        "worker_class": "gthread",
+        "threads": threads,
+        # With gthread this is the worker heartbeat, not a per-request limit: multi-GB uploads may take an hour.
+        "timeout": 120,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "sendfile": True,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "eduhub",
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+        # gunicorn 24+ opens a control socket in $HOME; two hubs on one machine would fight over it.
+        "control_socket_disable": True,
+    }
+
+
+def prepare_database(config: Config) -> None:
+    """Migrate the embedded database; on a server database only warn, since several hosts may start at once."""
+    from hub.db import migrate
+    if config.database_url.startswith("sqlite"):
+        migrate.upgrade(config.database_url)
+    elif not migrate.is_up_to_date(config.database_url):
+        click.echo("Warning: the database schema is not up to date; run `eduhub db upgrade`. "
+                   "数据库结构不是最新，请先运行 eduhub db upgrade。", err=True)
+
+
+def start_embedded_worker(config: Config):
+    """Hook for the embedded task worker: `workers.embedded.start_embedded_worker(config)` when it exists."""
+    if not config.embedded_broker or not _module_exists("workers.embedded"):
+        return None
+    from workers.embedded import start_embedded_worker as start
+    return start(config)
+
+
+def stop_embedded_worker(worker) -> None:
+    """Stop what `start_embedded_worker` started, waiting for running tasks as workers.embedded sees fit."""
+    if worker is None:
+        return
+    from workers import embedded
+    stop = getattr(embedded, "stop_worker", None)
+    if stop is not None:
+        stop(worker)
+    elif hasattr(worker, "terminate"):
+        worker.terminate()
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class HubApplication(BaseApplication):
+    """gunicorn's programmatic entry: the equivalent of `gunicorn wsgi:app` with our settings."""
+
+    def __init__(self, config: Config, options: dict):
+        self.hub_config = config
+        self.options = {k: v for k, v in options.items() if v is not None}
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # older gunicorns lack some settings; their defaults are fine
+                self.cfg.set(key, value)
+
+    def load(self):
+        # Called in each worker after the fork, so every process opens its own database pool and index.
+        from hub import create_app
+        return create_app(self.hub_config)
 
 
 def register(main) -> None:
-    pass
+    main.add_command(serve)

@@ -1,0 +1,1 @@
+"""Alembic revisions, one module each; generated with `make migration MSG=...`."""

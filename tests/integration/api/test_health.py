@@ -1,0 +1,91 @@
+"""/healthz, /readyz and /metrics: what load balancers and Prometheus read."""
+from __future__ import annotations
+
+import pytest
+
+from config import Config
+from hub import create_app
+
+
+def _app(config: Config, **changes):
+    values = {**config.__dict__, **changes}
+    return create_app(Config(**values))
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz_reports_every_backend_ready(client):
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    body = response.json
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["storage"]["ok"] is True
+    assert all(isinstance(c["ms"], (int, float)) for c in body["checks"].values())
+
+
+def test_readyz_is_503_when_the_storage_directory_cannot_be_made(config, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the object store should be")
+    app = _app(config, storage_url=f"file://{blocker / 'objects'}")
+    try:
+        response = app.test_client().get("/readyz")
+    finally:
+        app.extensions["eduhub"].close()
+
+    assert response.status_code == 503
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"]["storage"]["ok"] is False
+    assert response.json["checks"]["storage"]["error"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_readyz_is_503_when_the_database_cannot_be_reached(config, tmp_path):
+    app = _app(config, database_url=f"sqlite:///{tmp_path / 'missing' / 'dir' / 'hub.db'}")
+    try:
+        response = app.test_client().get("/readyz")
+    finally:
+        app.extensions["eduhub"].close()
+
+    assert response.status_code == 503
+    assert response.json["checks"]["database"]["ok"] is False
+    assert response.json["checks"]["storage"]["ok"] is True
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_readyz_is_503_when_the_postgresql_server_is_gone(config):
+    from tests.support.postgres import _spare_port
+    app = _app(config, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{_spare_port()}/nothing")
+    try:
+        response = app.test_client().get("/readyz")
+    finally:
+        app.extensions["eduhub"].close()
+
+    assert response.status_code == 503
+    assert response.json["checks"]["database"]["ok"] is False
+
+
+def test_health_endpoints_live_outside_the_versioned_api(client):
+    assert client.get("/api/v1/healthz").status_code == 404
+
+
+def test_metrics_count_requests_by_endpoint_and_status(client):
+    client.get("/healthz")
+    client.get("/healthz")
+    client.get("/no-such-page")
+
+    response = client.get("/metrics")
+
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/plain")
+    text = response.get_data(as_text=True)
+    assert 'eduhub_http_requests_total{endpoint="health.healthz",method="GET",status="200"} 2' in text
+    assert 'status="404"} 1' in text
+    assert 'eduhub_http_request_duration_seconds_count{endpoint="health.healthz",method="GET"} 2' in text
+    assert 'eduhub_http_request_duration_seconds_bucket{endpoint="health.healthz",method="GET",le="+Inf"} 2' in text
