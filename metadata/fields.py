@@ -1,6 +1,7 @@
 """marshmallow fields for the canonical record: normalised text, vocabulary codes, creators; bilingual messages."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -23,12 +24,16 @@ class BilingualSchema(Schema):
         self.error_messages = {**self.error_messages, "unknown": message("unknown", fields=accepted)}
 
 
+# Control characters (Cc) other than tab and line breaks, surrogates (Cs), and the non-characters U+FFFE/U+FFFF.
+_BAD_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def clean_text(text: str, single_line: bool) -> str:
     """NFC, no control characters; single-line text has its whitespace runs collapsed to one space."""
     text = unicodedata.normalize("NFC", text).replace("\x0b", "\n").replace("\x0c", "\n")
     # Line breaks and tabs are whitespace; other control characters, surrogates and U+FFFE/U+FFFF are refused,
     # as XML 1.0 (OAI-PMH) and PostgreSQL text cannot carry them.
-    if any(c in "\ufffe\uffff" or (unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r") for c in text):
+    if _BAD_CHARACTERS.search(text):
         raise ValidationError(message("bad_characters"))
     if single_line:
         return " ".join(text.split())
