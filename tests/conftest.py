@@ -4,11 +4,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import settings
 
 from config import Config
 from hub import create_app
 from hub.db import Base
 from tests.support import need
+
+# No deadlines: these machines are shared and noisy, and a first call may load a dictionary (no timed assertions).
+settings.register_profile("eduhub", deadline=None)
+settings.load_profile("eduhub")
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +43,7 @@ def database_url(request, tmp_path):
     from tests.support import postgres
     server = request.getfixturevalue("postgres_server")
     name = f"eduhub_test_{uuid.uuid4().hex[:12]}"
-    url = postgres.create_database(server, name)
+    url = postgres.create_database(server, name, with_schema=True)
     yield url
     postgres.drop_database(server, name)
 

@@ -9,13 +9,18 @@ from hub.api import errors
 # Each module exposes `blp`, a flask_smorest.Blueprint; the order is the order in the API docs.
 BLUEPRINT_MODULES = (
     "hub.api.resources",
+    "hub.api.search",
     "hub.api.files",
+    "hub.api.uploads",
     "hub.api.vocabularies",
     "hub.api.orgs",
     "hub.api.users",
     "hub.api.tokens",
     "hub.api.audit",
     "hub.api.health",
+    "hub.api.oai",
+    "hub.api.sources",
+    "hub.api.changes",
 )
 
 
@@ -39,4 +44,6 @@ def init_api(app: Flask) -> Api:
         api.register_blueprint(module.blp)
     errors.register(app)
     app.extensions["eduhub_api"] = api
+    from hub.api.docs import bp as docs
+    app.register_blueprint(docs)
     return api

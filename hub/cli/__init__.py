@@ -13,6 +13,8 @@ COMMAND_MODULES = (
     "hub.cli.accounts",   # orgs, users, tokens
     "hub.cli.resources",  # import, seed-demo
     "hub.cli.ops",        # check, backup, restore
+    "hub.cli.sources",    # sources, sync, worker, beat
+    "hub.cli.search",     # search rebuild, search reconcile
 )
 
 

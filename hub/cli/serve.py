@@ -99,12 +99,25 @@ def _module_exists(name: str) -> bool:
         return False
 
 
+def _preload_shared() -> None:
+    """Load the read-only dictionaries (word segmentation, vocabularies) once in the master, so forked workers
+    share those pages instead of each holding its own copy; gc.freeze keeps the collector from touching them."""
+    import gc
+
+    import metadata.analysis  # noqa: F401
+    from metadata.vocabularies import load_vocabularies
+    load_vocabularies()
+    metadata.analysis.tokens("预热分词词典")  # loads the segmenter's dictionary with the vocabularies' words
+    gc.freeze()
+
+
 class HubApplication(BaseApplication):
     """gunicorn's programmatic entry: the equivalent of `gunicorn wsgi:app` with our settings."""
 
     def __init__(self, config: Config, options: dict):
         self.hub_config = config
         self.options = {k: v for k, v in options.items() if v is not None}
+        _preload_shared()
         super().__init__()
 
     def load_config(self):

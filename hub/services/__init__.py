@@ -7,6 +7,7 @@ from config import Config
 from hub.db.base import Database
 from hub.security.principal import Principal, SYSTEM
 from hub.services.uow import UnitOfWork
+from hub.services import changes as _changes  # noqa: F401  (installs the changes feed's commit-order lock)
 
 
 class Hub:
@@ -24,6 +25,9 @@ class Hub:
     def _notify_outbox(self) -> None:
         if self.on_outbox is not None:
             self.on_outbox()
+        else:  # by default, wake a worker; beat's periodic process_outbox catches anything missed
+            from workers.app import notify_outbox
+            notify_outbox(self)
 
     @cached_property
     def storage(self):
@@ -55,5 +59,39 @@ class Hub:
         from hub.services.audit import AuditService
         return AuditService(self)
 
+    @cached_property
+    def sources(self):
+        from hub.services.sources import SourceService
+        return SourceService(self)
+
+    @cached_property
+    def sync(self):
+        from hub.services.sync import SyncService
+        return SyncService(self)
+
+    @cached_property
+    def outbox(self):
+        from hub.services.outbox import OutboxService
+        import hub.services.indexer  # noqa: F401  (registers the search handlers)
+        return OutboxService(self)
+
+    @cached_property
+    def search(self):
+        """The search index (the web process only reads it; the worker writes)."""
+        from hub.search import index_from_url
+        return index_from_url(self.config.search_url, self.config.data_dir)
+
+    @cached_property
+    def search_service(self):
+        from hub.services.search import SearchService
+        return SearchService(self)
+
+    @cached_property
+    def changes(self):
+        from hub.services.changes import ChangeService
+        return ChangeService(self)
+
     def close(self) -> None:
+        if "search" in self.__dict__:
+            self.search.close()
         self.db.dispose()

@@ -2,35 +2,60 @@
 
 These run inside the sync service's unit of work, without permission checks: the source's own settings
 (organisation, publish or review) decide, and the sync service has already checked who started it.
+A sync batch calls `preload_harvested` first, so a batch costs one lookup query, not one per record.
 """
 from __future__ import annotations
 
+import json
+
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.db.base import new_id, utcnow
 from hub.db.models import Blob, Organisation, Resource, ResourceFile
+from hub.errors import ValidationFailed
 from hub.services import records
+
+# Fields checked against the vocabularies (and each other); a source repeats few combinations of them.
+VOCABULARY_FIELDS = ("language", "stage", "subjects", "grades", "edition", "volume", "type", "themes", "license",
+                     "region", "visibility")
+TEXT_FIELDS = tuple(name for name in records.EDITABLE_FIELDS if name not in VOCABULARY_FIELDS)
+_UNKNOWN = object()       # memo: not looked up yet (None means looked up and absent)
+_VOCABULARY_CACHE: dict[str, dict] = {}  # {"ok": validated fields} or {"errors": messages}
+_CACHE_LIMIT = 20_000
+_SCHEMAS: dict[str, object] = {}
 
 
 class HarvestedMixin:
+    def preload_harvested(self, uow, source_id: int, external_ids) -> None:
+        """Look up a batch's existing records in one query, so upserts and tombstones need none."""
+        wanted = [e for e in dict.fromkeys(external_ids) if uow.memo.get(_key(source_id, e), _UNKNOWN) is _UNKNOWN]
+        with uow.session.no_autoflush:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                for e in chunk:
+                    uow.memo[_key(source_id, e)] = None
+                for resource in uow.session.scalars(select(Resource).where(
+                        Resource.source_id == source_id, Resource.external_id.in_(chunk))).unique():
+                    uow.memo[_key(source_id, resource.external_id)] = resource
+
     def upsert_harvested(self, uow, *, source_id: int, org_id: int, external_id: str, record: dict,
                          publish: bool = True) -> tuple[Resource, str]:
-        fields = {k: v for k, v in record.items() if k in records.EDITABLE_FIELDS}
-        fields = self.validate(fields)
-        session = uow.session
-        resource = session.scalar(select(Resource).where(
-            Resource.source_id == source_id, Resource.external_id == external_id))
+        """Raises ValidationFailed before changing anything when the record is invalid."""
+        fields = self.validate_harvested({k: v for k, v in record.items() if k in records.EDITABLE_FIELDS})
+        resource = self._harvested(uow, source_id, external_id)
         outcome = "updated"
         if resource is None:
-            resource = self._new_harvested(session, source_id, org_id, external_id)
+            resource = self._new_harvested(uow, source_id, org_id, external_id)
+            uow.memo[_key(source_id, external_id)] = resource
             outcome = "created"
-        elif resource.status == "withdrawn":
-            outcome = "updated"  # the source brought it back
         changed = records.apply_fields(resource, fields)
-        origin = record.get("origin_url")
-        if origin != resource.origin_url:
-            resource.origin_url, changed = origin, True
+        provenance = record.get("provenance") if isinstance(record.get("provenance"), dict) else {}
+        for name, value in (("origin_url", record.get("origin_url")), ("provenance", provenance)):
+            if getattr(resource, name) != value:
+                setattr(resource, name, value)
+                changed = True
         target = "published" if publish else "submitted"
         if resource.status != target and not (outcome == "updated" and resource.status == "published"):
             resource.status, changed = target, True
@@ -39,24 +64,45 @@ class HarvestedMixin:
         if resource.status == "published" and resource.published is None:
             resource.published = _parse_time(record.get("published")) or utcnow()
         self.touch(resource)
-        session.flush()
-        uow.outbox("resource.index", id=resource.id)
+        uow.index_later(resource.id)
         if resource.status == "published":
             uow.change(resource.id, "upsert")
         return resource, outcome
 
     def tombstone_harvested(self, uow, *, source_id: int, external_id: str) -> str:
-        resource = uow.session.scalar(select(Resource).where(
-            Resource.source_id == source_id, Resource.external_id == external_id))
+        resource = self._harvested(uow, source_id, external_id)
         if resource is None or resource.status == "withdrawn":
             return "unchanged"
         was_published = resource.status == "published"
         resource.status = "withdrawn"
         self.touch(resource)
-        uow.outbox("resource.index", id=resource.id)
+        uow.index_later(resource.id)
         if was_published:
             uow.change(resource.id, "delete")
         return "deleted"
+
+    def validate_harvested(self, fields: dict) -> dict:
+        """The input schema's result, with each distinct combination of vocabulary fields checked only once."""
+        vocabulary = {k: fields[k] for k in VOCABULARY_FIELDS if k in fields}
+        text = {k: v for k, v in fields.items() if k not in vocabulary}
+        cache_key = json.dumps(vocabulary, sort_keys=True, ensure_ascii=False, default=str)
+        checked = _VOCABULARY_CACHE.get(cache_key)
+        if checked is None:
+            try:
+                checked = {"ok": _load("vocabulary", {**vocabulary, "title": "-"})}
+                checked["ok"].pop("title", None)
+            except ValidationError as exc:
+                checked = {"errors": exc.messages}
+            if len(_VOCABULARY_CACHE) >= _CACHE_LIMIT:
+                _VOCABULARY_CACHE.clear()
+            _VOCABULARY_CACHE[cache_key] = checked
+        try:
+            loaded = _load("text", text)
+        except ValidationError as exc:
+            raise ValidationFailed.from_messages({**exc.messages, **checked.get("errors", {})}) from None
+        if "errors" in checked:
+            raise ValidationFailed.from_messages(checked["errors"])
+        return {**loaded, **checked["ok"]}
 
     def attach_blob(self, uow, resource: Resource, *, name: str, sha256: str, size: int, mimetype: str) -> None:
         """Link a stored object to a resource under `name`, replacing a file of the same name."""
@@ -72,14 +118,46 @@ class HarvestedMixin:
                                                position=position))
         self.touch(resource)
 
-    def _new_harvested(self, session, source_id: int, org_id: int, external_id: str) -> Resource:
-        resource = Resource(id=new_id(), source_id=source_id, external_id=external_id, org_id=org_id, version=1,
-                            revision=0, visibility="public", language="zh", description="")
-        resource.lineage_id = resource.id
-        resource.org = session.get(Organisation, org_id)
-        resource.region = resource.org.region if resource.org is not None else None
-        session.add(resource)
+    @staticmethod
+    def _harvested(uow, source_id: int, external_id: str) -> Resource | None:
+        resource = uow.memo.get(_key(source_id, external_id), _UNKNOWN)
+        if resource is _UNKNOWN:
+            # No autoflush: a sync batch writes everything at commit, not one flush per record.
+            with uow.session.no_autoflush:
+                resource = uow.session.scalar(select(Resource).where(
+                    Resource.source_id == source_id, Resource.external_id == external_id))
+            uow.memo[_key(source_id, external_id)] = resource
         return resource
+
+    def _new_harvested(self, uow, source_id: int, org_id: int, external_id: str) -> Resource:
+        resource = Resource(id=new_id(), source_id=source_id, external_id=external_id, org_id=org_id, version=1,
+                            revision=0, visibility="public", language="zh", description="", files=[], provenance={})
+        resource.lineage_id = resource.id
+        org_key = ("org", org_id)
+        if org_key not in uow.memo:
+            uow.memo[org_key] = uow.session.get(Organisation, org_id)
+        resource.org = uow.memo[org_key]
+        resource.region = resource.org.region if resource.org is not None else None
+        uow.session.add(resource)
+        return resource
+
+
+def forget_harvested(uow, source_id: int, external_id: str) -> None:
+    """Drop a memo entry whose changes were rolled back (a failed record's savepoint)."""
+    uow.memo.pop(_key(source_id, external_id), None)
+
+
+def _key(source_id: int, external_id: str) -> tuple:
+    return ("harvested", source_id, external_id)
+
+
+def _load(part: str, data: dict) -> dict:
+    # Schemas are built once: building one costs more than loading a record with it.
+    from metadata.schema import ResourceInputSchema
+    schema = _SCHEMAS.get(part)
+    if schema is None:
+        schema = _SCHEMAS[part] = ResourceInputSchema(only=TEXT_FIELDS) if part == "text" else ResourceInputSchema()
+    return schema.load(data)
 
 
 def ensure_blob(session, *, sha256: str, size: int, mimetype: str) -> None:

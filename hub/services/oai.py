@@ -189,6 +189,12 @@ def visible():
                     and_(Resource.status == "withdrawn", Resource.published.is_not(None))))
 
 
+def is_live(resource: Resource) -> bool:
+    """Reported with metadata; anything else visible is a deleted record: a withdrawal, or a version superseded
+    by a newer one (so a harvester keeps exactly one record per resource lineage, the latest)."""
+    return resource.status == "published" and bool(resource.is_latest)
+
+
 class _Request:
     """One request: the envelope, the verb handlers and the queries they need."""
 
@@ -348,7 +354,7 @@ class _Request:
         return resource
 
     def header(self, parent, resource: Resource):
-        attrib = {"status": "deleted"} if resource.status == "withdrawn" else {}
+        attrib = {} if is_live(resource) else {"status": "deleted"}
         header = self.element(parent, "header", **attrib)
         self.element(header, "identifier", self.identifier(resource))
         self.element(header, "datestamp", datestamp(resource.updated))
@@ -359,7 +365,7 @@ class _Request:
     def record(self, parent, resource: Resource, prefix: str) -> None:
         record = self.element(parent, "record")
         self.header(record, resource)
-        if resource.status == "withdrawn":
+        if not is_live(resource):
             return
         crosswalk = FORMATS[prefix][2]
         data = self.hub.resources.serialize(resource)

@@ -50,6 +50,8 @@ def serialize(resource: Resource, source_name: str | None = None) -> dict:
         published=isoformat(resource.published),
         links=links(resource),
     )
+    if resource.provenance:
+        record["provenance"] = resource.provenance
     return record
 
 

@@ -20,6 +20,9 @@ class UnitOfWork:
         self._after: list[Callable[[], None]] = []
         self._on_outbox = on_outbox
         self._has_outbox = False
+        # Objects a long unit of work looks up again and again (e.g. a sync batch), by whatever key the caller picks.
+        self.memo: dict = {}
+        self._index_ids: dict[str, None] = {}
 
     def __enter__(self) -> "UnitOfWork":
         return self
@@ -38,6 +41,10 @@ class UnitOfWork:
         self.session.add(OutboxMessage(topic=topic, payload=payload))
         self._has_outbox = True
 
+    def index_later(self, resource_id: str) -> None:
+        """Reindex this resource after the commit; one `resource.index_batch` message carries them all."""
+        self._index_ids[resource_id] = None
+
     def change(self, resource_id: str, op: str) -> None:
         self.session.add(Change(resource_id=resource_id, op=op))
 
@@ -45,6 +52,9 @@ class UnitOfWork:
         self._after.append(fn)
 
     def commit(self) -> None:
+        if self._index_ids:
+            self.outbox("resource.index_batch", ids=list(self._index_ids))
+            self._index_ids = {}
         self.session.commit()
         if self._has_outbox and self._on_outbox:
             self._after.append(self._on_outbox)

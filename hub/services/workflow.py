@@ -108,7 +108,7 @@ class WorkflowMixin:
             self.touch(old)
             uow.outbox("resource.index", id=old.id)
             if old.status == "published":
-                uow.change(old.id, "upsert")
+                uow.change(old.id, "delete")  # superseded: followers drop it for the new version
 
     @staticmethod
     def _require_reviewer(actor: Principal, resource: Resource) -> None:

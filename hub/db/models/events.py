@@ -34,6 +34,7 @@ class OutboxMessage(Base):
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)  # back-off after a failure
     last_error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -89,3 +89,11 @@ def test_metrics_count_requests_by_endpoint_and_status(client):
     assert 'status="404"} 1' in text
     assert 'eduhub_http_request_duration_seconds_count{endpoint="health.healthz",method="GET"} 2' in text
     assert 'eduhub_http_request_duration_seconds_bucket{endpoint="health.healthz",method="GET",le="+Inf"} 2' in text
+
+
+def test_api_docs_page_is_served_by_the_hub_itself(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "/api/v1/resources" in page and "/api/openapi.json" in page
+    assert "http://" not in page and "https://" not in page  # no CDN: schools' networks block them

@@ -19,8 +19,10 @@ def _codes(name: str):
 
 
 def _text(min_size: int = 1, max_size: int = 40):
-    """Arbitrary Unicode (control characters included); what survives is its XML-clean, stripped form."""
-    return st.text(min_size=min_size, max_size=max_size).filter(lambda s: clean(s).strip())
+    """Arbitrary Unicode (control characters included); what survives is its XML-clean, stripped form.
+    No carriage returns: XML parsers turn them into line feeds, and the schema never lets one into a record."""
+    alphabet = st.characters(blacklist_characters="\r")
+    return st.text(alphabet=alphabet, min_size=min_size, max_size=max_size).filter(lambda s: clean(s).strip())
 
 
 def _keyword():

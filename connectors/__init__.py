@@ -1,0 +1,38 @@
+"""Connector registry: a source kind names the module and class that harvest it."""
+from __future__ import annotations
+
+import os
+from importlib import import_module
+
+from connectors.base import Connector, HttpClient, SourceConfig
+
+# kind -> "module:Class"; a new source kind is one module and one line here.
+CONNECTORS: dict[str, str] = {
+    "oaipmh": "connectors.oaipmh:OaiPmhConnector",
+    "hub": "connectors.hub:HubConnector",
+    "national": "connectors.national:NationalConnector",
+}
+
+
+def _from_environment() -> dict[str, str]:
+    """Extra kinds from EDUHUB_CONNECTORS="kind=module:Class,..." (site plugins, test fakes in workers)."""
+    pairs = (item.split("=", 1) for item in os.environ.get("EDUHUB_CONNECTORS", "").split(",") if "=" in item)
+    return {kind.strip(): dotted.strip() for kind, dotted in pairs}
+
+
+def connector_class(kind: str) -> type[Connector]:
+    """The class registered for `kind`; KeyError for an unknown kind."""
+    dotted = CONNECTORS.get(kind) or _from_environment()[kind]
+    module_name, _, class_name = dotted.partition(":")
+    return getattr(import_module(module_name), class_name)
+
+
+def register(kind: str, dotted: str) -> None:
+    """Add or replace a kind (tests register fakes this way)."""
+    CONNECTORS[kind] = dotted
+
+
+def connector_for(source, http: HttpClient | None = None) -> Connector:
+    """A ready connector for a source: a SourceConfig or anything with `to_config()` (the Source model)."""
+    config = source if isinstance(source, SourceConfig) else source.to_config()
+    return connector_class(config.kind)(config, http or HttpClient())

@@ -1,0 +1,127 @@
+"""CLI: sources, sync, and the worker and beat processes."""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from hub.cli.context import pass_hub
+from hub.security.principal import SYSTEM
+
+FINISHED = ("succeeded", "partial", "failed")
+
+
+@click.group("sources")
+def sources():
+    """Harvest sources (national platform, partner hubs, OAI-PMH repositories). 数据源。"""
+
+
+@sources.command("add")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(["oaipmh", "hub", "national"]))
+@click.option("--url", required=True)
+@click.option("--set", "set_spec", help="OAI-PMH set to harvest.")
+@click.option("--metadata-prefix", help="OAI-PMH metadata prefix (oai_dc, lom).")
+@click.option("--schedule", help="Five-field cron expression in UTC, e.g. '0 2 * * *'.")
+@click.option("--org", help="Organisation code the records belong to (default: one made for the source).")
+@click.option("--review", is_flag=True, help="Send harvested records to review instead of publishing them.")
+@click.option("--fetch-files/--no-fetch-files", default=None, help="Also copy the files (default: only for hubs).")
+@pass_hub
+def add(hub, name, kind, url, set_spec, metadata_prefix, schedule, org, review, fetch_files):
+    """Register a source."""
+    data = dict(name=name, kind=kind, url=url, set_spec=set_spec, metadata_prefix=metadata_prefix,
+                schedule=schedule, org=org, review=review)
+    if fetch_files is not None:
+        data["fetch_files"] = fetch_files
+    source = hub.sources.create(SYSTEM, data)
+    click.echo(f"source {source['id']} {source['name']} ({source['kind']}) -> org {source['org']}")
+
+
+@sources.command("list")
+@pass_hub
+def list_sources(hub):
+    """List sources with their last run."""
+    for s in hub.sources.list(SYSTEM):
+        run = s["last_run"]
+        last = f"{run['status']} {run['counts']}" if run else "never synced"
+        click.echo(f"{s['id']}\t{s['name']}\t{s['kind']}\t{s['url']}\t{s['schedule'] or '-'}\t{last}")
+
+
+@click.command("sync")
+@click.argument("name")
+@click.option("--full", is_flag=True, help="Harvest everything again instead of changes since the last run.")
+@click.option("--wait", is_flag=True, help="Follow the run; exit non-zero if it failed.")
+@click.option("--inline", is_flag=True, help="Run the sync in this process instead of a worker.")
+@pass_hub
+def sync(hub, name, full, wait, inline):
+    """Start a sync of the source NAME."""
+    run = hub.sync.start(SYSTEM, hub.sources.id_for_name(name), full=full)
+    click.echo(f"run {run['id']} queued")
+    if inline:
+        run = hub.sync.run(run["id"])
+    elif wait:
+        run = _follow(hub, run["id"])
+    else:
+        return
+    _report(run)
+    if run["status"] == "failed":
+        sys.exit(1)
+
+
+def _follow(hub, run_id: int, interval: float = 1.0) -> dict:
+    shown = -1
+    while True:
+        run = hub.sync.get_run(SYSTEM, run_id)
+        if run["status"] in FINISHED:
+            return run
+        if run["processed"] != shown and sys.stderr.isatty():
+            click.echo(f"\r{run['status']}: {run['processed']} records", nl=False, err=True)
+            shown = run["processed"]
+        time.sleep(interval)
+
+
+def _report(run: dict) -> None:
+    counts = " ".join(f"{k}={v}" for k, v in run["counts"].items())
+    click.echo(f"run {run['id']} {run['status']}: {counts}")
+    for error in run["errors"]:
+        click.echo(f"  error: {error['message']}", err=True)
+
+
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", default=2, show_default=True)
+@click.option("--pool", "-P", default="threads", show_default=True,
+              help="threads keeps one process, so one search-index writer.")
+@click.option("--beat", "-B", is_flag=True, help="Also run the scheduler in this process.")
+@click.option("--loglevel", "-l", default="INFO")
+def worker(concurrency, pool, beat, loglevel):
+    """Run a Celery worker for the configured broker."""
+    from workers.app import celery
+    argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
+            "--without-mingle", "--without-gossip"]
+    if beat:
+        argv += ["--beat", "--scheduler=workers.beat:SourceScheduler", f"--schedule={_beat_file()}"]
+    celery.worker_main(argv)
+
+
+@click.command("beat")
+@click.option("--loglevel", "-l", default="INFO")
+def beat(loglevel):
+    """Run the scheduler: the configured periodic tasks and each source's cron schedule."""
+    from workers.app import celery
+    celery.start(["beat", "--scheduler=workers.beat:SourceScheduler", f"--schedule={_beat_file()}",
+                  f"--loglevel={loglevel}"])
+
+
+def _beat_file() -> str:
+    from config import Config
+    config = Config.from_env()
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    return str(config.data_dir / "celerybeat-schedule")
+
+
+def register(main) -> None:
+    main.add_command(sources)
+    main.add_command(sync)
+    main.add_command(worker)
+    main.add_command(beat)

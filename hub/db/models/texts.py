@@ -1,0 +1,19 @@
+"""Text extracted from stored files, keyed by the file's SHA-256 (the same bytes are extracted once)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db.base import Base, UTCDateTime, utcnow
+
+
+class FileText(Base):
+    """A resource's searchable text is the text of its files: join ResourceFile.sha256 to this table."""
+
+    __tablename__ = "file_texts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    extracted: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,234 @@
+"""The search port: query and result types, the visibility scope, the index document, and the abstract index."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Iterator
+
+from hub.errors import ValidationFailed
+from metadata import analysis
+from metadata.pinyin import suggest_keys
+
+# Facets the hub can count; each is an exact-string field in every engine.
+FACETS = ("stage", "subjects", "grades", "edition", "volume", "type", "themes", "region", "org", "license", "source")
+# Filters: every facet, plus `org_tree` (organisation ids: that organisation and everything under it) and a few
+# administrative fields. A `region` filter matches the region and every region under it (a city finds its counties).
+FILTERS = FACETS + ("org_tree", "visibility", "status")
+SORTS = ("relevance", "newest", "downloads")
+MAX_SIZE = 100
+MAX_WINDOW = 10_000  # Elasticsearch's default max_result_window; every engine keeps the same limit
+TEXT_CAP = 100_000   # characters of extracted file text that are indexed
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may read: public records, plus `region` ones in their regions and `org` ones in their orgs."""
+
+    public_only: bool = True
+    regions: tuple[str, ...] = ()   # 6-digit admin codes of the caller's roles
+    org_ids: tuple[int, ...] = ()   # ids of the caller's organisations (their subtrees are readable)
+    all: bool = False               # administrators: every visibility
+    published_only: bool = True     # only published, latest versions (set False for admin/owner listings)
+
+    @classmethod
+    def for_principal(cls, principal) -> "Scope":
+        """The scope of a `hub.security.principal.Principal` (anonymous: public only)."""
+        if principal.is_admin:
+            return cls(public_only=False, all=True)
+        if not principal.is_authenticated:
+            return cls()
+        return cls(public_only=False,
+                   regions=tuple(sorted({r.region for r in principal.roles if r.region})),
+                   org_ids=tuple(sorted({r.org_id for r in principal.roles})))
+
+
+PUBLIC = Scope()
+EVERYTHING = Scope(public_only=False, all=True, published_only=False)
+
+
+@dataclass
+class SearchQuery:
+    """One search. Filters are ANDed across fields and ORed within a field."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 20
+    facets: tuple[str, ...] = ()
+    scope: Scope = PUBLIC
+
+    def __post_init__(self):
+        errors = {}
+        if self.sort not in SORTS:
+            errors["sort"] = [f"排序方式只能是 {', '.join(SORTS)}。Sort must be one of {', '.join(SORTS)}."]
+        if not 1 <= self.size <= MAX_SIZE:
+            errors["size"] = [f"每页 1 到 {MAX_SIZE} 条。Size must be between 1 and {MAX_SIZE}."]
+        if self.page < 1 or self.page * self.size > MAX_WINDOW:
+            errors["page"] = [f"页码超出范围，请缩小搜索条件。Page out of range (at most {MAX_WINDOW} results "
+                              "can be paged through); narrow the search."]
+        for name in list(self.filters) + list(self.facets):
+            if name not in FILTERS:
+                errors[name] = ["不支持按此字段筛选。This field cannot be used as a filter or facet."]
+        if errors:
+            raise ValidationFailed.from_messages(errors)
+        self.filters = {k: [str(v) for v in vs] for k, vs in self.filters.items() if vs}
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    highlights: dict[str, str]  # {"title": html, "description": html}: escaped, matches in <mark>
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    aggregations: dict[str, list[tuple[str, int]]]  # facet -> [(code, count)], count desc then code
+
+
+@dataclass
+class Suggestion:
+    id: str
+    title: str
+
+
+class SearchIndex(ABC):
+    """The port. Documents are the dicts built by `document_from_record`."""
+
+    @abstractmethod
+    def ensure(self) -> None:
+        """Create the index if it does not exist."""
+
+    @abstractmethod
+    def index_documents(self, docs: Iterable[dict]) -> int:
+        """Add or replace documents (by id); visible after `commit()`. Returns how many."""
+
+    @abstractmethod
+    def delete_documents(self, ids: Iterable[str]) -> None:
+        """Remove documents by id; visible after `commit()`."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make writes visible to searches (batch writes: each commit costs a segment on tantivy)."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    @abstractmethod
+    def suggest(self, prefix: str, scope: Scope = PUBLIC, size: int = 8) -> list[Suggestion]:
+        """Titles completing a Chinese prefix, full pinyin or pinyin initials, most downloaded first."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def all_ids_with_versions(self) -> dict[str, str]:
+        """id -> the record's `updated` (ISO string) as indexed, for reconciling with the database."""
+
+    @abstractmethod
+    def rebuild(self, docs: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
+        """Build a fresh index from `docs` and swap it in atomically; searches keep answering meanwhile."""
+
+    @abstractmethod
+    def check_ready(self) -> None:
+        """Raise ServiceUnavailable when the backend cannot answer."""
+
+    def close(self) -> None:
+        """Release files, writers and connections."""
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def region_ancestors(code: str | None) -> list[str]:
+    """640302 -> ['640000', '640300', '640302'] (province, city, county), the region itself last."""
+    if not code:
+        return []
+    code = str(code).strip()
+    if len(code) != 6 or not code.isdigit():
+        return [code]
+    out = [code[:2] + "0000", code[:4] + "00", code]
+    return list(dict.fromkeys(out))
+
+
+def timestamp(value) -> int:
+    """Seconds since the epoch of an ISO-8601 string or datetime; 0 when absent (sorts last)."""
+    if not value:
+        return 0
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp())
+
+
+def _org_ids(org_path_ids) -> list[str]:
+    if isinstance(org_path_ids, str):  # a materialised path "/1/4/9/"
+        org_path_ids = [p for p in org_path_ids.split("/") if p]
+    return [str(i) for i in (org_path_ids or [])]
+
+
+def document_from_record(record: dict, org_path_ids, extracted_text: str | None = None) -> dict:
+    """The engine-neutral index document of a canonical record; `org_path_ids` are the ids on the org's path."""
+    title, description = record.get("title") or "", record.get("description") or ""
+    # Normalise each part once: it costs more than segmenting.
+    n_title, n_description = analysis.normalize(title), analysis.normalize(description)
+    n_keywords = analysis.normalize(" ".join(record.get("keywords") or []))
+    region = record.get("region")
+    return {
+        "id": record["id"],
+        "title": title,
+        "description": description,
+        "title_w": analysis.index_text(n_title, normalized=True),
+        "keywords_w": analysis.index_text(n_keywords, normalized=True),
+        "description_w": analysis.index_text(n_description, normalized=True),
+        "text_w": analysis.index_text((extracted_text or "")[:TEXT_CAP]),
+        "bigrams": analysis.bigram_text([n_title, n_keywords, n_description], normalized=True),
+        "suggest": suggest_keys(title),
+        "stage": _strings(record.get("stage")),
+        "subjects": _strings(record.get("subjects")),
+        "grades": _strings(record.get("grades")),
+        "edition": _strings(record.get("edition")),
+        "volume": _strings(record.get("volume")),
+        "type": _strings(record.get("type")),
+        "themes": _strings(record.get("themes")),
+        "region": _strings(region),
+        # "-" stands for "no region": region-visible records without one are readable by any signed-in user.
+        "region_path": region_ancestors(region) or ["-"],
+        "org": _strings(record.get("org")),
+        "org_path": _org_ids(org_path_ids),
+        "license": _strings(record.get("license")),
+        "source": _strings(record.get("source")),
+        "visibility": _strings(record.get("visibility") or "public"),
+        "status": _strings(record.get("status")),
+        "is_latest": ["true" if record.get("is_latest", True) else "false"],
+        "published": timestamp(record.get("published")),
+        "updated": timestamp(record.get("updated")),
+        "version": str(record.get("updated") or ""),
+        "downloads": int(record.get("downloads") or 0),
+    }
+
+
+def _strings(value) -> list[str]:
+    """Every facet field is a list of exact strings, so single- and multi-valued fields are handled alike."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v not in (None, "")]
+    return [str(value)]

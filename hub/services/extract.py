@@ -1,0 +1,126 @@
+"""Plain text from teaching files (PDF, DOCX, PPTX, XLSX, plain text), capped, for search."""
+from __future__ import annotations
+
+import io
+import logging
+from typing import BinaryIO, Callable
+
+log = logging.getLogger(__name__)
+
+TEXT_CAP = 100_000           # characters kept per file: enough to find a lesson, small enough to index fast
+MAX_INPUT = 64 * 1024 * 1024  # bigger files are not opened: parsing them would hold a worker for minutes
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".pptx": PPTX, ".xlsx": XLSX, ".txt": "text/plain", ".md": "text/plain",
+              ".csv": "text/plain", ".html": "text/plain", ".htm": "text/plain"}
+
+
+class _Collector:
+    """Gathers pieces of text until the cap, so a huge file stops being read early."""
+
+    def __init__(self, cap: int):
+        self.cap, self.parts, self.size = cap, [], 0
+
+    @property
+    def full(self) -> bool:
+        return self.size >= self.cap
+
+    def add(self, text) -> bool:
+        text = (str(text) if text is not None else "").strip()
+        if text and not self.full:
+            self.parts.append(text)
+            self.size += len(text) + 1
+        return not self.full
+
+    def text(self) -> str:
+        return "\n".join(self.parts)[: self.cap]
+
+
+def kind_of(mimetype: str | None, name: str | None = None) -> str | None:
+    """The extractor's mimetype for a file, from its mimetype or, failing that, its name."""
+    mimetype = (mimetype or "").split(";")[0].strip().lower()
+    if mimetype in (PDF, DOCX, PPTX, XLSX) or mimetype.startswith("text/"):
+        return "text/plain" if mimetype.startswith("text/") else mimetype
+    suffix = "." + (name or "").rsplit(".", 1)[-1].lower() if name and "." in name else ""
+    return EXTENSIONS.get(suffix)
+
+
+def extract_text(stream: BinaryIO, mimetype: str | None, name: str | None = None, *, cap: int = TEXT_CAP) -> str:
+    """The file's text (at most `cap` characters); "" for formats without text or files that cannot be read."""
+    kind = kind_of(mimetype, name)
+    reader = READERS.get(kind)
+    if reader is None:
+        return ""
+    out = _Collector(cap)
+    try:
+        reader(stream, out)
+    except Exception as exc:  # parsers raise anything on a damaged file
+        # A damaged file still keeps what was read before the damage; its metadata stays searchable anyway.
+        log.info("text extraction from %s (%s) stopped: %s", name or "file", kind, exc)
+    return out.text()
+
+
+def _pdf(stream, out: _Collector) -> None:
+    from pypdf import PdfReader
+    for page in PdfReader(stream).pages:
+        if not out.add(page.extract_text()):
+            return
+
+
+def _docx(stream, out: _Collector) -> None:
+    import docx
+    document = docx.Document(stream)
+    for paragraph in document.paragraphs:
+        if not out.add(paragraph.text):
+            return
+    for table in document.tables:
+        for row in table.rows:
+            if not out.add(" ".join(cell.text for cell in row.cells)):
+                return
+
+
+def _pptx(stream, out: _Collector) -> None:
+    from pptx import Presentation
+    for slide in Presentation(stream).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame and not out.add(shape.text_frame.text):
+                return
+
+
+def _xlsx(stream, out: _Collector) -> None:
+    from openpyxl import load_workbook
+    workbook = load_workbook(stream, read_only=True, data_only=True)
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                if not out.add(" ".join(str(v) for v in row if v is not None)):
+                    return
+    finally:
+        workbook.close()
+
+
+def _plain(stream, out: _Collector) -> None:
+    data = stream.read(out.cap * 4)
+    for encoding in ("utf-8", "gb18030"):  # Chinese teachers' text files are often GBK
+        try:
+            out.add(data.decode(encoding))
+            return
+        except UnicodeDecodeError:
+            continue
+    out.add(data.decode("utf-8", errors="replace"))
+
+
+READERS: dict[str | None, Callable] = {PDF: _pdf, DOCX: _docx, PPTX: _pptx, XLSX: _xlsx, "text/plain": _plain}
+
+
+def seekable(stream: BinaryIO) -> BinaryIO:
+    """The zip- and PDF-based readers seek; storage streams (S3) may not."""
+    try:
+        if stream.seekable():
+            return stream
+    except (AttributeError, ValueError):
+        pass
+    return io.BytesIO(stream.read(MAX_INPUT + 1))

@@ -1,0 +1,175 @@
+"""Keeps the search index in step with the database: outbox handlers run by the worker after each commit.
+
+`resource.index` / `resource.index_batch`: load the resources and index the published latest ones, delete the
+rest; every due message is handled in one batch and one index commit (tantivy commits are expensive).
+`file.extract`: extract a stored file's text once per SHA-256, then reindex its resource.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import deque
+from typing import Iterable, Iterator
+
+from sqlalchemy import select
+
+from hub.db.models import FileText, Resource, ResourceFile
+from hub.search import document_from_record
+from hub.services import records
+from hub.services.extract import MAX_INPUT, extract_text, seekable
+from hub.services.outbox import register_batch_handler
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # ids per database query
+
+
+def is_indexable(resource: Resource) -> bool:
+    """Search holds published latest versions only; visibility is applied at query time."""
+    return resource.status == "published" and bool(resource.is_latest)
+
+
+def source_names(session, resources) -> dict[int, str]:
+    ids = {r.source_id for r in resources if r.source_id is not None}
+    if not ids:
+        return {}
+    from hub.db.models import Source
+    return dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(ids))).all())
+
+
+def file_texts(session, resource_ids) -> dict[str, str]:
+    """resource id -> the extracted text of its files, in file order."""
+    rows = session.execute(
+        select(ResourceFile.resource_id, FileText.text).join(FileText, FileText.sha256 == ResourceFile.sha256)
+        .where(ResourceFile.resource_id.in_(list(resource_ids))).order_by(ResourceFile.position)).all()
+    out: dict[str, list[str]] = {}
+    for resource_id, text in rows:
+        if text:
+            out.setdefault(resource_id, []).append(text)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def sources(session, resources: list[Resource]) -> list[tuple]:
+    """(record, org path, extracted text) of each resource: what `document_from_record` needs, picklable."""
+    names = source_names(session, resources)
+    texts = file_texts(session, [r.id for r in resources])
+    return [(records.serialize(r, names.get(r.source_id)), r.org.path if r.org else "/", texts.get(r.id))
+            for r in resources]
+
+
+def build(page: list[tuple]) -> list[dict]:
+    return [document_from_record(*args) for args in page]
+
+
+def documents(session, resources: list[Resource]) -> list[dict]:
+    """Index documents for resources that are all indexable."""
+    return build(sources(session, resources))
+
+
+def split(session, ids: list[str]) -> tuple[list[dict], list[str]]:
+    """(documents to index, ids to remove from the index) for these resource ids."""
+    docs, gone = [], []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        found = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_(chunk))).unique()}
+        keep = [found[i] for i in chunk if i in found and is_indexable(found[i])]
+        gone += [i for i in chunk if i not in found or not is_indexable(found[i])]
+        docs += documents(session, keep)
+    return docs, gone
+
+
+def index_resources(hub, ids: Iterable[str]) -> int:
+    """Bring these resources' index entries up to date, in one index commit; returns how many were indexed."""
+    ids = list(dict.fromkeys(str(i) for i in ids if i))
+    if not ids:
+        return 0
+    with hub.db.session() as session:
+        docs, gone = split(session, ids)
+    index = hub.search
+    if gone:
+        index.delete_documents(gone)
+    if docs:
+        index.index_documents(docs)
+    index.commit()
+    return len(docs)
+
+
+def indexable_pages(hub, chunk: int = 1000) -> Iterator[list[tuple]]:
+    """Every indexable resource's sources, read in id order by keyset pages."""
+    last = ""
+    while True:
+        with hub.db.session() as session:
+            rows = list(session.scalars(
+                select(Resource).where(Resource.status == "published", Resource.is_latest.is_(True),
+                                       Resource.id > last).order_by(Resource.id).limit(chunk)).unique())
+            if not rows:
+                return
+            page = sources(session, rows)
+        last = rows[-1].id
+        yield page
+
+
+def indexable_documents(hub, chunk: int = 1000, workers: int = 1) -> Iterator[dict]:
+    """Every indexable resource as an index document (for rebuilds). With `workers` > 1, Chinese analysis --
+    most of the cost -- runs in that many processes while this one reads the database and feeds the index."""
+    pages = indexable_pages(hub, chunk)
+    if workers <= 1:
+        for page in pages:
+            yield from build(page)
+        return
+    # spawn, not fork: the index writer's threads are already running in this process.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pending: deque = deque()
+        for page in pages:
+            pending.append(pool.apply_async(build, (page,)))
+            if len(pending) > 2 * workers:  # bounded: a million records never sit in memory at once
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def count_indexable(hub) -> int:
+    from sqlalchemy import func
+    with hub.db.session() as session:
+        return session.scalar(select(func.count()).select_from(Resource).where(
+            Resource.status == "published", Resource.is_latest.is_(True)))
+
+
+# -- outbox handlers ---------------------------------------------------------------------------------------------
+
+def handle_index(hub, payloads: list[dict]) -> None:
+    ids = []
+    for payload in payloads:
+        ids += [payload["id"]] if "id" in payload else list(payload.get("ids") or [])
+    index_resources(hub, ids)
+
+
+def extract_file(hub, sha256: str, mimetype: str | None, name: str | None = None) -> bool:
+    """Extract and store the text of one stored file unless done before; True if extracted now."""
+    with hub.db.session() as session:
+        if session.get(FileText, sha256) is not None:
+            return False
+        row = session.execute(select(ResourceFile.name, ResourceFile.size)
+                              .where(ResourceFile.sha256 == sha256).limit(1)).first()
+    name, size = (name or (row.name if row else None)), (row.size if row else 0)
+    text = ""
+    if size <= MAX_INPUT and hub.storage.exists(sha256):
+        with hub.storage.open(sha256) as stream:
+            text = extract_text(seekable(stream), mimetype, name)
+    with hub.db.session() as session:
+        if session.get(FileText, sha256) is None:
+            session.add(FileText(sha256=sha256, text=text))
+            session.commit()
+    return True
+
+
+def handle_extract(hub, payloads: list[dict]) -> None:
+    for payload in payloads:
+        if payload.get("sha256"):
+            extract_file(hub, payload["sha256"], payload.get("mimetype"), payload.get("name"))
+    index_resources(hub, [p["id"] for p in payloads if p.get("id")])
+
+
+register_batch_handler("resource.index", handle_index)
+register_batch_handler("resource.index_batch", handle_index)
+register_batch_handler("file.extract", handle_extract)

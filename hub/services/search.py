@@ -1,0 +1,141 @@
+"""Search for callers: filters by code, visibility applied, hits as canonical records from the database."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy import select
+
+from hub.db.models import Organisation, Resource
+from hub.errors import HubError, ServiceUnavailable, ValidationFailed
+from hub.search import FACETS, Scope, SearchQuery
+from hub.security.principal import Principal
+from hub.services import indexer, permissions, records
+
+log = logging.getLogger(__name__)
+
+# API parameter -> index field (the API speaks in singular names, as the search form does).
+PARAMS = {"stage": "stage", "subject": "subjects", "grade": "grades", "edition": "edition", "volume": "volume",
+          "type": "type", "theme": "themes", "region": "region", "org": "org_tree", "license": "license",
+          "source": "source"}
+FACET_PARAMS = {"stage": "stage", "subjects": "subject", "grades": "grade", "edition": "edition", "volume": "volume",
+                "type": "type", "themes": "theme", "region": "region", "org": "org", "license": "license",
+                "source": "source"}
+VOCABULARY = {"stage": "stages", "subjects": "subjects", "grades": "grades", "edition": "editions",
+              "volume": "volumes", "type": "types", "themes": "themes", "region": "regions", "license": "licenses"}
+
+
+class SearchService:
+    def __init__(self, hub):
+        self.hub = hub
+
+    def search(self, actor: Principal, *, q: str = "", filters: dict[str, list[str]] | None = None,
+               sort: str = "relevance", page: int = 1, size: int = 20) -> dict:
+        """`filters` by API name (`subject`, `org`, ...). Returns {"hits": [records + highlights], "total",
+        "aggregations": {name: [{"key", "label", "count"}]}}."""
+        query = SearchQuery(q=q or "", filters=self._filters(filters or {}), sort=sort, page=page, size=size,
+                            facets=FACETS, scope=Scope.for_principal(actor))
+        result = self._engine(self.hub.search.search, query)
+        with self.hub.db.session() as session:
+            by_id = self._readable(session, actor, [hit.id for hit in result.hits])
+            hits = [{**by_id[hit.id], "highlights": hit.highlights} for hit in result.hits if hit.id in by_id]
+            aggregations = self._labelled(session, result.aggregations)
+        # What the database no longer lets this caller read is dropped; the index catches up on the next run.
+        total = max(result.total - (len(result.hits) - len(hits)), len(hits))
+        return {"hits": hits, "total": total, "aggregations": aggregations}
+
+    def suggest(self, actor: Principal, prefix: str, size: int = 8) -> list[dict]:
+        suggestions = self._engine(self.hub.search.suggest, prefix or "", Scope.for_principal(actor), size=size)
+        return [{"id": s.id, "title": s.title} for s in suggestions]
+
+    # -- maintenance (CLI and worker) -------------------------------------------------------------------------------
+
+    def rebuild(self, progress: Callable[[int], None] | None = None, workers: int | None = None) -> int:
+        """A fresh index from the database, swapped in when complete; searches keep answering meanwhile.
+        `workers`: extra processes for Chinese analysis. Default none: on 2 shared cores they made it slower
+        (bench/RESULTS.md); worth trying with 4 cores or more."""
+        workers = workers or 1
+        return self.hub.search.rebuild(indexer.indexable_documents(self.hub, workers=workers), progress=progress)
+
+    def count_indexable(self) -> int:
+        return indexer.count_indexable(self.hub)
+
+    def reconcile(self) -> dict:
+        """Repair drift between database and index: index what is missing or stale, remove what should not be."""
+        self.hub.search.ensure()
+        indexed = self.hub.search.all_ids_with_versions()
+        with self.hub.db.session() as session:
+            wanted = dict(session.execute(select(Resource.id, Resource.updated).where(
+                Resource.status == "published", Resource.is_latest.is_(True))).all())
+        wanted = {i: records.isoformat(u) or "" for i, u in wanted.items()}
+        missing = [i for i in wanted if i not in indexed]
+        stale = [i for i in wanted if i in indexed and indexed[i] != wanted[i]]
+        extra = [i for i in indexed if i not in wanted]
+        if missing or stale or extra:
+            indexer.index_resources(self.hub, missing + stale + extra)
+        report = {"indexed": len(wanted), "missing": len(missing), "stale": len(stale), "removed": len(extra)}
+        log.info("search reconcile: %s", report)
+        return report
+
+    # -- helpers ----------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _engine(method, *args, **kwargs):
+        """Any backend failure is a 503 on search only: the rest of the hub keeps working."""
+        try:
+            return method(*args, **kwargs)
+        except HubError:
+            raise
+        except Exception as exc:
+            log.exception("search backend failed")
+            raise ServiceUnavailable("搜索暂时不可用，请稍后再试；管理员可运行 eduhub search rebuild 重建索引。"
+                                     "Search is unavailable; try again later (admins: run `eduhub search rebuild`).") \
+                from exc
+
+    def _filters(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+        out = {}
+        for name, values in filters.items():
+            values = [v for v in (values or []) if v not in (None, "")]
+            if not values:
+                continue
+            if name not in PARAMS:
+                raise ValidationFailed.from_messages({name: ["不支持按此字段筛选。This field cannot be used as a filter."]})
+            out[PARAMS[name]] = self._org_ids(values) if name == "org" else values
+        return out
+
+    def _org_ids(self, codes: list[str]) -> list[str]:
+        with self.hub.db.session() as session:
+            found = dict(session.execute(select(Organisation.code, Organisation.id)
+                                         .where(Organisation.code.in_(codes))).all())
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise ValidationFailed.from_messages(
+                {"org": [f"未知机构代码 {', '.join(unknown)}。Unknown organisation code {', '.join(unknown)}."]})
+        return [str(found[c]) for c in codes]
+
+    def _readable(self, session, actor: Principal, ids: list[str]) -> dict[str, dict]:
+        """The canonical records of these ids that the database says this caller may still find, in one query."""
+        if not ids:
+            return {}
+        rows = [r for r in session.scalars(select(Resource).where(Resource.id.in_(ids))).unique()
+                if indexer.is_indexable(r) and permissions.can_see_published(actor, r)]
+        names = indexer.source_names(session, rows)
+        return {r.id: records.serialize(r, names.get(r.source_id)) for r in rows}
+
+    def _labelled(self, session, aggregations: dict) -> dict:
+        orgs = {}
+        if aggregations.get("org"):
+            codes = [code for code, _ in aggregations["org"]]
+            orgs = dict(session.execute(select(Organisation.code, Organisation.name)
+                                        .where(Organisation.code.in_(codes))).all())
+        out = {}
+        for field, buckets in aggregations.items():
+            out[FACET_PARAMS.get(field, field)] = [
+                {"key": code, "label": self._label(field, code, orgs), "count": count} for code, count in buckets]
+        return out
+
+    def _label(self, field: str, code: str, orgs: dict) -> str:
+        if field == "org":
+            return orgs.get(code, code)
+        vocabulary = VOCABULARY.get(field)
+        return self.hub.vocabularies.get(vocabulary).label(code) if vocabulary else code

@@ -1,0 +1,96 @@
+"""Operator pages: sources and their sync runs (retry from the page), users and organisations, the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from hub import current_hub
+from hub.api.auth import current_principal
+from hub.errors import Forbidden, HubError
+
+AUDIT_PAGE_SIZE = 50
+RECENT = 10
+
+
+def _admin():
+    """The principal, or None when a log-in is needed; non-admins get a 403 page."""
+    principal = current_principal()
+    if not principal.is_authenticated:
+        return None
+    if not principal.is_admin:
+        raise Forbidden("只有平台管理员可以进入管理页面。Only hub administrators can open the admin pages.")
+    return principal
+
+
+def _login_first():
+    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+
+
+def dashboard():
+    principal = _admin()
+    if principal is None:
+        return _login_first()
+    hub = current_hub()
+    sources = hub.sources.list(principal)
+    failing = [s for s in sources if s["last_run"] and s["last_run"]["status"] in ("failed", "partial")]
+    return render_template("admin.html", sources=sources, failing=failing,
+                           users=len(hub.accounts.list_users(principal)), orgs=len(hub.accounts.list_orgs(principal)),
+                           recent=hub.audit.list(principal, page=1, size=RECENT).entries)
+
+
+def sources_page(message=None, status=200):
+    principal = _admin()
+    if principal is None:
+        return _login_first()
+    hub = current_hub()
+    sources = hub.sources.list(principal)
+    failures = {s["id"]: hub.sync.failures(principal, s["last_run"]["id"], unresolved_only=True)
+                for s in sources if s["last_run"]}
+    notice = request.args.get("notice")
+    return render_template("admin_sources.html", sources=sources, failures=failures, message=message,
+                           notice=notice), status
+
+
+def start_sync(source_id: int):
+    try:
+        run = current_hub().sync.start(current_principal(), source_id, full=request.form.get("full") == "1")
+    except HubError as exc:
+        return sources_page(exc.message, exc.status)
+    return redirect(url_for("web.admin_sources", notice=f"已开始同步 Sync started: #{run['id']}"))
+
+
+def retry_failures(run_id: int):
+    try:
+        result = current_hub().sync.retry_failures(current_principal(), run_id)
+    except HubError as exc:
+        return sources_page(exc.message, exc.status)
+    notice = f"重试 {result['retried']} 条，成功 {result['resolved']} 条。Retried {result['retried']}, resolved {result['resolved']}."
+    return redirect(url_for("web.admin_sources", notice=notice))
+
+
+def people():
+    principal = _admin()
+    if principal is None:
+        return _login_first()
+    hub = current_hub()
+    return render_template("admin_people.html", users=hub.accounts.list_users(principal),
+                           orgs=hub.accounts.list_orgs(principal))
+
+
+def audit():
+    principal = _admin()
+    if principal is None:
+        return _login_first()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    action = request.args.get("action", "").strip() or None
+    result = current_hub().audit.list(principal, action=action, page=page, size=AUDIT_PAGE_SIZE)
+    return render_template("admin_audit.html", result=result, action=action or "")
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/admin", "admin", dashboard, methods=["GET"])
+    bp.add_url_rule("/admin/sources", "admin_sources", sources_page, methods=["GET"])
+    bp.add_url_rule("/admin/sources/<int:source_id>/sync", "admin_sync", start_sync, methods=["POST"])
+    bp.add_url_rule("/admin/runs/<int:run_id>/retry", "admin_retry", retry_failures, methods=["POST"])
+    bp.add_url_rule("/admin/people", "admin_people", people, methods=["GET"])
+    bp.add_url_rule("/admin/audit", "admin_audit", audit, methods=["GET"])

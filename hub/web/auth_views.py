@@ -1,0 +1,47 @@
+"""Log-in and log-out with the session cookie the API also reads (`session["uid"]`)."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from hub import current_hub
+from hub.api.auth import client_ip, current_principal
+from hub.errors import TooManyRequests, Unauthenticated
+from hub.web import csrf
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would let a phishing link borrow the hub's name."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("web.search")
+
+
+def login():
+    if current_principal().is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("login.html", next=request.args.get("next", ""), email="", error=None)
+
+
+def login_submit():
+    email, password = request.form.get("email", "").strip(), request.form.get("password", "")
+    target = request.form.get("next", "")
+    try:
+        principal = current_hub().accounts.authenticate_password(email, password, ip=client_ip())
+    except (Unauthenticated, TooManyRequests) as exc:
+        page = render_template("login.html", next=target, email=email, error=exc.message)
+        return page, exc.status
+    session.clear()  # a fresh session on log-in: nothing set before it survives (session fixation)
+    session["uid"] = principal.user_id
+    csrf.rotate()
+    return redirect(safe_next(target))
+
+
+def logout():
+    session.clear()
+    return redirect(url_for("web.search"))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/login", "login", login, methods=["GET"])
+    bp.add_url_rule("/login", "login_submit", login_submit, methods=["POST"])
+    bp.add_url_rule("/logout", "logout", logout, methods=["POST"])

@@ -1,0 +1,38 @@
+"""Reviewer pages: the queue of submissions, publish or return each with a comment."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from hub import current_hub
+from hub.api.auth import current_principal
+from hub.errors import HubError
+from hub.services.review import ReviewService
+
+DECISIONS = {"publish": "已发布 Published", "reject": "已退回 Returned"}
+
+
+def _queue_page(message=None, notice=None, status=200):
+    items = ReviewService(current_hub()).queue(current_principal())
+    return render_template("review.html", items=items, message=message, notice=notice), status
+
+
+def review():
+    if not current_principal().is_authenticated:
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    notice = DECISIONS.get(request.args.get("done", ""))
+    return _queue_page(notice=notice)
+
+
+def decide(resource_id: str, action: str):
+    if action not in DECISIONS:
+        return _queue_page("未知操作。Unknown action.", status=404)
+    try:
+        current_hub().resources.act(current_principal(), resource_id, action, comment=request.form.get("comment"))
+    except HubError as exc:
+        return _queue_page(exc.message, status=exc.status)
+    return redirect(url_for("web.review", done=action))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/review", "review", review, methods=["GET"])
+    bp.add_url_rule("/review/<resource_id>/<action>", "decide", decide, methods=["POST"])

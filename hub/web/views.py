@@ -1,0 +1,53 @@
+"""Web pages for reading: search, one resource, and the contributor's own list."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from hub import current_hub
+from hub.api.auth import current_principal
+from hub.errors import ValidationFailed
+from hub.web import searchform
+
+
+
+def create_blueprint() -> Blueprint:
+    """A fresh blueprint per app (tests make many apps; a blueprint's setup cannot change once registered)."""
+    from hub.web import auth_views
+    bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+    bp.app_context_processor(lambda: {"principal": current_principal()})
+    bp.add_url_rule("/", "search", search)
+    bp.add_url_rule("/r/<resource_id>", "resource", resource)
+    bp.add_url_rule("/mine", "mine", mine)
+    auth_views.register(bp)
+    from hub.web import admin_views, review_views, upload_views
+    upload_views.register(bp)
+    review_views.register(bp)
+    admin_views.register(bp)
+    return bp
+
+
+def search():
+    form = searchform.SearchForm.from_args(request.args)
+    error, result = None, {"hits": [], "total": 0, "aggregations": {}}
+    try:
+        result = current_hub().search_service.search(current_principal(), q=form.q, filters=form.filters,
+                                                     sort=form.sort, page=form.page, size=searchform.PAGE_SIZE)
+    except ValidationFailed as exc:  # e.g. an unknown organisation code in a shared link
+        error = exc
+    facets = [(name, result["aggregations"][name]) for name in searchform.FACET_ORDER
+              if result["aggregations"].get(name)]
+    return render_template("search.html", form=form, result=result, facets=facets, error=error,
+                           pages=searchform.pages(form.page, result["total"]), sf=searchform)
+
+
+def resource(resource_id: str):
+    from hub.web.resource_page import page_context
+    return render_template("resource.html", **page_context(resource_id))
+
+
+def mine():
+    principal = current_principal()
+    if not principal.is_authenticated:
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    records = current_hub().resources.list_mine(principal)
+    return render_template("mine.html", records=records)

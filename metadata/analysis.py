@@ -1,0 +1,249 @@
+"""Chinese text analysis shared by every search engine: normalise, segment (search mode), bigrams, highlight."""
+from __future__ import annotations
+
+import html
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from collections.abc import Mapping
+from pathlib import Path
+
+import rjieba
+
+# Function words that carry no meaning on their own; dropped from queries when other words remain.
+STOPWORDS = frozenset("的 了 和 与 及 在 是 之 或 等 对 把 被 个".split())
+_NOT_WORD = re.compile(r"[^\w+#]|_")  # c++ and c# stay words
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+_SPACES = re.compile(r"\s+")
+# Region suffixes: "吴忠市" is also added as "吴忠" so search mode emits the short name as a sub-word.
+_REGION_SUFFIXES = ("回族自治区", "自治区", "自治州", "自治县", "新区", "市", "区", "县", "旗", "省")
+
+_dictionary_lock = threading.Lock()
+_dictionary_loaded = False
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional -> simplified, character by character from OpenCC's table (100x faster than its converter)."""
+    import opencc
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[source] = target
+    # Follow chains to a fixed point so that converting twice changes nothing.
+    for source in list(table):
+        seen = {source}
+        target = table[source]
+        while target in table and target not in seen:
+            seen.add(target)
+            target = table[target]
+        table[source] = target
+    return {ord(k): v for k, v in table.items() if k != v}
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str]:
+    return frozenset(chr(k) for k in _t2s_table())
+
+
+def _nfkc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def _fold(text: str) -> str:
+    text = _nfkc(text).lower()
+    if not _traditional().isdisjoint(text):
+        text = text.translate(_t2s_table())
+    return _nfkc(text)
+
+
+def _strip_punctuation(text: str) -> str:
+    """Punctuation, symbols and marks become spaces (letters, digits, CJK, '+' and '#' stay)."""
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
+
+
+def normalize(text: str | None) -> str:
+    """NFKC (full-width to half-width), lower case, traditional to simplified, punctuation to single spaces."""
+    if not text:
+        return ""
+    result = _strip_punctuation(_fold(text))
+    # Rare characters fold into other foldable ones: repeat until nothing changes, so normalising is idempotent.
+    for _ in range(3):
+        if _fold(result) == result:
+            break
+        result = _strip_punctuation(_fold(result))
+    return result
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def _ensure_dictionary() -> None:
+    global _dictionary_loaded
+    if _dictionary_loaded:
+        return
+    with _dictionary_lock:
+        if not _dictionary_loaded:
+            for word in vocabulary_words():
+                rjieba.add_word(word, 20000, None)
+            _dictionary_loaded = True
+
+
+def vocabulary_words() -> set[str]:
+    """Chinese labels of every vocabulary (and short region names) to teach the segmenter."""
+    words: set[str] = set()
+    for text in _vocabulary_strings():
+        word = normalize(text)
+        if has_cjk(word) and " " not in word and 2 <= len(word) <= 12:
+            words.add(word)
+            for suffix in _REGION_SUFFIXES:
+                if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+                    words.add(word[: -len(suffix)])
+                    break
+    return words
+
+
+def _vocabulary_strings():
+    try:
+        from metadata.vocabularies import load_vocabularies
+        data = load_vocabularies()
+    except Exception:  # the vocabularies module is optional here: fall back to its data files
+        import json
+        folder = Path(__file__).parent / "vocabularies"
+        data = []
+        for path in sorted(folder.glob("*.json")):
+            try:
+                data.append(json.loads(path.read_text(encoding="utf-8")))
+            except ValueError:
+                continue
+    yield from _walk_strings(data)
+
+
+def _walk_strings(value, depth: int = 0):
+    if depth > 8:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _walk_strings(item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _walk_strings(item, depth + 1)
+    elif hasattr(value, "__dict__"):
+        yield from _walk_strings(vars(value), depth + 1)
+
+
+def tokens(text: str | None, *, normalized: bool = False) -> list[str]:
+    """Search-mode words of the normalised text, in order, repeats kept (they are term frequencies)."""
+    normal = (text or "") if normalized else normalize(text)
+    if not normal:
+        return []
+    _ensure_dictionary()
+    out = []
+    for token in rjieba.cut_for_search(normal):
+        token = token.strip()
+        if token and not token.isspace():
+            out.append(token)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Precise-mode segmentation of already normalised text (no overlapping sub-words)."""
+    _ensure_dictionary()
+    return list(rjieba.cut(text))
+
+
+def query_tokens(text: str | None) -> list[str]:
+    """Distinct words of a query; function words are dropped unless nothing else is left."""
+    seen: dict[str, None] = {}
+    for token in tokens(text):
+        seen.setdefault(token, None)
+    words = list(seen)
+    meaningful = [w for w in words if w not in STOPWORDS]
+    return meaningful or words
+
+
+def bigrams(text: str | None, *, normalized: bool = False) -> list[str]:
+    """CJK character bigrams of the normalised text (for recall of sub-words such as 吴忠 in 吴忠市)."""
+    out = []
+    for run in _CJK_RUN.findall((text or "") if normalized else normalize(text)):
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def token_bigrams(token: str) -> list[str]:
+    """Bigrams one query word needs in the bigram field; empty for single characters and non-CJK words."""
+    runs = _CJK_RUN.findall(token)
+    if len(runs) != 1 or runs[0] != token or len(token) < 2:
+        return []
+    return list(dict.fromkeys(token[i:i + 2] for i in range(len(token) - 1)))
+
+
+def index_text(text: str | None, *, normalized: bool = False) -> str:
+    """Pre-tokenised text for a whitespace analyser: the words joined by spaces."""
+    return " ".join(tokens(text, normalized=normalized))
+
+
+def bigram_text(parts, *, normalized: bool = False) -> str:
+    return " ".join(b for part in parts if part for b in bigrams(part, normalized=normalized))
+
+
+def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+    """Character-wise folded text and, for each of its characters, the index of the original character."""
+    folded, origin = [], []
+    for i, ch in enumerate(text):
+        for out in _fold(ch):
+            folded.append(out)
+            origin.append(i)
+    return "".join(folded), origin
+
+
+def highlight(text: str | None, words, *, limit: int | None = None) -> str:
+    """HTML-escaped `text` with `<mark>` around every occurrence of a query word; cut to `limit` around the first."""
+    text = text or ""
+    folded, origin = _normalized_with_map(text)
+    spans = []
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        start = folded.find(word)
+        while start >= 0:
+            spans.append((origin[start], origin[start + len(word) - 1] + 1))
+            start = folded.find(word, start + len(word))
+    merged = _merge(spans)
+    begin, end = 0, len(text)
+    if limit and len(text) > limit:
+        first = merged[0][0] if merged else 0
+        begin = max(0, min(first - limit // 4, len(text) - limit))
+        end = begin + limit
+    return _render(text, merged, begin, end)
+
+
+def _merge(spans):
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def _render(text: str, spans, begin: int, end: int) -> str:
+    out, pos = [], begin
+    for start, stop in spans:
+        start, stop = max(start, begin), min(stop, end)
+        if start >= stop:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append("<mark>" + html.escape(text[start:stop]) + "</mark>")
+        pos = stop
+    out.append(html.escape(text[pos:end]))
+    prefix = "…" if begin > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + "".join(out) + suffix

@@ -1,0 +1,48 @@
+"""Celery tasks: small verb-named functions that take ids and call a service."""
+from __future__ import annotations
+
+import logging
+
+from hub import current_hub
+from hub.errors import Conflict
+from hub.security.principal import SYSTEM
+from workers.app import celery
+
+log = logging.getLogger(__name__)
+
+
+@celery.task(name="workers.tasks.process_outbox")
+def process_outbox() -> int:
+    return current_hub().outbox.process()
+
+
+@celery.task(name="workers.tasks.harvest_source")
+def harvest_source(source_id: int, run_id: int) -> str:
+    run = current_hub().sync.run(run_id)
+    return run["status"]
+
+
+@celery.task(name="workers.tasks.sync_source")
+def sync_source(source_id: int, full: bool = False) -> int | None:
+    """Start a scheduled sync; a source still syncing from last time is simply skipped."""
+    try:
+        return current_hub().sync.start(SYSTEM, source_id, full=full)["id"]
+    except Conflict:
+        log.info("source %s is still syncing; scheduled run skipped", source_id)
+        return None
+
+
+@celery.task(name="workers.tasks.verify_checksums")
+def verify_checksums():
+    files = current_hub().files
+    verify = getattr(files, "verify_checksums", None)
+    if verify is None:
+        log.warning("the file service has no verify_checksums yet")
+        return None
+    return verify()
+
+
+@celery.task(name="workers.tasks.reconcile_search")
+def reconcile_search() -> dict:
+    """Repair drift between the database and the search index (missed messages, restores)."""
+    return current_hub().search_service.reconcile()
