@@ -15,7 +15,6 @@ import random
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import get_context
@@ -26,9 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine  # noqa: E402
 
 PAGE = 100
-TITLES = ["认识百分数", "分数的意义", "有理数的加法", "黄河文化导读", "力与运动", "化学反应速率", "古诗三首", "光合作用",
-          "宁夏的地形与气候", "二元一次方程组", "电磁感应", "西夏王陵与丝绸之路", "长方体和正方体", "新能源科普"]
-WORDS = "本节课围绕教材重点展开，结合宁夏本地实例，引导学生观察、思考、合作探究，并配有课后练习与拓展阅读材料。"
+TITLES = ["认识百分数", "分数的意义", "有理数的加法", "黄河文化导读", "力与运动", "化学反应速率", "古诗三首",
+          "光合作用", "宁夏的地形与气候", "二元一次方程组", "电磁感应", "西夏王陵与丝绸之路", "长方体和正方体",
+          "新能源科普"]
+WORDS = ("本节课围绕教材重点展开，结合宁夏本地实例，引导学生观察、思考、合作探究，"
+         "并配有课后练习与拓展阅读材料。")
 
 
 def synthetic_records(count: int, seed: int = 7):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from celery import Celery, Task
@@ -103,5 +104,15 @@ def send(hub, task: str, *args) -> None:
     client_for(hub).send_task(f"workers.tasks.{task}", args=args, retry=False)
 
 
+_last_notice = 0.0
+NOTICE_INTERVAL = 1.0  # seconds; a burst of commits (an import, seed-demo) wakes the worker once, not per commit
+
+
 def notify_outbox(hub) -> None:
+    """Wake a worker to process the outbox; beat's periodic process_outbox catches anything left over."""
+    global _last_notice
+    now = time.monotonic()
+    if now - _last_notice < NOTICE_INTERVAL:
+        return
+    _last_notice = now
     send(hub, "process_outbox")

@@ -1,7 +1,9 @@
 """The outbox: messages written in a unit of work, carried out after the commit by a worker."""
 from __future__ import annotations
 
+import fcntl
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Callable
 
@@ -54,10 +56,32 @@ class OutboxService:
 
     def process(self, *, limit: int = 500) -> int:
         """Handle due messages once each; returns how many were done. Unknown topics wait for a handler."""
-        done = sum(self._handle_batch(topic, limit) for topic in list(BATCH_HANDLERS))
-        for message_id in self._due(limit):
-            done += self._handle(message_id)
-        return done
+        with self._exclusive() as mine:
+            if not mine:
+                return 0  # another worker thread or process is at it; it picks up these messages too
+            done = sum(self._handle_batch(topic, limit) for topic in list(BATCH_HANDLERS))
+            for message_id in self._due(limit):
+                done += self._handle(message_id)
+            return done
+
+    @contextmanager
+    def _exclusive(self):
+        """SQLite has no SKIP LOCKED: there, one processor at a time (a file lock in the data directory)."""
+        if not self.hub.db.is_sqlite:
+            yield True
+            return
+        path = self.hub.config.data_dir / "outbox.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def pending(self) -> int:
         with self.hub.uow() as uow:

@@ -1,0 +1,76 @@
+"""`eduhub sources add|list` and `eduhub sync`: a run that fails exits non-zero and says why."""
+from __future__ import annotations
+
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+from hub.cli import main
+
+OAI_EMPTY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-11-29T00:00:00Z</responseDate>
+<request verb="ListRecords">http://127.0.0.1/oai</request><error code="noRecordsMatch">none</error></OAI-PMH>"""
+
+
+@pytest.fixture
+def eduhub(tmp_path, monkeypatch):
+    for name in ("EDUHUB_DATABASE_URL", "EDUHUB_STORAGE_URL", "EDUHUB_SEARCH_URL", "EDUHUB_BROKER_URL",
+                 "EDUHUB_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EDUHUB_DATA_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    assert run("db", "upgrade").exit_code == 0
+    return run
+
+
+@pytest.fixture
+def empty_oai():
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.end_headers()
+            self.wfile.write(OAI_EMPTY)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/oai"
+    server.shutdown()
+
+
+def _dead_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_sync_of_an_unreachable_source_fails_with_exit_code_1(eduhub):
+    added = eduhub("sources", "add", "--name", "gone", "--kind", "oaipmh",
+                   "--url", f"http://127.0.0.1:{_dead_port()}/oai", "--schedule", "0 2 * * *")
+    assert added.exit_code == 0, added.output
+    assert "gone" in eduhub("sources", "list").output
+    result = eduhub("sync", "gone", "--inline")
+    assert result.exit_code == 1
+    assert "failed" in result.output
+
+
+def test_sync_of_a_source_with_nothing_new_succeeds(eduhub, empty_oai):
+    assert eduhub("sources", "add", "--name", "quiet", "--kind", "oaipmh", "--url", empty_oai).exit_code == 0
+    result = eduhub("sync", "quiet", "--inline")
+    assert result.exit_code == 0, result.output
+    assert "succeeded" in result.output
+
+
+def test_sync_of_an_unknown_source_says_so(eduhub):
+    result = eduhub("sync", "nobody")
+    assert result.exit_code != 0 and "nobody" in result.output
