@@ -82,10 +82,13 @@ test: test-system-packages $(VENV)/.installed-test
 
 # --- development --------------------------------------------------------------------------------
 
+# Transfers need ~3 GiB free in $$TMPDIR; the search and harvest benches take several minutes each.
 bench: $(VENV)/.installed-test
-	@test -f bench/run.py || { echo "No benchmarks yet (bench/run.py)." >&2; exit 1; }
 	mkdir -p bench/out
-	$(VENV_PY) bench/run.py --out bench/out
+	$(VENV_PY) bench/transfer.py --out bench/out
+	$(VENV_PY) bench/record_rps.py --out bench/out
+	$(VENV_PY) bench/search_bench.py --count 100000 --out bench/out
+	$(VENV_PY) bench/harvest_bench.py --records 100000 --out bench/out
 
 migration: $(VENV)/.installed
 	@test -n "$(MSG)" || { echo "Say what changed: make migration MSG='add download counts'" >&2; exit 1; }
