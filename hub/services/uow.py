@@ -8,6 +8,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from hub.db.models import AuditEntry, Change, OutboxMessage
+from hub.events import audit_action
 from hub.security.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class UnitOfWork:
 
     def audit(self, action: str, target_type: str, target_id, **details) -> None:
         self.session.add(AuditEntry(
-            actor_id=self.actor.user_id, actor=self.actor.label, action=action, target_type=target_type,
+            actor_id=self.actor.user_id, actor=self.actor.label, action=audit_action(action).value, target_type=target_type,
             target_id=None if target_id is None else str(target_id), ip=self.actor.ip, details=details))
 
     def outbox(self, topic: str, **payload) -> None:

@@ -1,0 +1,36 @@
+"""Every audit action the hub records, in one place: dotted names, `subject.verb`."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    ORG_CREATE = "org.create"
+    USER_CREATE = "user.create"
+    USER_LOGIN = "user.login"
+    USER_LOGIN_FAILED = "user.login_failed"
+    MEMBERSHIP_ADD = "membership.add"
+    TOKEN_CREATE = "token.create"
+    TOKEN_REVOKE = "token.revoke"
+    RESOURCE_CREATE = "resource.create"
+    RESOURCE_UPDATE = "resource.update"
+    RESOURCE_SUBMIT = "resource.submit"
+    RESOURCE_PUBLISH = "resource.publish"
+    RESOURCE_REJECT = "resource.reject"
+    RESOURCE_NEW_VERSION = "resource.new_version"
+    RESOURCE_WITHDRAW = "resource.withdraw"
+    RESOURCE_IMPORT = "resource.import"
+    FILE_UPLOAD = "file.upload"
+    FILE_DELETE = "file.delete"
+    UPLOAD_START = "upload.start"
+    SOURCE_CREATE = "source.create"
+    SOURCE_SYNC = "source.sync"
+    SOURCE_SYNC_FINISH = "source.sync.finish"
+
+
+def audit_action(name: str) -> AuditAction:
+    """The action for `name`; an unlisted name is a programming error, caught by the tests, not at a user."""
+    try:
+        return AuditAction(name)
+    except ValueError:
+        raise ValueError(f"unknown audit action {name!r}: add it to hub.events.AuditAction") from None
