@@ -73,4 +73,6 @@ def default_beat_schedule() -> dict:
     return {
         "process-outbox": {"task": "workers.tasks.process_outbox", "schedule": 5.0},
         "verify-checksums": {"task": "workers.tasks.verify_checksums", "schedule": 7 * 24 * 3600.0},
+        "purge-uploads": {"task": "workers.tasks.purge_uploads", "schedule": 3600.0},
+        "reconcile-search": {"task": "workers.tasks.reconcile_search", "schedule": 24 * 3600.0},
     }

@@ -33,13 +33,20 @@ def sync_source(source_id: int, full: bool = False) -> int | None:
 
 
 @celery.task(name="workers.tasks.verify_checksums")
-def verify_checksums():
-    files = current_hub().files
-    verify = getattr(files, "verify_checksums", None)
-    if verify is None:
-        log.warning("the file service has no verify_checksums yet")
-        return None
-    return verify()
+def verify_checksums() -> dict:
+    """Re-hash every stored object (the weekly `eduhub check`); bad objects are logged for the operator."""
+    from hub.services.integrity import check_objects
+    report = check_objects(current_hub())
+    for bad in report.bad:
+        log.error("stored object failed its checksum: %s", bad)
+    return {"checked": report.checked, "bad": len(report.bad)}
+
+
+@celery.task(name="workers.tasks.purge_uploads")
+def purge_uploads() -> int:
+    """Remove resumable-upload sessions (and their partial files) that expired."""
+    from hub.services.uploads import UploadService
+    return UploadService(current_hub()).purge_expired()
 
 
 @celery.task(name="workers.tasks.reconcile_search")
