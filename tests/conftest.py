@@ -16,6 +16,14 @@ settings.register_profile("eduhub", deadline=None)
 settings.load_profile("eduhub")
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked `postgres_only` tests something SQLite cannot show: it runs on PostgreSQL only."""
+    items[:] = [item for item in items if not (
+        item.get_closest_marker("postgres_only")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database_url") == "sqlite")]
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """URL of a PostgreSQL server: EDUHUB_TEST_DATABASE_URL, or a throwaway one from Debian's packages."""
