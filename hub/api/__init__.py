@@ -21,6 +21,7 @@ BLUEPRINT_MODULES = (
     "hub.api.oai",
     "hub.api.sources",
     "hub.api.changes",
+    "hub.api.previews",
 )
 
 

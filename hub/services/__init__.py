@@ -73,6 +73,7 @@ class Hub:
     def outbox(self):
         from hub.services.outbox import OutboxService
         import hub.services.indexer  # noqa: F401  (registers the search handlers)
+        import hub.services.previews  # noqa: F401  (registers the preview handler)
         return OutboxService(self)
 
     @cached_property

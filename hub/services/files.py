@@ -54,6 +54,7 @@ class FileService:
             self.hub.resources.attach_blob(uow, resource, name=name, **stored)
             uow.audit("file.upload", "resource", resource.id, name=name, sha256=stored["sha256"], size=stored["size"])
             uow.outbox("file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
+            uow.outbox("file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
             uow.commit()
         return {"name": name, **stored}
 
@@ -65,6 +66,7 @@ class FileService:
                                     max_bytes=max_bytes)
         self.hub.resources.attach_blob(uow, resource, name=name, **stored)
         uow.outbox("file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
+        uow.outbox("file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
         return {"name": name, **stored}
 
     def delete(self, actor: Principal, resource_id: str, name: str) -> None:

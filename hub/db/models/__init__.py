@@ -5,3 +5,4 @@ from hub.db.models.events import AuditEntry, Change, OutboxMessage  # noqa: F401
 from hub.db.models.sources import Source, SyncFailure, SyncRun  # noqa: F401
 from hub.db.models.texts import FileText  # noqa: F401
 from hub.db.models.uploads import UploadSession  # noqa: F401
+from hub.db.models.previews import Preview  # noqa: F401

@@ -59,7 +59,7 @@ def test_many_messages_are_indexed_in_one_commit_per_topic(hub, world):
     commits = []
     original = hub.search.commit
     hub.search.commit = lambda: (commits.append(1), original())[1]
-    assert hub.outbox.process() == 8  # 4 index and 4 file-extraction messages
+    assert hub.outbox.process() == 12  # 4 index, 4 file-extraction and 4 file-preview messages
     assert len(commits) == 2
     assert sorted(found(hub, "分数")) == sorted(ids)
     assert hub.outbox.pending() == 0

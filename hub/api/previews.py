@@ -1,0 +1,45 @@
+"""API: the preview image of a resource (first PDF page, image, first slide picture), for pages and hits."""
+from __future__ import annotations
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from hub import current_hub
+from hub.api.auth import current_principal
+from hub.errors import NotFound
+
+blp = Blueprint("previews", __name__, url_prefix="/api/v1", description="Preview images. 预览图。")
+
+NO_PREVIEW = "该资源暂无预览图。This resource has no preview image (yet)."
+
+
+@blp.route("/resources/<resource_id>/preview", methods=["GET"])
+@blp.doc(summary="The resource's preview image (PNG); 404 when it has none",
+         responses={"200": {"description": "image/png"}, "304": {"description": "not modified"}})
+def get_preview(resource_id):
+    from hub.services.previews import resource_preview
+    found = resource_preview(current_hub(), current_principal(), resource_id)
+    if found is None:
+        raise NotFound(NO_PREVIEW)
+    body, preview, public = found
+    # The URL names the resource, not the image: a new file may change it, so revalidate by ETag once a day.
+    headers = {
+        "ETag": f'"{preview.preview_sha256}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "public, max-age=86400" if public else "private, max-age=86400",
+    }
+    if preview.preview_sha256 in (request.headers.get("If-None-Match") or ""):
+        return Response(status=304, headers=headers)
+    return Response(body, headers=headers, mimetype="image/png")
+
+
+@blp.app_template_global()
+def preview_map(hits) -> dict:
+    """resource id -> preview row, for a page of search hits (one query)."""
+    from hub.services.previews import previews_by_resource
+    try:
+        return previews_by_resource(current_hub(), [h["id"] for h in hits or []])
+    except Exception:  # thumbnails are decoration: a failure here must not break search
+        import logging
+        logging.getLogger(__name__).warning("preview lookup failed", exc_info=True)
+        return {}

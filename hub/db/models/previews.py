@@ -1,0 +1,23 @@
+"""Preview images of stored files, keyed by the source file's SHA-256 (the same bytes are rendered once)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db.base import Base, UTCDateTime, utcnow
+
+
+class Preview(Base):
+    """A row with no `preview_sha256` records a file that was tried and has no preview (skipped or broken)."""
+
+    __tablename__ = "previews"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    preview_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    mimetype: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="none")  # pdf, image, pptx, none
+    made: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
