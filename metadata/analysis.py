@@ -7,6 +7,7 @@ import threading
 import unicodedata
 from functools import lru_cache
 from collections.abc import Mapping
+from operator import add
 from pathlib import Path
 
 import rjieba
@@ -19,6 +20,11 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000
 _SPACES = re.compile(r"\s+")
 # Region suffixes: "吴忠市" is also added as "吴忠" so search mode emits the short name as a sub-word.
 _REGION_SUFFIXES = ("回族自治区", "自治区", "自治州", "自治县", "新区", "市", "区", "县", "旗", "省")
+
+# Short strings (titles, keywords, labels) repeat from record to record: their analysis is cached, in bounded
+# caches (a few tens of MB at most). Longer ones (extracted text, long descriptions) rarely repeat: analysed each time.
+CACHED_LENGTH = 48
+CACHE_SIZE = 32768
 
 _dictionary_lock = threading.Lock()
 _dictionary_loaded = False
@@ -71,6 +77,15 @@ def normalize(text: str | None) -> str:
     """NFKC (full-width to half-width), lower case, traditional to simplified, punctuation to single spaces."""
     if not text:
         return ""
+    return _normalize_cached(text) if len(text) <= CACHED_LENGTH else _normalize(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _normalize_cached(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     result = _strip_punctuation(_fold(text))
     # Rare characters fold into other foldable ones: repeat until nothing changes, so normalising is idempotent.
     for _ in range(3):
@@ -145,13 +160,20 @@ def tokens(text: str | None, *, normalized: bool = False) -> list[str]:
     normal = (text or "") if normalized else normalize(text)
     if not normal:
         return []
+    if len(normal) <= CACHED_LENGTH:
+        return list(_tokens_cached(normal))
+    return _tokens(normal)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _tokens_cached(normal: str) -> tuple[str, ...]:
+    return tuple(_tokens(normal))
+
+
+def _tokens(normal: str) -> list[str]:
     _ensure_dictionary()
-    out = []
-    for token in rjieba.cut_for_search(normal):
-        token = token.strip()
-        if token and not token.isspace():
-            out.append(token)
-    return out
+    # strip() removes exactly what isspace() tests for, so a non-empty stripped token is never blank.
+    return [token for token in map(str.strip, rjieba.cut_for_search(normal)) if token]
 
 
 def words(text: str) -> list[str]:
@@ -172,9 +194,9 @@ def query_tokens(text: str | None) -> list[str]:
 
 def bigrams(text: str | None, *, normalized: bool = False) -> list[str]:
     """CJK character bigrams of the normalised text (for recall of sub-words such as 吴忠 in 吴忠市)."""
-    out = []
+    out: list[str] = []
     for run in _CJK_RUN.findall((text or "") if normalized else normalize(text)):
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out += map(add, run, run[1:])  # run[i] + run[i + 1], i.e. run[i:i + 2], without the slicing loop
     return out
 
 
@@ -188,11 +210,32 @@ def token_bigrams(token: str) -> list[str]:
 
 def index_text(text: str | None, *, normalized: bool = False) -> str:
     """Pre-tokenised text for a whitespace analyser: the words joined by spaces."""
-    return " ".join(tokens(text, normalized=normalized))
+    normal = (text or "") if normalized else normalize(text)
+    if len(normal) <= CACHED_LENGTH:
+        return _index_text_cached(normal)
+    return " ".join(_tokens(normal))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _index_text_cached(normal: str) -> str:
+    return " ".join(_tokens(normal)) if normal else ""
 
 
 def bigram_text(parts, *, normalized: bool = False) -> str:
-    return " ".join(b for part in parts if part for b in bigrams(part, normalized=normalized))
+    """The bigrams of every part, space separated, in order."""
+    texts = []
+    for part in parts:
+        if part:
+            normal = part if normalized else normalize(part)
+            if normal:
+                texts.append(_bigram_text_cached(normal) if len(normal) <= CACHED_LENGTH
+                             else " ".join(bigrams(normal, normalized=True)))
+    return " ".join(t for t in texts if t)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _bigram_text_cached(normal: str) -> str:
+    return " ".join(bigrams(normal, normalized=True))
 
 
 def _normalized_with_map(text: str) -> tuple[str, list[int]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from metadata.analysis import STOPWORDS, has_cjk, normalize, words
+from metadata.analysis import CACHE_SIZE, CACHED_LENGTH, STOPWORDS, has_cjk, normalize, words
 
 MAX_STARTS = 6   # completions also start at the first few words, not only at the title's start
 MAX_KEY = 48     # long keys add nothing to a prefix match
@@ -20,9 +20,22 @@ def _word_pinyin(word: str) -> tuple[str, str]:
     return "".join(syllables).replace(" ", ""), "".join(s[0] for s in syllables)
 
 
-def suggest_keys(title: str | None) -> list[str]:
-    """Keys whose prefixes complete this title: the normalised title, its pinyin and initials, from word starts."""
-    parts = [w for w in words(normalize(title).replace(" ", "")) if w.strip()]
+def suggest_keys(title: str | None, *, normalized: str | None = None) -> list[str]:
+    """Keys whose prefixes complete this title: the normalised title, its pinyin and initials, from word starts.
+    `normalized`: the title already normalised (`analysis.normalize(title)`), to save doing it twice."""
+    compact = (normalize(title) if normalized is None else normalized).replace(" ", "")
+    if len(compact) <= CACHED_LENGTH:
+        return list(_suggest_keys_cached(compact))
+    return _suggest_keys(compact)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _suggest_keys_cached(compact: str) -> tuple[str, ...]:
+    return tuple(_suggest_keys(compact))
+
+
+def _suggest_keys(compact: str) -> list[str]:
+    parts = [w for w in words(compact) if w.strip()]
     keys: dict[str, None] = {}
     starts = [i for i, w in enumerate(parts) if w not in STOPWORDS][:MAX_STARTS]
     pinyin = [_word_pinyin(w) for w in parts]

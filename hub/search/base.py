@@ -189,7 +189,8 @@ def document_from_record(record: dict, org_path_ids, extracted_text: str | None 
     title, description = record.get("title") or "", record.get("description") or ""
     # Normalise each part once: it costs more than segmenting.
     n_title, n_description = analysis.normalize(title), analysis.normalize(description)
-    n_keywords = analysis.normalize(" ".join(record.get("keywords") or []))
+    keywords = record.get("keywords")
+    n_keywords = analysis.normalize(" ".join(keywords)) if keywords else ""
     region = record.get("region")
     return {
         "id": record["id"],
@@ -200,7 +201,7 @@ def document_from_record(record: dict, org_path_ids, extracted_text: str | None 
         "description_w": analysis.index_text(n_description, normalized=True),
         "text_w": analysis.index_text((extracted_text or "")[:TEXT_CAP]),
         "bigrams": analysis.bigram_text([n_title, n_keywords, n_description], normalized=True),
-        "suggest": suggest_keys(title),
+        "suggest": suggest_keys(title, normalized=n_title),
         "stage": _strings(record.get("stage")),
         "subjects": _strings(record.get("subjects")),
         "grades": _strings(record.get("grades")),

@@ -109,3 +109,13 @@ def test_imported_records_read_back_through_the_service(hub, orgs, tmp_path):
     record = hub.resources.get(SYSTEM, resource_id)
     assert record["title"] == valid_record()["title"] and record["org"] == "nx"
     assert record["subjects"] == ["math"] and record["status"] == "published"
+
+
+def test_cached_validation_tells_a_missing_field_from_an_explicit_null(hub, orgs, tmp_path):
+    first = valid_record(title="没有写语言")
+    first.pop("language", None)
+    source = write_jsonl(tmp_path / "n.jsonl", [first, valid_record(title="语言为空", language=None)])
+    report = BulkImporter(hub, org="nx").run(source)
+    assert (report.imported, report.failed) == (1, 1)
+    assert report.errors[0].line == 2
+    assert [e["field"] for e in report.errors[0].errors] == ["language"]
