@@ -81,10 +81,10 @@ def test_filters_by_time_window(hub, admin_headers):
 
 def test_pages_link_to_the_next_and_previous_page(hub, client, admin_headers):
     for n in range(5):
-        _write(hub, "org.update", "org", n)
+        _write(hub, "token.revoke", "token", n)
 
-    first = client.get("/api/v1/audit?action=org.update&size=2", headers=admin_headers).json
-    last = client.get("/api/v1/audit?action=org.update&size=2&page=3", headers=admin_headers).json
+    first = client.get("/api/v1/audit?action=token.revoke&size=2", headers=admin_headers).json
+    last = client.get("/api/v1/audit?action=token.revoke&size=2&page=3", headers=admin_headers).json
 
     assert first["total"] == 5 and len(first["entries"]) == 2
     assert first["links"]["prev"] is None and "page=2" in first["links"]["next"]
