@@ -47,7 +47,7 @@ def post_files(resource_id):
     hub = current_hub()
     principal = current_principal()
     length = _content_length()
-    hub.files._check_length(length)  # 413 before the multipart body is parsed
+    hub.files.check_length(length)  # 413 before the multipart body is parsed
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not uploads:
         raise InvalidInput("请在表单字段 file 中附上文件。Attach the file in the form field named `file`.")

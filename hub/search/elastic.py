@@ -7,6 +7,7 @@ a new one and swaps the alias in one atomic request, so searches never go down.
 from __future__ import annotations
 
 import time
+from abc import abstractmethod
 
 from hub.errors import ServiceUnavailable
 from hub.search import plan as planning
@@ -121,8 +122,9 @@ class ServerIndex(SearchIndex):
         self.client = client
         self.alias = alias
 
+    @abstractmethod
     def _bulk(self, actions) -> None:
-        raise NotImplementedError
+        """Send bulk actions with the client's own helper."""
 
     def _call(self, fn, *args, **kwargs):
         try:

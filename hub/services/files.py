@@ -42,7 +42,7 @@ class FileService:
         from hub.storage.names import sanitise_filename
         name = sanitise_filename(name)
         expected = parse_digest(digest)
-        self._check_length(content_length)
+        self.check_length(content_length)
         # Check permission before reading a byte of the body.
         with self.hub.uow(actor) as uow:
             self.hub.resources.load_editable(uow.session, actor, resource_id)
@@ -101,7 +101,7 @@ class FileService:
         url = store.presigned_url(sha256, filename=name, mimetype=mimetype)
         return Download("redirect", name, size, sha256, mimetype, public, url=url)
 
-    def _check_length(self, content_length: int | None) -> None:
+    def check_length(self, content_length: int | None) -> None:
         if content_length is not None and content_length > self.max_bytes:
             raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb))
 
