@@ -1,0 +1,80 @@
+"""The Elasticsearch adapter asks for version 8 of the REST API, which Elasticsearch 8 and 9 servers both accept.
+
+The server here is a stand-in that answers like Elasticsearch 8 does about media types (no real Elasticsearch runs
+on these machines; the contract suite runs against one when EDUHUB_TEST_ELASTICSEARCH_URL is set).
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from hub.search.es import ElasticsearchIndex, compatible_headers
+
+
+class Elasticsearch8Like(BaseHTTPRequestHandler):
+    seen: list[tuple[str, str, str]] = []
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        accept, ctype = self.headers.get("Accept", ""), self.headers.get("Content-Type", "")
+        self.seen.append((self.command, accept, ctype))
+        if any("compatible-with=" in h and "compatible-with=8" not in h and "compatible-with=7" not in h
+               for h in (accept, ctype)):
+            return self._reply(400, {"error": {"type": "media_type_header_exception"}, "status": 400})
+        if self.path.startswith("/_bulk"):
+            return self._reply(200, {"errors": False, "took": 1, "items": []})
+        return self._reply(200, {"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})
+
+    do_GET = do_POST = do_PUT = _handle
+
+    def _reply(self, status: int, body: dict):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/vnd.elasticsearch+json;compatible-with=8")
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def es8_url():
+    Elasticsearch8Like.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Elasticsearch8Like)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_the_installed_client_talks_to_an_elasticsearch_8_server(es8_url):
+    index = ElasticsearchIndex(es8_url, "eduhub-resources")
+    assert index.client.info()["version"]["number"] == "8.15.0"
+    index._bulk([{"_op_type": "index", "_index": "x", "_id": "1", "_source": {"title": "分数"}}])
+    assert [m for m, _, _ in Elasticsearch8Like.seen] == ["GET", "PUT"]
+    for _, accept, ctype in Elasticsearch8Like.seen:
+        assert "compatible-with=8" in accept
+        assert not ctype or "compatible-with=8" in ctype
+
+
+def test_the_stand_in_refuses_what_a_bare_client_9_would_send(es8_url):
+    import elasticsearch
+    if int(elasticsearch.__versionstr__.split(".")[0]) == 8:
+        pytest.skip("client 8 asks for version 8 by itself")
+    with pytest.raises(elasticsearch.BadRequestError):
+        elasticsearch.Elasticsearch(es8_url).info()
+
+
+def test_compatible_headers_rewrites_only_the_version():
+    headers = {"accept": "application/vnd.elasticsearch+json; compatible-with=9",
+               "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=9", "x-other": "9"}
+    out = compatible_headers(headers)
+    assert out == {"accept": "application/vnd.elasticsearch+json; compatible-with=8",
+                   "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=8", "x-other": "9"}
+    assert headers["accept"].endswith("=9")  # the caller's headers are not changed in place
