@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from hub import current_hub
 from hub.api.auth import current_principal
@@ -17,7 +18,7 @@ def _admin():
     if not principal.is_authenticated:
         return None
     if not principal.is_admin:
-        raise Forbidden("只有平台管理员可以进入管理页面。Only hub administrators can open the admin pages.")
+        raise Forbidden(_("Only hub administrators can open the admin pages."))
     return principal
 
 
@@ -55,7 +56,7 @@ def start_sync(source_id: int):
         run = current_hub().sync.start(current_principal(), source_id, full=request.form.get("full") == "1")
     except HubError as exc:
         return sources_page(exc.message, exc.status)
-    return redirect(url_for("web.admin_sources", notice=f"已开始同步 Sync started: #{run['id']}"))
+    return redirect(url_for("web.admin_sources", notice=_("Sync started: #%(id)s", id=run["id"])))
 
 
 def retry_failures(run_id: int):
@@ -63,7 +64,7 @@ def retry_failures(run_id: int):
         result = current_hub().sync.retry_failures(current_principal(), run_id)
     except HubError as exc:
         return sources_page(exc.message, exc.status)
-    notice = f"重试 {result['retried']} 条，成功 {result['resolved']} 条。Retried {result['retried']}, resolved {result['resolved']}."
+    notice = _("Retried %(retried)s, resolved %(resolved)s.", retried=result["retried"], resolved=result["resolved"])
     return redirect(url_for("web.admin_sources", notice=notice))
 
 

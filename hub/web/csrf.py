@@ -5,6 +5,7 @@ import hmac
 import secrets
 
 from flask import Blueprint, request, session
+from flask_babel import gettext as _
 
 from hub.errors import Forbidden
 
@@ -31,8 +32,8 @@ def check() -> None:
     expected = session.get(SESSION_KEY)
     sent = request.form.get(FIELD, "")
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise Forbidden("表单已过期或来源不明，请返回、刷新页面后重试。"
-                        "The form has expired or did not come from this site: go back, reload the page and try again.")
+        raise Forbidden(_("The form has expired or did not come from this site: go back, reload the page and try "
+                          "again."))
 
 
 def register(bp: Blueprint) -> None:

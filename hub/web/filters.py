@@ -7,6 +7,7 @@ from flask import Blueprint
 from markupsafe import Markup, escape
 
 from hub import current_hub
+from hub.web.i18n import current_lang
 
 # Canonical field -> vocabulary, for labels on the resource page and in search results.
 FIELD_VOCABULARY = {"stage": "stages", "subjects": "subjects", "grades": "grades", "edition": "editions",
@@ -15,25 +16,31 @@ FIELD_VOCABULARY = {"stage": "stages", "subjects": "subjects", "grades": "grades
 _MARK = re.compile(r"</?mark>")
 
 
-def label(code: str | None, vocabulary: str, lang: str = "zh") -> str:
-    """The label of a code; the code itself when the vocabulary does not know it."""
+def label(code: str | None, vocabulary: str, lang: str | None = None) -> str:
+    """The label of a code in `lang` (default: the page's language); the code itself when the vocabulary lacks it."""
     if not code:
         return ""
     vocabularies = current_hub().vocabularies
     if vocabulary not in vocabularies:
         return code
-    return vocabularies.get(vocabulary).label(code, lang)
+    return vocabularies.get(vocabulary).label(code, lang or current_lang())
 
 
-def field_label(code: str | None, field: str, lang: str = "zh") -> str:
+def field_label(code: str | None, field: str, lang: str | None = None) -> str:
     return label(code, FIELD_VOCABULARY.get(field, field), lang)
 
 
-def vocabulary_title(vocabulary: str) -> dict:
+def vocabulary_title(vocabulary: str, lang: str | None = None) -> str:
+    """The vocabulary's own name in the page's language (e.g. 学科 / Subjects)."""
     vocabularies = current_hub().vocabularies
     if vocabulary not in vocabularies:
-        return {"zh": vocabulary, "en": vocabulary}
-    return dict(vocabularies.get(vocabulary).title)
+        return vocabulary
+    return vocabularies.get(vocabulary).title[lang or current_lang()]
+
+
+def term_label(term) -> str:
+    """A vocabulary term (in the upload form's pick lists) in the page's language."""
+    return term.label(current_lang())
 
 
 def filesize(size: int | None) -> str:
@@ -61,6 +68,6 @@ def highlight(html: str | None, fallback: str | None = "") -> Markup:
 
 def register(bp: Blueprint) -> None:
     for name, func in (("label", label), ("field_label", field_label), ("filesize", filesize), ("day", day),
-                       ("highlight", highlight)):
+                       ("highlight", highlight), ("term_label", term_label)):
         bp.add_app_template_filter(func, name)
     bp.add_app_template_global(vocabulary_title, "vocabulary_title")

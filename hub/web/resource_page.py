@@ -2,37 +2,37 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext, lazy_gettext as _l
 
 from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import NotFound
 from hub.web.filters import field_label, label
 
-# (field, Chinese, English) in the order a teacher reads them.
+# (field, label) in the order a teacher reads them.
 DETAILS = (
-    ("stage", "学段", "Stage"), ("grades", "年级", "Grades"), ("subjects", "学科", "Subjects"),
-    ("edition", "教材版本", "Edition"), ("volume", "册次", "Volume"), ("chapter", "章节", "Chapter"),
-    ("type", "资源类型", "Type"), ("themes", "地方主题", "Local themes"), ("region", "地区", "Region"),
-    ("language", "语言", "Language"),
+    ("stage", _l("Stage")), ("grades", _l("Grades")), ("subjects", _l("Subjects")), ("edition", _l("Edition")),
+    ("volume", _l("Volume")), ("chapter", _l("Chapter")), ("type", _l("Resource type")),
+    ("themes", _l("Local themes")), ("region", _l("Region")), ("language", _l("Language")),
 )
 
 
-def details(record: dict) -> list[tuple[str, str, str]]:
-    """(Chinese label, English label, value in Chinese) for every field that has a value."""
+def details(record: dict) -> list[tuple[str, str]]:
+    """(label, value) in the page's language for every field that has a value."""
     out = []
-    for name, zh, en in DETAILS:
+    for name, title in DETAILS:
         value = record.get(name)
         values = value if isinstance(value, list) else [value]
-        shown = "、".join(field_label(v, name) for v in values if v)
+        shown = gettext(", ").join(field_label(v, name) for v in values if v)
         if shown:
-            out.append((zh, en, shown))
+            out.append((str(title), shown))
     return out
 
 
-def source_label(record: dict) -> tuple[str, str]:
+def source_label(record: dict) -> str:
     if record.get("source"):
-        return f"{record['source']}（汇聚）", f"Harvested from {record['source']}"
-    return "本平台", "Contributed to this hub"
+        return gettext("Harvested from %(source)s", source=record["source"])
+    return gettext("Contributed to this hub")
 
 
 def org_name(code: str | None) -> str | None:
@@ -62,6 +62,6 @@ def page_context(resource_id: str) -> dict:
         "versions": hub.resources.versions(principal, resource_id),
         "source": source_label(record),
         "org_name": org_name(record.get("org")),
-        "license": (label(record.get("license"), "licenses"), label(record.get("license"), "licenses", "en")),
+        "license": label(record.get("license"), "licenses"),
         "lrmi": lrmi(record),
     }

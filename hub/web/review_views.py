@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import HubError
 from hub.services.review import ReviewService
 
-DECISIONS = {"publish": "已发布 Published", "reject": "已退回 Returned"}
+DECISIONS = {"publish": _l("Published."), "reject": _l("Returned to the contributor.")}
 
 
 def _queue_page(message=None, notice=None, status=200):
@@ -25,7 +26,7 @@ def review():
 
 def decide(resource_id: str, action: str):
     if action not in DECISIONS:
-        return _queue_page("未知操作。Unknown action.", status=404)
+        return _queue_page(_("Unknown action."), status=404)
     try:
         current_hub().resources.act(current_principal(), resource_id, action, comment=request.form.get("comment"))
     except HubError as exc:

@@ -4,17 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from flask_babel import lazy_gettext as _l
+
 from hub.search.base import SORTS
 from hub.services.search import PARAMS
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 500 x 20 = the engines' 10,000-result window
-SORT_LABELS = {"relevance": ("相关度", "Relevance"), "newest": ("最新", "Newest"), "downloads": ("下载最多", "Most downloaded")}
+SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest"), "downloads": _l("Most downloaded")}
 # Facet (API name) -> the vocabulary that titles it; org and source have no vocabulary.
 FACET_VOCABULARY = {"stage": "stages", "subject": "subjects", "grade": "grades", "edition": "editions",
                     "volume": "volumes", "type": "types", "theme": "themes", "region": "regions",
                     "license": "licenses"}
-FACET_TITLES = {"org": {"zh": "机构", "en": "Organisation"}, "source": {"zh": "来源", "en": "Source"}}
+FACET_TITLES = {"org": _l("Organisation"), "source": _l("Source")}
 FACET_ORDER = ("stage", "subject", "grade", "edition", "volume", "type", "theme", "region", "org", "license",
                "source")
 
@@ -81,18 +83,25 @@ class SearchForm:
         return not self.q and not self.filters
 
 
-def facet_title(name: str) -> dict:
+def facet_title(name: str) -> str:
+    """A facet's heading in the page's language."""
     from hub.web.filters import vocabulary_title
     if name in FACET_VOCABULARY:
         return vocabulary_title(FACET_VOCABULARY[name])
-    return FACET_TITLES.get(name, {"zh": name, "en": name})
+    return str(FACET_TITLES.get(name, name))
+
+
+def bucket_label(name: str, bucket: dict) -> str:
+    """A facet value in the page's language: the vocabulary's label; organisations and sources by their name."""
+    from hub.web.filters import label
+    return label(bucket["key"], FACET_VOCABULARY[name]) if name in FACET_VOCABULARY else bucket["label"]
 
 
 def facet_value_label(name: str, code: str, aggregations: dict) -> str:
-    """A chip's label: from the facet counts when present, else from the vocabulary."""
+    """A chip's label: from the vocabulary or the facet counts, else the code as it is."""
     for bucket in aggregations.get(name, ()):
         if bucket["key"] == code:
-            return bucket["label"]
+            return bucket_label(name, bucket)
     from hub.web.filters import label
     return label(code, FACET_VOCABULARY[name]) if name in FACET_VOCABULARY else code
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from hub import current_hub
 from hub.api.auth import current_principal
@@ -88,7 +89,7 @@ def upload_files_post(resource_id):
     hub = current_hub()
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not uploads:
-        return _files_page(resource_id, "请选择要上传的文件。Choose a file to upload.", 400)
+        return _files_page(resource_id, _("Choose a file to upload."), 400)
     try:
         for f in uploads:
             hub.files.upload(principal, resource_id, f.filename, f.stream, content_length=None)

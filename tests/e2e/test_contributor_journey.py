@@ -84,6 +84,7 @@ def test_contributor_uploads_through_a_dropped_link_and_reviewer_publishes(live_
 
     page.locator("#progress-list li.done").wait_for(timeout=120_000)
     assert bar.evaluate("b => b.value") == SIZE
+    assert page.locator("#progress-list li.done .note").inner_text() == "完成"  # the script speaks the page's language
     assert link.dropped >= 1
     chunk = link.offsets[1]
     # Resumed where the hub stood (after CUT_AFTER chunks), never from the start and never skipping a byte.

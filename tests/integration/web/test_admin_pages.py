@@ -57,7 +57,7 @@ def test_sources_page_shows_the_last_run_its_counts_and_failed_records(client, a
     log_in(client, "admin@example.cn")
     html = client.get("/admin/sources").get_data(as_text=True)
     assert "partner-hub" in html and "run-partial" in html
-    assert "created 1" in html and "failed 1" in html
+    assert "新增 1" in html and "失败 1" in html
     assert "ext-7" in html and "timeout reading record" in html
     dashboard = client.get("/admin").get_data(as_text=True)
     assert "partner-hub" in dashboard  # a partial sync needs attention
@@ -74,7 +74,7 @@ def test_retry_from_the_page_resolves_a_fixed_record(client, admin, hub):
     response = client.post(f"/admin/runs/{run['id']}/retry", data={"csrf_token": token})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Retried 1, resolved 1." in page
+    assert "重试 1 条，成功 1 条。" in page
     assert "ext-7" not in page
     assert hub.sync.failures(SYSTEM, run["id"], unresolved_only=True) == []
 

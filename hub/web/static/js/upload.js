@@ -10,6 +10,8 @@
   var fileList = document.getElementById("file-list");
   var submitButton = document.getElementById("submit-review");
   var MAX_WAIT = 15000;
+  // Texts in the page's language come from the form's data-msg-* attributes (no inline script under the CSP).
+  function text(name) { return form.getAttribute("data-msg-" + name) || ""; }
   var pending = 0;
 
   form.querySelectorAll("[data-nojs]").forEach(function (b) { b.hidden = true; });
@@ -53,7 +55,7 @@
 
   // Ask the hub where it stands; keep asking (with growing pauses) while the network is down.
   function resumeOffset(url, ui, attempt) {
-    ui.note.textContent = "连接中断，正在重试… Connection lost, retrying…";
+    ui.note.textContent = text("retrying");
     ui.li.classList.add("retrying");
     return wait(Math.min(1000 * Math.pow(2, attempt), MAX_WAIT))
       .then(function () { return request("HEAD", url, {}, null); })
@@ -100,7 +102,7 @@
       .then(function (stored) {
         ui.bar.value = file.size;
         ui.li.classList.add("done");
-        ui.note.textContent = "完成 Done";
+        ui.note.textContent = text("done");
         var li = document.createElement("li");
         li.textContent = stored.name;
         fileList.appendChild(li);
@@ -108,7 +110,7 @@
         if (none) { none.hidden = true; }
       }, function (error) {
         ui.li.classList.add("failed");
-        ui.note.textContent = error.message === "network" ? "网络错误 Network error" : error.message;
+        ui.note.textContent = error.message === "network" ? text("network") : error.message;
       })
       .then(function () {
         pending -= 1;
