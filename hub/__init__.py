@@ -29,6 +29,8 @@ def create_app(config: Config | None = None) -> Flask:
     from hub.api import init_api
     init_api(app)
     _init_web(app)
+    from hub.compression import init_compression
+    init_compression(app)
     logging.getLogger("hub").setLevel(logging.INFO)
     return app
 
