@@ -88,6 +88,7 @@ bench: $(VENV)/.installed-test
 	$(VENV_PY) bench/transfer.py --out bench/out
 	$(VENV_PY) bench/record_rps.py --out bench/out
 	$(VENV_PY) bench/search_bench.py --count 100000 --out bench/out
+	$(VENV_PY) bench/web_bench.py --count 100000 --data-dir-from bench/out/search-100000.json --out bench/out
 	$(VENV_PY) bench/harvest_bench.py --records 100000 --out bench/out
 
 migration: $(VENV)/.installed
