@@ -6,7 +6,7 @@ from flask import Flask
 
 def init_web(app: Flask) -> None:
     """Register the pages, their template helpers and the security headers every page carries."""
-    from hub.web import csrf, errors, filters, i18n, security
+    from hub.web import assets, csrf, errors, filters, i18n, security
     from hub.web.views import create_blueprint
 
     i18n.init_app(app)
@@ -14,6 +14,7 @@ def init_web(app: Flask) -> None:
     filters.register(bp)
     csrf.register(bp)
     i18n.register(bp)
+    assets.register(bp)
     errors.register(bp)
     security.register(bp)
     app.register_blueprint(bp)

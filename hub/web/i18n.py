@@ -48,7 +48,9 @@ def template_context() -> dict:
 
 
 def vary(response: Response) -> Response:
-    """A shared cache must not hand an English page to a Chinese browser."""
+    """A shared cache must not hand an English page to a Chinese browser (assets are the same in both)."""
+    if request.endpoint == "web.static":
+        return response
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")
     return response
