@@ -1,5 +1,6 @@
 """Preview images of stored files, made by the worker: the first page of a PDF (poppler's pdftoppm), images
-(Pillow), the first picture of a PPTX. Stored like any other object; one attempt per source SHA-256.
+(Pillow), the first slide or page of office files (LibreOffice, see office_render; without it, the first picture
+of a PPTX). Stored like any other object; one attempt per source SHA-256.
 
 Files come from anyone: rendering runs on a temp copy, in a subprocess with a timeout, under size caps, and a
 file that cannot be rendered ends with a "none" row and a warning -- never an exception the outbox would retry.
@@ -19,7 +20,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hub.db.models import Preview, ResourceFile
-from hub.services.outbox import register_batch_handler
+from hub.services import office_render
+from hub.services.outbox import register_handler
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ MAX_SOURCE = 200 * 1024 * 1024  # bytes: larger files are not rendered
 MAX_PIXELS = 40_000_000        # an image claiming more is treated as a decompression bomb
 PDFTOPPM_TIMEOUT = 20          # seconds
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+_told_no_libreoffice = False  # say once per process, not once per file
 
 
 @dataclass
@@ -44,9 +47,9 @@ def kind_of(mimetype: str | None) -> str | None:
         return "pdf"
     if mimetype.startswith("image/") and mimetype != "image/svg+xml":  # SVG may carry scripts: never rendered
         return "image"
-    if mimetype == PPTX:
-        return "pptx"
-    return None  # video, audio, documents: no preview
+    if mimetype in office_render.FORMATS:
+        return "office"
+    return None  # video, audio, spreadsheets, archives: no preview
 
 
 def image_preview(data: bytes, kind: str = "image") -> Rendered:
@@ -97,16 +100,39 @@ def pptx_preview(path: Path) -> Rendered | None:
     return None
 
 
+def office_preview(path: Path, mimetype: str) -> Rendered | None:
+    """The first slide or page as LibreOffice renders it; without LibreOffice, a PPTX's first picture.
+    Raises office_render.ConversionFailed when LibreOffice fails or times out."""
+    if office_render.soffice() is None:
+        _tell_no_libreoffice()
+        return pptx_preview(path) if mimetype == PPTX else None
+    with tempfile.TemporaryDirectory(prefix="eduhub-office-") as tmp:
+        copy = Path(tmp) / ("source" + office_render.FORMATS[mimetype][0])  # LibreOffice trusts the extension
+        shutil.copyfile(path, copy)
+        rendered = pdf_preview(office_render.first_page_pdf(copy, mimetype, Path(tmp)))
+    rendered.kind = "slide" if mimetype in office_render.SLIDES else "document"
+    return rendered
+
+
+def _tell_no_libreoffice() -> None:
+    global _told_no_libreoffice
+    if not _told_no_libreoffice:
+        _told_no_libreoffice = True
+        log.info("slide and document previews need LibreOffice (soffice) on PATH; using the first picture of "
+                 "a PPTX instead")
+
+
 def render(path: Path, mimetype: str | None) -> Rendered | None:
     kind = kind_of(mimetype)
+    mimetype = (mimetype or "").lower()
     if kind == "pdf":
         return pdf_preview(path)
     if kind == "image":
         if path.stat().st_size > MAX_SOURCE:
             return None
         return image_preview(path.read_bytes())
-    if kind == "pptx":
-        return pptx_preview(path)
+    if kind == "office":
+        return office_preview(path, mimetype)
     return None
 
 
@@ -201,10 +227,11 @@ def previews_by_resource(hub, resource_ids: list[str]) -> dict[str, Preview]:
 
 # -- outbox handler ---------------------------------------------------------------------------------------------
 
-def handle_preview(hub, payloads: list[dict]) -> None:
-    for payload in payloads:
-        if payload.get("sha256"):
-            make_preview(hub, payload["sha256"], payload.get("mimetype"))
+def handle_preview(hub, payload: dict) -> None:
+    """One file per message, not a batch: a LibreOffice render takes seconds, and a batch would keep all its
+    messages in one open transaction and could run before the search indexing batches of the same pass."""
+    if payload.get("sha256"):
+        make_preview(hub, payload["sha256"], payload.get("mimetype"))
 
 
-register_batch_handler("file.preview", handle_preview)
+register_handler("file.preview", handle_preview)

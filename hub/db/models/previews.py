@@ -19,5 +19,5 @@ class Preview(Base):
     mimetype: Mapped[str | None] = mapped_column(String(255), nullable=True)
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[str] = mapped_column(String(16), default="none")  # pdf, image, pptx, none
+    kind: Mapped[str] = mapped_column(String(16), default="none")  # pdf, image, slide, document, pptx, none
     made: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import logging
-import zipfile
 
 from PIL import Image
 from sqlalchemy import select
@@ -94,19 +93,6 @@ def test_video_and_audio_are_skipped_without_rendering(hub):
     sha = hub.storage.put_bytes(b"\x00\x00\x00\x18ftypmp42", "video/mp4")
     previews.make_preview(hub, sha, "video/mp4")
     assert row(hub, sha).kind == "none"
-
-
-def test_a_pptx_preview_is_its_first_slides_picture(hub):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("ppt/slides/slide1.xml", "<p:sld/>")
-        zf.writestr("ppt/slides/_rels/slide1.xml.rels",
-                    '<Relationships><Relationship Id="rId2" Target="../media/image1.png"/></Relationships>')
-        zf.writestr("ppt/media/image1.png", png_bytes(size=(320, 240), color=(0, 128, 0)))
-    sha = hub.storage.put_bytes(buf.getvalue(), previews.PPTX)
-    previews.make_preview(hub, sha, previews.PPTX)
-    found = row(hub, sha)
-    assert (found.kind, found.width, found.height) == ("pptx", 320, 240)
 
 
 def test_the_outbox_makes_previews_of_uploaded_files(hub):
