@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, has_request_context, redirect, request
+from flask import Blueprint, Flask, Response, g, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 
 # Message ids are English; the Chinese catalog is what most visitors see.
@@ -27,9 +27,16 @@ def select_locale() -> str:
 
 
 def current_lang() -> str:
-    """'zh' or 'en': the language this request is rendered in (vocabulary labels use the same codes)."""
-    locale = get_locale() if has_request_context() else None
-    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+    """'zh' or 'en': the language this request is rendered in (vocabulary labels use the same codes).
+
+    Kept on `g`: a search page asks some 200 times (every label), and Babel's own lookup is not free."""
+    if not has_request_context():
+        return DEFAULT
+    lang = g.get("_eduhub_lang")
+    if lang is None:
+        locale = get_locale()
+        lang = g._eduhub_lang = locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+    return lang
 
 
 def switch(code: str):
