@@ -238,14 +238,36 @@ def _bigram_text_cached(normal: str) -> str:
     return " ".join(bigrams(normal, normalized=True))
 
 
-def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+def _normalized_with_map(text: str) -> tuple[str, range | list[int]]:
     """Character-wise folded text and, for each of its characters, the index of the original character."""
+    # The common case, once per hit per search: every character folds to one character (itself, or e.g. ，to ,),
+    # so positions map to themselves and one set operation and one translate do it.
+    if not _ONE_TO_ONE.issuperset(text):
+        for ch in set(text).difference(_ONE_TO_ONE):
+            out = _fold_char(ch)
+            if len(out) == 1:
+                if out != ch:
+                    _ONE_TO_ONE_CHANGES[ord(ch)] = out  # before the set: a reader that sees one sees both
+                _ONE_TO_ONE.add(ch)
+    if _ONE_TO_ONE.issuperset(text):
+        return text.translate(_ONE_TO_ONE_CHANGES), range(len(text))
     folded, origin = [], []
     for i, ch in enumerate(text):
-        for out in _fold(ch):
+        for out in _fold_char(ch):
             folded.append(out)
             origin.append(i)
     return "".join(folded), origin
+
+
+# Learnt as characters are met (at most the characters in use): those that fold to one character, and the
+# translation of those among them that change.
+_ONE_TO_ONE: set[str] = set()
+_ONE_TO_ONE_CHANGES: dict[int, str] = {}
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    return _fold(ch)
 
 
 def highlight(text: str | None, words, *, limit: int | None = None) -> str:

@@ -5,44 +5,14 @@ from urllib.parse import urlencode
 
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from hub import current_hub
 from hub.api.auth import current_principal
-from hub.search.base import MAX_SIZE, SORTS
+from hub.api.schemas.search import SearchArgsSchema, SearchResultSchema, SuggestArgsSchema, SuggestResultSchema
 from hub.services.search import PARAMS
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1",
                 description="Search and suggestions. 搜索与联想。")
-
-
-def _codes(description: str):
-    return fields.List(fields.String(validate=validate.Length(1, 100)), load_default=list,
-                       metadata={"description": description + " Repeat the parameter for several (OR)."})
-
-
-class SearchArgsSchema(Schema):
-    q = fields.String(load_default="", validate=validate.Length(max=200),
-                      metadata={"description": "Words, in Chinese or English. 关键词"})
-    stage = _codes("School stage code (stages vocabulary).")
-    subject = _codes("Subject code.")
-    grade = _codes("Grade code.")
-    edition = _codes("Textbook edition code.")
-    volume = _codes("Volume code.")
-    type = _codes("Resource type code.")
-    theme = _codes("Local theme code.")
-    region = _codes("6-digit region code; a city also finds its counties.")
-    org = _codes("Organisation code; also finds resources of the organisations under it.")
-    license = _codes("SPDX licence id.")
-    source = _codes("Source name (harvested records).")
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_SIZE))
-
-
-class SuggestArgsSchema(Schema):
-    q = fields.String(load_default="", validate=validate.Length(max=100))
-    size = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
 
 
 def _page_link(page: int) -> str:
@@ -60,11 +30,12 @@ def _links(page: int, size: int, total: int) -> dict:
 @blp.route("/resources", methods=["GET"])
 @blp.arguments(SearchArgsSchema, location="query", as_kwargs=True)
 @blp.doc(summary="Search published resources: words, filters, facet counts with Chinese labels")
-@blp.alt_response(200, description="{hits: [records with highlights], total, aggregations, links}")
-def search_resources(q, sort, page, size, **filters):
+@blp.alt_response(200, schema=SearchResultSchema,
+                  description="{hits: [records with highlights], total, aggregations, did_you_mean, links}")
+def search_resources(q, sort, page, size, facets, **filters):
     filters = {name: values for name, values in filters.items() if name in PARAMS}
     result = current_hub().search_service.search(current_principal(), q=q, filters=filters, sort=sort,
-                                                 page=page, size=size)
+                                                 page=page, size=size, facets=facets)
     result["links"] = _links(page, size, result["total"])
     return result
 
@@ -72,6 +43,6 @@ def search_resources(q, sort, page, size, **filters):
 @blp.route("/suggest", methods=["GET"])
 @blp.arguments(SuggestArgsSchema, location="query", as_kwargs=True)
 @blp.doc(summary="Title completions from a Chinese prefix, full pinyin or initials (fenshu, fs -> 分数...)")
-@blp.alt_response(200, description="{suggestions: [{id, title}]}")
+@blp.alt_response(200, schema=SuggestResultSchema, description="{suggestions: [{id, title}]}")
 def suggest(q, size):
     return {"suggestions": current_hub().search_service.suggest(current_principal(), q, size=size)}

@@ -144,6 +144,12 @@ class SearchIndex(ABC):
     def close(self) -> None:
         """Release files, writers and connections."""
 
+    def did_you_mean(self, query: SearchQuery):
+        """A corrected query (same filters and scope) that finds something, as a `spelling.Correction`, or None.
+        Built from this index's own searches and completions, so every engine proposes the same."""
+        from hub.search.spelling import correct
+        return correct(self, query)
+
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
     batch = []

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from hub.db.models import Organisation, Resource
+from hub.db.models import Organisation, Resource, ResourceFile
 from hub.errors import HubError, ServiceUnavailable, ValidationFailed
 from hub.search import FACETS, Scope, SearchQuery
 from hub.security.principal import Principal
@@ -21,6 +22,13 @@ PARAMS = {"stage": "stage", "subject": "subjects", "grade": "grades", "edition":
 FACET_PARAMS = {"stage": "stage", "subjects": "subject", "grades": "grade", "edition": "edition", "volume": "volume",
                 "type": "type", "themes": "theme", "region": "region", "org": "org", "license": "license",
                 "source": "source"}
+FACET_FIELDS = {name: field for field, name in FACET_PARAMS.items()}
+# Built once: SQLAlchemy then reuses the compiled SQL (an IN list of expanding parameters) on every search.
+_RECORDS = (select(Resource.__table__, Organisation.code.label("org_code"), Organisation.path.label("org_path"))
+            .outerjoin(Organisation, Organisation.id == Resource.org_id)
+            .where(Resource.id.in_(bindparam("ids", expanding=True))))
+_FILES = (select(ResourceFile.__table__).where(ResourceFile.resource_id.in_(bindparam("ids", expanding=True)))
+          .order_by(ResourceFile.resource_id, ResourceFile.position))
 VOCABULARY = {"stage": "stages", "subjects": "subjects", "grades": "grades", "edition": "editions",
               "volume": "volumes", "type": "types", "themes": "themes", "region": "regions", "license": "licenses"}
 
@@ -30,11 +38,13 @@ class SearchService:
         self.hub = hub
 
     def search(self, actor: Principal, *, q: str = "", filters: dict[str, list[str]] | None = None,
-               sort: str = "relevance", page: int = 1, size: int = 20) -> dict:
-        """`filters` by API name (`subject`, `org`, ...). Returns {"hits": [records + highlights], "total",
-        "aggregations": {name: [{"key", "label", "count"}]}}."""
+               sort: str = "relevance", page: int = 1, size: int = 20, facets=None) -> dict:
+        """`filters` and `facets` by API name (`subject`, `org`, ...); `facets` None counts every facet, and each
+        one counted costs time, so pages should ask for the ones they show. Returns {"hits": [records +
+        highlights], "total", "aggregations": {name: [{"key", "label", "count"}]}, "did_you_mean": None or
+        {"q", "total"}}."""
         query = SearchQuery(q=q or "", filters=self._filters(filters or {}), sort=sort, page=page, size=size,
-                            facets=FACETS, scope=Scope.for_principal(actor))
+                            facets=self._facets(facets), scope=Scope.for_principal(actor))
         result = self._engine(self.hub.search.search, query)
         with self.hub.db.session() as session:
             by_id = self._readable(session, actor, [hit.id for hit in result.hits])
@@ -42,7 +52,8 @@ class SearchService:
             aggregations = self._labelled(session, result.aggregations)
         # What the database no longer lets this caller read is dropped; the index catches up on the next run.
         total = max(result.total - (len(result.hits) - len(hits)), len(hits))
-        return {"hits": hits, "total": total, "aggregations": aggregations}
+        return {"hits": hits, "total": total, "aggregations": aggregations,
+                "did_you_mean": self._did_you_mean(query, total)}
 
     def suggest(self, actor: Principal, prefix: str, size: int = 8) -> list[dict]:
         suggestions = self._engine(self.hub.search.suggest, prefix or "", Scope.for_principal(actor), size=size)
@@ -103,6 +114,28 @@ class SearchService:
             out[PARAMS[name]] = self._org_ids(values) if name == "org" else values
         return out
 
+    def _did_you_mean(self, query: SearchQuery, total: int) -> dict | None:
+        """Only for words that found nothing. A nicety: if it fails, the search still answers."""
+        if total or not query.q.strip():
+            return None
+        try:
+            correction = self.hub.search.did_you_mean(query)
+        except Exception:
+            log.warning("did-you-mean failed for %r", query.q, exc_info=True)
+            return None
+        return {"q": correction.q, "total": correction.total} if correction else None
+
+    @staticmethod
+    def _facets(names) -> tuple[str, ...]:
+        if names is None:
+            return FACETS
+        unknown = [n for n in names if n not in FACET_FIELDS]
+        if unknown:
+            raise ValidationFailed.from_messages({"facets": [
+                f"不能统计 {', '.join(unknown)}；可选 {', '.join(FACET_FIELDS)}。"
+                f"Cannot count {', '.join(unknown)}; choose from {', '.join(FACET_FIELDS)}."]})
+        return tuple(dict.fromkeys(FACET_FIELDS[n] for n in names))
+
     def _org_ids(self, codes: list[str]) -> list[str]:
         with self.hub.db.session() as session:
             found = dict(session.execute(select(Organisation.code, Organisation.id)
@@ -114,11 +147,20 @@ class SearchService:
         return [str(found[c]) for c in codes]
 
     def _readable(self, session, actor: Principal, ids: list[str]) -> dict[str, dict]:
-        """The canonical records of these ids that the database says this caller may still find, in one query."""
+        """The canonical records of these ids that the database says this caller may still find. Plain rows from
+        two prepared statements, not ORM objects: a page of hits is read on every search, and building the
+        statements and the objects was most of the hub's own time."""
         if not ids:
             return {}
-        rows = [r for r in session.scalars(select(Resource).where(Resource.id.in_(ids))).unique()
-                if indexer.is_indexable(r) and permissions.can_see_published(actor, r)]
+        connection = session.connection()
+        rows = [_row(r, org=SimpleNamespace(code=r["org_code"], path=r["org_path"]))
+                for r in connection.execute(_RECORDS, {"ids": ids}).mappings()]
+        files: dict[str, list] = {}
+        for f in connection.execute(_FILES, {"ids": ids}).mappings():
+            files.setdefault(f["resource_id"], []).append(_row(f))
+        rows = [r for r in rows if indexer.is_indexable(r) and permissions.can_see_published(actor, r)]
+        for r in rows:
+            r.files = files.get(r.id, [])
         names = indexer.source_names(session, rows)
         return {r.id: records.serialize(r, names.get(r.source_id)) for r in rows}
 
@@ -139,3 +181,8 @@ class SearchService:
             return orgs.get(code, code)
         vocabulary = VOCABULARY.get(field)
         return self.hub.vocabularies.get(vocabulary).label(code) if vocabulary else code
+
+
+def _row(mapping, **extra) -> SimpleNamespace:
+    """A row with attribute access, as `records.serialize` and `permissions` read a Resource."""
+    return SimpleNamespace(**mapping, **extra)

@@ -87,3 +87,20 @@ def test_suggest_keys_hold_title_full_pinyin_and_initials():
     assert {"分数的加法", "fenshudejiafa", "fsdjf", "加法", "jiafa", "jf"} <= set(keys)
     assert suggest_prefix("Fen Shu") == "fenshu"
     assert unicodedata.normalize("NFKC", "ｆｓ") == suggest_prefix("ｆｓ")
+
+
+def _slow_normalized_with_map(text):
+    """The per-character definition the fast path of highlighting must equal."""
+    folded, origin = [], []
+    for i, ch in enumerate(text):
+        for out in analysis._fold(ch):
+            folded.append(out)
+            origin.append(i)
+    return "".join(folded), origin
+
+
+@settings(max_examples=200)
+@given(TEXT)
+def test_highlight_folding_maps_characters_exactly_as_one_at_a_time(text):
+    folded, origin = analysis._normalized_with_map(text)
+    assert (folded, list(origin)) == _slow_normalized_with_map(text)

@@ -1,0 +1,72 @@
+"""CPU per search request, in-process, beside the engine alone: the figure the load of a shared machine disturbs least.
+
+Each query of `search_bench.MIX` goes through the Flask test client (argument parsing, search service, database
+reads, serialisation, JSON), then the same `SearchQuery` straight on the index; `time.process_time()` of each.
+
+    python bench/search_cpu.py --data-dir DIR_LOADED_BY_search_bench [--facets stage,subject,grade,type]
+    python bench/search_cpu.py --repo /tmp/old-tree --data-dir DIR     # an older tree (git archive), for before/after
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50": round(ordered[len(ordered) // 2] * 1000, 2),
+            "p95": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2)}
+
+
+def measure(data_dir: Path, n: int, facets: str | None) -> dict:
+    import common
+    from search_bench import MIX
+    from hub import create_app, current_hub
+    from hub.search import FACETS, PUBLIC, SearchQuery
+    from hub.services.search import FACET_PARAMS, PARAMS
+    app = create_app(common.hub_config(data_dir))
+    client = app.test_client()
+    with app.app_context():
+        index = current_hub().search
+    fields = FACETS if facets is None else tuple(f for f, name in FACET_PARAMS.items() if name in facets.split(","))
+    out = {}
+    for name, params in MIX.items():
+        path = "/api/v1/resources?" + urlencode(dict(params, **({"facets": facets} if facets else {})), doseq=True)
+        filters = {PARAMS[k]: (v if isinstance(v, list) else [v]) for k, v in params.items() if k in PARAMS}
+        query = SearchQuery(q=params.get("q", ""), filters=filters, page=int(params.get("page", 1)),
+                            size=int(params.get("size", 20)), facets=fields, scope=PUBLIC)
+        request_cpu, engine_cpu = [], []
+        for i in range(n + 5):  # 5 warm-up
+            started = time.process_time()
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path}: {response.status_code} {response.data[:300]!r}")
+            between = time.process_time()
+            index.search(query)
+            if i >= 5:
+                request_cpu.append(between - started)
+                engine_cpu.append(time.process_time() - between)
+        out[name] = {"request_cpu_ms": percentiles(request_cpu), "engine_cpu_ms": percentiles(engine_cpu)}
+        print(name, out[name], flush=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--n", type=int, default=60)
+    parser.add_argument("--facets", default=None, help="API names, comma-separated; default every facet")
+    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="the source tree to measure (its bench/ is used too)")
+    args = parser.parse_args()
+    sys.path[:0] = [str(args.repo / "bench"), str(args.repo)]
+    json.dump(measure(args.data_dir, args.n, args.facets), sys.stdout, ensure_ascii=False)
+    print()
+
+
+if __name__ == "__main__":
+    main()
