@@ -19,6 +19,9 @@ FACET_VOCABULARY = {"stage": "stages", "subject": "subjects", "grade": "grades",
 FACET_TITLES = {"org": _l("Organisation"), "source": _l("Source")}
 FACET_ORDER = ("stage", "subject", "grade", "edition", "volume", "type", "theme", "region", "org", "license",
                "source")
+# Each facet counted costs time on every search; licence and source matter to few teachers, so the page counts
+# them only while one of their values is an active filter (a shared link keeps its chip and its facet).
+ON_REQUEST = ("license", "source")
 
 
 @dataclass
@@ -77,6 +80,9 @@ class SearchForm:
 
     def is_active(self, name: str, value: str) -> bool:
         return value in self.filters.get(name, ())
+
+    def facets_to_count(self) -> tuple[str, ...]:
+        return tuple(name for name in FACET_ORDER if name not in ON_REQUEST or self.filters.get(name))
 
     @property
     def is_empty(self) -> bool:

@@ -31,7 +31,8 @@ def search():
     error, result = None, {"hits": [], "total": 0, "aggregations": {}}
     try:
         result = current_hub().search_service.search(current_principal(), q=form.q, filters=form.filters,
-                                                     sort=form.sort, page=form.page, size=searchform.PAGE_SIZE)
+                                                     sort=form.sort, page=form.page, size=searchform.PAGE_SIZE,
+                                                     facets=form.facets_to_count())
     except ValidationFailed as exc:  # e.g. an unknown organisation code in a shared link
         error = exc
     facets = [(name, result["aggregations"][name]) for name in searchform.FACET_ORDER

@@ -71,6 +71,12 @@ def test_search_page_shows_hits_with_highlights_and_facet_counts(client, world):
     assert re.search(r'data-facet="stage">初中</a>\s*<span class="count">1</span>', page)
 
 
+def test_licence_and_source_are_counted_only_while_filtered_by(client, world):
+    assert "<summary>许可协议</summary>" not in client.get("/?q=有理数").get_data(as_text=True)
+    page = client.get("/?q=有理数&license=CC-BY-4.0").get_data(as_text=True)
+    assert "<summary>许可协议</summary>" in page and 'aria-current="true">✓ ' in page
+
+
 def test_a_facet_link_narrows_and_shows_a_removable_chip(client, world):
     page = client.get("/?subject=geography").get_data(as_text=True)
     assert world.geography["title"] in page and world.public["title"] not in page
