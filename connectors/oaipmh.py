@@ -13,7 +13,7 @@ from typing import Iterator
 from lxml import etree
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, Upsert
-from metadata.crosswalks import default_lookup, restrict
+from metadata.crosswalks import VocabLookup, default_lookup, restrict
 from metadata.crosswalks import lom, oai_dc
 from metadata.xml import XMLRejected, parse_xml
 
@@ -32,6 +32,34 @@ class OaiPmhError(ConnectorError):
         self.code = code
 
 
+class CachedLookup(VocabLookup):
+    """Labels and codes repeat from record to record: each is looked up once per harvest (the crosswalk's main cost)."""
+
+    LIMIT = 50_000  # distinct (vocabulary, text) pairs kept; free text in dc:subject is unbounded
+
+    def __init__(self, vocabularies=None):
+        super().__init__(vocabularies)
+        self._memo: dict[tuple, object] = {}
+
+    def code_for(self, vocab: str, text: str | None) -> str | None:
+        return self._remember(("code", vocab, text), super().code_for, vocab, text)
+
+    def has(self, vocab: str, code: str | None) -> bool:
+        return self._remember(("has", vocab, code), super().has, vocab, code)
+
+    def _remember(self, key: tuple, lookup, vocab, value):
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value from a strange record: look it up every time
+            return lookup(vocab, value)
+        if len(self._memo) >= self.LIMIT:
+            self._memo.clear()
+        found = self._memo[key] = lookup(vocab, value)
+        return found
+
+
 def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
@@ -46,7 +74,7 @@ class OaiPmhConnector(Connector):
             raise ConnectorError(f"metadata prefix {self.prefix!r} is not supported; use oai_dc or lom")
         options = source_config.options or {}
         self.max_pages = int(options.get("max_pages", MAX_PAGES))
-        self.vocab = default_lookup()
+        self.vocab = CachedLookup(default_lookup().vocabularies)
 
     # -- the run ------------------------------------------------------------------------------------------------
     def harvest(self, cursor: str | None, *, full: bool) -> Iterator[Item]:
@@ -168,9 +196,9 @@ def _datestamp(record) -> str:
 
 def _with_cursor(items: list, cursor: str) -> Iterator[Item]:
     """Only the page's last item carries the cursor: resuming mid-page is not possible with tokens."""
-    for index, item in enumerate(items):
-        last = index == len(items) - 1
-        yield replace(item, cursor_after=cursor if last else None)
+    yield from items[:-1]  # made without a cursor
+    if items:
+        yield replace(items[-1], cursor_after=cursor)
 
 
 def _excerpt(element) -> str:

@@ -132,6 +132,10 @@ class BulkImporter:
         data = self._validate_fast(record)
         return data if data is not None else self._validate_full(record)
 
+    def validate_cached(self, record: dict) -> dict | None:
+        """The cached fast path alone, for other callers (harvested records): None when any part is refused."""
+        return self._validate_fast(record)
+
     def _validate_fast(self, record: dict) -> dict | None:
         """The same checks, by cached group (see CACHED_GROUPS) plus the rest of the record; None on any error."""
         out = {}

@@ -17,6 +17,7 @@ from hub.db.models.sources import ACTIVE_STATUSES, Source, SyncFailure, SyncRun
 from hub.db.models import Resource
 from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.security.principal import SYSTEM, Principal
+from hub.services.harvest_batch import HarvestBatch
 from hub.services.harvested import forget_harvested
 from hub.services.sources import load as load_source, require_admin
 from hub.services.sync_files import FileFetcher
@@ -167,14 +168,21 @@ class SyncService:
             run.heartbeat = utcnow()
             if isolate:
                 uow.session.flush()
-            self.hub.resources.preload_harvested(uow, state.source_id, [i.external_id for i in batch
-                                                                        if not isinstance(i, Failed)])
+            external_ids = [i.external_id for i in batch if not isinstance(i, Failed)]
+            # Page-at-a-time with Core unless a record has files to attach or the batch is being redone isolated.
+            writer = None if isolate or any(prepared.values()) else self._batch_writer(uow, state)
+            if writer is not None:
+                writer.load(external_ids)
+            else:
+                self.hub.resources.preload_harvested(uow, state.source_id, external_ids)
             for item in batch:
-                outcome = self._apply_one(uow, state, item, prepared.get(id(item)), fetcher, isolate)
+                outcome = self._apply_one(uow, state, item, prepared.get(id(item)), fetcher, isolate, writer)
                 deltas[outcome] += 1
                 if outcome != "failed" and item.external_id in state.failing:
                     resolved.add(item.external_id)
                 cursor = item.cursor_after or cursor
+            if writer is not None:
+                writer.write()
             if resolved:
                 self._resolve_failures(uow, state.source_id, resolved)
             self._count(uow, run, deltas)
@@ -184,10 +192,14 @@ class SyncService:
             uow.commit()
         return resolved
 
-    def _apply_one(self, uow, state: RunState, item, files, fetcher, isolate: bool) -> str:
+    def _batch_writer(self, uow, state: RunState) -> HarvestBatch:
+        return HarvestBatch(self.hub.resources, uow, source_id=state.source_id, org_id=state.org_id,
+                            publish=state.publish)
+
+    def _apply_one(self, uow, state: RunState, item, files, fetcher, isolate: bool, writer=None) -> str:
         if not isolate:
             try:
-                return self._apply_item(uow, state, item, files, fetcher)
+                return self._apply_item(uow, state, item, files, fetcher, writer)
             except (RecordFailed, ValidationFailed) as exc:
                 if files and not isinstance(exc, RecordFailed):
                     raise  # storing a file may have written something already: redo the batch isolated
@@ -201,11 +213,15 @@ class SyncService:
             self._record_failure(uow, state, item, exc)
             return "failed"
 
-    def _apply_item(self, uow, state: RunState, item, files, fetcher) -> str:
+    def _apply_item(self, uow, state: RunState, item, files, fetcher, writer=None) -> str:
         if isinstance(item, Failed):
             raise RecordFailed(item.reason, item.payload)
         if files and any(f.error for f in files):
             raise RecordFailed("; ".join(f"{f.remote.name}: {f.error}" for f in files if f.error), _payload_of(item))
+        if writer is not None:  # a batch without files
+            if isinstance(item, Delete):
+                return writer.tombstone(item.external_id)
+            return writer.upsert(item.external_id, item.record)
         resources = self.hub.resources
         if isinstance(item, Delete):
             return resources.tombstone_harvested(uow, source_id=state.source_id, external_id=item.external_id)
@@ -227,9 +243,10 @@ class SyncService:
         for start in range(0, len(unseen), BATCH):
             chunk = unseen[start:start + BATCH]
             with self.hub.uow(SYSTEM) as uow:
-                self.hub.resources.preload_harvested(uow, state.source_id, chunk)
-                deleted = sum(self.hub.resources.tombstone_harvested(
-                    uow, source_id=state.source_id, external_id=e) == "deleted" for e in chunk)
+                writer = self._batch_writer(uow, state)
+                writer.load(chunk)
+                deleted = sum(writer.tombstone(e) == "deleted" for e in chunk)
+                writer.write()
                 self._count(uow, uow.session.get(SyncRun, state.run_id), {"deleted": deleted})
                 uow.commit()
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hub.errors import ValidationFailed
 from tests.resource_factories import valid_record
@@ -29,3 +31,28 @@ def test_invalid_records_are_refused_every_time_with_the_field(hub, bad, field):
         with pytest.raises(ValidationFailed) as err:
             hub.resources.validate_harvested(data)
         assert field in {e["field"] for e in err.value.errors}
+
+
+# Text a source may send: Chinese, spaces and line breaks, control characters and the odd non-character.
+TEXT = st.text(alphabet=st.sampled_from(list("分数的意义 abc\n\t\r\x00\x0b\ufffe")) | st.characters(), max_size=40)
+CODES = st.sampled_from(["primary", "junior", "g3", "g8", "math", "physics", "courseware", "nope", "", None])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.fixed_dictionaries({}, optional={
+    "title": TEXT | st.none(), "description": TEXT, "chapter": TEXT | st.none(), "stage": CODES,
+    "subjects": st.lists(CODES, max_size=3), "grades": st.lists(CODES, max_size=3), "type": CODES,
+    "keywords": st.lists(TEXT, max_size=4), "creators": st.lists(st.fixed_dictionaries({"name": TEXT}), max_size=2),
+    "language": st.sampled_from(["zh", "en", "xx", None])}))
+def test_the_cached_validation_accepts_and_refuses_what_the_input_schema_does(hub, data):
+    from marshmallow import ValidationError
+
+    from metadata.schema import ResourceInputSchema
+    try:
+        expected = ResourceInputSchema().load(dict(data))
+    except ValidationError as exc:
+        with pytest.raises(ValidationFailed) as err:
+            hub.resources.validate_harvested(dict(data))
+        assert err.value.errors == ValidationFailed.from_messages(exc.messages).errors
+    else:
+        assert hub.resources.validate_harvested(dict(data)) == expected

@@ -147,3 +147,15 @@ def test_a_slow_source_times_out():
         config = SourceConfig(name="t", kind="oaipmh", url=url + "/oai")
         with pytest.raises(ConnectorError, match="Timeout|timed out"):
             list(OaiPmhConnector(config, HttpClient(timeout=0.3, retries=0)).harvest(None, full=False))
+
+
+def test_the_cached_vocabulary_lookup_answers_as_the_plain_one():
+    from connectors.oaipmh import CachedLookup
+    from metadata.crosswalks import default_lookup
+    plain = default_lookup()
+    cached = CachedLookup(plain.vocabularies)
+    for vocab, text in [("subjects", "数学"), ("subjects", "math"), ("subjects", "数学"), ("grades", "三年级"),
+                        ("types", "nonsense"), ("licenses", None), ("stages", ["unhashable"])]:
+        assert cached.code_for(vocab, text) == plain.code_for(vocab, text)
+        if not isinstance(text, list):
+            assert cached.has(vocab, text) == plain.has(vocab, text)
