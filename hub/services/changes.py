@@ -22,6 +22,12 @@ FEED_STATUSES = ("published", "withdrawn")
 
 @event.listens_for(Change, "before_insert")
 def _serialise_feed_writers(mapper, connection, target) -> None:
+    lock_feed(connection)
+
+
+def lock_feed(connection) -> None:
+    """Take the feed's writer lock for this transaction. The ORM hook above does it for Change objects; code
+    inserting change rows with Core statements (bulk import, harvest batches) must call it before the insert."""
     if connection.dialect.name != "postgresql":
         return
     # Once per (sub)transaction, not once per row: a sync batch writes hundreds of change rows. A savepoint

@@ -8,12 +8,12 @@ Records with files to attach still go the ORM way (the sync service decides).
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, update
 
 from hub.db.base import new_id, utcnow
 from hub.db.models import Change, Organisation, Resource
 from hub.services import records
-from hub.services.changes import FEED_LOCK_KEY
+from hub.services.changes import lock_feed
 from hub.services.harvested import parse_time
 
 TABLE = Resource.__table__
@@ -85,7 +85,7 @@ class HarvestBatch:
                             [{**{n: self.rows[e][n] for n in STATE_COLUMNS}, "_id": self.rows[e]["id"]}
                              for e in self.dirty])
         if self.changes:
-            _lock_feed(session)
+            lock_feed(session.connection())  # Core skips the ORM hook that takes it
             now = utcnow()
             session.execute(insert(Change.__table__), [{"resource_id": rid, "op": op, "at": now}
                                                         for rid, op in self.changes])
@@ -134,9 +134,3 @@ def _apply(row: dict, data: dict) -> bool:
     return changed
 
 
-def _lock_feed(session) -> None:
-    """Core INSERTs bypass the ORM hook that serialises the change feed's writers (hub.services.changes): take its
-    transaction-level advisory lock here, just before the change rows, so the feed's order holds."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})

@@ -90,3 +90,26 @@ def test_a_reader_never_skips_a_row_committed_late(hub, database_url):
     with hub.db.session() as reader:
         rows = reader.query(Change).order_by(Change.seq).all()
     assert [r.resource_id for r in rows] == ["r-first", "r-second"]
+
+
+@pytest.mark.postgres_only
+def test_a_bulk_import_waits_for_an_open_feed_writer_too(hub, database_url, tmp_path):
+    """Core inserts skip the ORM hook: the importer takes the feed lock itself, so it queues behind T1."""
+    import json
+    from hub.services.bulk import BulkImporter
+    make_org(hub, code="nx", kind="province", region="640000")
+    source = tmp_path / "r.jsonl"
+    source.write_text(json.dumps(valid_record(), ensure_ascii=False) + "\n", encoding="utf-8")
+    t1 = hub.db.session()
+    t1.add(Change(resource_id="r-first", op="upsert"))
+    t1.flush()
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (BulkImporter(hub, org="nx", publish=True).run(source), done.set()))
+    thread.start()
+    assert not done.wait(0.5)  # queued behind T1's open transaction
+    t1.commit()
+    t1.close()
+    thread.join()
+    with hub.db.session() as reader:
+        rows = reader.query(Change).order_by(Change.seq).all()
+    assert rows[0].resource_id == "r-first" and len(rows) == 2
