@@ -1,0 +1,84 @@
+"""A rebuild reads plain columns, the outbox loads ORM objects: both must give the index the same documents."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import select, update
+
+from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
+from hub.services.harvested import ensure_blob
+from hub.services.indexer import indexable_documents, split
+from tests.resource_factories import make_world, publish, valid_record
+
+
+def outbox_documents(hub, ids: list[str]) -> list[dict]:
+    with hub.db.session() as session:
+        docs, _gone = split(session, ids)
+    return docs
+
+
+def as_text(docs: list[dict]) -> list[str]:
+    """Each document exactly as the engine receives it: byte-identical, not just equal after decoding."""
+    return [json.dumps(doc, ensure_ascii=False) for doc in sorted(docs, key=lambda d: d["id"])]
+
+
+def with_text(hub, resource_id: str, name: str, text: str) -> None:
+    """A second file on a published record and its extracted text, as a sync run and the extraction worker leave
+    them (a published record's files cannot be uploaded to)."""
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    with hub.db.session() as session:
+        ensure_blob(session, sha256=sha256, size=len(text), mimetype="application/pdf")
+        session.add(ResourceFile(resource_id=resource_id, name=name, sha256=sha256, size=len(text),
+                                 mimetype="application/pdf", position=1))
+        session.add(FileText(sha256=sha256, text=text))
+        session.commit()
+
+
+def harvested(hub, resource_id: str) -> None:
+    """Mark a record as coming from a source, with downloads, as a sync run would."""
+    with hub.db.session() as session:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.code == "xq"))
+        source = Source(name="partner-hub", kind="fake", url="http://source.example", org_id=org_id, options={})
+        session.add(source)
+        session.flush()
+        session.execute(update(Resource).where(Resource.id == resource_id).values(source_id=source.id, downloads=42))
+        session.commit()
+
+
+def test_rebuild_and_outbox_build_byte_identical_documents(hub):
+    world = make_world(hub)
+    hub.on_outbox = lambda: None
+    first = publish(hub, world, title="黄河文化：沙坡头的治沙故事", themes=["yellow-river"], region="640302",
+                    keywords=["黄河", "治沙", "Yellow River"], visibility="region")
+    second = publish(hub, world, title="勾股定理（第二课时）", edition=None, keywords=[], description="")
+    third = publish(hub, world, title="一元一次方程", subjects=["math"], grades=["g7"], visibility="org")
+    with_text(hub, first["id"], "讲义.pdf", "沙坡头位于中卫市，治沙经验闻名全国。")
+    with_text(hub, third["id"], "练习.pdf", "解方程 3x + 5 = 11")
+    harvested(hub, second["id"])
+    hub.resources.create(world.contributor, valid_record(title="草稿不进索引"))
+
+    rebuilt = list(indexable_documents(hub, chunk=2))  # pages of two: the page boundaries are crossed too
+
+    ids = [first["id"], second["id"], third["id"]]
+    assert sorted(doc["id"] for doc in rebuilt) == sorted(ids)
+    assert as_text(rebuilt) == as_text(outbox_documents(hub, ids))
+    by_id = {doc["id"]: doc for doc in rebuilt}
+    assert "治沙" in by_id[first["id"]]["text_w"] and by_id[second["id"]]["source"] == ["partner-hub"]
+    assert by_id[first["id"]]["org_path"] == by_id[second["id"]]["org_path"] != []
+
+
+def test_rebuild_skips_old_versions_and_withdrawn_records(hub):
+    world = make_world(hub)
+    hub.on_outbox = lambda: None
+    old = publish(hub, world, title="三角形的内角和")
+    draft = hub.resources.act(world.contributor, old["id"], "new-version")
+    hub.resources.act(world.contributor, draft["id"], "submit")
+    hub.resources.act(world.reviewer, draft["id"], "publish", comment="好")
+    gone = publish(hub, world, title="平行四边形的面积")
+    hub.resources.withdraw(world.contributor, gone["id"])
+
+    rebuilt = list(indexable_documents(hub))
+
+    assert [doc["id"] for doc in rebuilt] == [draft["id"]]
+    assert as_text(rebuilt) == as_text(outbox_documents(hub, [draft["id"]]))
