@@ -63,8 +63,8 @@ class SearchService:
 
     def rebuild(self, progress: Callable[[int], None] | None = None, workers: int | None = None) -> int:
         """A fresh index from the database, swapped in when complete; searches keep answering meanwhile.
-        `workers`: extra processes for Chinese analysis. Default none: on 2 shared cores they made it slower
-        (bench/RESULTS.md); worth trying with 4 cores or more."""
+        `workers`: processes for Chinese analysis. Default one: on 2 cores a second helped only while other jobs
+        held the cores and cost 40% more CPU (bench/RESULTS.md); worth trying with 4 cores or more."""
         workers = workers or 1
         return self.hub.search.rebuild(indexer.indexable_documents(self.hub, workers=workers), progress=progress)
 
