@@ -35,33 +35,42 @@ class OaiPmhError(ConnectorError):
 class CachedLookup(VocabLookup):
     """Labels and codes repeat from record to record: each is looked up once per harvest (the crosswalk's main cost)."""
 
-    LIMIT = 50_000  # distinct (vocabulary, text) pairs kept; free text in dc:subject is unbounded
+    LIMIT = 50_000  # distinct look-ups and crosswalk texts kept; free text in dc:subject is unbounded
 
     def __init__(self, vocabularies=None):
         super().__init__(vocabularies)
         self._memo: dict[tuple, object] = {}
+        self._codes: dict[str, frozenset[str]] = {}
 
     def code_for(self, vocab: str, text: str | None) -> str | None:
-        return self._remember(("code", vocab, text), super().code_for, vocab, text)
+        return self.remembered(("code", vocab, text), super().code_for, vocab, text)
 
     def has(self, vocab: str, code: str | None) -> bool:
-        return self._remember(("has", vocab, code), super().has, vocab, code)
+        codes = self._codes.get(vocab)
+        if codes is None:  # a vocabulary's codes as a set, once: cheaper than a memo per code
+            vocabulary = self._get(vocab)
+            codes = self._codes[vocab] = frozenset(vocabulary.codes if vocabulary is not None else ())
+        return isinstance(code, str) and code in codes
 
-    def _remember(self, key: tuple, lookup, vocab, value):
+    def remembered(self, key: tuple, compute, *args):
+        """Also what a crosswalk makes of one text (its keys are 2-tuples, code_for's 3-tuples)."""
         try:
             return self._memo[key]
         except KeyError:
             pass
         except TypeError:  # an unhashable value from a strange record: look it up every time
-            return lookup(vocab, value)
+            return compute(*args)
         if len(self._memo) >= self.LIMIT:
             self._memo.clear()
-        found = self._memo[key] = lookup(vocab, value)
+        found = self._memo[key] = compute(*args)
         return found
 
 
 def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
+
+
+_HEADER, _IDENTIFIER, _DATESTAMP, _METADATA = _q("header"), _q("identifier"), _q("datestamp"), _q("metadata")
 
 
 class OaiPmhConnector(Connector):
@@ -99,8 +108,8 @@ class OaiPmhConnector(Connector):
             if root is None:
                 break  # noRecordsMatch
             records, token = _records_and_token(root)
-            items = list(self._items(records))
-            high = max([high or "", *(_datestamp(r) for r in records)]) or None
+            items, stamps = self._items(records)
+            high = max([high or "", *stamps]) or None
             empty_pages = 0 if records else empty_pages + 1
             if empty_pages >= MAX_EMPTY_PAGES:
                 raise ConnectorError(f"{self.config.url}: {empty_pages} pages in a row without records; stopped")
@@ -154,21 +163,24 @@ class OaiPmhConnector(Connector):
             raise ConnectorError(f"{self.config.url}: the answer has no ListRecords element")
         return root
 
-    def _items(self, records) -> Iterator[Item]:
-        crosswalk = CROSSWALKS[self.prefix]
+    def _items(self, records) -> tuple[list[Item], list[str]]:
+        """The page's items, and every record's header datestamp (for the high-water mark)."""
+        crosswalk, items, stamps = CROSSWALKS[self.prefix], [], []
         for record in records:
-            header = record.find(_q("header"))
-            identifier = (header.findtext(_q("identifier")) or "").strip() if header is not None else ""
+            header = record.find(_HEADER)
+            found = header is not None
+            stamps.append((header.findtext(_DATESTAMP) or "").strip() if found else "")
+            identifier = (header.findtext(_IDENTIFIER) or "").strip() if found else ""
             if not identifier:
-                yield Failed("", "record without a header identifier", _excerpt(record))
-                continue
-            if header.get("status") == "deleted":
-                yield Delete(identifier)
-                continue
-            yield self._upsert(identifier, record, crosswalk)
+                items.append(Failed("", "record without a header identifier", _excerpt(record)))
+            elif header.get("status") == "deleted":
+                items.append(Delete(identifier))
+            else:
+                items.append(self._upsert(identifier, record, crosswalk))
+        return items, stamps
 
     def _upsert(self, identifier: str, record, crosswalk) -> Item:
-        metadata = record.find(_q("metadata"))
+        metadata = record.find(_METADATA)
         payload = metadata[0] if metadata is not None and len(metadata) else None
         if payload is None:
             return Failed(identifier, "record without metadata", _excerpt(record))
@@ -188,10 +200,6 @@ def _records_and_token(root) -> tuple[list, str | None]:
     token_element = container.find(_q("resumptionToken"))
     token = (token_element.text or "").strip() if token_element is not None else ""
     return records, token or None
-
-
-def _datestamp(record) -> str:
-    return (record.findtext(f"{_q('header')}/{_q('datestamp')}") or "").strip()
 
 
 def _with_cursor(items: list, cursor: str) -> Iterator[Item]:

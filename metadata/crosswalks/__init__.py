@@ -59,6 +59,10 @@ class VocabLookup:
         match = next((t.code for t in vocabulary if t.get("lom") == value), None)
         return match or vocabulary.lookup_label(value) or "author"
 
+    def remembered(self, key: tuple, compute, *args):
+        """`compute(*args)`, a pure function of the vocabularies; a caching lookup keeps the answer under `key`."""
+        return compute(*args)
+
     def codes(self, vocab: str) -> tuple[str, ...]:
         vocabulary = self._get(vocab)
         return vocabulary.codes if vocabulary is not None else ()
@@ -132,17 +136,24 @@ def language_code(text: str | None) -> str | None:
     return LANGUAGE_ALIASES.get(value, value)[:16]
 
 
+_NOT_KEYWORDS = ("license", "region")  # an unknown licence or region is dropped, not made a keyword
+
+
 def restrict(record: dict, vocab: VocabLookup) -> dict:
     """Keep a harvested record inside the schema: unknown codes become keywords, lists and texts are clipped."""
     out = dict(record)
     keywords = list(out.get("keywords") or [])
-    for name, (vocab_name, _short) in CODED_FIELDS.items():
+    checked = CODED_FIELDS.items() if vocab.vocabularies is not None else ()  # no vocabularies: codes as they are
+    for name, (vocab_name, _short) in checked:
         value = out.get(name)
-        if value in (None, "", []) or vocab.vocabularies is None:
+        if value in (None, "", []):
             continue
-        values = value if isinstance(value, list) else [value]
-        known = [v for v in values if vocab.has(vocab_name, v)]
-        keywords += [str(v) for v in values if not vocab.has(vocab_name, v) and name not in ("license", "region")]
+        known = []
+        for v in value if isinstance(value, list) else (value,):  # each code looked up once
+            if vocab.has(vocab_name, v):
+                known.append(v)
+            elif name not in _NOT_KEYWORDS:
+                keywords.append(str(v))
         if isinstance(value, list):
             out[name] = known
         elif known:

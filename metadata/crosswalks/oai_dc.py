@@ -11,7 +11,7 @@ from lxml import etree
 
 from metadata.crosswalks import (CODED_FIELDS, EMPTY, PREFIX_TO_FIELD, VocabLookup, absolute, creator_name,
                                  language_code, license_code)
-from metadata.xml import sub, text_of
+from metadata.xml import sub
 
 PREFIX = "oai_dc"
 NS_OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -24,6 +24,16 @@ NSMAP = {"oai_dc": NS_OAI_DC, "dc": NS_DC, "xsi": NS_XSI}
 _ELEMENT_FOR = {"type": "type", "region": "coverage", "license": "rights"}
 _PREFIXED = re.compile(r"^([a-z]+):(.+)$", re.S)
 _REGION_CODE = re.compile(r"^\d{6}$")
+# The dc elements read back, by Clark name (one dict look-up per child, no QName objects or string slicing).
+_READ = {f"{{{NS_DC}}}{name}": name for name in ("title", "description", "creator", "subject", "type", "coverage",
+                                                 "publisher", "date", "language", "identifier", "rights")}
+_CODED_ELEMENTS = ("subject", "type", "coverage")
+_LIST_CODED = frozenset({"subjects", "grades", "themes"})
+_READ_CODED = tuple(name for name in CODED_FIELDS if name != "license")  # a licence is read from dc:rights
+# Which vocabularies a plain (unprefixed) text may be a label of, tried in this order.
+_LABEL_FIELDS = {"subject": ("subjects", "stage", "grades", "edition", "volume", "themes", "type"),
+                 "type": ("type",), "coverage": ("region",)}
+_KEYWORD = "keywords"
 
 
 def _dc(name: str) -> str:
@@ -86,78 +96,81 @@ def _identifiers(root, record: dict, base_url: str) -> None:
 def from_oai_dc(element: etree._Element, *, vocab: VocabLookup = EMPTY) -> dict:
     """Canonical fields read from an <oai_dc:dc> element (ours or anyone's)."""
     values = _values(element)
-    record: dict = {"title": _first(values, "title"), "description": "\n\n".join(values.get("description", []))}
-    record["creators"] = [{"name": name, "role": "author"} for name in dict.fromkeys(values.get("creator", []))]
-    record.update(_read_coded(values, vocab))
-    if values.get("publisher"):
+    get = values.get
+    record: dict = {"title": _first(get("title")), "description": "\n\n".join(get("description", ()))}
+    record["creators"] = [{"name": name, "role": "author"} for name in dict.fromkeys(get("creator", ()))]
+    _read_coded(values, vocab, record)
+    if "publisher" in values:
         record["org"] = values["publisher"][0]
-    record["published"] = _first(values, "date") or None
-    record["language"] = language_code(_first(values, "language"))
-    record["origin_url"] = next((v for v in values.get("identifier", [])
-                                 if v.startswith(("http://", "https://"))), None)
-    rights = [license_code(v, vocab) for v in values.get("rights", [])]
-    record["license"] = next((code for code in rights if code), None)
+    record["published"] = _first(get("date")) or None
+    record["language"] = language_code(_first(get("language")))
+    record["origin_url"] = next((v for v in get("identifier", ()) if v.startswith(("http://", "https://"))), None)
+    # The first rights statement that reads as a licence.
+    record["license"] = next((code for code in (vocab.remembered(("rights", v), license_code, v, vocab)
+                                                for v in get("rights", ())) if code), None)
     return {key: value for key, value in record.items() if value not in (None, "", [])}
 
 
 def _values(element) -> dict[str, list[str]]:
+    """Stripped, non-empty texts of the dc:* children this crosswalk reads, by local name, in document order."""
     out: dict[str, list[str]] = {}
     for child in element:
-        if not isinstance(child.tag, str) or not child.tag.startswith(f"{{{NS_DC}}}"):
+        name = _READ.get(child.tag)  # a comment's tag is a function: not found, like other elements
+        if name is None:
             continue
-        text = text_of(child)
-        if text:
-            out.setdefault(etree.QName(child).localname, []).append(text)
+        text = child.text
+        if text and (text := text.strip()):
+            values = out.get(name)
+            if values is None:
+                out[name] = [text]
+            else:
+                values.append(text)
     return out
 
 
-def _first(values: dict, name: str) -> str:
-    return (values.get(name) or [""])[0]
+def _first(values: list[str] | None) -> str:
+    return values[0] if values else ""
 
 
-def _read_coded(values: dict, vocab: VocabLookup) -> dict:
+def _read_coded(values: dict, vocab: VocabLookup, record: dict) -> None:
     """Prefixed codes first; then labels that name a vocabulary term; the rest of dc:subject are keywords."""
-    found: dict[str, list[str]] = {name: [] for name in CODED_FIELDS}
-    plain: list[tuple[str, str]] = []
-    for element in ("subject", "type", "coverage"):
-        for text in values.get(element, []):
-            match = _PREFIXED.match(text)
-            if element == "subject" and text.startswith("chapter:"):
-                _add(found.setdefault("chapter", []), text[len("chapter:"):].strip())
-            elif match and match.group(1) in PREFIX_TO_FIELD:
-                _add(found[PREFIX_TO_FIELD[match.group(1)]], match.group(2).strip())
-            elif element == "coverage" and _REGION_CODE.match(text):
-                _add(found["region"], text)
-            else:
-                plain.append((element, text))
-    keywords = _read_labels(plain, found, vocab)
-    record = {name: codes if name in ("subjects", "grades", "themes") else (codes[0] if codes else None)
-              for name, codes in found.items() if name != "license"}
-    record["keywords"] = keywords
-    return record
-
-
-def _read_labels(plain, found: dict, vocab: VocabLookup) -> list[str]:
+    found: dict[str, list[str]] = {}
+    labels: list[tuple[str, str]] = []
     keywords: list[str] = []
-    for element, text in plain:
-        field = _field_for_label(element, text, vocab)
-        if field is None:
-            if element == "subject":
-                _add(keywords, text)
-            continue
-        code = vocab.code_for(CODED_FIELDS[field][0], text)
+    for element in _CODED_ELEMENTS:
+        for text in values.get(element, ()):
+            field, value, direct = vocab.remembered((element, text), _classify, element, text, vocab)
+            if direct:
+                _add(found.setdefault(field, []), value)
+            elif field is not None:
+                labels.append((field, value))  # labels and keywords, in document order
+    for field, value in labels:
         # A label next to its own prefixed code is the human half of the pair; only add new codes.
-        _add(found[field], code)
-    return keywords
+        _add(keywords if field == _KEYWORD else found.setdefault(field, []), value)
+    for name in _READ_CODED:
+        codes = found.get(name)
+        if codes:
+            record[name] = codes if name in _LIST_CODED else codes[0]
+    if "chapter" in found:
+        record["chapter"] = found["chapter"][0] if found["chapter"] else None
+    record["keywords"] = keywords
 
 
-def _field_for_label(element: str, text: str, vocab: VocabLookup) -> str | None:
-    candidates = {"type": ("type",), "coverage": ("region",)}.get(
-        element, ("subjects", "stage", "grades", "edition", "volume", "themes", "type"))
-    for name in candidates:
-        if vocab.code_for(CODED_FIELDS[name][0], text):
-            return name
-    return None
+def _classify(element: str, text: str, vocab: VocabLookup) -> tuple[str | None, str | None, bool]:
+    """What one dc:subject/type/coverage text says: (field, value, True) for a prefixed code, a chapter or a region
+    code; (field, code, False) for a vocabulary label; ("keywords", text, False) for other subjects; else nothing."""
+    match = _PREFIXED.match(text)
+    if element == "subject" and text.startswith("chapter:"):
+        return "chapter", text[len("chapter:"):].strip(), True
+    if match and match.group(1) in PREFIX_TO_FIELD:
+        return PREFIX_TO_FIELD[match.group(1)], match.group(2).strip(), True
+    if element == "coverage" and _REGION_CODE.match(text):
+        return "region", text, True
+    for name in _LABEL_FIELDS[element]:
+        code = vocab.code_for(CODED_FIELDS[name][0], text)
+        if code:
+            return name, code, False
+    return (_KEYWORD, text, False) if element == "subject" else (None, None, False)
 
 
 def _add(items: list, value) -> None:
