@@ -22,23 +22,12 @@ from hub.security.principal import SYSTEM, Principal
 from hub.services import records
 from hub.services.changes import lock_feed
 from hub.services.harvested import ensure_blob
+from hub.services.validation import MAX_CACHED, VOCAB_FIELDS, GroupedValidator
 
 BATCH_SIZE = 1000
 MAX_KEPT_ERRORS = 1000
 INDEX_BATCH_TOPIC = "resource.index_batch"
 DEFAULTS = {"description": "", "language": "zh", "visibility": "public"}
-# Vocabulary fields repeat from record to record: each distinct combination is validated once per import.
-VOCAB_FIELDS = ("language", "stage", "subjects", "grades", "edition", "volume", "type", "themes", "license",
-                "region", "visibility")
-MAX_CACHED = 100_000
-# The fast path validates and caches each group below by its own values: only the first group is tied together
-# by the schema's cross-field rules (consistency_errors, infer_stage); every other field stands alone. Combinations
-# of all vocabulary fields rarely repeat (region alone has hundreds of codes), each group's values do.
-LINKED_FIELDS = ("stage", "subjects", "grades", "volume")
-CACHED_GROUPS = (LINKED_FIELDS,) + tuple((f,) for f in VOCAB_FIELDS if f not in LINKED_FIELDS) + (
-    ("keywords",), ("creators",), ("org",))
-CACHED_FIELDS = tuple(f for group in CACHED_GROUPS for f in group)
-_MISSING = object()
 
 
 @dataclass
@@ -78,8 +67,7 @@ class BulkImporter:
         self.vocab_schema = ResourceRecordSchema(only=VOCAB_FIELDS)
         self.text_schema = ResourceRecordSchema(exclude=VOCAB_FIELDS)
         self._vocab_cache: dict[str, tuple[dict | None, dict | None]] = {}
-        self.group_schemas = [(group, ResourceRecordSchema(only=group), {}) for group in CACHED_GROUPS]
-        self.rest_schema = ResourceRecordSchema(exclude=CACHED_FIELDS)
+        self.grouped = GroupedValidator()
         self._orgs: dict[str, tuple[int, str | None] | None] = {}
         self.report = ImportReport()
 
@@ -130,35 +118,8 @@ class BulkImporter:
     def _validate(self, record: dict) -> dict:
         """ResourceRecordSchema's load: the fast path when it passes; a record it refuses goes through the full
         path, so that a bad line is reported exactly as it always was."""
-        data = self._validate_fast(record)
+        data = self.grouped.load(record)
         return data if data is not None else self._validate_full(record)
-
-    def validate_cached(self, record: dict) -> dict | None:
-        """The cached fast path alone, for other callers (harvested records): None when any part is refused."""
-        return self._validate_fast(record)
-
-    def _validate_fast(self, record: dict) -> dict | None:
-        """The same checks, by cached group (see CACHED_GROUPS) plus the rest of the record; None on any error."""
-        out = {}
-        for group, schema, cache in self.group_schemas:
-            key = tuple(_cache_key(record.get(f, _MISSING)) for f in group)
-            data = cache.get(key, _MISSING)
-            if data is _MISSING:
-                try:
-                    data = schema.load({f: record[f] for f in group if f in record})
-                except ValidationError:
-                    data = None
-                if len(cache) >= MAX_CACHED:
-                    cache.clear()
-                cache[key] = data
-            if data is None:
-                return None
-            out.update(data)
-        try:
-            rest = self.rest_schema.load({k: v for k, v in record.items() if k not in CACHED_FIELDS})
-        except ValidationError:
-            return None
-        return {**rest, **out}
 
     def _validate_full(self, record: dict) -> dict:
         """ResourceRecordSchema's load, in two parts: the vocabulary part (with the cross-field rules, which only
@@ -302,16 +263,6 @@ class BulkImporter:
             ensure_blob(session, sha256=blob["sha256"], size=blob["size"], mimetype=blob["mimetype"])
         if rows:
             session.execute(insert(ResourceFile.__table__), rows)
-
-
-def _cache_key(value):
-    """A hashable key that tells apart every value the schema could treat differently (1, 1.0, True, "1")."""
-    if value is _MISSING or value.__class__ is str:
-        return value
-    if value.__class__ is list and all(v.__class__ is str for v in value):
-        return tuple(value)
-    # Anything else (null, numbers, dicts, nested lists): its JSON text with its type; tuples above hold no None.
-    return (None, value.__class__.__name__, json.dumps(value, ensure_ascii=False, default=repr))
 
 
 def _utc(value) -> datetime | None:

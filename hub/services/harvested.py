@@ -76,10 +76,10 @@ class HarvestedMixin:
         return "deleted"
 
     def validate_harvested(self, fields: dict) -> dict:
-        """The input schema's result. The bulk importer's validation, cached by groups of fields, when it passes
+        """The input schema's result. Validation cached by groups of fields (as the bulk importer's), when it passes
         (the free text checked field by field); a record it refuses is loaded by the input schema itself, so
         the error messages are the schema's."""
-        loaded = _cached_validator().validate_cached(fields)
+        loaded = _cached_validator().load(fields)
         if loaded is not None:
             return {k: v for k, v in loaded.items() if k in records.EDITABLE_FIELDS}
         try:
@@ -139,9 +139,8 @@ def _cached_validator():
     # keywords and creators from record to record and from run to run.
     validator = _VALIDATORS.get("cached")
     if validator is None:
-        from hub.services.bulk import BulkImporter
-        validator = _VALIDATORS["cached"] = BulkImporter(None)
-        validator.rest_schema = TextFields()
+        from hub.services.validation import GroupedValidator
+        validator = _VALIDATORS["cached"] = GroupedValidator(rest_schema=TextFields())
     return validator
 
 
@@ -154,7 +153,7 @@ def _input_schema():
 
 
 class TextFields:
-    """Stands in for the bulk importer's `rest_schema`: what is left of a harvested record once the cached groups
+    """The `rest_schema` of harvested records' GroupedValidator: what is left of a harvested record once the cached groups
     are taken out is free text (title, description, chapter), which no schema-level rule involves, so each is
     checked by its own field, at a third of the cost of a schema load. Anything else is refused, and the caller
     then loads the whole record with the input schema."""

@@ -1,0 +1,65 @@
+"""Record validation cached by groups of fields, for callers that check many records from one source (bulk import,
+harvests): sources repeat vocabulary values, keywords and creators from record to record, so each distinct value
+of a group is checked by the schema once.
+"""
+from __future__ import annotations
+
+import json
+
+from marshmallow import ValidationError
+
+# Vocabulary fields repeat from record to record.
+VOCAB_FIELDS = ("language", "stage", "subjects", "grades", "edition", "volume", "type", "themes", "license",
+                "region", "visibility")
+MAX_CACHED = 100_000  # values kept per group; a full cache starts again
+# Each group below is validated and cached by its own values: only the first group is tied together by the
+# schema's cross-field rules (consistency_errors, infer_stage); every other field stands alone. Combinations of all
+# vocabulary fields rarely repeat (region alone has hundreds of codes), each group's values do.
+LINKED_FIELDS = ("stage", "subjects", "grades", "volume")
+CACHED_GROUPS = (LINKED_FIELDS,) + tuple((f,) for f in VOCAB_FIELDS if f not in LINKED_FIELDS) + (
+    ("keywords",), ("creators",), ("org",))
+CACHED_FIELDS = tuple(f for group in CACHED_GROUPS for f in group)
+_MISSING = object()
+
+
+class GroupedValidator:
+    """`load(record)`: ResourceRecordSchema's result, by cached group plus `rest_schema` for the other fields
+    (default: the record schema without the cached fields); None when any part is refused, so that the caller
+    can load the record with its own schema and report the errors exactly as that schema words them."""
+
+    def __init__(self, rest_schema=None):
+        from metadata.schema import ResourceRecordSchema
+        self.groups = [(group, ResourceRecordSchema(only=group), {}) for group in CACHED_GROUPS]
+        self.rest_schema = rest_schema or ResourceRecordSchema(exclude=CACHED_FIELDS)
+
+    def load(self, record: dict) -> dict | None:
+        out = {}
+        for group, schema, cache in self.groups:
+            key = tuple(_cache_key(record.get(f, _MISSING)) for f in group)
+            data = cache.get(key, _MISSING)
+            if data is _MISSING:
+                try:
+                    data = schema.load({f: record[f] for f in group if f in record})
+                except ValidationError:
+                    data = None
+                if len(cache) >= MAX_CACHED:
+                    cache.clear()
+                cache[key] = data
+            if data is None:
+                return None
+            out.update(data)
+        try:
+            rest = self.rest_schema.load({k: v for k, v in record.items() if k not in CACHED_FIELDS})
+        except ValidationError:
+            return None
+        return {**rest, **out}
+
+
+def _cache_key(value):
+    """A hashable key that tells apart every value the schema could treat differently (1, 1.0, True, "1")."""
+    if value is _MISSING or value.__class__ is str:
+        return value
+    if value.__class__ is list and all(v.__class__ is str for v in value):
+        return tuple(value)
+    # Anything else (null, numbers, dicts, nested lists): its JSON text with its type; tuples above hold no None.
+    return (None, value.__class__.__name__, json.dumps(value, ensure_ascii=False, default=repr))
