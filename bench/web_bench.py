@@ -1,7 +1,7 @@
 """The web pages at scale (issue 5, "Measured"): time to first byte of the search page and the resource page,
 anonymous and logged in, sequential and with a few clients at once, and each page's weight without media.
 
-    python bench/web_bench.py --data-dir /tmp/eduhub-bench-search-XXXX --out bench/out   # a copy is measured
+    python bench/web_bench.py --data-dir DIR --out bench/out    # DIR: kept by search_bench.py; a copy is measured
     python bench/web_bench.py --count 100000 --out bench/out          # builds the corpus first (~10 minutes)
     python bench/web_bench.py --data-dir DIR --in-place --profile '/?q=分数'   # where one request's time goes
 """
