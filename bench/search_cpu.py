@@ -16,15 +16,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 
-def percentiles(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {"p50": round(ordered[len(ordered) // 2] * 1000, 2),
-            "p95": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2)}
-
-
 def measure(data_dir: Path, n: int, facets: str | None) -> dict:
     import common
-    from search_bench import MIX
+    from search_bench import MIX, percentiles
     from hub import create_app, current_hub
     from hub.search import FACETS, PUBLIC, SearchQuery
     from hub.services.search import FACET_PARAMS, PARAMS
