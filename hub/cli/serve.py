@@ -100,14 +100,17 @@ def _module_exists(name: str) -> bool:
 
 
 def _preload_shared() -> None:
-    """Load the read-only dictionaries (word segmentation, vocabularies) once in the master, so forked workers
-    share those pages instead of each holding its own copy; gc.freeze keeps the collector from touching them."""
+    """Load the read-only dictionaries (word segmentation, vocabularies, the pinyin readings "did you mean" uses)
+    once in the master, so forked workers share those pages instead of each holding its own copy; gc.freeze keeps
+    the collector from touching them."""
     import gc
 
     import metadata.analysis  # noqa: F401
+    from hub.search.spelling import pinyin_table
     from metadata.vocabularies import load_vocabularies
     load_vocabularies()
     metadata.analysis.tokens("预热分词词典")  # loads the segmenter's dictionary with the vocabularies' words
+    pinyin_table()
     gc.freeze()
 
 

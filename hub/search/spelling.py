@@ -174,11 +174,11 @@ def pinyin_readings(text: str) -> list[str]:
 
 
 def _readings(ch: str) -> tuple[str, ...]:
-    return _pinyin_table().get(ord(ch), ())
+    return pinyin_table().get(ord(ch), ())
 
 
 @lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, tuple[str, ...]]:
+def pinyin_table() -> dict[int, tuple[str, ...]]:
     """Code point -> toneless readings, from pypinyin's character table alone: its phrase tables (~54 MB) stay out
     of the web processes. Read as data, without importing pypinyin; readings are shared (a few hundred distinct
     syllables, a few thousand distinct sets), so the table holds ~3 MB."""
