@@ -22,12 +22,13 @@ PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
             && { command -v $$p; break; }; done)
 
-.PHONY: help run test test-system-packages bench migration clean distclean
+.PHONY: help run test test-system-packages bench lint format migration clean distclean
 
 help:
 	@echo "make run        create $(VENV), migrate, load the demo data once, serve on http://$(HOST):$(PORT)/"
 	@echo "make test       install what the tests need, then run every suite (TEST_JOBS=2 for two processes)"
 	@echo "make bench      run the benchmarks in bench/ (results in bench/out/)"
+	@echo "make lint       check formatting and lint rules (ruff); make format rewrites the files"
 	@echo "make migration MSG='what changed'   write a new database migration from the models"
 	@echo "make clean      remove caches and build files (keeps $(VENV) and the data directory)"
 	@echo "make distclean  clean, and remove $(VENV) too (the data directory is never removed)"
@@ -90,6 +91,14 @@ bench: $(VENV)/.installed-test
 	$(VENV_PY) bench/search_bench.py --count 100000 --out bench/out
 	$(VENV_PY) bench/web_bench.py --count 100000 --data-dir-from bench/out/search-100000.json --out bench/out
 	$(VENV_PY) bench/harvest_bench.py --records 100000 --out bench/out
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 migration: $(VENV)/.installed
 	@test -n "$(MSG)" || { echo "Say what changed: make migration MSG='add download counts'" >&2; exit 1; }

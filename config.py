@@ -1,4 +1,5 @@
 """EduHub configuration, read from the environment with embedded defaults."""
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,10 @@ class Config:
         return self.broker_url.startswith("filesystem://")
 
     @classmethod
-    def from_env(cls, **overrides) -> "Config":
-        data_dir = Path(overrides.pop("data_dir", None) or _env("EDUHUB_DATA_DIR", "./var")).resolve()
+    def from_env(cls, **overrides) -> Config:
+        data_dir = Path(
+            overrides.pop("data_dir", None) or _env("EDUHUB_DATA_DIR", "./var")
+        ).resolve()
         values = dict(
             data_dir=data_dir,
             database_url=_env("EDUHUB_DATABASE_URL", f"sqlite:///{data_dir / 'hub.db'}"),

@@ -1,4 +1,5 @@
 """Shared bench plumbing: a hub under gunicorn on a temp data dir, its accounts and records, memory and CPU sampling."""
+
 from __future__ import annotations
 
 import contextlib
@@ -33,33 +34,50 @@ def free_port() -> int:
 def machine() -> dict:
     """What a figure depends on: cores, the load others put on them, versions."""
     import gunicorn
-    return {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "nproc": os.cpu_count(),
-            "loadavg": [round(x, 2) for x in os.getloadavg()], "kernel": platform.release(),
-            "python": platform.python_version(), "gunicorn": gunicorn.__version__}
+
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "gunicorn": gunicorn.__version__,
+    }
 
 
 # --- the hub -----------------------------------------------------------------------------------
 
+
 def hub_config(data_dir: Path):
     """The embedded defaults (SQLite, local objects) rooted in `data_dir`, whatever the caller's environment says."""
     from config import Config
+
     data_dir = Path(data_dir)
-    return Config.from_env(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'hub.db'}",
-                           storage_url=f"file://{data_dir / 'objects'}", search_url=f"tantivy://{data_dir / 'index'}",
-                           broker_url=f"filesystem://{data_dir / 'broker'}", secret_key="bench")
+    return Config.from_env(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'hub.db'}",
+        storage_url=f"file://{data_dir / 'objects'}",
+        search_url=f"tantivy://{data_dir / 'index'}",
+        broker_url=f"filesystem://{data_dir / 'broker'}",
+        secret_key="bench",
+    )
 
 
 def prepare_hub(data_dir: Path):
     """Migrate a fresh database and make a school, a contributor with a token and a reviewer; returns (hub, world)."""
     from hub.services import Hub
     from tests.factories import make_org, make_token, make_user
+
     config = hub_config(data_dir)
     try:
         from hub.db import migrate
+
         migrate.upgrade(config.database_url)
     except ImportError:
-        from hub.db.base import Base
         from sqlalchemy import create_engine
+
+        from hub.db.base import Base
+
         Base.metadata.create_all(create_engine(config.database_url))
     hub = Hub(config)
     hub.on_outbox = lambda: None  # no task worker runs during a bench; outbox rows simply wait
@@ -74,6 +92,7 @@ def prepare_hub(data_dir: Path):
 
 def make_draft(hub, world, title: str = "黄河文化微课：沙坡头的治沙故事") -> str:
     from tests.resource_factories import valid_record
+
     return hub.resources.create(world["contributor"], valid_record(title=title))["id"]
 
 
@@ -84,11 +103,24 @@ def publish(hub, world, resource_id: str) -> None:
 
 # --- servers -----------------------------------------------------------------------------------
 
+
 class Server:
     """A gunicorn (or nginx) subprocess on a loopback port; stopped with SIGTERM on exit."""
 
-    def __init__(self, argv: list[str], port: int, log_path: Path, env: dict | None = None, ready_path: str = "/"):
-        self.argv, self.port, self.log_path, self.ready_path = argv, port, Path(log_path), ready_path
+    def __init__(
+        self,
+        argv: list[str],
+        port: int,
+        log_path: Path,
+        env: dict | None = None,
+        ready_path: str = "/",
+    ):
+        self.argv, self.port, self.log_path, self.ready_path = (
+            argv,
+            port,
+            Path(log_path),
+            ready_path,
+        )
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
 
@@ -96,17 +128,25 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, env=self.env,
-                                     cwd=REPO, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=REPO,
+            start_new_session=True,
+        )
         log.close()
         self._wait_ready()
         return self
 
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # its own session: master and workers, nothing else
+            os.killpg(
+                self.proc.pid, signal.SIGTERM
+            )  # its own session: master and workers, nothing else
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
@@ -136,25 +176,47 @@ class Server:
 
 def hub_server(data_dir: Path, port: int, workers: int = WORKERS) -> Server:
     """The hub as `eduhub serve` runs it (same gunicorn options), minus the embedded task worker."""
-    argv = [sys.executable, str(Path(__file__).resolve()), "serve-hub", str(data_dir), str(port), str(workers)]
+    argv = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "serve-hub",
+        str(data_dir),
+        str(port),
+        str(workers),
+    ]
     return Server(argv, port, Path(data_dir) / "gunicorn-hub.log", ready_path="/healthz")
 
 
-def wsgi_server(app_spec: str, port: int, log_path: Path, workers: int = WORKERS, env: dict | None = None) -> Server:
+def wsgi_server(
+    app_spec: str, port: int, log_path: Path, workers: int = WORKERS, env: dict | None = None
+) -> Server:
     """Any WSGI app under gunicorn with the hub's own options, so only the application differs."""
-    argv = [sys.executable, str(Path(__file__).resolve()), "serve-app", app_spec, str(port), str(workers)]
+    argv = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "serve-app",
+        app_spec,
+        str(port),
+        str(workers),
+    ]
     return Server(argv, port, log_path, env=env)
 
 
 def _serve_hub(data_dir: str, port: str, workers: str) -> None:
     from hub.cli.serve import HubApplication, gunicorn_options
-    HubApplication(hub_config(Path(data_dir)), gunicorn_options("127.0.0.1", int(port), int(workers), 8)).run()
+
+    HubApplication(
+        hub_config(Path(data_dir)), gunicorn_options("127.0.0.1", int(port), int(workers), 8)
+    ).run()
 
 
 def _serve_app(app_spec: str, port: str, workers: str) -> None:
-    from gunicorn.app.base import BaseApplication
-    from hub.cli.serve import gunicorn_options
     import importlib
+
+    from gunicorn.app.base import BaseApplication
+
+    from hub.cli.serve import gunicorn_options
+
     module, _, attr = app_spec.partition(":")
 
     class App(BaseApplication):
@@ -171,6 +233,7 @@ def _serve_app(app_spec: str, port: str, workers: str) -> None:
 
 # --- memory ------------------------------------------------------------------------------------
 
+
 class RssSampler:
     """Peak memory of a process tree (gunicorn master + workers), sampled every 50 ms.
 
@@ -185,7 +248,7 @@ class RssSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -199,8 +262,12 @@ class RssSampler:
 
     def summary(self) -> dict:
         mb = lambda n: round(n / 1e6, 1)  # noqa: E731
-        return {"idle_rss_mb": mb(self.idle_rss), "peak_rss_mb": mb(self.peak_rss),
-                "idle_pss_mb": mb(self.idle_pss), "peak_pss_mb": mb(self.peak_pss)}
+        return {
+            "idle_rss_mb": mb(self.idle_rss),
+            "peak_rss_mb": mb(self.peak_rss),
+            "idle_pss_mb": mb(self.idle_pss),
+            "peak_pss_mb": mb(self.peak_pss),
+        }
 
     def _run(self) -> None:
         while True:

@@ -8,6 +8,7 @@ by resumption tokens) runs in its own process on loopback. Measured on the same 
     python bench/harvest_bench.py --records 100000 --out bench/out
     python bench/harvest_bench.py --records 100000 --out bench/out --overlap   # index alongside the sync
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,16 +28,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine  # noqa: E402
 
 PAGE = 100
-TITLES = ["认识百分数", "分数的意义", "有理数的加法", "黄河文化导读", "力与运动", "化学反应速率", "古诗三首",
-          "光合作用", "宁夏的地形与气候", "二元一次方程组", "电磁感应", "西夏王陵与丝绸之路", "长方体和正方体",
-          "新能源科普"]
-WORDS = ("本节课围绕教材重点展开，结合宁夏本地实例，引导学生观察、思考、合作探究，"
-         "并配有课后练习与拓展阅读材料。")
+TITLES = [
+    "认识百分数",
+    "分数的意义",
+    "有理数的加法",
+    "黄河文化导读",
+    "力与运动",
+    "化学反应速率",
+    "古诗三首",
+    "光合作用",
+    "宁夏的地形与气候",
+    "二元一次方程组",
+    "电磁感应",
+    "西夏王陵与丝绸之路",
+    "长方体和正方体",
+    "新能源科普",
+]
+WORDS = (
+    "本节课围绕教材重点展开，结合宁夏本地实例，引导学生观察、思考、合作探究，"
+    "并配有课后练习与拓展阅读材料。"
+)
 
 
 def synthetic_records(count: int, seed: int = 7):
     """Canonical records with consistent stage, grade and subject, as a province's repository would hold."""
     from metadata.vocabularies import load_vocabularies
+
     vocab = load_vocabularies()
     grades = [(t.code, t.get("stage")) for t in vocab.get("grades")]
     subjects = [(t.code, t.get("stages")) for t in vocab.get("subjects")]
@@ -47,14 +64,28 @@ def synthetic_records(count: int, seed: int = 7):
     for n in range(count):
         grade, stage = rng.choice(grades)
         subject = rng.choice([code for code, stages in subjects if stage in stages])
-        yield n, {
-            "id": f"r{n:07d}", "title": f"{rng.choice(TITLES)}（第{n % 40 + 1}课时）",
-            "description": WORDS * rng.randint(1, 3), "language": "zh", "stage": stage, "subjects": [subject],
-            "grades": [grade], "type": rng.choice(types), "themes": rng.sample(themes, rng.randint(0, 2)),
-            "keywords": [rng.choice(TITLES)[:4], "宁夏"], "license": "CC-BY-4.0", "region": rng.choice(regions),
-            "creators": [{"name": f"教师{n % 997}", "role": "author"}], "org": "nx-bench-source",
-            "updated": "2026-11-01T08:00:00Z", "files": [], "links": {"html": f"/r/r{n:07d}"},
-        }
+        yield (
+            n,
+            {
+                "id": f"r{n:07d}",
+                "title": f"{rng.choice(TITLES)}（第{n % 40 + 1}课时）",
+                "description": WORDS * rng.randint(1, 3),
+                "language": "zh",
+                "stage": stage,
+                "subjects": [subject],
+                "grades": [grade],
+                "type": rng.choice(types),
+                "themes": rng.sample(themes, rng.randint(0, 2)),
+                "keywords": [rng.choice(TITLES)[:4], "宁夏"],
+                "license": "CC-BY-4.0",
+                "region": rng.choice(regions),
+                "creators": [{"name": f"教师{n % 997}", "role": "author"}],
+                "org": "nx-bench-source",
+                "updated": "2026-11-01T08:00:00Z",
+                "files": [],
+                "links": {"html": f"/r/r{n:07d}"},
+            },
+        )
 
 
 def write_pages(directory: Path, count: int) -> int:
@@ -63,21 +94,30 @@ def write_pages(directory: Path, count: int) -> int:
 
     from hub.services.oai import NS
     from metadata.crosswalks import default_lookup, oai_dc
+
     vocab = default_lookup()
     pages = (count + PAGE - 1) // PAGE
-    head = (f'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="{NS}"><responseDate>2026-11-29T00:00:00Z'
-            '</responseDate><request verb="ListRecords">http://127.0.0.1/oai</request><ListRecords>')
+    head = (
+        f'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="{NS}"><responseDate>2026-11-29T00:00:00Z'
+        '</responseDate><request verb="ListRecords">http://127.0.0.1/oai</request><ListRecords>'
+    )
     records = synthetic_records(count)
     for page in range(pages):
         parts = [head]
         for n, record in (next(records) for _ in range(min(PAGE, count - page * PAGE))):
-            metadata = etree.tostring(oai_dc.to_oai_dc(record, vocab=vocab, base_url="http://127.0.0.1"),
-                                      encoding="unicode")
-            parts.append(f"<record><header><identifier>oai:bench:{record['id']}</identifier><datestamp>"
-                         f"2026-11-01T08:00:00Z</datestamp></header><metadata>{metadata}</metadata></record>")
+            metadata = etree.tostring(
+                oai_dc.to_oai_dc(record, vocab=vocab, base_url="http://127.0.0.1"),
+                encoding="unicode",
+            )
+            parts.append(
+                f"<record><header><identifier>oai:bench:{record['id']}</identifier><datestamp>"
+                f"2026-11-01T08:00:00Z</datestamp></header><metadata>{metadata}</metadata></record>"
+            )
         if page + 1 < pages:
-            parts.append(f'<resumptionToken completeListSize="{count}" cursor="{page * PAGE}">p{page + 1}'
-                         '</resumptionToken>')
+            parts.append(
+                f'<resumptionToken completeListSize="{count}" cursor="{page * PAGE}">p{page + 1}'
+                "</resumptionToken>"
+            )
         parts.append("</ListRecords></OAI-PMH>")
         (directory / f"p{page}.xml").write_text("".join(parts), encoding="utf-8")
     return pages
@@ -85,6 +125,7 @@ def write_pages(directory: Path, count: int) -> int:
 
 def serve(directory: str, port_out) -> None:
     """The static provider: the first ListRecords is page 0, a resumption token names its page file."""
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -109,7 +150,10 @@ def serve(directory: str, port_out) -> None:
 def fetch_and_parse(url: str) -> tuple[int, float, float]:
     from connectors.base import HttpClient, SourceConfig
     from connectors.oaipmh import OaiPmhConnector
-    connector = OaiPmhConnector(SourceConfig(name="bench", kind="oaipmh", url=url), HttpClient(timeout=60))
+
+    connector = OaiPmhConnector(
+        SourceConfig(name="bench", kind="oaipmh", url=url), HttpClient(timeout=60)
+    )
     started, cpu = time.perf_counter(), time.process_time()
     count = sum(1 for _ in connector.harvest(None, full=True))
     return count, time.perf_counter() - started, time.process_time() - cpu
@@ -119,7 +163,9 @@ def index_worker(data_dir: str, stop) -> None:
     """What a task worker does during a sync: carry out the outbox (search indexing) as batches commit; once told
     the sync is over, drain it and stop."""
     from common import hub_config
+
     from hub.services import Hub
+
     hub = Hub(hub_config(Path(data_dir)))
     hub.on_outbox = lambda: None
     while not stop.is_set():
@@ -138,9 +184,11 @@ def _children_cpu() -> float:
 
 def end_to_end(url: str, data_dir: Path, overlap: bool = False) -> dict:
     from common import prepare_hub
+
     from hub.db.models.sources import Source
     from hub.security.principal import SYSTEM
     from tests.factories import make_org
+
     hub, _world = prepare_hub(data_dir)
     hub.on_outbox = lambda: None  # the outbox is carried out below, timed on its own
     org = make_org(hub, code="nx-bench-harvest")
@@ -164,22 +212,37 @@ def end_to_end(url: str, data_dir: Path, overlap: bool = False) -> dict:
         worker.join()
     while hub.outbox.process(limit=5000):
         pass
-    total, total_cpu = time.perf_counter() - started, time.process_time() - cpu + _children_cpu() - children_cpu
+    total, total_cpu = (
+        time.perf_counter() - started,
+        time.process_time() - cpu + _children_cpu() - children_cpu,
+    )
     indexed = hub.search.count() if hasattr(hub.search, "count") else None
     hub.close()
     if indexed is not None and indexed != done["counts"]["created"]:
-        raise SystemExit(f"the index holds {indexed} records, the sync created {done['counts']['created']}")
-    return {"status": done["status"], "counts": done["counts"], "sync_s": round(synced, 2),
-            "index_s": round(total - synced, 2), "total_s": round(total, 2), "indexed": indexed,
-            "cpu_sync_s": round(synced_cpu, 2), "cpu_total_s": round(total_cpu, 2)}
+        raise SystemExit(
+            f"the index holds {indexed} records, the sync created {done['counts']['created']}"
+        )
+    return {
+        "status": done["status"],
+        "counts": done["counts"],
+        "sync_s": round(synced, 2),
+        "index_s": round(total - synced, 2),
+        "total_s": round(total, 2),
+        "indexed": indexed,
+        "cpu_sync_s": round(synced_cpu, 2),
+        "cpu_total_s": round(total_cpu, 2),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--overlap", action="store_true",
-                        help="index in a second process while the sync runs, as a task worker does")
+    parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="index in a second process while the sync runs, as a task worker does",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="eduhub-bench-harvest-"))
     context = get_context("spawn")
@@ -194,16 +257,31 @@ def main() -> None:
         before = machine()
         parsed, parse_s, parse_cpu = fetch_and_parse(url)
         e2e = end_to_end(url, tmp / "hub", overlap=args.overlap)
-        result = {"records": args.records, "pages": pages, "page_size": PAGE, "overlap": args.overlap,
-                  "machine_before": before,
-                  "fetch_parse": {"records": parsed, "seconds": round(parse_s, 2), "rps": round(parsed / parse_s),
-                                  "cpu_s": round(parse_cpu, 2), "per_cpu_s": round(parsed / parse_cpu)},
-                  "end_to_end": {**e2e, "rps": round(args.records / e2e["total_s"]),
-                                 "sync_only_rps": round(args.records / e2e["sync_s"]),
-                                 "per_cpu_s": round(args.records / e2e["cpu_total_s"])},
-                  "loadavg_after": machine()["loadavg"]}
+        result = {
+            "records": args.records,
+            "pages": pages,
+            "page_size": PAGE,
+            "overlap": args.overlap,
+            "machine_before": before,
+            "fetch_parse": {
+                "records": parsed,
+                "seconds": round(parse_s, 2),
+                "rps": round(parsed / parse_s),
+                "cpu_s": round(parse_cpu, 2),
+                "per_cpu_s": round(parsed / parse_cpu),
+            },
+            "end_to_end": {
+                **e2e,
+                "rps": round(args.records / e2e["total_s"]),
+                "sync_only_rps": round(args.records / e2e["sync_s"]),
+                "per_cpu_s": round(args.records / e2e["cpu_total_s"]),
+            },
+            "loadavg_after": machine()["loadavg"],
+        }
         result["ratio"] = round(result["fetch_parse"]["rps"] / result["end_to_end"]["rps"], 1)
-        result["ratio_cpu"] = round(result["fetch_parse"]["per_cpu_s"] / result["end_to_end"]["per_cpu_s"], 1)
+        result["ratio_cpu"] = round(
+            result["fetch_parse"]["per_cpu_s"] / result["end_to_end"]["per_cpu_s"], 1
+        )
         print(json.dumps(result, ensure_ascii=False, indent=2))
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)

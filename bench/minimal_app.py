@@ -3,6 +3,7 @@
 Run under the same gunicorn options as the hub, so the ratio hub/minimal measures only what the hub adds
 (routing, auth, database, sniffing, fsync). `BENCH_MINIMAL_FSYNC=1` adds the fsync the hub does for durability.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,5 +39,7 @@ def app(environ, start_response):
     finally:
         os.unlink(path)  # the bench keeps nothing: 1 GiB a run
     body = json.dumps({"size": size, "sha256": digest.hexdigest()}).encode()
-    start_response("201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    start_response(
+        "201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
     return [body]

@@ -1,4 +1,5 @@
 """nginx from Debian on a spare loopback port, serving a directory with sendfile: the download ceiling."""
+
 from __future__ import annotations
 
 import shutil

@@ -4,6 +4,7 @@
 
 Uses `wrk` (Debian: apt-get install -y wrk) when installed, else a multi-process Python client with keep-alive.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,15 +20,31 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import free_port, hub_server, tree_cpu, machine, make_draft, median, prepare_hub, publish, write_json
+from common import (
+    free_port,
+    hub_server,
+    machine,
+    make_draft,
+    median,
+    prepare_hub,
+    publish,
+    tree_cpu,
+    write_json,
+)
 
 
 def published_record(data_dir: Path) -> str:
     from tests.resource_factories import PDF_BYTES
+
     hub, world = prepare_hub(data_dir)
     resource_id = make_draft(hub, world, title="人教版七年级数学上册《有理数的加法》教学课件")
-    hub.files.upload(world["contributor"], resource_id, "课件.pdf", io.BytesIO(PDF_BYTES),
-                     content_length=len(PDF_BYTES))
+    hub.files.upload(
+        world["contributor"],
+        resource_id,
+        "课件.pdf",
+        io.BytesIO(PDF_BYTES),
+        content_length=len(PDF_BYTES),
+    )
     publish(hub, world, resource_id)
     return resource_id
 
@@ -37,9 +54,11 @@ def run_wrk(url: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"wrk saw errors:\n{out}")
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
-            "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+    }
 
 
 def _ms(value: str) -> float:
@@ -76,8 +95,11 @@ def _costed(measure, pid: int, url: str, args) -> dict:
     cpu = tree_cpu(pid)
     result = measure(url, args.seconds, args.connections)
     per_request = (tree_cpu(pid) - cpu) / (result["rps"] * args.seconds)
-    return {**result, "server_cpu_ms_per_request": round(per_request * 1000, 2),
-            "rps_if_2_cores_were_the_hubs": round(2 / per_request, 1)}
+    return {
+        **result,
+        "server_cpu_ms_per_request": round(per_request * 1000, 2),
+        "rps_if_2_cores_were_the_hubs": round(2 / per_request, 1),
+    }
 
 
 def main() -> None:
@@ -100,13 +122,23 @@ def main() -> None:
             runs = [_costed(measure, server.proc.pid, url, args) for _ in range(args.runs)]
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    report = {"machine_before": before, "machine_after": machine(), "command": " ".join(sys.argv), "tool": tool,
-              "workers": 2, "connections": args.connections, "seconds": args.seconds, "runs": runs,
-              "median": {key: median([r[key] for r in runs]) for key in runs[0]}}
+    report = {
+        "machine_before": before,
+        "machine_after": machine(),
+        "command": " ".join(sys.argv),
+        "tool": tool,
+        "workers": 2,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "runs": runs,
+        "median": {key: median([r[key] for r in runs]) for key in runs[0]},
+    }
     write_json(args.out / "record_rps.json", report)
     print(f"machine before: {before}\nmachine after:  {report['machine_after']}")
-    print(f"GET /api/v1/resources/{{id}} with {tool}, 2 workers, {args.connections} connections, {args.seconds} s: "
-          f"median {report['median']}  runs {runs}")
+    print(
+        f"GET /api/v1/resources/{{id}} with {tool}, 2 workers, {args.connections} connections, {args.seconds} s: "
+        f"median {report['median']}  runs {runs}"
+    )
 
 
 if __name__ == "__main__":

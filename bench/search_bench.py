@@ -6,6 +6,7 @@ over HTTP for a mix of queries beside the engine alone on the same queries, and 
     nice -n 10 python bench/search_bench.py --count 1000000 --data-dir /var/tmp/search-1m --steps load
     nice -n 10 python bench/search_bench.py --count 1000000 --data-dir /var/tmp/search-1m --steps rebuild,queries
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,32 +27,57 @@ MIX = {
     "one word": {"q": "分数"},
     "several words": {"q": "人教版五年级数学分数乘法教学设计"},
     "filter only": {"subject": "math"},
-    "query + four filters": {"q": "函数", "stage": "senior", "subject": "math", "type": "courseware",
-                             "volume": "full"},
-    "facet-heavy": {"stage": "junior", "subject": ["math", "physics"], "grade": "g8", "type": "exam"},
+    "query + four filters": {
+        "q": "函数",
+        "stage": "senior",
+        "subject": "math",
+        "type": "courseware",
+        "volume": "full",
+    },
+    "facet-heavy": {
+        "stage": "junior",
+        "subject": ["math", "physics"],
+        "grade": "g8",
+        "type": "exam",
+    },
     "deep page": {"q": "教学", "page": 99, "size": 20},
 }
 
 
 def env_for(data_dir: Path) -> dict:
     config = common.hub_config(data_dir)
-    return {**os.environ, "EDUHUB_DATA_DIR": str(data_dir), "EDUHUB_DATABASE_URL": config.database_url,
-            "EDUHUB_STORAGE_URL": config.storage_url, "EDUHUB_SEARCH_URL": config.search_url,
-            "EDUHUB_BROKER_URL": config.broker_url, "EDUHUB_SECRET_KEY": "bench"}
+    return {
+        **os.environ,
+        "EDUHUB_DATA_DIR": str(data_dir),
+        "EDUHUB_DATABASE_URL": config.database_url,
+        "EDUHUB_STORAGE_URL": config.storage_url,
+        "EDUHUB_SEARCH_URL": config.search_url,
+        "EDUHUB_BROKER_URL": config.broker_url,
+        "EDUHUB_SECRET_KEY": "bench",
+    }
 
 
 def timed(argv: list[str], env: dict) -> tuple[float, str]:
     started = time.perf_counter()
     result = subprocess.run(argv, env=env, capture_output=True, text=True)
-    if result.returncode not in (0, 1):  # 1: `eduhub import` skipped some lines; the count says how many
-        raise SystemExit(f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    if result.returncode not in (
+        0,
+        1,
+    ):  # 1: `eduhub import` skipped some lines; the count says how many
+        raise SystemExit(
+            f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
     return time.perf_counter() - started, result.stdout.strip()[-500:]
 
 
 def percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
     pick = lambda p: ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]  # noqa: E731
-    return {"p50": round(pick(50) * 1000, 2), "p95": round(pick(95) * 1000, 2), "p99": round(pick(99) * 1000, 2)}
+    return {
+        "p50": round(pick(50) * 1000, 2),
+        "p95": round(pick(95) * 1000, 2),
+        "p99": round(pick(99) * 1000, 2),
+    }
 
 
 def http_latency(port: int, params: dict, n: int) -> list[float]:
@@ -76,11 +102,26 @@ def engine_latency(data_dir: Path, params: dict, n: int) -> tuple[list[float], i
     """The same search as the service makes (public scope, the facets asked for or all), straight on the index."""
     from hub.search import FACETS, PUBLIC, SearchQuery, index_from_url
     from hub.services.search import FACET_FIELDS, PARAMS
-    facets = FACETS if "facets" not in params else tuple(FACET_FIELDS[f] for f in params["facets"].split(",") if f)
-    index = engine_latency.__dict__.setdefault("index", index_from_url(f"tantivy://{data_dir / 'index'}"))
-    filters = {PARAMS[k]: (v if isinstance(v, list) else [v]) for k, v in params.items() if k in PARAMS}
-    query = SearchQuery(q=params.get("q", ""), filters=filters, page=int(params.get("page", 1)),
-                        size=int(params.get("size", 20)), facets=facets, scope=PUBLIC)
+
+    facets = (
+        FACETS
+        if "facets" not in params
+        else tuple(FACET_FIELDS[f] for f in params["facets"].split(",") if f)
+    )
+    index = engine_latency.__dict__.setdefault(
+        "index", index_from_url(f"tantivy://{data_dir / 'index'}")
+    )
+    filters = {
+        PARAMS[k]: (v if isinstance(v, list) else [v]) for k, v in params.items() if k in PARAMS
+    }
+    query = SearchQuery(
+        q=params.get("q", ""),
+        filters=filters,
+        page=int(params.get("page", 1)),
+        size=int(params.get("size", 20)),
+        facets=facets,
+        scope=PUBLIC,
+    )
     samples, total = [], 0
     for i in range(n + 5):
         started = time.perf_counter()
@@ -96,6 +137,7 @@ def build_rate(data_dir: Path, sample: int = 5000) -> dict:
     segmentation dictionary and the pinyin tables)."""
     from hub.services import Hub
     from hub.services.indexer import indexable_documents
+
     hub = Hub(common.hub_config(data_dir))
     docs = indexable_documents(hub)
     for _ in zip(range(1000), docs):
@@ -116,20 +158,37 @@ def load(data_dir: Path, count: int) -> dict:
     hub.close()
     corpus = data_dir / "corpus.jsonl"
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(Path(__file__).parent / "search_corpus.py"), "--count", str(count),
-                    "--out", str(corpus)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).parent / "search_corpus.py"),
+            "--count",
+            str(count),
+            "--out",
+            str(corpus),
+        ],
+        check=True,
+    )
     corpus_seconds, load_before = time.perf_counter() - started, os.getloadavg()[0]
     cpu_before = _children_cpu()
-    seconds, text = timed(["eduhub", "import", str(corpus), "--publish", "--batch-size", "2000"], env_for(data_dir))
-    result = {"corpus_seconds": round(corpus_seconds, 1), "seconds": round(seconds, 1),
-              "per_s": round(count / seconds), "cpu_seconds": round(_children_cpu() - cpu_before, 1),
-              "load_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)], "output": text}
+    seconds, text = timed(
+        ["eduhub", "import", str(corpus), "--publish", "--batch-size", "2000"], env_for(data_dir)
+    )
+    result = {
+        "corpus_seconds": round(corpus_seconds, 1),
+        "seconds": round(seconds, 1),
+        "per_s": round(count / seconds),
+        "cpu_seconds": round(_children_cpu() - cpu_before, 1),
+        "load_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "output": text,
+    }
     print("import:", result, flush=True)
     return result
 
 
 def _children_cpu() -> float:
     import resource
+
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -150,15 +209,23 @@ def run(args) -> dict:
 def rebuild(data_dir: Path, workers: list[str]) -> dict:
     out, env = {}, env_for(data_dir)
     for i, n in enumerate(workers):
-        key = f"rebuild_{n}" if f"rebuild_{n}" not in out else f"rebuild_{n}_run{i + 1}"  # --workers 1,2,1
+        key = (
+            f"rebuild_{n}" if f"rebuild_{n}" not in out else f"rebuild_{n}_run{i + 1}"
+        )  # --workers 1,2,1
         load_before = os.getloadavg()
         cpu_before = _children_cpu()
         seconds, text = timed(["eduhub", "search", "rebuild", "--workers", n], env)
-        out[key] = {"seconds": round(seconds, 1), "cpu_seconds": round(_children_cpu() - cpu_before, 1),
-                    "output": text, "load_before_after": [round(load_before[0], 1), round(os.getloadavg()[0], 1)]}
+        out[key] = {
+            "seconds": round(seconds, 1),
+            "cpu_seconds": round(_children_cpu() - cpu_before, 1),
+            "output": text,
+            "load_before_after": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],
+        }
         print(f"rebuild --workers {n}:", out[key], flush=True)
     out["build"] = build_rate(data_dir)
-    out["index_mb"] = round(sum(p.stat().st_size for p in (data_dir / "index").rglob("*") if p.is_file()) / 1e6, 1)
+    out["index_mb"] = round(
+        sum(p.stat().st_size for p in (data_dir / "index").rglob("*") if p.is_file()) / 1e6, 1
+    )
     return out
 
 
@@ -172,13 +239,24 @@ def queries(data_dir: Path, n: int, facets: str | None = None) -> dict:
                 hub_samples = http_latency(port, params, n)
                 engine_samples, total = engine_latency(data_dir, params, n)
                 h, e = percentiles(hub_samples), percentiles(engine_samples)
-                out["queries"][name] = {"params": params, "total": total, "http_ms": h, "engine_ms": e,
-                                        "ratio_p50": round(h["p50"] / max(e["p50"], 1e-6), 2),
-                                        "ratio_p95": round(h["p95"] / max(e["p95"], 1e-6), 2),
-                                        "ratio_p99": round(h["p99"] / max(e["p99"], 1e-6), 2)}
+                out["queries"][name] = {
+                    "params": params,
+                    "total": total,
+                    "http_ms": h,
+                    "engine_ms": e,
+                    "ratio_p50": round(h["p50"] / max(e["p50"], 1e-6), 2),
+                    "ratio_p95": round(h["p95"] / max(e["p95"], 1e-6), 2),
+                    "ratio_p99": round(h["p99"] / max(e["p99"], 1e-6), 2),
+                }
                 print(name, out["queries"][name], flush=True)
-        rss, pss = common.tree_memory(server.proc.pid)  # after the query run: what the index keeps resident
-        out["memory"] = {**memory.summary(), "after_rss_mb": round(rss / 1e6, 1), "after_pss_mb": round(pss / 1e6, 1)}
+        rss, pss = common.tree_memory(
+            server.proc.pid
+        )  # after the query run: what the index keeps resident
+        out["memory"] = {
+            **memory.summary(),
+            "after_rss_mb": round(rss / 1e6, 1),
+            "after_pss_mb": round(pss / 1e6, 1),
+        }
     out["load_after"] = round(os.getloadavg()[0], 1)
     print("memory:", out["memory"], flush=True)
     return out
@@ -190,15 +268,30 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="requests per query (after 5 warm-up)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--tmp", default=None)
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="where the hub lives (kept); default a new temp directory")
-    parser.add_argument("--steps", default=None, type=lambda v: v.split(","),
-                        help="any of load (corpus + import), rebuild, queries, comma separated; default all of "
-                             "them, or rebuild,queries on a --data-dir an earlier run loaded")
-    parser.add_argument("--workers", default="1", type=lambda v: v.split(","),
-                        help="`search rebuild --workers` values to time, e.g. 1,2")
-    parser.add_argument("--facets", default=None,
-                        help="count only these facets (API names, comma-separated, as a page asks); default all")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the hub lives (kept); default a new temp directory",
+    )
+    parser.add_argument(
+        "--steps",
+        default=None,
+        type=lambda v: v.split(","),
+        help="any of load (corpus + import), rebuild, queries, comma separated; default all of "
+        "them, or rebuild,queries on a --data-dir an earlier run loaded",
+    )
+    parser.add_argument(
+        "--workers",
+        default="1",
+        type=lambda v: v.split(","),
+        help="`search rebuild --workers` values to time, e.g. 1,2",
+    )
+    parser.add_argument(
+        "--facets",
+        default=None,
+        help="count only these facets (API names, comma-separated, as a page asks); default all",
+    )
     args = parser.parse_args()
     if args.steps is None:
         loaded = args.data_dir is not None and (args.data_dir / "hub.db").exists()

@@ -6,6 +6,7 @@ reads, serialisation, JSON), then the same `SearchQuery` straight on the index; 
     python bench/search_cpu.py --data-dir DIR_LOADED_BY_search_bench [--facets stage,subject,grade,type]
     python bench/search_cpu.py --repo /tmp/old-tree --data-dir DIR     # an older tree (git archive), for before/after
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,20 +20,36 @@ from urllib.parse import urlencode
 def measure(data_dir: Path, n: int, facets: str | None) -> dict:
     import common
     from search_bench import MIX, percentiles
+
     from hub import create_app, current_hub
     from hub.search import FACETS, PUBLIC, SearchQuery
     from hub.services.search import FACET_PARAMS, PARAMS
+
     app = create_app(common.hub_config(data_dir))
     client = app.test_client()
     with app.app_context():
         index = current_hub().search
-    fields = FACETS if facets is None else tuple(f for f, name in FACET_PARAMS.items() if name in facets.split(","))
+    fields = (
+        FACETS
+        if facets is None
+        else tuple(f for f, name in FACET_PARAMS.items() if name in facets.split(","))
+    )
     out = {}
     for name, params in MIX.items():
-        path = "/api/v1/resources?" + urlencode(dict(params, **({"facets": facets} if facets else {})), doseq=True)
-        filters = {PARAMS[k]: (v if isinstance(v, list) else [v]) for k, v in params.items() if k in PARAMS}
-        query = SearchQuery(q=params.get("q", ""), filters=filters, page=int(params.get("page", 1)),
-                            size=int(params.get("size", 20)), facets=fields, scope=PUBLIC)
+        path = "/api/v1/resources?" + urlencode(
+            dict(params, **({"facets": facets} if facets else {})), doseq=True
+        )
+        filters = {
+            PARAMS[k]: (v if isinstance(v, list) else [v]) for k, v in params.items() if k in PARAMS
+        }
+        query = SearchQuery(
+            q=params.get("q", ""),
+            filters=filters,
+            page=int(params.get("page", 1)),
+            size=int(params.get("size", 20)),
+            facets=fields,
+            scope=PUBLIC,
+        )
         request_cpu, engine_cpu = [], []
         for i in range(n + 5):  # 5 warm-up
             started = time.process_time()
@@ -44,7 +61,10 @@ def measure(data_dir: Path, n: int, facets: str | None) -> dict:
             if i >= 5:
                 request_cpu.append(between - started)
                 engine_cpu.append(time.process_time() - between)
-        out[name] = {"request_cpu_ms": percentiles(request_cpu), "engine_cpu_ms": percentiles(engine_cpu)}
+        out[name] = {
+            "request_cpu_ms": percentiles(request_cpu),
+            "engine_cpu_ms": percentiles(engine_cpu),
+        }
         print(name, out[name], flush=True)
     return out
 
@@ -53,9 +73,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--n", type=int, default=60)
-    parser.add_argument("--facets", default=None, help="API names, comma-separated; default every facet")
-    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parent.parent,
-                        help="the source tree to measure (its bench/ is used too)")
+    parser.add_argument(
+        "--facets", default=None, help="API names, comma-separated; default every facet"
+    )
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="the source tree to measure (its bench/ is used too)",
+    )
     args = parser.parse_args()
     sys.path[:0] = [str(args.repo / "bench"), str(args.repo)]
     json.dump(measure(args.data_dir, args.n, args.facets), sys.stdout, ensure_ascii=False)

@@ -6,6 +6,7 @@ Upload: `PUT /api/v1/resources/{id}/files/big.mp4` against bench/minimal_app.py 
 Download: `GET .../files/big.mp4` whole and a 100 MB Range from the middle, against nginx with sendfile
 serving the very same stored object. Memory: summed RSS of the gunicorn master and workers, every 50 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,11 +19,21 @@ import time
 from pathlib import Path
 
 import requests
-from requests.adapters import HTTPAdapter
-
-from common import (RssSampler, free_port, tree_cpu, hub_server, machine, make_draft, median, prepare_hub, publish,
-                    wsgi_server, write_json)
+from common import (
+    RssSampler,
+    free_port,
+    hub_server,
+    machine,
+    make_draft,
+    median,
+    prepare_hub,
+    publish,
+    tree_cpu,
+    write_json,
+    wsgi_server,
+)
 from nginx import nginx_server
+from requests.adapters import HTTPAdapter
 
 MIB = 1 << 20
 CHUNK = MIB
@@ -38,7 +49,7 @@ def make_video(path: Path, size: int) -> None:
         out.write(FTYP)
         left = size - len(FTYP)
         while left > 0:
-            left -= out.write(block[:min(left, len(block))])
+            left -= out.write(block[: min(left, len(block))])
 
 
 class _BigBlocks(HTTPAdapter):
@@ -91,15 +102,22 @@ def bench_uploads(session, servers: dict, hub, world, video: Path, runs: int) ->
     rows = {side: [] for side in servers}
     sides = list(servers)
     for run in range(runs):
-        for side in sides[run % len(sides):] + sides[:run % len(sides)]:  # rotate who goes first
+        for side in sides[run % len(sides) :] + sides[: run % len(sides)]:  # rotate who goes first
             server = servers[side]
             os.sync()  # start each run without someone else's dirty pages being written back under it
             cpu = tree_cpu(server.proc.pid)
             with RssSampler(server.proc.pid) as rss:
-                result = upload(session, urls[side], video, world["token"] if side == "hub" else None)
-            rows[side].append({"mb_s": mb_per_s(size, result["seconds"]), **rss.summary(),
-                               "server_cpu_s": round(tree_cpu(server.proc.pid) - cpu, 2),
-                               "sha256": result["sha256"]})
+                result = upload(
+                    session, urls[side], video, world["token"] if side == "hub" else None
+                )
+            rows[side].append(
+                {
+                    "mb_s": mb_per_s(size, result["seconds"]),
+                    **rss.summary(),
+                    "server_cpu_s": round(tree_cpu(server.proc.pid) - cpu, 2),
+                    "sha256": result["sha256"],
+                }
+            )
     assert len({r["sha256"] for side in rows.values() for r in side}) == 1, "hash mismatch"
     summary = _summary(rows, size, "hub", "minimal")
     medians = summary["median_mb_s"]
@@ -114,7 +132,12 @@ def warm_up(session, servers: dict, resource_id: str, token: str, tmp: Path) -> 
     for _ in range(2):
         for side, server in servers.items():
             if side == "hub":
-                upload(session, f"{server.base}/api/v1/resources/{resource_id}/files/warm.mp4", small, token)
+                upload(
+                    session,
+                    f"{server.base}/api/v1/resources/{resource_id}/files/warm.mp4",
+                    small,
+                    token,
+                )
             else:
                 upload(session, f"{server.base}/upload", small)
     small.unlink()
@@ -122,6 +145,7 @@ def warm_up(session, servers: dict, resource_id: str, token: str, tmp: Path) -> 
 
 def bench_downloads(hub_srv, nginx_srv, resource_id, sha256: str, size: int, runs: int) -> dict:
     from hub.storage.base import object_key
+
     hub_url = f"{hub_srv.base}/api/v1/resources/{resource_id}/files/big.mp4"
     nginx_url = f"{nginx_srv.base}/{object_key(sha256)}"
     middle = size // 2 - RANGE_BYTES // 2
@@ -135,15 +159,22 @@ def bench_downloads(hub_srv, nginx_srv, resource_id, sha256: str, size: int, run
             download(url, (0, MIB - 1))
         for run in range(runs):
             order = [("hub", hub_url, hub_srv), ("nginx", nginx_url, nginx_srv)]
-            for side, url, server in (order if run % 2 == 0 else order[::-1]):
+            for side, url, server in order if run % 2 == 0 else order[::-1]:
                 cpu = tree_cpu(server.proc.pid)
-                with RssSampler(hub_srv.proc.pid) as rss:  # nginx is not sampled: only the hub's memory is aimed at
+                with RssSampler(
+                    hub_srv.proc.pid
+                ) as rss:  # nginx is not sampled: only the hub's memory is aimed at
                     got = download(url, byte_range)
                 cpu = round(tree_cpu(server.proc.pid) - cpu, 2)
                 if got["bytes"] != expected or got["status"] != (206 if byte_range else 200):
                     raise RuntimeError(f"{side} {case}: {got}")
-                rows[side].append({"mb_s": mb_per_s(expected, got["seconds"]), "server_cpu_s": cpu,
-                                   **(rss.summary() if side == "hub" else {})})
+                rows[side].append(
+                    {
+                        "mb_s": mb_per_s(expected, got["seconds"]),
+                        "server_cpu_s": cpu,
+                        **(rss.summary() if side == "hub" else {}),
+                    }
+                )
         result[case] = _summary(rows, expected, "hub", "nginx")
     return result
 
@@ -154,8 +185,14 @@ def _summary(rows: dict, nbytes: int, ours: str, ceiling: str) -> dict:
     memory.update({key: min(r[key] for r in rows[ours]) for key in ("idle_rss_mb", "idle_pss_mb")})
     # CPU seconds of each server tree: a second view of the cost, less swayed by the load than wall time.
     cpu = {side: median([r["server_cpu_s"] for r in runs]) for side, runs in rows.items()}
-    return {"bytes": nbytes, "runs": rows, "median_mb_s": med, "ratio": round(med[ours] / med[ceiling], 2),
-            "median_server_cpu_s": cpu, "hub_memory": memory}
+    return {
+        "bytes": nbytes,
+        "runs": rows,
+        "median_mb_s": med,
+        "ratio": round(med[ours] / med[ceiling], 2),
+        "median_server_cpu_s": cpu,
+        "hub_memory": memory,
+    }
 
 
 def main() -> None:
@@ -163,7 +200,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1024,256", help="file sizes in MiB, comma-separated")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
-    parser.add_argument("--tmp", default=None, help="where the temp data dir goes (needs 3x the largest size free)")
+    parser.add_argument(
+        "--tmp", default=None, help="where the temp data dir goes (needs 3x the largest size free)"
+    )
     args = parser.parse_args()
     before = machine()
     root = Path(tempfile.mkdtemp(prefix="eduhub-bench-", dir=args.tmp))
@@ -172,7 +211,12 @@ def main() -> None:
         results = run_all(root, [int(s) * MIB for s in args.sizes.split(",")], args.runs)
     finally:
         shutil.rmtree(root, ignore_errors=True)  # several GiB of videos and objects
-    report = {"machine_before": before, "machine_after": machine(), "command": " ".join(sys.argv), **results}
+    report = {
+        "machine_before": before,
+        "machine_after": machine(),
+        "command": " ".join(sys.argv),
+        **results,
+    }
     write_json(args.out / "transfer.json", report)
     print_report(report)
 
@@ -185,11 +229,19 @@ def run_all(root: Path, sizes: list[int], runs: int) -> dict:
     session.mount("http://", _BigBlocks())
     minimal_env = {"BENCH_MINIMAL_DIR": str(minimal_dir)}
     results = {}
-    with hub_server(data_dir, free_port()) as hub_srv, \
-            wsgi_server("minimal_app:app", free_port(), root / "minimal.log", env=minimal_env) as minimal_srv, \
-            wsgi_server("minimal_app:app", free_port(), root / "minimal-fsync.log",
-                        env={**minimal_env, "BENCH_MINIMAL_FSYNC": "1"}) as fsync_srv, \
-            nginx_server(data_dir / "objects", free_port(), root / "nginx") as nginx_srv:
+    with (
+        hub_server(data_dir, free_port()) as hub_srv,
+        wsgi_server(
+            "minimal_app:app", free_port(), root / "minimal.log", env=minimal_env
+        ) as minimal_srv,
+        wsgi_server(
+            "minimal_app:app",
+            free_port(),
+            root / "minimal-fsync.log",
+            env={**minimal_env, "BENCH_MINIMAL_FSYNC": "1"},
+        ) as fsync_srv,
+        nginx_server(data_dir / "objects", free_port(), root / "nginx") as nginx_srv,
+    ):
         servers = {"hub": hub_srv, "minimal": minimal_srv, "minimal_fsync": fsync_srv}
         for size in sizes:
             video = root / f"video-{size // MIB}.mp4"
@@ -215,9 +267,15 @@ def print_report(report: dict) -> None:
 def _print_case(label: str, result: dict) -> None:
     speeds = "  ".join(f"{side} {mb_s} MB/s" for side, mb_s in result["median_mb_s"].items())
     runs = {side: [r["mb_s"] for r in rows] for side, rows in result["runs"].items()}
-    extra = f" (to minimal_fsync {result['ratio_to_minimal_fsync']})" if "ratio_to_minimal_fsync" in result else ""
-    print(f"{label}: {speeds}  ratio {result['ratio']}{extra}  server CPU s {result['median_server_cpu_s']}\n"
-          f"    hub memory {result['hub_memory']}\n    runs {runs}")
+    extra = (
+        f" (to minimal_fsync {result['ratio_to_minimal_fsync']})"
+        if "ratio_to_minimal_fsync" in result
+        else ""
+    )
+    print(
+        f"{label}: {speeds}  ratio {result['ratio']}{extra}  server CPU s {result['median_server_cpu_s']}\n"
+        f"    hub memory {result['hub_memory']}\n    runs {runs}"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ anonymous and logged in, sequential and with a few clients at once, and each pag
     python bench/web_bench.py --count 100000 --out bench/out          # builds the corpus first (~10 minutes)
     python bench/web_bench.py --data-dir DIR --in-place --profile '/?q=分数'   # where one request's time goes
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,6 +43,7 @@ SKIP_COPY = ("corpus.jsonl", "gunicorn-hub.log")  # large or noisy files the hub
 
 # --- the data directory --------------------------------------------------------------------------
 
+
 def copy_data_dir(source: Path, target: Path) -> None:
     """Copy with reflinks where the filesystem has them, so others' data directory is never migrated or written."""
     target.mkdir(parents=True, exist_ok=True)
@@ -58,7 +60,11 @@ def prepare(args) -> tuple[Path, dict]:
         data_dir = Path(tempfile.mkdtemp(prefix="eduhub-bench-web-", dir=args.tmp))
         started = time.perf_counter()
         copy_data_dir(args.data_dir, data_dir)
-        made = {"source": str(args.data_dir), "copied": True, "copy_s": round(time.perf_counter() - started, 1)}
+        made = {
+            "source": str(args.data_dir),
+            "copied": True,
+            "copy_s": round(time.perf_counter() - started, 1),
+        }
     else:
         data_dir = Path(tempfile.mkdtemp(prefix="eduhub-bench-web-", dir=args.tmp))
         made = {"import": search_bench.load(data_dir, args.count)}
@@ -83,18 +89,32 @@ def create_user(data_dir: Path) -> None:
 def published_ids(data_dir: Path, n: int, seed: int = 5) -> tuple[list[str], int]:
     """`n` random public, published, latest resource ids, read from the database, and how many are published."""
     from sqlalchemy import create_engine, text
+
     engine = create_engine(common.hub_config(data_dir).database_url)
     with engine.connect() as conn:
-        ids = conn.execute(text("SELECT id FROM resources WHERE status = 'published' AND is_latest "
-                                "AND visibility = 'public' ORDER BY id")).scalars().all()
-        published = conn.execute(text("SELECT count(*) FROM resources WHERE status = 'published'")).scalar()
+        ids = (
+            conn.execute(
+                text(
+                    "SELECT id FROM resources WHERE status = 'published' AND is_latest "
+                    "AND visibility = 'public' ORDER BY id"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        published = conn.execute(
+            text("SELECT count(*) FROM resources WHERE status = 'published'")
+        ).scalar()
     engine.dispose()
     return random.Random(seed).sample(ids, min(n, len(ids))), published
 
 
 # --- time to first byte ------------------------------------------------------------------------
 
-def timed_get(conn: http.client.HTTPConnection, path: str, headers: dict) -> tuple[int, float, float, bytes]:
+
+def timed_get(
+    conn: http.client.HTTPConnection, path: str, headers: dict
+) -> tuple[int, float, float, bytes]:
     """(status, seconds to the first byte of the answer, seconds to its last byte, body) on a keep-alive connection.
 
     The first byte is seen with MSG_PEEK, which waits for it without taking it from the socket, so http.client
@@ -138,9 +158,12 @@ def summary(samples: list[dict]) -> dict:
     ok = [s for s in samples if s["status"] == 200]
     if not ok:
         return {"n": 0, "errors": len(samples)}
-    return {"n": len(ok), "errors": len(samples) - len(ok),
-            "ttfb_ms": search_bench.percentiles([s["ttfb"] for s in ok]),
-            "total_ms": search_bench.percentiles([s["total"] for s in ok])}
+    return {
+        "n": len(ok),
+        "errors": len(samples) - len(ok),
+        "ttfb_ms": search_bench.percentiles([s["ttfb"] for s in ok]),
+        "total_ms": search_bench.percentiles([s["total"] for s in ok]),
+    }
 
 
 def browser_login(port: int) -> dict:
@@ -153,9 +176,15 @@ def browser_login(port: int) -> dict:
     if not token:
         raise SystemExit("no csrf_token on /login")
     cookie = cookie_of(response)
-    form = urlencode({"csrf_token": token.group(1), "next": "/", "email": USER[0], "password": USER[1]})
-    conn.request("POST", "/login", body=form, headers={"Cookie": cookie,
-                                                          "Content-Type": "application/x-www-form-urlencoded"})
+    form = urlencode(
+        {"csrf_token": token.group(1), "next": "/", "email": USER[0], "password": USER[1]}
+    )
+    conn.request(
+        "POST",
+        "/login",
+        body=form,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     response = conn.getresponse()
     response.read()
     conn.close()
@@ -165,16 +194,26 @@ def browser_login(port: int) -> dict:
 
 
 def cookie_of(response: http.client.HTTPResponse) -> str:
-    return "; ".join(value.split(";", 1)[0] for key, value in response.getheaders() if key.lower() == "set-cookie")
+    return "; ".join(
+        value.split(";", 1)[0]
+        for key, value in response.getheaders()
+        if key.lower() == "set-cookie"
+    )
 
 
 def ttfb_runs(server: common.Server, ids: list[str], args, who: str, headers: dict) -> dict:
     """Warm up, then each page kind sequentially and with `args.concurrency` clients: latency per kind and URL,
     and the server's CPU time per request, which the load other engineers put on the machine hardly changes."""
-    warm = [("warm", p) for p in SEARCH_MIX.values()] * 3 + [("warm", f"/r/{i}") for i in ids[:args.warmup]]
+    warm = [("warm", p) for p in SEARCH_MIX.values()] * 3 + [
+        ("warm", f"/r/{i}") for i in ids[: args.warmup]
+    ]
     run_jobs(server.port, warm, headers, 2)
-    kinds = {"search": [(f"search {name}", path) for name, path in SEARCH_MIX.items() for _ in range(args.n)],
-             "resource": [("resource", f"/r/{i}") for i in ids[args.warmup:]]}
+    kinds = {
+        "search": [
+            (f"search {name}", path) for name, path in SEARCH_MIX.items() for _ in range(args.n)
+        ],
+        "resource": [("resource", f"/r/{i}") for i in ids[args.warmup :]],
+    }
     out = {}
     for concurrency in (1, args.concurrency):
         run, by_kind = {}, {}
@@ -183,17 +222,26 @@ def ttfb_runs(server: common.Server, ids: list[str], args, who: str, headers: di
             cpu, started = common.tree_cpu(server.proc.pid), time.perf_counter()
             samples = by_kind[kind] = run_jobs(server.port, jobs, headers, concurrency)
             wall, cpu = time.perf_counter() - started, common.tree_cpu(server.proc.pid) - cpu
-            run[kind] = {**summary(samples), "server_cpu_ms_per_request": round(cpu / len(jobs) * 1000, 1),
-                         "requests_per_s": round(len(jobs) / wall, 1)}
-        run["search_urls"] = {label: summary([s for s in by_kind["search"] if s["label"] == label])
-                              for label in dict(kinds["search"])}
+            run[kind] = {
+                **summary(samples),
+                "server_cpu_ms_per_request": round(cpu / len(jobs) * 1000, 1),
+                "requests_per_s": round(len(jobs) / wall, 1),
+            }
+        run["search_urls"] = {
+            label: summary([s for s in by_kind["search"] if s["label"] == label])
+            for label in dict(kinds["search"])
+        }
         run["loadavg_after"] = common.machine()["loadavg"]
         out[f"c{concurrency}"] = run
-        print(f"{who} c={concurrency}: search {run['search']} | resource {run['resource']}", flush=True)
+        print(
+            f"{who} c={concurrency}: search {run['search']} | resource {run['resource']}",
+            flush=True,
+        )
     return out
 
 
 # --- weight and hits ---------------------------------------------------------------------------
+
 
 def weights(base: str, ids: list[str], headers: dict) -> dict:
     pages = {f"search {name}": path for name, path in SEARCH_MIX.items()}
@@ -212,6 +260,7 @@ def hits(base: str) -> dict:
 
 # --- one request profiled ----------------------------------------------------------------------
 
+
 def profile(data_dir: Path, path: str, repeat: int, out_dir: Path) -> str:
     """One page served in-process `repeat` times under pyinstrument (after a warm-up), as text and HTML."""
     try:
@@ -220,6 +269,7 @@ def profile(data_dir: Path, path: str, repeat: int, out_dir: Path) -> str:
         raise SystemExit("--profile needs pyinstrument: pip install pyinstrument") from None
     from hub import create_app
     from hub.cli.serve import _preload_shared
+
     _preload_shared()
     client = create_app(common.hub_config(data_dir)).test_client()
     for _ in range(3):
@@ -237,11 +287,18 @@ def profile(data_dir: Path, path: str, repeat: int, out_dir: Path) -> str:
 
 # --- main --------------------------------------------------------------------------------------
 
+
 def tree() -> dict:
     """The commit measured, and the files changed on top of it (others edit this tree while benches run)."""
-    git = lambda *a: subprocess.run(["git", *a], cwd=common.REPO, capture_output=True, text=True).stdout  # noqa: E731
-    return {"head": git("rev-parse", "--short", "HEAD").strip(),
-            "changed": [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]}
+    git = lambda *a: (
+        subprocess.run(["git", *a], cwd=common.REPO, capture_output=True, text=True).stdout
+    )  # noqa: E731
+    return {
+        "head": git("rev-parse", "--short", "HEAD").strip(),
+        "changed": [
+            line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+        ],
+    }
 
 
 def run(args) -> dict:
@@ -251,16 +308,22 @@ def run(args) -> dict:
     create_user(data_dir)
     ids, out["count"] = published_ids(data_dir, args.resources + args.warmup)
     port = common.free_port()
-    server = (cli_server(data_dir, port) if args.serve == "cli" else common.hub_server(data_dir, port))
+    server = (
+        cli_server(data_dir, port) if args.serve == "cli" else common.hub_server(data_dir, port)
+    )
     with server:
         out["server"] = {"how": args.serve, "workers": common.WORKERS, "threads": 8}
         out["hits"] = hits(server.base)
         logged_in = {} if args.anonymous_only else browser_login(port)
         runs = {"anonymous": {}} | ({} if args.anonymous_only else {"logged_in": logged_in})
-        out["ttfb"] = {who: ttfb_runs(server, ids, args, who, headers) for who, headers in runs.items()}
+        out["ttfb"] = {
+            who: ttfb_runs(server, ids, args, who, headers) for who, headers in runs.items()
+        }
         out["weight"] = {who: weights(server.base, ids, headers) for who, headers in runs.items()}
     out["machine_after"] = common.machine()
-    if out["prepare"].get("copied") and not args.keep:  # a built directory is kept for the next --data-dir
+    if (
+        out["prepare"].get("copied") and not args.keep
+    ):  # a built directory is kept for the next --data-dir
         shutil.rmtree(data_dir, ignore_errors=True)
     return out
 
@@ -268,47 +331,86 @@ def run(args) -> dict:
 def cli_server(data_dir: Path, port: int) -> common.Server:
     """`eduhub serve` itself: the same gunicorn, plus the embedded task worker on the embedded broker."""
     argv = ["eduhub", "serve", "--port", str(port), "--workers", str(common.WORKERS)]
-    return common.Server(argv, port, data_dir / "gunicorn-hub.log", env=search_bench.env_for(data_dir),
-                         ready_path="/healthz")
+    return common.Server(
+        argv,
+        port,
+        data_dir / "gunicorn-hub.log",
+        env=search_bench.env_for(data_dir),
+        ready_path="/healthz",
+    )
 
 
 def table(result: dict) -> str:
-    rows = ["who        conc  page      n     TTFB p50   p95    p99 ms   total p95 ms  errors  server CPU ms/req"]
+    rows = [
+        "who        conc  page      n     TTFB p50   p95    p99 ms   total p95 ms  errors  server CPU ms/req"
+    ]
     for who, runs in result["ttfb"].items():
         for conc, run in runs.items():
             for kind in ("search", "resource"):
                 s = run[kind]
                 t, w = s.get("ttfb_ms", {}), s.get("total_ms", {})
-                rows.append(f"{who:<10} {conc:<5} {kind:<8} {s['n']:>4}  {t.get('p50', '-'):>8}"
-                            f" {t.get('p95', '-'):>6} {t.get('p99', '-'):>8} {w.get('p95', '-'):>12}"
-                            f"  {s.get('errors', 0):>6}  {s.get('server_cpu_ms_per_request', '-'):>17}")
+                rows.append(
+                    f"{who:<10} {conc:<5} {kind:<8} {s['n']:>4}  {t.get('p50', '-'):>8}"
+                    f" {t.get('p95', '-'):>6} {t.get('p99', '-'):>8} {w.get('p95', '-'):>12}"
+                    f"  {s.get('errors', 0):>6}  {s.get('server_cpu_ms_per_request', '-'):>17}"
+                )
     rows.append("")
-    rows.append("page (anonymous)               HTML KB   all KB raw  all KB sent  all KB if gzip  media  broken")
+    rows.append(
+        "page (anonymous)               HTML KB   all KB raw  all KB sent  all KB if gzip  media  broken"
+    )
     for name, page in result["weight"]["anonymous"].items():
         kb = lambda n: f"{n / 1024:.1f}"  # noqa: E731
-        rows.append(f"{name[:30]:<30} {kb(page['html']['bytes']):>8} {kb(page['total']['bytes']):>11}"
-                    f" {kb(page['total']['wire']):>12} {kb(page['total']['gzip6']):>15}"
-                    f" {page['media']['count']:>6} {len(page['broken']):>7}")
+        rows.append(
+            f"{name[:30]:<30} {kb(page['html']['bytes']):>8} {kb(page['total']['bytes']):>11}"
+            f" {kb(page['total']['wire']):>12} {kb(page['total']['gzip6']):>15}"
+            f" {page['media']['count']:>6} {len(page['broken']):>7}"
+        )
     return "\n".join(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=100_000, help="records to build when no --data-dir")
-    parser.add_argument("--data-dir", type=Path, default=None, help="a loaded data directory (copied, then migrated)")
-    parser.add_argument("--data-dir-from", type=Path, default=None, metavar="JSON",
-                        help="use the data_dir an earlier bench recorded (e.g. bench/out/search-100000.json), if it "
-                             "still exists; else build one")
-    parser.add_argument("--in-place", action="store_true", help="migrate and serve --data-dir itself, no copy")
-    parser.add_argument("--keep", action="store_true", help="keep the copied or built data directory")
+    parser.add_argument(
+        "--count", type=int, default=100_000, help="records to build when no --data-dir"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="a loaded data directory (copied, then migrated)",
+    )
+    parser.add_argument(
+        "--data-dir-from",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="use the data_dir an earlier bench recorded (e.g. bench/out/search-100000.json), if it "
+        "still exists; else build one",
+    )
+    parser.add_argument(
+        "--in-place", action="store_true", help="migrate and serve --data-dir itself, no copy"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the copied or built data directory"
+    )
     parser.add_argument("--n", type=int, default=25, help="requests per search URL in each run")
-    parser.add_argument("--resources", type=int, default=150, help="random resource pages in each run")
-    parser.add_argument("--warmup", type=int, default=20, help="resource pages fetched before measuring")
+    parser.add_argument(
+        "--resources", type=int, default=150, help="random resource pages in each run"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="resource pages fetched before measuring"
+    )
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--serve", choices=("hub", "cli"), default="hub",
-                        help="hub: gunicorn as `eduhub serve` runs it, without the task worker; cli: `eduhub serve`")
+    parser.add_argument(
+        "--serve",
+        choices=("hub", "cli"),
+        default="hub",
+        help="hub: gunicorn as `eduhub serve` runs it, without the task worker; cli: `eduhub serve`",
+    )
     parser.add_argument("--anonymous-only", action="store_true", help="skip the logged-in runs")
-    parser.add_argument("--profile", metavar="PATH", help="profile this page in-process instead (needs --data-dir)")
+    parser.add_argument(
+        "--profile", metavar="PATH", help="profile this page in-process instead (needs --data-dir)"
+    )
     parser.add_argument("--repeat", type=int, default=20, help="requests profiled with --profile")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--tmp", default=None)

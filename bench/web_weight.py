@@ -1,5 +1,6 @@
 """Page weight without media: a page's HTML plus every stylesheet, script, font and icon it references, as sent
 (with gzip when the server compresses) and uncompressed; images, audio and video are counted apart."""
+
 from __future__ import annotations
 
 import gzip
@@ -12,8 +13,13 @@ FONT_EXT = (".woff2", ".woff", ".ttf", ".otf", ".eot")
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".avif")
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""", re.I)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]([^'"]+)['"]""", re.I)
-MEDIA_TAGS = {"img": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "source": ("src", "srcset"),
-              "track": ("src",)}
+MEDIA_TAGS = {
+    "img": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "source": ("src", "srcset"),
+    "track": ("src",),
+}
 
 
 class PageRefs(HTMLParser):
@@ -44,8 +50,13 @@ class PageRefs(HTMLParser):
             self.assets.append(("js", a["src"]))
         elif tag in MEDIA_TAGS:
             for name in MEDIA_TAGS[tag]:
-                self.media.extend(_srcset(a[name]) if name == "srcset" and a.get(name) else
-                                  [a[name]] if a.get(name) else [])
+                self.media.extend(
+                    _srcset(a[name])
+                    if name == "srcset" and a.get(name)
+                    else [a[name]]
+                    if a.get(name)
+                    else []
+                )
         if tag == "style":
             self._in_style = True
         if a.get("style"):
@@ -104,9 +115,16 @@ def fetch(base: str, url: str, headers: dict | None = None) -> dict:
         wire = response.read()
         encoding = (response.getheader("Content-Encoding") or "").lower()
         body = gzip.decompress(wire) if encoding == "gzip" else wire
-        return {"url": path, "status": response.status, "type": response.getheader("Content-Type", ""),
-                "encoding": encoding or None, "wire": len(wire), "bytes": len(body),
-                "gzip6": len(gzip.compress(body, 6)), "body": body}
+        return {
+            "url": path,
+            "status": response.status,
+            "type": response.getheader("Content-Type", ""),
+            "encoding": encoding or None,
+            "wire": len(wire),
+            "bytes": len(body),
+            "gzip6": len(gzip.compress(body, 6)),
+            "body": body,
+        }
     finally:
         conn.close()
 
@@ -116,7 +134,9 @@ def page_weight(base: str, path: str, headers: dict | None = None, media_limit: 
     page = fetch(base, path, headers)
     refs = parse_html(page["body"].decode("utf-8", "replace"))
     todo = [(kind, urljoin(base + path, url)) for kind, url in refs.assets]
-    todo += [(kind, urljoin(base + path, url)) for css in refs.inline_css for kind, url in css_refs(css)]
+    todo += [
+        (kind, urljoin(base + path, url)) for css in refs.inline_css for kind, url in css_refs(css)
+    ]
     seen, assets = set(), []
     while todo:
         kind, url = todo.pop(0)
@@ -126,20 +146,29 @@ def page_weight(base: str, path: str, headers: dict | None = None, media_limit: 
         got = fetch(base, url, headers)
         assets.append({"kind": kind, **{k: v for k, v in got.items() if k != "body"}})
         if kind == "css" and got["status"] == 200:
-            todo += [(k, urljoin(url, u)) for k, u in css_refs(got["body"].decode("utf-8", "replace"))]
+            todo += [
+                (k, urljoin(url, u)) for k, u in css_refs(got["body"].decode("utf-8", "replace"))
+            ]
     media_urls = list(dict.fromkeys(refs.media))[:media_limit]
     media = [fetch(base, urljoin(base + path, url), headers) for url in media_urls]
     return summarise(page, assets, media)
 
 
 def summarise(page: dict, assets: list[dict], media: list[dict]) -> dict:
-    parts = [page] + [a for a in assets if a["status"] == 200]  # a broken reference is listed, not weighed
+    parts = [page] + [
+        a for a in assets if a["status"] == 200
+    ]  # a broken reference is listed, not weighed
     return {
-        "path": page["url"], "status": page["status"], "encoding": page["encoding"],
+        "path": page["url"],
+        "status": page["status"],
+        "encoding": page["encoding"],
         "html": {k: page[k] for k in ("wire", "bytes", "gzip6")},
         "assets": assets,
-        "total": {"wire": sum(p["wire"] for p in parts), "bytes": sum(p["bytes"] for p in parts),
-                  "gzip6": sum(p["gzip6"] for p in parts)},
+        "total": {
+            "wire": sum(p["wire"] for p in parts),
+            "bytes": sum(p["bytes"] for p in parts),
+            "gzip6": sum(p["gzip6"] for p in parts),
+        },
         "broken": [a["url"] for a in assets if a["status"] != 200],
         "media": {"count": len(media), "wire": sum(m["wire"] for m in media)},
     }

@@ -1,4 +1,5 @@
 """Connector registry: a source kind names the module and class that harvest it."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,11 @@ CONNECTORS: dict[str, str] = {
 
 def _from_environment() -> dict[str, str]:
     """Extra kinds from EDUHUB_CONNECTORS="kind=module:Class,..." (site plugins, test fakes in workers)."""
-    pairs = (item.split("=", 1) for item in os.environ.get("EDUHUB_CONNECTORS", "").split(",") if "=" in item)
+    pairs = (
+        item.split("=", 1)
+        for item in os.environ.get("EDUHUB_CONNECTORS", "").split(",")
+        if "=" in item
+    )
     return {kind.strip(): dotted.strip() for kind, dotted in pairs}
 
 

@@ -1,13 +1,15 @@
 """The connector interface: what every source kind yields, and the HTTP client connectors share."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import IO, Any, Iterator, Union
+from typing import IO, Any, Union
 
 import requests
 
@@ -24,7 +26,9 @@ class SourceConfig:
     url: str
     set_spec: str | None = None
     metadata_prefix: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)  # kind-specific, e.g. national hosts, auth keys
+    options: dict[str, Any] = field(
+        default_factory=dict
+    )  # kind-specific, e.g. national hosts, auth keys
     fetch_files: bool = False
     max_file_bytes: int = 2048 * 1024 * 1024
 
@@ -38,7 +42,9 @@ class RemoteFile:
     size: int | None = None
     sha256: str | None = None
     mimetype: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)  # e.g. X-ND-AUTH, computed by the connector
+    headers: dict[str, str] = field(
+        default_factory=dict
+    )  # e.g. X-ND-AUTH, computed by the connector
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class Connector(ABC):
 
     kind: str = ""
 
-    def __init__(self, source_config: SourceConfig, http: "HttpClient"):
+    def __init__(self, source_config: SourceConfig, http: HttpClient):
         self.config = source_config
         self.http = http
 
@@ -119,9 +125,17 @@ class ChecksumMismatch(ConnectorError):
 class HttpClient:
     """A requests session with timeouts, retries with back-off, size caps and our User-Agent."""
 
-    def __init__(self, *, timeout: float = 30.0, retries: int = 4, backoff: float = 0.5,
-                 max_backoff: float = 30.0, max_body_bytes: int = 256 * 1024 * 1024,
-                 session: requests.Session | None = None, sleep=time.sleep):
+    def __init__(
+        self,
+        *,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        max_body_bytes: int = 256 * 1024 * 1024,
+        session: requests.Session | None = None,
+        sleep=time.sleep,
+    ):
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -131,13 +145,16 @@ class HttpClient:
         self.session.headers["User-Agent"] = USER_AGENT
         self._sleep = sleep
 
-    def get(self, url: str, *, params=None, headers=None, stream: bool = False) -> requests.Response:
+    def get(
+        self, url: str, *, params=None, headers=None, stream: bool = False
+    ) -> requests.Response:
         """GET with retries on timeouts, resets, 5xx and 429; raises HttpError on a final failure."""
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
-                response = self.session.get(url, params=params, headers=headers,
-                                            timeout=self.timeout, stream=stream)
+                response = self.session.get(
+                    url, params=params, headers=headers, timeout=self.timeout, stream=stream
+                )
             except (requests.Timeout, requests.ConnectionError) as exc:
                 if last:
                     raise HttpError(f"{url}: {type(exc).__name__}: {exc}") from exc
@@ -154,7 +171,9 @@ class HttpClient:
             return response
         raise AssertionError("unreachable")
 
-    def get_bytes(self, url: str, *, params=None, headers=None, max_bytes: int | None = None) -> bytes:
+    def get_bytes(
+        self, url: str, *, params=None, headers=None, max_bytes: int | None = None
+    ) -> bytes:
         """The whole body, refusing more than `max_bytes` (default: the client's cap)."""
         cap = max_bytes or self.max_body_bytes
         with self.get(url, params=params, headers=headers, stream=True) as response:
@@ -168,8 +187,15 @@ class HttpClient:
         except ValueError as exc:
             raise ConnectorError(f"{url}: not JSON ({exc}); first bytes: {body[:80]!r}") from exc
 
-    def stream_to(self, url: str, sink: IO[bytes], *, headers=None, max_bytes: int | None = None,
-                  expected_sha256: str | None = None) -> tuple[int, str]:
+    def stream_to(
+        self,
+        url: str,
+        sink: IO[bytes],
+        *,
+        headers=None,
+        max_bytes: int | None = None,
+        expected_sha256: str | None = None,
+    ) -> tuple[int, str]:
         """Copy the body into `sink`, hashing as it goes; returns (size, sha256 hex)."""
         cap = max_bytes or self.max_body_bytes
         digest, size = hashlib.sha256(), 0
@@ -187,7 +213,7 @@ class HttpClient:
         hinted = _parse_retry_after(retry_after)
         if hinted is not None:
             return min(hinted, self.max_backoff)
-        return min(self.backoff * (2 ** attempt), self.max_backoff)
+        return min(self.backoff * (2**attempt), self.max_backoff)
 
 
 def _capped_chunks(response: requests.Response, cap: int, url: str, chunk: int = 64 * 1024):

@@ -1,15 +1,32 @@
 """Another EduHub as a source: its changes feed (`/api/v1/changes`) and its files."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, RemoteFile, Upsert
 
 PAGE = 500
-RECORD_FIELDS = ("title", "description", "language", "stage", "subjects", "grades", "edition", "volume",
-                 "chapter", "type", "themes", "keywords", "license", "creators", "region", "visibility",
-                 "published")
+RECORD_FIELDS = (
+    "title",
+    "description",
+    "language",
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "chapter",
+    "type",
+    "themes",
+    "keywords",
+    "license",
+    "creators",
+    "region",
+    "visibility",
+    "published",
+)
 
 
 class HubConnector(Connector):
@@ -40,31 +57,54 @@ class HubConnector(Connector):
         if since:
             params["since"] = since
         page = self.http.get_json(self._url("/api/v1/changes"), params=params, headers=self._auth())
-        if not isinstance(page, dict) or not isinstance(page.get("changes"), list) or "next" not in page:
-            raise ConnectorError(f"{self.config.url}: the changes feed answered something that is not a feed page")
+        if (
+            not isinstance(page, dict)
+            or not isinstance(page.get("changes"), list)
+            or "next" not in page
+        ):
+            raise ConnectorError(
+                f"{self.config.url}: the changes feed answered something that is not a feed page"
+            )
         return page
 
     def _item(self, change: dict, after: str | None) -> Item:
         resource = change.get("resource") if isinstance(change, dict) else None
         if not isinstance(resource, dict) or not resource.get("id"):
-            return Failed(str(change.get("seq", "?")) if isinstance(change, dict) else "?",
-                          "a change without a resource id", change, after)
+            return Failed(
+                str(change.get("seq", "?")) if isinstance(change, dict) else "?",
+                "a change without a resource id",
+                change,
+                after,
+            )
         external_id = str(resource["id"])
         if change.get("op") == "delete":
             return Delete(external_id, after)
         if change.get("op") != "upsert":
             return Failed(external_id, f"unknown op {change.get('op')!r}", change, after)
         record = {k: resource[k] for k in RECORD_FIELDS if k in resource}
-        record["origin_url"] = self._url((resource.get("links") or {}).get("html") or f"/r/{external_id}")
+        record["origin_url"] = self._url(
+            (resource.get("links") or {}).get("html") or f"/r/{external_id}"
+        )
         return Upsert(external_id, record, self._files(resource), after)
 
     def _files(self, resource: dict) -> list[RemoteFile]:
         links = (resource.get("links") or {}).get("files") or {}
         out = []
         for f in resource.get("files") or []:
-            href = links.get(f.get("name")) or f"/api/v1/resources/{resource['id']}/files/{f.get('name')}"
-            out.append(RemoteFile(name=f["name"], url=self._url(href), size=f.get("size"), sha256=f.get("sha256"),
-                                  mimetype=f.get("mimetype"), headers=self._auth()))
+            href = (
+                links.get(f.get("name"))
+                or f"/api/v1/resources/{resource['id']}/files/{f.get('name')}"
+            )
+            out.append(
+                RemoteFile(
+                    name=f["name"],
+                    url=self._url(href),
+                    size=f.get("size"),
+                    sha256=f.get("sha256"),
+                    mimetype=f.get("mimetype"),
+                    headers=self._auth(),
+                )
+            )
         return out
 
     def _url(self, path: str) -> str:

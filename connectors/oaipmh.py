@@ -4,23 +4,23 @@ Cursor (JSON): {"from": high-water datestamp of finished runs, "token": the next
 part-way, "high": the highest datestamp seen in this list}. A saved token that the source no longer knows is
 dropped and the list restarts from "from"; the upserts are idempotent, so nothing is lost or doubled.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
 from lxml import etree
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, Upsert
-from metadata.crosswalks import VocabLookup, default_lookup, restrict
-from metadata.crosswalks import lom, oai_dc
+from metadata.crosswalks import VocabLookup, default_lookup, lom, oai_dc, restrict
 from metadata.xml import XMLRejected, parse_xml
 
 NS = "http://www.openarchives.org/OAI/2.0/"
 CROSSWALKS = {"oai_dc": oai_dc.from_oai_dc, "lom": lom.from_lom}
-MAX_PAGES = 100_000          # 10 million records at 100 a page: beyond that a list is not ending
-MAX_EMPTY_PAGES = 5          # pages with a token and no records in a row
+MAX_PAGES = 100_000  # 10 million records at 100 a page: beyond that a list is not ending
+MAX_EMPTY_PAGES = 5  # pages with a token and no records in a row
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 
 
@@ -35,7 +35,9 @@ class OaiPmhError(ConnectorError):
 class CachedLookup(VocabLookup):
     """Labels and codes repeat from record to record: each is looked up once per harvest (the crosswalk's main cost)."""
 
-    LIMIT = 50_000  # distinct look-ups and crosswalk texts kept; free text in dc:subject is unbounded
+    LIMIT = (
+        50_000  # distinct look-ups and crosswalk texts kept; free text in dc:subject is unbounded
+    )
 
     def __init__(self, vocabularies=None):
         super().__init__(vocabularies)
@@ -49,7 +51,9 @@ class CachedLookup(VocabLookup):
         codes = self._codes.get(vocab)
         if codes is None:  # a vocabulary's codes as a set, once: cheaper than a memo per code
             vocabulary = self._get(vocab)
-            codes = self._codes[vocab] = frozenset(vocabulary.codes if vocabulary is not None else ())
+            codes = self._codes[vocab] = frozenset(
+                vocabulary.codes if vocabulary is not None else ()
+            )
         return isinstance(code, str) and code in codes
 
     def remembered(self, key: tuple, compute, *args):
@@ -70,7 +74,12 @@ def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-_HEADER, _IDENTIFIER, _DATESTAMP, _METADATA = _q("header"), _q("identifier"), _q("datestamp"), _q("metadata")
+_HEADER, _IDENTIFIER, _DATESTAMP, _METADATA = (
+    _q("header"),
+    _q("identifier"),
+    _q("datestamp"),
+    _q("metadata"),
+)
 
 
 class OaiPmhConnector(Connector):
@@ -80,7 +89,9 @@ class OaiPmhConnector(Connector):
         super().__init__(source_config, http)
         self.prefix = source_config.metadata_prefix or "oai_dc"
         if self.prefix not in CROSSWALKS:
-            raise ConnectorError(f"metadata prefix {self.prefix!r} is not supported; use oai_dc or lom")
+            raise ConnectorError(
+                f"metadata prefix {self.prefix!r} is not supported; use oai_dc or lom"
+            )
         options = source_config.options or {}
         self.max_pages = int(options.get("max_pages", MAX_PAGES))
         self.vocab = CachedLookup(default_lookup().vocabularies)
@@ -95,12 +106,18 @@ class OaiPmhConnector(Connector):
             except OaiPmhError as exc:
                 if exc.code != "badResumptionToken":
                     raise
-                state = {"from": state.get("from")}  # the source forgot the token: start the list again
+                state = {
+                    "from": state.get("from")
+                }  # the source forgot the token: start the list again
         yield from self._list(state, resume=False)
 
     def _list(self, state: dict, *, resume: bool) -> Iterator[Item]:
         start, high = state.get("from"), state.get("high") or state.get("from")
-        params = {"verb": "ListRecords", "resumptionToken": state["token"]} if resume else self._first_params(start)
+        params = (
+            {"verb": "ListRecords", "resumptionToken": state["token"]}
+            if resume
+            else self._first_params(start)
+        )
         seen_tokens: set[str] = set()
         empty_pages = 0
         for _page in range(self.max_pages):
@@ -112,19 +129,27 @@ class OaiPmhConnector(Connector):
             high = max([high or "", *stamps]) or None
             empty_pages = 0 if records else empty_pages + 1
             if empty_pages >= MAX_EMPTY_PAGES:
-                raise ConnectorError(f"{self.config.url}: {empty_pages} pages in a row without records; stopped")
+                raise ConnectorError(
+                    f"{self.config.url}: {empty_pages} pages in a row without records; stopped"
+                )
             if token:
                 if token in seen_tokens:
-                    raise ConnectorError(f"{self.config.url}: resumption token {token[:60]!r} came back again; "
-                                         "the list would never end, so the harvest stopped")
+                    raise ConnectorError(
+                        f"{self.config.url}: resumption token {token[:60]!r} came back again; "
+                        "the list would never end, so the harvest stopped"
+                    )
                 seen_tokens.add(token)
-            cursor = _dump_cursor({"from": start, "token": token, "high": high} if token else {"from": high})
+            cursor = _dump_cursor(
+                {"from": start, "token": token, "high": high} if token else {"from": high}
+            )
             yield from _with_cursor(items, cursor)
             if not token:
                 return
             params = {"verb": "ListRecords", "resumptionToken": token}
         else:
-            raise ConnectorError(f"{self.config.url}: more than {self.max_pages} pages; the list does not end")
+            raise ConnectorError(
+                f"{self.config.url}: more than {self.max_pages} pages; the list does not end"
+            )
 
     def _first_params(self, start: str | None) -> dict:
         params = {"verb": "ListRecords", "metadataPrefix": self.prefix}
@@ -151,7 +176,9 @@ class OaiPmhConnector(Connector):
         except XMLRejected as exc:
             raise ConnectorError(f"{self.config.url}: unusable page: {exc}") from None
         if root.tag != _q("OAI-PMH"):
-            raise ConnectorError(f"{self.config.url}: not an OAI-PMH response (root element {root.tag!r})")
+            raise ConnectorError(
+                f"{self.config.url}: not an OAI-PMH response (root element {root.tag!r})"
+            )
         errors = root.findall(_q("error"))
         if errors:
             codes = {e.get("code") for e in errors}

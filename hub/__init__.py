@@ -1,4 +1,5 @@
 """EduHub: the Flask application factory."""
+
 from __future__ import annotations
 
 import logging
@@ -23,13 +24,16 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.sort_keys = False
 
     from hub.services import Hub
+
     hub = Hub(config)
     app.extensions["eduhub"] = hub
 
     from hub.api import init_api
+
     init_api(app)
     _init_web(app)
     from hub.compression import init_compression
+
     init_compression(app)
     logging.getLogger("hub").setLevel(logging.INFO)
     return app
@@ -45,4 +49,5 @@ def _init_web(app: Flask) -> None:
 
 def current_hub():
     from flask import current_app
+
     return current_app.extensions["eduhub"]

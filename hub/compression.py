@@ -3,17 +3,29 @@
 Only whole, small-to-medium bodies the hub has just built are compressed: files being downloaded (passed through
 or streamed), partial content, and responses whose ETag must keep naming the exact bytes are sent as they are.
 """
+
 from __future__ import annotations
 
 import gzip
 
 from flask import Flask, Response, request
 
-COMPRESSIBLE = frozenset({
-    "text/html", "text/css", "text/plain", "text/xml", "text/javascript", "application/javascript",
-    "application/json", "application/problem+json", "application/xml", "application/ld+json", "image/svg+xml",
-})
-MIN_SIZE = 1024            # below one packet, gzip's header costs more than it saves
+COMPRESSIBLE = frozenset(
+    {
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/xml",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/problem+json",
+        "application/xml",
+        "application/ld+json",
+        "image/svg+xml",
+    }
+)
+MIN_SIZE = 1024  # below one packet, gzip's header costs more than it saves
 MAX_SIZE = 8 * 1024 * 1024  # larger bodies are files, sent as they are
 LEVEL = 6
 

@@ -1,4 +1,5 @@
 """Domain errors raised by services; the API maps each class to one HTTP status."""
+
 from __future__ import annotations
 
 
@@ -25,9 +26,11 @@ class ValidationFailed(HubError):
     status = 422
 
     @classmethod
-    def from_messages(cls, messages: dict, message: str | None = None) -> "ValidationFailed":
-        return cls(message or "请修正以下字段后重试。Please correct the fields listed and try again.",
-                   errors=flatten_messages(messages))
+    def from_messages(cls, messages: dict, message: str | None = None) -> ValidationFailed:
+        return cls(
+            message or "请修正以下字段后重试。Please correct the fields listed and try again.",
+            errors=flatten_messages(messages),
+        )
 
 
 class Unauthenticated(HubError):

@@ -1,4 +1,5 @@
 """Every audit action the hub records, in one place: dotted names, `subject.verb`."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -33,4 +34,6 @@ def audit_action(name: str) -> AuditAction:
     try:
         return AuditAction(name)
     except ValueError:
-        raise ValueError(f"unknown audit action {name!r}: add it to hub.events.AuditAction") from None
+        raise ValueError(
+            f"unknown audit action {name!r}: add it to hub.events.AuditAction"
+        ) from None

@@ -1,25 +1,39 @@
 """Chinese text analysis shared by every search engine: normalise, segment (search mode), bigrams, highlight."""
+
 from __future__ import annotations
 
 import html
 import re
 import threading
 import unicodedata
-from functools import lru_cache
 from collections.abc import Mapping
+from functools import lru_cache
 from operator import add
 from pathlib import Path
 
 import rjieba
 
 # Function words that carry no meaning on their own; dropped from queries when other words remain.
-STOPWORDS = frozenset("的 了 和 与 及 在 是 之 或 等 对 把 被 个".split())
+STOPWORDS = frozenset(
+    ["的", "了", "和", "与", "及", "在", "是", "之", "或", "等", "对", "把", "被", "个"]
+)
 _NOT_WORD = re.compile(r"[^\w+#]|_")  # c++ and c# stay words
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
 _SPACES = re.compile(r"\s+")
 # Region suffixes: "吴忠市" is also added as "吴忠" so search mode emits the short name as a sub-word.
-_REGION_SUFFIXES = ("回族自治区", "自治区", "自治州", "自治县", "新区", "市", "区", "县", "旗", "省")
+_REGION_SUFFIXES = (
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "新区",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "省",
+)
 
 # Short strings (titles, keywords, labels) repeat from record to record: their analysis is cached, in bounded
 # caches (a few tens of MB at most). Longer ones (extracted text, long descriptions) rarely repeat: analysed each time.
@@ -34,6 +48,7 @@ _dictionary_loaded = False
 def _t2s_table() -> dict[int, str]:
     """Traditional -> simplified, character by character from OpenCC's table (100x faster than its converter)."""
     import opencc
+
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
     table: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -127,9 +142,11 @@ def vocabulary_words() -> set[str]:
 def _vocabulary_strings():
     try:
         from metadata.vocabularies import load_vocabularies
+
         data = load_vocabularies()
     except Exception:  # the vocabularies module is optional here: fall back to its data files
         import json
+
         folder = Path(__file__).parent / "vocabularies"
         data = []
         for path in sorted(folder.glob("*.json")):
@@ -196,7 +213,9 @@ def bigrams(text: str | None, *, normalized: bool = False) -> list[str]:
     """CJK character bigrams of the normalised text (for recall of sub-words such as 吴忠 in 吴忠市)."""
     out: list[str] = []
     for run in _CJK_RUN.findall((text or "") if normalized else normalize(text)):
-        out += map(add, run, run[1:])  # run[i] + run[i + 1], i.e. run[i:i + 2], without the slicing loop
+        out += map(
+            add, run, run[1:]
+        )  # run[i] + run[i + 1], i.e. run[i:i + 2], without the slicing loop
     return out
 
 
@@ -205,7 +224,7 @@ def token_bigrams(token: str) -> list[str]:
     runs = _CJK_RUN.findall(token)
     if len(runs) != 1 or runs[0] != token or len(token) < 2:
         return []
-    return list(dict.fromkeys(token[i:i + 2] for i in range(len(token) - 1)))
+    return list(dict.fromkeys(token[i : i + 2] for i in range(len(token) - 1)))
 
 
 def index_text(text: str | None, *, normalized: bool = False) -> str:
@@ -228,8 +247,11 @@ def bigram_text(parts, *, normalized: bool = False) -> str:
         if part:
             normal = part if normalized else normalize(part)
             if normal:
-                texts.append(_bigram_text_cached(normal) if len(normal) <= CACHED_LENGTH
-                             else " ".join(bigrams(normal, normalized=True)))
+                texts.append(
+                    _bigram_text_cached(normal)
+                    if len(normal) <= CACHED_LENGTH
+                    else " ".join(bigrams(normal, normalized=True))
+                )
     return " ".join(t for t in texts if t)
 
 
@@ -247,7 +269,9 @@ def _normalized_with_map(text: str) -> tuple[str, range | list[int]]:
             out = _fold_char(ch)
             if len(out) == 1:
                 if out != ch:
-                    _ONE_TO_ONE_CHANGES[ord(ch)] = out  # before the set: a reader that sees one sees both
+                    _ONE_TO_ONE_CHANGES[ord(ch)] = (
+                        out  # before the set: a reader that sees one sees both
+                    )
                 _ONE_TO_ONE.add(ch)
     if _ONE_TO_ONE.issuperset(text):
         return text.translate(_ONE_TO_ONE_CHANGES), range(len(text))

@@ -1,4 +1,5 @@
 """marshmallow fields for the canonical record: normalised text, vocabulary codes, creators; bilingual messages."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,10 @@ class BilingualSchema(Schema):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         accepted = ", ".join(f.data_key or name for name, f in self.load_fields.items())
-        self.error_messages = {**self.error_messages, "unknown": message("unknown", fields=accepted)}
+        self.error_messages = {
+            **self.error_messages,
+            "unknown": message("unknown", fields=accepted),
+        }
 
 
 # Control characters (Cc) other than tab and line breaks, surrogates (Cs), and the non-characters U+FFFE/U+FFFF.
@@ -44,11 +48,21 @@ def clean_text(text: str, single_line: bool) -> str:
 class Text(fields.String):
     """A string, normalised (see `clean_text`), non-blank unless `allow_blank`, at most `max_length` characters."""
 
-    default_error_messages = {**BASE_MESSAGES, "invalid": message("invalid_string"),
-                              "invalid_utf8": message("invalid_utf8")}
+    default_error_messages = {
+        **BASE_MESSAGES,
+        "invalid": message("invalid_string"),
+        "invalid_utf8": message("invalid_utf8"),
+    }
 
-    def __init__(self, *, max_length: int | None = None, single_line: bool = True, allow_blank: bool = False,
-                 blank_message: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *,
+        max_length: int | None = None,
+        single_line: bool = True,
+        allow_blank: bool = False,
+        blank_message: str | None = None,
+        **kwargs,
+    ):
         metadata = dict(kwargs.pop("metadata", {}) or {})
         if max_length:
             metadata.setdefault("maxLength", max_length)
@@ -74,8 +88,11 @@ class Code(Text):
     def __init__(self, vocabulary: str, **kwargs):
         self.vocabulary_name = vocabulary
         codes = list(load_vocabularies().get(vocabulary).codes)
-        metadata = {"enum": codes, "description": f"Code from GET /api/v1/vocabularies/{vocabulary}",
-                    **(kwargs.pop("metadata", {}) or {})}
+        metadata = {
+            "enum": codes,
+            "description": f"Code from GET /api/v1/vocabularies/{vocabulary}",
+            **(kwargs.pop("metadata", {}) or {}),
+        }
         super().__init__(max_length=64, metadata=metadata, **kwargs)
 
     @property
@@ -95,7 +112,11 @@ class UniqueList(fields.List):
     default_error_messages = {**BASE_MESSAGES, "invalid": message("invalid_list")}
 
     def __init__(self, inner: fields.Field, *, max_items: int = 50, order=None, **kwargs):
-        metadata = {"maxItems": max_items, "uniqueItems": True, **(kwargs.pop("metadata", {}) or {})}
+        metadata = {
+            "maxItems": max_items,
+            "uniqueItems": True,
+            **(kwargs.pop("metadata", {}) or {}),
+        }
         super().__init__(inner, metadata=metadata, **kwargs)
         self.max_items, self.order = max_items, order
 
@@ -138,11 +159,21 @@ class CodeList(UniqueList):
 
 
 CREATOR_DOC = {
-    "oneOf": [{"type": "string", "maxLength": 200},
-              {"type": "object", "required": ["name"],
-               "properties": {"name": {"type": "string", "maxLength": 200},
-                              "role": {"type": "string", "default": "author",
-                                       "enum": list(load_vocabularies().get("creator-roles").codes)}}}],
+    "oneOf": [
+        {"type": "string", "maxLength": 200},
+        {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "maxLength": 200},
+                "role": {
+                    "type": "string",
+                    "default": "author",
+                    "enum": list(load_vocabularies().get("creator-roles").codes),
+                },
+            },
+        },
+    ],
     "description": "A name, or {name, role}; always answered as {name, role} (role defaults to 'author').",
 }
 
@@ -153,7 +184,9 @@ class Creator(fields.Field):
     default_error_messages = BASE_MESSAGES
     _name = Text(max_length=200)
     _role = Code("creator-roles")
-    _role.name = "role"  # unbound, so the not-in-vocabulary message needs to be told which field it is
+    _role.name = (
+        "role"  # unbound, so the not-in-vocabulary message needs to be told which field it is
+    )
 
     def __init__(self, **kwargs):
         super().__init__(metadata=CREATOR_DOC, **kwargs)
@@ -162,7 +195,9 @@ class Creator(fields.Field):
         if isinstance(value, str):
             value = {"name": value}
         if not isinstance(value, dict) or not set(value) <= {"name", "role"} or "name" not in value:
-            raise ValidationError(message("creator_type"))  # not make_error: the text has literal braces
+            raise ValidationError(
+                message("creator_type")
+            )  # not make_error: the text has literal braces
         errors, out = {}, {}
         for key, field, default in (("name", self._name, None), ("role", self._role, "author")):
             raw = value.get(key, default)
@@ -181,14 +216,20 @@ class Creator(fields.Field):
 
 
 class Integer(fields.Integer):
-    default_error_messages = {**BASE_MESSAGES, "invalid": message("invalid_integer"),
-                              "too_large": message("invalid_integer")}
+    default_error_messages = {
+        **BASE_MESSAGES,
+        "invalid": message("invalid_integer"),
+        "too_large": message("invalid_integer"),
+    }
 
 
 class DateTime(fields.DateTime):
-    default_error_messages = {**BASE_MESSAGES, "invalid": message("invalid_datetime"),
-                              "invalid_awareness": message("invalid_datetime"),
-                              "format": message("invalid_datetime")}
+    default_error_messages = {
+        **BASE_MESSAGES,
+        "invalid": message("invalid_datetime"),
+        "invalid_awareness": message("invalid_datetime"),
+        "format": message("invalid_datetime"),
+    }
 
 
 class Nested(fields.Nested):

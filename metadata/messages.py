@@ -1,4 +1,5 @@
 """Validation messages, Chinese first then English, in one string: what is wrong and what to do."""
+
 from __future__ import annotations
 
 # A vocabulary with more codes than this is not listed in full in a message; the message points to the API.
@@ -11,10 +12,10 @@ MESSAGES = {
     "validator_failed": "取值无效。Invalid value.",
     "invalid_string": "应为文本（字符串）。Must be a text string.",
     "invalid_utf8": "不是有效的 UTF-8 文本。Not valid UTF-8 text.",
-    "invalid_list": "应为列表，例如 [\"a\", \"b\"]。Must be a list, e.g. [\"a\", \"b\"].",
+    "invalid_list": '应为列表，例如 ["a", "b"]。Must be a list, e.g. ["a", "b"].',
     "invalid_integer": "应为整数。Must be a whole number.",
     "invalid_datetime": "应为 ISO 8601 日期时间，例如 2024-09-01T08:00:00Z。"
-                        "Must be an ISO 8601 date-time, e.g. 2024-09-01T08:00:00Z.",
+    "Must be an ISO 8601 date-time, e.g. 2024-09-01T08:00:00Z.",
     "invalid_object": "应为 JSON 对象。Must be a JSON object.",
     "invalid_url": "不是有效的网址。Not a valid URL.",
     "one_of": "应为以下之一：{choices}。Must be one of: {choices}.",  # formatted by marshmallow's OneOf
@@ -28,23 +29,23 @@ MESSAGES = {
     "blank": "不能为空白。Must not be blank.",
     "title_blank": "标题不能为空。Title must not be empty.",
     "bad_characters": "包含不允许的控制字符，请删除后重试。Contains control characters that are not allowed; "
-                      "remove them and try again.",
+    "remove them and try again.",
     # Vocabularies.
     "not_in_vocabulary": "{field}：“{value}”不在“{label_zh}”词表中，可选代码：{codes}。"
-                         "{field}: '{value}' is not in the {label_en} vocabulary; allowed codes: {codes}.",
+    "{field}: '{value}' is not in the {label_en} vocabulary; allowed codes: {codes}.",
     "not_in_long_vocabulary": "{field}：“{value}”不在“{label_zh}”词表中，可用代码见 GET /api/v1/vocabularies/{name}。"
-                              "{field}: '{value}' is not in the {label_en} vocabulary; "
-                              "see GET /api/v1/vocabularies/{name} for the allowed codes.",
+    "{field}: '{value}' is not in the {label_en} vocabulary; "
+    "see GET /api/v1/vocabularies/{name} for the allowed codes.",
     "grade_not_in_stage": "年级 {grade} 不属于学段 {stage}（{stage_zh}），该学段的年级为：{allowed}。"
-                          "Grade {grade} is not in stage {stage}; its grades are: {allowed}.",
+    "Grade {grade} is not in stage {stage}; its grades are: {allowed}.",
     "subject_not_in_stage": "学科 {subject} 在学段 {stage}（{stage_zh}）中没有开设，该学段的学科为：{allowed}。"
-                            "Subject {subject} is not taught in stage {stage}; its subjects are: {allowed}.",
+    "Subject {subject} is not taught in stage {stage}; its subjects are: {allowed}.",
     "stage_without_grades": "学段 {stage}（{stage_zh}）没有年级，请不要填写 grades。"
-                            "Stage {stage} has no grades; leave grades out.",
+    "Stage {stage} has no grades; leave grades out.",
     "volume_not_in_stage": "册次 {volume} 只用于学段：{allowed}。Volume {volume} is only used in stages: {allowed}.",
     # Creators.
-    "creator_type": "应为姓名文本，或 {{\"name\": \"姓名\", \"role\": \"author\"}} 形式的对象。"
-                    "Must be a name, or an object like {{\"name\": \"...\", \"role\": \"author\"}}.",
+    "creator_type": '应为姓名文本，或 {{"name": "姓名", "role": "author"}} 形式的对象。'
+    'Must be a name, or an object like {{"name": "...", "role": "author"}}.',
 }
 
 
@@ -55,8 +56,13 @@ def message(key: str, **values) -> str:
 
 def codes_hint(field: str, value, vocabulary) -> str:
     """The message for a code that is not in `vocabulary`: short lists in full, long ones by their API address."""
-    common = dict(field=field, value=value, name=vocabulary.name,
-                  label_zh=vocabulary.title["zh"], label_en=vocabulary.title["en"])
+    common = dict(
+        field=field,
+        value=value,
+        name=vocabulary.name,
+        label_zh=vocabulary.title["zh"],
+        label_en=vocabulary.title["en"],
+    )
     if len(vocabulary.codes) > MAX_LISTED_CODES:
         return message("not_in_long_vocabulary", **common)
     return message("not_in_vocabulary", codes=", ".join(vocabulary.codes), **common)

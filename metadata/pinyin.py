@@ -1,12 +1,13 @@
 """Pinyin keys of titles for the search box's completions: full pinyin and initials, from each word on."""
+
 from __future__ import annotations
 
 from functools import lru_cache
 
 from metadata.analysis import CACHE_SIZE, CACHED_LENGTH, STOPWORDS, has_cjk, normalize, words
 
-MAX_STARTS = 6   # completions also start at the first few words, not only at the title's start
-MAX_KEY = 48     # long keys add nothing to a prefix match
+MAX_STARTS = 6  # completions also start at the first few words, not only at the title's start
+MAX_KEY = 48  # long keys add nothing to a prefix match
 
 
 @lru_cache(maxsize=65536)
@@ -16,6 +17,7 @@ def _word_pinyin(word: str) -> tuple[str, str]:
         return word, word
     # Imported here: its dictionaries cost ~54 MB, needed only where documents are indexed, not in web processes.
     from pypinyin import lazy_pinyin
+
     syllables = [s for s in lazy_pinyin(word) if s.strip()]
     return "".join(syllables).replace(" ", ""), "".join(s[0] for s in syllables)
 
@@ -40,8 +42,11 @@ def _suggest_keys(compact: str) -> list[str]:
     starts = [i for i, w in enumerate(parts) if w not in STOPWORDS][:MAX_STARTS]
     pinyin = [_word_pinyin(w) for w in parts]
     for start in starts:
-        for key in ("".join(parts[start:]), "".join(p[0] for p in pinyin[start:]),
-                    "".join(p[1] for p in pinyin[start:])):
+        for key in (
+            "".join(parts[start:]),
+            "".join(p[0] for p in pinyin[start:]),
+            "".join(p[1] for p in pinyin[start:]),
+        ):
             if key:
                 keys.setdefault(key[:MAX_KEY], None)
     return list(keys)

@@ -1,25 +1,51 @@
 """The canonical resource record: what clients may send (`ResourceInputSchema`) and what the hub answers."""
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, ValidationError, fields, post_load, validates_schema
 
-from metadata.fields import (BilingualSchema, Code, CodeList, Creator, DateTime, Integer, List, Nested, Text,
-                             UniqueList, dedupe)
+from metadata.fields import (
+    BilingualSchema,
+    Code,
+    CodeList,
+    Creator,
+    DateTime,
+    Integer,
+    List,
+    Nested,
+    Text,
+    UniqueList,
+    dedupe,
+)
 from metadata.messages import message
 from metadata.vocabularies import load_vocabularies
 
-__all__ = ["DescriptiveSchema", "ResourceInputSchema", "ResourcePatchSchema", "ResourceRecordSchema",
-           "FileSchema", "consistency_errors", "infer_stage", "normalise_record", "INPUT_FIELDS"]
+__all__ = [
+    "DescriptiveSchema",
+    "ResourceInputSchema",
+    "ResourcePatchSchema",
+    "ResourceRecordSchema",
+    "FileSchema",
+    "consistency_errors",
+    "infer_stage",
+    "normalise_record",
+    "INPUT_FIELDS",
+]
 
 
 class DescriptiveSchema(BilingualSchema):
     """The fields a person describes a resource with; shared by input and the full record."""
 
-    title = Text(required=True, max_length=500, blank_message=message("title_blank"),
-                 metadata={"example": "认识百分数"})
+    title = Text(
+        required=True,
+        max_length=500,
+        blank_message=message("title_blank"),
+        metadata={"example": "认识百分数"},
+    )
     description = Text(max_length=20000, single_line=False, allow_blank=True)
     language = Code("languages", load_default="zh")
     stage = Code("stages", allow_none=True)
@@ -35,7 +61,10 @@ class DescriptiveSchema(BilingualSchema):
     creators = UniqueList(Creator(), max_items=50)
     region = Code("regions", allow_none=True)
     visibility = Code("visibility", load_default="public")
-    org = Text(max_length=64, metadata={"description": "Organisation code; defaults to the caller's only one."})
+    org = Text(
+        max_length=64,
+        metadata={"description": "Organisation code; defaults to the caller's only one."},
+    )
 
     @validates_schema
     def _check_consistency(self, data: dict, **kwargs) -> None:
@@ -93,15 +122,23 @@ class ResourceRecordSchema(DescriptiveSchema):
     id = Text(max_length=36)
     version = Integer(load_default=1)
     status = Code("status", load_default="draft")
-    source = Text(max_length=200, allow_none=True, metadata={"description": "Source name, for harvested records"})
+    source = Text(
+        max_length=200,
+        allow_none=True,
+        metadata={"description": "Source name, for harvested records"},
+    )
     external_id = Text(max_length=500, allow_none=True)
     origin_url = Text(max_length=2000, allow_none=True)
     files = List(Nested(FileSchema), load_default=list)
     created = DateTime(allow_none=True)
     updated = DateTime(allow_none=True)
     published = DateTime(allow_none=True)
-    links = fields.Dict(keys=fields.String(), values=fields.String(), dump_only=True,
-                        metadata={"example": {"self": "/api/v1/resources/ID", "html": "/r/ID"}})
+    links = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        dump_only=True,
+        metadata={"example": {"self": "/api/v1/resources/ID", "html": "/r/ID"}},
+    )
 
 
 def consistency_errors(record: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -121,14 +158,25 @@ def consistency_errors(record: Mapping[str, Any]) -> dict[str, list[str]]:
         if grade in grades_vocab and grade not in stage_grades:
             key = "grade_not_in_stage" if stage_grades else "stage_without_grades"
             errors.setdefault("grades", []).append(
-                message(key, grade=grade, allowed=", ".join(stage_grades), **common))
+                message(key, grade=grade, allowed=", ".join(stage_grades), **common)
+            )
     for subject in record.get("subjects") or []:
         if subject in subjects_vocab and subject not in stage_subjects:
             errors.setdefault("subjects", []).append(
-                message("subject_not_in_stage", subject=subject, allowed=", ".join(stage_subjects) or "-", **common))
+                message(
+                    "subject_not_in_stage",
+                    subject=subject,
+                    allowed=", ".join(stage_subjects) or "-",
+                    **common,
+                )
+            )
     volume = vocabularies.get("volumes").term(record.get("volume") or "")
     if volume is not None and volume.get("stages") and stage not in volume.get("stages"):
-        errors["volume"] = [message("volume_not_in_stage", volume=volume.code, allowed=", ".join(volume.get("stages")))]
+        errors["volume"] = [
+            message(
+                "volume_not_in_stage", volume=volume.code, allowed=", ".join(volume.get("stages"))
+            )
+        ]
     return errors
 
 
@@ -147,8 +195,13 @@ def normalise_record(data: Mapping[str, Any]) -> dict:
         if isinstance(value, str):
             value = unicodedata.normalize("NFC", value).strip()
         elif isinstance(value, (list, tuple)):
-            value = dedupe([unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v for v in value
-                            if not (isinstance(v, str) and not v.strip()) and v is not None])
+            value = dedupe(
+                [
+                    unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v
+                    for v in value
+                    if not (isinstance(v, str) and not v.strip()) and v is not None
+                ]
+            )
         if value is None or value == "":
             continue
         out[key] = value

@@ -1,4 +1,5 @@
 """Safe XML in and clean XML out: no DTDs, no entities, no network; text stripped of XML-illegal characters."""
+
 from __future__ import annotations
 
 import re
@@ -15,14 +16,24 @@ class XMLRejected(ValueError):
 
 def _parser() -> etree.XMLParser:
     # A fresh parser per call: lxml parsers are not thread-safe, and creating one costs microseconds.
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                           dtd_validation=False, remove_blank_text=False)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_blank_text=False,
+    )
 
 
 def parse_xml(data: bytes | str) -> etree._Element:
     """Parse a whole document once; refuse any DOCTYPE, which kills entity bombs and external entities alike."""
     if isinstance(data, str):
-        data = data.encode("utf-8") if not data.lstrip().startswith("<?xml") else _drop_declaration(data)
+        data = (
+            data.encode("utf-8")
+            if not data.lstrip().startswith("<?xml")
+            else _drop_declaration(data)
+        )
     if not data or not data.strip():
         raise XMLRejected("empty document / 文档为空")
     try:
@@ -31,14 +42,16 @@ def parse_xml(data: bytes | str) -> etree._Element:
         raise XMLRejected(f"malformed XML / XML 格式错误: {exc}") from None
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise XMLRejected("DOCTYPE declarations are refused (entity expansion, external entities) / 拒绝含 DTD 的文档")
+        raise XMLRejected(
+            "DOCTYPE declarations are refused (entity expansion, external entities) / 拒绝含 DTD 的文档"
+        )
     return root
 
 
 def _drop_declaration(text: str) -> bytes:
     # lxml refuses str input that carries an encoding declaration; the text is already decoded.
     end = text.find("?>")
-    return text[end + 2:].encode("utf-8")
+    return text[end + 2 :].encode("utf-8")
 
 
 def clean(text: object) -> str:

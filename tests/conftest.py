@@ -1,4 +1,5 @@
 """Fixtures shared by every suite: a hub on a temporary data directory, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,16 +19,22 @@ settings.load_profile("eduhub")
 
 def pytest_collection_modifyitems(config, items):
     """A test marked `postgres_only` tests something SQLite cannot show: it runs on PostgreSQL only."""
-    items[:] = [item for item in items if not (
-        item.get_closest_marker("postgres_only")
-        and getattr(item, "callspec", None) is not None
-        and item.callspec.params.get("database_url") == "sqlite")]
+    items[:] = [
+        item
+        for item in items
+        if not (
+            item.get_closest_marker("postgres_only")
+            and getattr(item, "callspec", None) is not None
+            and item.callspec.params.get("database_url") == "sqlite"
+        )
+    ]
 
 
 @pytest.fixture(scope="session")
 def postgres_server():
     """URL of a PostgreSQL server: EDUHUB_TEST_DATABASE_URL, or a throwaway one from Debian's packages."""
     from tests.support import postgres
+
     try:
         url = postgres.server_url()
     except postgres.Unavailable as exc:
@@ -40,6 +47,7 @@ def postgres_server():
 def s3_server():
     """An S3-compatible server: OpenStack Swift with s3api, started once per session."""
     from tests.support import swift
+
     yield from swift.s3_server()
 
 
@@ -49,6 +57,7 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'hub.db'}"
         return
     from tests.support import postgres
+
     server = request.getfixturevalue("postgres_server")
     name = f"eduhub_test_{uuid.uuid4().hex[:12]}"
     url = postgres.create_database(server, name, with_schema=True)

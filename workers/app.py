@@ -1,4 +1,5 @@
 """The Celery application, bound to the Flask app: every task runs inside an application context."""
+
 from __future__ import annotations
 
 import logging
@@ -32,12 +33,17 @@ def celery_settings(config: Config) -> dict:
         worker_hijack_root_logger=False,
     )
     if config.embedded_broker:
-        settings.update(broker_url="filesystem://", broker_transport_options=filesystem_folders(config),
-                        # the filesystem transport has no fanout: no remote control, no events
-                        worker_enable_remote_control=False, worker_send_task_events=False)
+        settings.update(
+            broker_url="filesystem://",
+            broker_transport_options=filesystem_folders(config),
+            # the filesystem transport has no fanout: no remote control, no events
+            worker_enable_remote_control=False,
+            worker_send_task_events=False,
+        )
     else:
-        settings.update(broker_url=config.broker_url,
-                        broker_transport_options={"visibility_timeout": 3600})
+        settings.update(
+            broker_url=config.broker_url, broker_transport_options={"visibility_timeout": 3600}
+        )
     return settings
 
 
@@ -47,8 +53,13 @@ def filesystem_folders(config: Config) -> dict:
     queue, processed, control = root / "queue", root / "processed", root / "control"
     queue.mkdir(parents=True, exist_ok=True)
     processed.mkdir(parents=True, exist_ok=True)
-    return {"data_folder_in": str(queue), "data_folder_out": str(queue),
-            "processed_folder": str(processed), "store_processed": False, "control_folder": str(control)}
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "store_processed": False,
+        "control_folder": str(control),
+    }
 
 
 class AppContextTask(Task):
@@ -65,6 +76,7 @@ def flask_app():
     with _flask_lock:
         if _flask_app is None:
             from hub import create_app
+
             _flask_app = create_app(Config.from_env())
         return _flask_app
 
@@ -81,8 +93,9 @@ def create_celery(config: Config | None = None) -> Celery:
         app.conf.update(celery_settings(config))
     else:
         # Read the environment only when the configuration is first needed (worker start, first send).
-        app.on_configure.connect(lambda sender, **kw: sender.conf.update(celery_settings(Config.from_env())),
-                                 weak=False)
+        app.on_configure.connect(
+            lambda sender, **kw: sender.conf.update(celery_settings(Config.from_env())), weak=False
+        )
     return app
 
 
@@ -105,7 +118,9 @@ def send(hub, task: str, *args) -> None:
 
 
 _last_notice = 0.0
-NOTICE_INTERVAL = 1.0  # seconds; a burst of commits (an import, seed-demo) wakes the worker once, not per commit
+NOTICE_INTERVAL = (
+    1.0  # seconds; a burst of commits (an import, seed-demo) wakes the worker once, not per commit
+)
 
 
 def notify_outbox(hub) -> None:

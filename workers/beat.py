@@ -1,4 +1,5 @@
 """Beat scheduler: the configuration's schedule plus one cron entry per scheduled source, from the database."""
+
 from __future__ import annotations
 
 import logging
@@ -14,6 +15,7 @@ REFRESH_SECONDS = 60.0  # how soon a new or changed source schedule is noticed
 def source_entries(hub, app) -> dict[str, ScheduleEntry]:
     """One `sync_source` entry per enabled source with a cron schedule."""
     from hub.services.sources import parse_cron
+
     entries = {}
     for source_id, name, cron in hub.sources.scheduled():
         try:
@@ -22,8 +24,13 @@ def source_entries(hub, app) -> dict[str, ScheduleEntry]:
             log.warning("source %s has an invalid schedule %r; skipped", name, cron)
             continue
         key = f"sync-source-{name}"
-        entries[key] = ScheduleEntry(name=key, task="workers.tasks.sync_source", schedule=schedule,
-                                     args=(source_id,), app=app)
+        entries[key] = ScheduleEntry(
+            name=key,
+            task="workers.tasks.sync_source",
+            schedule=schedule,
+            args=(source_id,),
+            app=app,
+        )
     return entries
 
 
@@ -47,6 +54,7 @@ class SourceScheduler(PersistentScheduler):
     def _refresh_sources(self) -> None:
         self._refreshed = time.monotonic()
         from workers.app import flask_app
+
         app = flask_app()
         try:
             with app.app_context():

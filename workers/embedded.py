@@ -1,4 +1,5 @@
 """`eduhub serve` on the embedded broker: a real worker process beside the web server."""
+
 from __future__ import annotations
 
 import atexit
@@ -13,22 +14,39 @@ from config import Config
 def config_env(config: Config) -> dict[str, str]:
     """The environment that makes a child process see the same hub as `config`."""
     env = dict(os.environ)
-    env.update(EDUHUB_DATA_DIR=str(config.data_dir), EDUHUB_DATABASE_URL=config.database_url,
-               EDUHUB_STORAGE_URL=config.storage_url, EDUHUB_SEARCH_URL=config.search_url,
-               EDUHUB_BROKER_URL=config.broker_url, EDUHUB_SECRET_KEY=config.secret_key,
-               EDUHUB_MAX_UPLOAD_MB=str(config.max_upload_mb))
+    env.update(
+        EDUHUB_DATA_DIR=str(config.data_dir),
+        EDUHUB_DATABASE_URL=config.database_url,
+        EDUHUB_STORAGE_URL=config.storage_url,
+        EDUHUB_SEARCH_URL=config.search_url,
+        EDUHUB_BROKER_URL=config.broker_url,
+        EDUHUB_SECRET_KEY=config.secret_key,
+        EDUHUB_MAX_UPLOAD_MB=str(config.max_upload_mb),
+    )
     return env
 
 
 def worker_command(*, beat: bool = True, concurrency: int = 2) -> list[str]:
-    cmd = [sys.executable, "-c", "from hub.cli import main; main()", "worker",
-           "--concurrency", str(concurrency), "--pool", "threads"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from hub.cli import main; main()",
+        "worker",
+        "--concurrency",
+        str(concurrency),
+        "--pool",
+        "threads",
+    ]
     return cmd + (["--beat"] if beat else [])
 
 
-def start_embedded_worker(config: Config, *, beat: bool = True, concurrency: int = 2) -> subprocess.Popen:
+def start_embedded_worker(
+    config: Config, *, beat: bool = True, concurrency: int = 2
+) -> subprocess.Popen:
     """Start `eduhub worker --beat` as a child process; it is stopped when this process exits."""
-    process = subprocess.Popen(worker_command(beat=beat, concurrency=concurrency), env=config_env(config))
+    process = subprocess.Popen(
+        worker_command(beat=beat, concurrency=concurrency), env=config_env(config)
+    )
     atexit.register(stop_worker, process)
     return process
 

@@ -1,4 +1,5 @@
 """Celery tasks: small verb-named functions that take ids and call a service."""
+
 from __future__ import annotations
 
 import logging
@@ -36,6 +37,7 @@ def sync_source(source_id: int, full: bool = False) -> int | None:
 def verify_checksums() -> dict:
     """Re-hash every stored object (the weekly `eduhub check`); bad objects are logged for the operator."""
     from hub.services.integrity import check_objects
+
     report = check_objects(current_hub())
     for bad in report.bad:
         log.error("stored object failed its checksum: %s", bad)
@@ -46,6 +48,7 @@ def verify_checksums() -> dict:
 def purge_uploads() -> int:
     """Remove resumable-upload sessions (and their partial files) that expired."""
     from hub.services.uploads import UploadService
+
     return UploadService(current_hub()).purge_expired()
 
 

@@ -3,15 +3,25 @@
 Cursor (JSON): {module: {"version": module_version, "items": {id: fingerprint}}}. A module whose version has
 not moved is skipped; otherwise the shards are read again and only new, changed and removed items are yielded.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
-from connectors.base import Connector, ConnectorError, Delete, Failed, HttpError, Item, RemoteFile, Upsert
+from connectors.base import (
+    Connector,
+    ConnectorError,
+    Delete,
+    Failed,
+    HttpError,
+    Item,
+    RemoteFile,
+    Upsert,
+)
 from connectors.national.catalogue import detail_files, parse_manifest, shard_items
 from connectors.national.client import NationalClient
 from connectors.national.crosswalk import ORIGIN_URL, TagCrosswalk
@@ -20,12 +30,19 @@ from metadata.crosswalks import default_lookup
 log = logging.getLogger(__name__)
 
 MODULES = {
-    "tch_material": {"manifest": "/zxx/ndrs/resources/tch_material/version/data_version.json",
-                     "detail": "/zxx/ndrv2/resources/tch_material/details/{id}.json"},
+    "tch_material": {
+        "manifest": "/zxx/ndrs/resources/tch_material/version/data_version.json",
+        "detail": "/zxx/ndrv2/resources/tch_material/details/{id}.json",
+    },
 }
 GONE_STATUSES = {"OFFLINE", "DELETED", "REMOVED", "OFF_SHELF"}
-MIMETYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "mp4": "video/mp4",
-             "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "mp4": "video/mp4",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
 
 
 class NationalConnector(Connector):
@@ -34,7 +51,11 @@ class NationalConnector(Connector):
     def __init__(self, source_config, http):
         super().__init__(source_config, http)
         options = dict(source_config.options or {})
-        if source_config.url and "catalogue_hosts" not in options and source_config.url.startswith("http"):
+        if (
+            source_config.url
+            and "catalogue_hosts" not in options
+            and source_config.url.startswith("http")
+        ):
             options["catalogue_hosts"] = [source_config.url]
         self.client = NationalClient(http, options)
         self.modules = options.get("modules") or MODULES
@@ -47,8 +68,10 @@ class NationalConnector(Connector):
         for module, paths in self.modules.items():
             yield from self._module(module, paths, state)
         if self.crosswalk.unmatched:
-            log.warning("national tags without a local code (kept as keywords): %s",
-                        ", ".join(sorted(set(self.crosswalk.unmatched.values()))))
+            log.warning(
+                "national tags without a local code (kept as keywords): %s",
+                ", ".join(sorted(set(self.crosswalk.unmatched.values()))),
+            )
 
     def _module(self, module: str, paths: dict, state: dict) -> Iterator[Item]:
         manifest = parse_manifest(self.client.get_json(paths["manifest"]))
@@ -59,8 +82,11 @@ class NationalConnector(Connector):
         for path in manifest.paths:
             for item in shard_items(self.client.get_json(path)):
                 items[str(item["id"])] = item
-        seen = {item_id: _fingerprint(item) for item_id, item in items.items()
-                if str(item.get("status") or "ONLINE").upper() not in GONE_STATUSES}
+        seen = {
+            item_id: _fingerprint(item)
+            for item_id, item in items.items()
+            if str(item.get("status") or "ONLINE").upper() not in GONE_STATUSES
+        }
         old = previous.get("items") or {}
         work: list[Item] = [self._upsert(items[i], paths) for i in seen if old.get(i) != seen[i]]
         work += [Delete(i) for i in old if i not in seen]
@@ -76,7 +102,9 @@ class NationalConnector(Connector):
     def retry(self, external_id: str, payload) -> Item:
         """Map a failed catalogue item (its payload) again, fetching its detail afresh."""
         if not isinstance(payload, dict) or str(payload.get("id")) != external_id:
-            return Failed(external_id, "no catalogue item kept for this record; run a full sync", payload)
+            return Failed(
+                external_id, "no catalogue item kept for this record; run a full sync", payload
+            )
         module = payload.get("_module") or next(iter(self.modules))
         return self._upsert(payload, self.modules[module])
 
@@ -91,7 +119,9 @@ class NationalConnector(Connector):
         try:
             detail = self.client.get_json(paths["detail"].format(id=item_id))
         except HttpError as exc:
-            return Failed(item_id, f"detail JSON unavailable (HTTP {exc.status or 'error'}): {exc}", item)
+            return Failed(
+                item_id, f"detail JSON unavailable (HTTP {exc.status or 'error'}): {exc}", item
+            )
         except ConnectorError as exc:
             return Failed(item_id, f"detail JSON unreadable: {exc}", item)
         files = self._files(item, detail)
@@ -106,8 +136,15 @@ class NationalConnector(Connector):
             url = self.client.file_url(remote.storage, index)
             extension = (remote.format or "bin").lower()
             name = f"{item.get('title') or item['id']}.{extension}".replace("/", "_")
-            out.append(RemoteFile(name=name, url=url, size=remote.size, mimetype=MIMETYPES.get(extension),
-                                  headers=self.client.auth_headers(url)))
+            out.append(
+                RemoteFile(
+                    name=name,
+                    url=url,
+                    size=remote.size,
+                    mimetype=MIMETYPES.get(extension),
+                    headers=self.client.auth_headers(url),
+                )
+            )
         return out
 
 

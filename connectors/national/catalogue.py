@@ -2,6 +2,7 @@
 
 These shapes come from public downloader tools, not a published API; everything that knows them is here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,10 +11,23 @@ from urllib.parse import urlsplit
 from connectors.base import ConnectorError
 
 # Tag dimension ids -> canonical field.
-DIMENSIONS = {"zxxxd": "stage", "zxxnj": "grades", "zxxxk": "subjects", "zxxbb": "edition", "zxxcc": "volume"}
+DIMENSIONS = {
+    "zxxxd": "stage",
+    "zxxnj": "grades",
+    "zxxxk": "subjects",
+    "zxxbb": "edition",
+    "zxxcc": "volume",
+}
 # Hierarchy names, for trees whose `ext` does not name the dimension.
-HIERARCHY_NAMES = {"学段": "stage", "年级": "grades", "学科": "subjects", "版本": "edition", "册次": "volume",
-                   "教材版本": "edition", "册": "volume"}
+HIERARCHY_NAMES = {
+    "学段": "stage",
+    "年级": "grades",
+    "学科": "subjects",
+    "版本": "edition",
+    "册次": "volume",
+    "教材版本": "edition",
+    "册": "volume",
+}
 
 
 @dataclass(frozen=True)
@@ -51,13 +65,19 @@ def tags_of_tree(tree: dict) -> list[Tag]:
         for hierarchy in hierarchies or ():
             ext = hierarchy.get("ext") or {}
             dimension = ext.get("dimension_id") or ext.get("tag_dimension_id")
-            field_name = DIMENSIONS.get(dimension) or HIERARCHY_NAMES.get(hierarchy.get("hierarchy_name") or "")
+            field_name = DIMENSIONS.get(dimension) or HIERARCHY_NAMES.get(
+                hierarchy.get("hierarchy_name") or ""
+            )
             for child in hierarchy.get("children") or ():
-                out.append(Tag(str(child.get("tag_id")), str(child.get("tag_name") or ""), field_name))
+                out.append(
+                    Tag(str(child.get("tag_id")), str(child.get("tag_name") or ""), field_name)
+                )
                 walk(child.get("hierarchies"), field_name)
 
     if not isinstance(tree, dict) or "hierarchies" not in tree:
-        raise ConnectorError("tag tree without `hierarchies`; the platform's format may have changed")
+        raise ConnectorError(
+            "tag tree without `hierarchies`; the platform's format may have changed"
+        )
     walk(tree.get("hierarchies"), None)
     return out
 
@@ -65,13 +85,19 @@ def tags_of_tree(tree: dict) -> list[Tag]:
 def parse_manifest(data: dict) -> Manifest:
     """`data_version.json`: `urls` is a comma-separated string (textbooks) or a list (lessons)."""
     if not isinstance(data, dict) or "module_version" not in data or "urls" not in data:
-        raise ConnectorError("data_version.json without module_version/urls; the format may have changed")
+        raise ConnectorError(
+            "data_version.json without module_version/urls; the format may have changed"
+        )
     urls = data["urls"]
     if isinstance(urls, str):
         urls = [u for u in (part.strip() for part in urls.split(",")) if u]
     if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
-        raise ConnectorError(f"data_version.json: `urls` is neither a string nor a list of strings: {urls!r}")
-    paths = tuple(urlsplit(u).path if "://" in u else (u if u.startswith("/") else "/" + u) for u in urls)
+        raise ConnectorError(
+            f"data_version.json: `urls` is neither a string nor a list of strings: {urls!r}"
+        )
+    paths = tuple(
+        urlsplit(u).path if "://" in u else (u if u.startswith("/") else "/" + u) for u in urls
+    )
     return Manifest(str(data.get("module") or ""), str(data["module_version"]), paths)
 
 
@@ -93,7 +119,15 @@ def detail_files(detail: dict) -> list[RemoteItem]:
         if not storage:
             continue
         size = item.get("ti_size")
-        out.append(RemoteItem(storage=storage, size=int(size) if str(size or "").isdigit() else None,
-                              md5=item.get("ti_md5"), format=item.get("ti_format"), flag=item.get("ti_file_flag"),
-                              is_source=bool(item.get("ti_is_source_file")), alternatives=storages))
+        out.append(
+            RemoteItem(
+                storage=storage,
+                size=int(size) if str(size or "").isdigit() else None,
+                md5=item.get("ti_md5"),
+                format=item.get("ti_format"),
+                flag=item.get("ti_file_flag"),
+                is_source=bool(item.get("ti_is_source_file")),
+                alternatives=storages,
+            )
+        )
     return out

@@ -3,6 +3,7 @@
 `tag_map.json` is built from the platform's tag trees by matching tag names to vocabulary labels
 (`build_tag_map`); tags nothing matches stay keywords on the record and are listed in the build report.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,17 @@ from metadata.crosswalks import CODED_FIELDS, VocabLookup, restrict
 
 TAG_MAP_PATH = Path(__file__).with_name("tag_map.json")
 # resource_type_code -> local type code (assets_document is the e-textbook itself).
-RESOURCE_TYPES = {"assets_document": "e-textbook", "national_lesson": "lesson-record", "assets_video": "micro-lecture",
-                  "coursewares": "courseware", "lesson_plandesign": "lesson-plan", "lesson_exercise": "exercise"}
-ORIGIN_URL = "https://basic.smartedu.cn/tchMaterial/detail?contentType=assets_document&contentId={id}"
+RESOURCE_TYPES = {
+    "assets_document": "e-textbook",
+    "national_lesson": "lesson-record",
+    "assets_video": "micro-lecture",
+    "coursewares": "courseware",
+    "lesson_plandesign": "lesson-plan",
+    "lesson_exercise": "exercise",
+}
+ORIGIN_URL = (
+    "https://basic.smartedu.cn/tchMaterial/detail?contentType=assets_document&contentId={id}"
+)
 
 
 def build_tag_map(trees: list[dict], vocab: VocabLookup) -> tuple[dict[str, dict], list[dict]]:
@@ -28,7 +37,11 @@ def build_tag_map(trees: list[dict], vocab: VocabLookup) -> tuple[dict[str, dict
             if code:
                 mapping[tag.tag_id] = {"field": tag.field, "code": code, "name": tag.tag_name}
             elif tag.tag_id not in mapping:
-                unmatched[tag.tag_id] = {"tag_id": tag.tag_id, "tag_name": tag.tag_name, "field": tag.field}
+                unmatched[tag.tag_id] = {
+                    "tag_id": tag.tag_id,
+                    "tag_name": tag.tag_name,
+                    "field": tag.field,
+                }
     return mapping, [u for tag_id, u in unmatched.items() if tag_id not in mapping]
 
 
@@ -54,16 +67,29 @@ class TagCrosswalk:
 
     def record(self, item: dict, *, origin_url: str = ORIGIN_URL) -> dict:
         """The canonical fields of one catalogue item; tag ids stay with it as provenance."""
-        record: dict = {"title": str(item.get("title") or "").strip(), "subjects": [], "grades": [], "keywords": [],
-                        "type": RESOURCE_TYPES.get(item.get("resource_type_code") or ""), "language": "zh"}
+        record: dict = {
+            "title": str(item.get("title") or "").strip(),
+            "subjects": [],
+            "grades": [],
+            "keywords": [],
+            "type": RESOURCE_TYPES.get(item.get("resource_type_code") or ""),
+            "language": "zh",
+        }
         for tag in sorted(item.get("tag_list") or (), key=lambda t: t.get("order_num") or 0):
             self._apply(record, tag)
-        record["creators"] = [{"name": p["name"], "role": "publisher"} for p in item.get("provider_list") or ()
-                              if isinstance(p, dict) and p.get("name")]
+        record["creators"] = [
+            {"name": p["name"], "role": "publisher"}
+            for p in item.get("provider_list") or ()
+            if isinstance(p, dict) and p.get("name")
+        ]
         record["origin_url"] = origin_url.format(id=item["id"])
-        record["provenance"] = {"platform": "national", "id": item["id"],
-                                "tag_ids": [t.get("tag_id") for t in item.get("tag_list") or ()],
-                                "tag_paths": list(item.get("tag_paths") or ()), "update_time": item.get("update_time")}
+        record["provenance"] = {
+            "platform": "national",
+            "id": item["id"],
+            "tag_ids": [t.get("tag_id") for t in item.get("tag_list") or ()],
+            "tag_paths": list(item.get("tag_paths") or ()),
+            "update_time": item.get("update_time"),
+        }
         return restrict({k: v for k, v in record.items() if v not in (None, "", [])}, self.vocab)
 
     def _apply(self, record: dict, tag: dict) -> None:

@@ -1,4 +1,5 @@
 """The JSON API under /api/v1: blueprints, OpenAPI document, and the one error envelope."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -33,18 +34,22 @@ def init_api(app: Flask) -> Api:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
-            "info": {"description": "EduHub: shared educational resource repository and federation hub. "
-                                    "教育资源共享与联邦枢纽。"},
+            "info": {
+                "description": "EduHub: shared educational resource repository and federation hub. "
+                "教育资源共享与联邦枢纽。"
+            },
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         },
     )
     api = errors.EnvelopeApi(app)
     import importlib
+
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         api.register_blueprint(module.blp)
     errors.register(app)
     app.extensions["eduhub_api"] = api
     from hub.api.docs import bp as docs
+
     app.register_blueprint(docs)
     return api

@@ -1,7 +1,8 @@
 """API: the audit log, for administrators (GET /api/v1/audit)."""
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask import url_for
 from flask_smorest import Blueprint
@@ -15,11 +16,21 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log 
 
 
 class AuditQuerySchema(Schema):
-    action = fields.String(metadata={"description": "an action such as 'resource.publish', or a prefix: 'resource.*'"})
+    action = fields.String(
+        metadata={"description": "an action such as 'resource.publish', or a prefix: 'resource.*'"}
+    )
     actor = fields.String(metadata={"description": "e-mail of the person who acted"})
-    target = fields.String(metadata={"description": "'TYPE:ID' (resource:0190...), 'TYPE:' or an id alone"})
-    since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "from this time (inclusive), ISO 8601"})
-    until = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "up to this time (exclusive), ISO 8601"})
+    target = fields.String(
+        metadata={"description": "'TYPE:ID' (resource:0190...), 'TYPE:' or an id alone"}
+    )
+    since = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={"description": "from this time (inclusive), ISO 8601"},
+    )
+    until = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={"description": "up to this time (exclusive), ISO 8601"},
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_SIZE))
 
@@ -49,15 +60,27 @@ class AuditPageSchema(Schema):
 def list_audit(query):
     """The audit log, newest first (administrators only)."""
     filters = {k: query.get(k) for k in ("action", "target", "since", "until")}
-    page = current_hub().audit.list(require_user(), actor_email=query.get("actor"), page=query["page"],
-                                    size=query["size"], **filters)
+    page = current_hub().audit.list(
+        require_user(),
+        actor_email=query.get("actor"),
+        page=query["page"],
+        size=query["size"],
+        **filters,
+    )
     return {"entries": page.entries, "total": page.total, "links": _links(query, page)}
 
 
 def _links(query: dict, page) -> dict:
     def link(number: int) -> str:
-        args = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in query.items() if v is not None}
+        args = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in query.items()
+            if v is not None
+        }
         return url_for("audit.list_audit", **{**args, "page": number}, _external=False)
-    return {"self": link(page.page),
-            "next": link(page.page + 1) if page.has_next else None,
-            "prev": link(page.page - 1) if page.page > 1 else None}
+
+    return {
+        "self": link(page.page),
+        "next": link(page.page + 1) if page.has_next else None,
+        "prev": link(page.page - 1) if page.page > 1 else None,
+    }

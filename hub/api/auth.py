@@ -1,11 +1,12 @@
 """Who is calling: a bearer token, the web session, or nobody."""
+
 from __future__ import annotations
 
 from flask import g, request, session
 
 from hub import current_hub
 from hub.errors import Unauthenticated
-from hub.security.principal import ANONYMOUS, Principal
+from hub.security.principal import Principal
 
 
 def current_principal() -> Principal:
@@ -31,7 +32,9 @@ def _resolve() -> Principal:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("Authorization 头应为 'Bearer 令牌'。The Authorization header must be 'Bearer TOKEN'.")
+            raise Unauthenticated(
+                "Authorization 头应为 'Bearer 令牌'。The Authorization header must be 'Bearer TOKEN'."
+            )
         return accounts.principal_for_token(token.strip(), ip=client_ip())
     user_id = session.get("uid")
     if user_id:

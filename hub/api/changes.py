@@ -1,4 +1,5 @@
 """API: the federation changes feed for other hubs (public records only; the cursor only moves forward)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -7,14 +8,22 @@ from flask_smorest import Blueprint
 from hub import current_hub
 from hub.errors import InvalidInput
 
-blp = Blueprint("changes", __name__, url_prefix="/api/v1",
-                description="Changes feed for hub-to-hub sync. 变更订阅。")
+blp = Blueprint(
+    "changes",
+    __name__,
+    url_prefix="/api/v1",
+    description="Changes feed for hub-to-hub sync. 变更订阅。",
+)
 
 
 @blp.route("/changes", methods=["GET"])
-@blp.doc(summary="Published and withdrawn public records after `since`, oldest first",
-         parameters=[{"in": "query", "name": "since", "schema": {"type": "string"}},
-                     {"in": "query", "name": "limit", "schema": {"type": "integer", "maximum": 1000}}])
+@blp.doc(
+    summary="Published and withdrawn public records after `since`, oldest first",
+    parameters=[
+        {"in": "query", "name": "since", "schema": {"type": "string"}},
+        {"in": "query", "name": "limit", "schema": {"type": "integer", "maximum": 1000}},
+    ],
+)
 def changes():
     limit = request.args.get("limit", "100")
     if not limit.isdigit():

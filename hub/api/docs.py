@@ -1,4 +1,5 @@
 """/api/docs: the OpenAPI document rendered as a plain page by the hub itself (no CDN, no script)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
@@ -23,22 +24,31 @@ def _groups(spec: dict) -> list[tuple[str, list[dict]]]:
             if operation is None:
                 continue
             tag = (operation.get("tags") or ["other"])[0]
-            groups.setdefault(tag, []).append({
-                "method": method.upper(), "path": path,
-                "summary": operation.get("summary") or operation.get("description", "").split("\n")[0],
-                "parameters": [_parameter(p) for p in shared + operation.get("parameters", [])],
-                "body": _body_types(operation.get("requestBody")),
-                "responses": sorted(operation.get("responses", {})),
-                "auth": bool(operation.get("security")),
-            })
+            groups.setdefault(tag, []).append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary")
+                    or operation.get("description", "").split("\n")[0],
+                    "parameters": [_parameter(p) for p in shared + operation.get("parameters", [])],
+                    "body": _body_types(operation.get("requestBody")),
+                    "responses": sorted(operation.get("responses", {})),
+                    "auth": bool(operation.get("security")),
+                }
+            )
     return list(groups.items())
 
 
 def _parameter(parameter: dict) -> dict:
     schema = parameter.get("schema", {})
     kind = schema.get("type") or schema.get("$ref", "").rsplit("/", 1)[-1]
-    return {"name": parameter.get("name"), "in": parameter.get("in"), "type": kind,
-            "required": parameter.get("required", False), "description": parameter.get("description", "")}
+    return {
+        "name": parameter.get("name"),
+        "in": parameter.get("in"),
+        "type": kind,
+        "required": parameter.get("required", False),
+        "description": parameter.get("description", ""),
+    }
 
 
 def _body_types(body: dict | None) -> list[str]:

@@ -4,6 +4,7 @@ Werkzeug serves ranges in 8 KiB blocks (ten times slower than nginx, DESIGN.md);
 the range start and handed to the server's `wsgi.file_wrapper` with an exact Content-Length, so gunicorn sends the
 range with sendfile(2). Other servers get a bounded reader.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         start = int(first)
         end = min(int(last), size - 1) if last else size - 1
         if start >= size or (last and int(last) < start):
-            raise RangeNotSatisfiable("请求的范围超出文件大小。The requested range is outside the file.", size)
+            raise RangeNotSatisfiable(
+                "请求的范围超出文件大小。The requested range is outside the file.", size
+            )
         return start, end
     suffix = int(last)
     if suffix == 0:
@@ -45,7 +48,9 @@ def send_download(download: Download) -> Response:
         "Accept-Ranges": "bytes",
         "Content-Disposition": content_disposition(download.name),
         "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "public, max-age=86400" if download.public else "private, max-age=0, must-revalidate",
+        "Cache-Control": "public, max-age=86400"
+        if download.public
+        else "private, max-age=0, must-revalidate",
     }
     if _matches(request.headers.get("If-None-Match"), download.sha256):
         return Response(status=304, headers=headers)
@@ -62,7 +67,9 @@ def send_download(download: Download) -> Response:
     if request.method == "HEAD":
         return Response(status=status, headers=headers, mimetype=download.mimetype)
     body = _body(download.path, start, length)
-    response = Response(body, status=status, headers=headers, mimetype=download.mimetype, direct_passthrough=True)
+    response = Response(
+        body, status=status, headers=headers, mimetype=download.mimetype, direct_passthrough=True
+    )
     return response
 
 

@@ -1,4 +1,5 @@
 """One table maps domain errors to HTTP; every error leaves as {"status", "message", "errors"}."""
+
 from __future__ import annotations
 
 import logging
@@ -47,10 +48,15 @@ class EnvelopeApi(Api):
             # webargs nests by location ("json", "query"); the field names are what a client needs.
             for location_messages in messages.values():
                 errors.extend(flatten_messages(location_messages))
-        message = data.get("message") or HTTP_MESSAGES.get(status) or error.description or error.name
+        message = (
+            data.get("message") or HTTP_MESSAGES.get(status) or error.description or error.name
+        )
         response = envelope(status, message, errors)
-        for key, value in (getattr(error, "headers", None) or {}).items() if isinstance(
-                getattr(error, "headers", None), dict) else []:
+        for key, value in (
+            (getattr(error, "headers", None) or {}).items()
+            if isinstance(getattr(error, "headers", None), dict)
+            else []
+        ):
             response.headers[key] = value
         return response
 

@@ -1,4 +1,5 @@
 """API: files of a resource -- streamed upload (raw body or multipart), download with Range, removal."""
+
 from __future__ import annotations
 
 from flask import redirect, request
@@ -9,7 +10,9 @@ from hub.api.auth import current_principal
 from hub.api.download import send_download
 from hub.errors import InvalidInput
 
-blp = Blueprint("files", __name__, url_prefix="/api/v1", description="Files of a resource. 资源文件。")
+blp = Blueprint(
+    "files", __name__, url_prefix="/api/v1", description="Files of a resource. 资源文件。"
+)
 
 
 def _content_length() -> int | None:
@@ -26,22 +29,42 @@ def _content_length() -> int | None:
 
 
 @blp.route("/resources/<resource_id>/files/<path:name>", methods=["PUT"])
-@blp.doc(summary="Upload one file as the raw body (streamed); optional Digest: sha-256=BASE64",
-         security=[{"bearer": []}],
-         requestBody={"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
+@blp.doc(
+    summary="Upload one file as the raw body (streamed); optional Digest: sha-256=BASE64",
+    security=[{"bearer": []}],
+    requestBody={
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    },
+)
 @blp.alt_response(201, description="{name, size, sha256, mimetype}")
 def put_file(resource_id, name):
     hub = current_hub()
-    stored = hub.files.upload(current_principal(), resource_id, name, request.stream,
-                              content_length=_content_length(), digest=request.headers.get("Digest"))
+    stored = hub.files.upload(
+        current_principal(),
+        resource_id,
+        name,
+        request.stream,
+        content_length=_content_length(),
+        digest=request.headers.get("Digest"),
+    )
     return stored, 201
 
 
 @blp.route("/resources/<resource_id>/files", methods=["POST"])
-@blp.doc(summary="Upload one or more files as multipart/form-data (field `file`), for browsers",
-         security=[{"bearer": []}],
-         requestBody={"content": {"multipart/form-data": {"schema": {
-             "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@blp.doc(
+    summary="Upload one or more files as multipart/form-data (field `file`), for browsers",
+    security=[{"bearer": []}],
+    requestBody={
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        }
+    },
+)
 @blp.alt_response(201, description="{files: [...]}")
 def post_files(resource_id):
     hub = current_hub()
@@ -50,15 +73,26 @@ def post_files(resource_id):
     hub.files.check_length(length)  # 413 before the multipart body is parsed
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not uploads:
-        raise InvalidInput("请在表单字段 file 中附上文件。Attach the file in the form field named `file`.")
-    stored = [hub.files.upload(principal, resource_id, f.filename, f.stream, content_length=None) for f in uploads]
+        raise InvalidInput(
+            "请在表单字段 file 中附上文件。Attach the file in the form field named `file`."
+        )
+    stored = [
+        hub.files.upload(principal, resource_id, f.filename, f.stream, content_length=None)
+        for f in uploads
+    ]
     return {"files": stored}, 201
 
 
 @blp.route("/resources/<resource_id>/files/<path:name>", methods=["GET"])
-@blp.doc(summary="Download: Range gives 206, ETag is the SHA-256; on S3 a 302 to a presigned URL",
-         responses={"200": {"description": "the file"}, "206": {"description": "part of the file"},
-                    "302": {"description": "presigned URL"}, "304": {"description": "not modified"}})
+@blp.doc(
+    summary="Download: Range gives 206, ETag is the SHA-256; on S3 a 302 to a presigned URL",
+    responses={
+        "200": {"description": "the file"},
+        "206": {"description": "part of the file"},
+        "302": {"description": "presigned URL"},
+        "304": {"description": "not modified"},
+    },
+)
 def get_file(resource_id, name):
     hub = current_hub()
     counted = _is_first_byte_request()

@@ -1,9 +1,10 @@
 """Liveness (/healthz), readiness of every backend (/readyz) and Prometheus metrics (/metrics), outside /api/v1."""
+
 from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
@@ -14,7 +15,12 @@ from hub.api import metrics
 
 log = logging.getLogger(__name__)
 
-blp = Blueprint("health", __name__, url_prefix=None, description="Liveness, readiness and metrics for operators.")
+blp = Blueprint(
+    "health",
+    __name__,
+    url_prefix=None,
+    description="Liveness, readiness and metrics for operators.",
+)
 metrics.install(blp)
 
 
@@ -39,7 +45,9 @@ def readyz():
 def metrics_text():
     """Request counts and latencies of this process, in Prometheus text format."""
     body = metrics.metrics_for(current_app).render()
-    return Response(body, mimetype="text/plain", content_type="text/plain; version=0.0.4; charset=utf-8")
+    return Response(
+        body, mimetype="text/plain", content_type="text/plain; version=0.0.4; charset=utf-8"
+    )
 
 
 def _checks(hub) -> dict[str, Callable[[], object]]:

@@ -1,4 +1,5 @@
 """Request counts and latencies per endpoint and status, kept in-process and written in Prometheus text format."""
+
 from __future__ import annotations
 
 import threading
@@ -41,10 +42,14 @@ class RequestMetrics:
                 "# TYPE eduhub_http_requests_total counter",
             ]
             for (endpoint, method, status), count in sorted(self.requests.items()):
-                lines.append(f"eduhub_http_requests_total{_labels(endpoint=endpoint, method=method, status=status)}"
-                             f" {count}")
-            lines += ["# HELP eduhub_http_request_duration_seconds Time to answer, by endpoint and method.",
-                      "# TYPE eduhub_http_request_duration_seconds histogram"]
+                lines.append(
+                    f"eduhub_http_requests_total{_labels(endpoint=endpoint, method=method, status=status)}"
+                    f" {count}"
+                )
+            lines += [
+                "# HELP eduhub_http_request_duration_seconds Time to answer, by endpoint and method.",
+                "# TYPE eduhub_http_request_duration_seconds histogram",
+            ]
             for key in sorted(self.buckets):
                 lines.extend(self._histogram_lines(key))
         return "\n".join(lines) + "\n"
@@ -55,7 +60,9 @@ class RequestMetrics:
         counts, cumulative, out = self.buckets[key], 0, []
         for bound, count in zip([*map(str, BUCKETS), "+Inf"], counts):
             cumulative += count
-            out.append(f"{name}_bucket{_labels(endpoint=endpoint, method=method, le=bound)} {cumulative}")
+            out.append(
+                f"{name}_bucket{_labels(endpoint=endpoint, method=method, le=bound)} {cumulative}"
+            )
         out.append(f"{name}_sum{_labels(endpoint=endpoint, method=method)} {self.sums[key]:.6f}")
         out.append(f"{name}_count{_labels(endpoint=endpoint, method=method)} {cumulative}")
         return out
@@ -81,12 +88,14 @@ def _observe(response):
     if started is not None:
         # The endpoint name, not the path: paths hold ids and would make a series per resource.
         endpoint = request.endpoint or "unmatched"
-        metrics_for(current_app).observe(endpoint, request.method, response.status_code,
-                                         time.perf_counter() - started)
+        metrics_for(current_app).observe(
+            endpoint, request.method, response.status_code, time.perf_counter() - started
+        )
     return response
 
 
 def _labels(**labels: str) -> str:
     def escape(value: str) -> str:
         return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
     return "{" + ",".join(f'{k}="{escape(v)}"' for k, v in labels.items()) + "}"

@@ -1,4 +1,5 @@
 """OAI-PMH 2.0 at /oai (GET and POST), outside /api/v1: parses the arguments and returns the provider's XML."""
+
 from __future__ import annotations
 
 from flask import Response, request
@@ -6,8 +7,12 @@ from flask_smorest import Blueprint
 
 from hub import current_hub
 
-blp = Blueprint("oai", __name__, url_prefix=None,
-                description="OAI-PMH 2.0 provider: oai_dc and lom, sets stage:/subject:/org:. OAI-PMH 2.0 元数据收割接口。")
+blp = Blueprint(
+    "oai",
+    __name__,
+    url_prefix=None,
+    description="OAI-PMH 2.0 provider: oai_dc and lom, sets stage:/subject:/org:. OAI-PMH 2.0 元数据收割接口。",
+)
 
 
 @blp.route("/oai", methods=["GET", "POST"])
@@ -23,4 +28,5 @@ def oai():
 
 def _service():
     from hub.services.oai import OaiService
+
     return OaiService(current_hub())  # stateless and cheap: nothing to keep between requests

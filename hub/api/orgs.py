@@ -1,4 +1,5 @@
 """API: the organisation tree (public to read; admins and org_admins add to it)."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -16,7 +17,9 @@ blp = Blueprint("orgs", __name__, url_prefix="/api/v1", description="Organisatio
 @blp.response(200, OrgTreeSchema)
 def list_orgs(query):
     """The organisation tree: schools under counties under cities under the province, and alliances."""
-    orgs = current_hub().accounts.list_orgs(None, parent=query.get("parent"), kind=query.get("kind"))
+    orgs = current_hub().accounts.list_orgs(
+        None, parent=query.get("parent"), kind=query.get("kind")
+    )
     return {"orgs": nest(orgs), "total": len(orgs)}
 
 

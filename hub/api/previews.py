@@ -1,4 +1,5 @@
 """API: the preview image of a resource (first PDF page, image, first slide picture), for pages and hits."""
+
 from __future__ import annotations
 
 from flask import Response, request
@@ -14,10 +15,13 @@ NO_PREVIEW = "该资源暂无预览图。This resource has no preview image (yet
 
 
 @blp.route("/resources/<resource_id>/preview", methods=["GET"])
-@blp.doc(summary="The resource's preview image (PNG); 404 when it has none",
-         responses={"200": {"description": "image/png"}, "304": {"description": "not modified"}})
+@blp.doc(
+    summary="The resource's preview image (PNG); 404 when it has none",
+    responses={"200": {"description": "image/png"}, "304": {"description": "not modified"}},
+)
 def get_preview(resource_id):
     from hub.services.previews import resource_preview
+
     found = resource_preview(current_hub(), current_principal(), resource_id)
     if found is None:
         raise NotFound(NO_PREVIEW)
@@ -37,9 +41,11 @@ def get_preview(resource_id):
 def preview_map(hits) -> dict:
     """resource id -> preview row, for a page of search hits (one query)."""
     from hub.services.previews import previews_by_resource
+
     try:
         return previews_by_resource(current_hub(), [h["id"] for h in hits or []])
     except Exception:  # thumbnails are decoration: a failure here must not break search
         import logging
+
         logging.getLogger(__name__).warning("preview lookup failed", exc_info=True)
         return {}

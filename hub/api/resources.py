@@ -1,4 +1,5 @@
 """API: resources -- create, read, change, withdraw, and the review workflow."""
+
 from __future__ import annotations
 
 from flask import request
@@ -10,18 +11,26 @@ from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import InvalidInput
 
-blp = Blueprint("resources", __name__, url_prefix="/api/v1",
-                description="Resources and the review workflow. 资源与审核流程。")
+blp = Blueprint(
+    "resources",
+    __name__,
+    url_prefix="/api/v1",
+    description="Resources and the review workflow. 资源与审核流程。",
+)
 
 
 class CommentSchema(Schema):
-    comment = fields.String(allow_none=True, metadata={"description": "Review comment (required for reject)."})
+    comment = fields.String(
+        allow_none=True, metadata={"description": "Review comment (required for reject)."}
+    )
 
 
 def _body() -> dict:
     data = request.get_json(silent=True)
     if data is None:
-        raise InvalidInput("请求体应为 JSON（Content-Type: application/json）。Send a JSON body with Content-Type: application/json.")
+        raise InvalidInput(
+            "请求体应为 JSON（Content-Type: application/json）。Send a JSON body with Content-Type: application/json."
+        )
     return data
 
 
@@ -45,17 +54,22 @@ def _if_match() -> int | None:
 
 def _record_schema():
     from metadata.schema import ResourceRecordSchema
+
     return ResourceRecordSchema
 
 
 def _input_schema():
     from metadata.schema import ResourceInputSchema
+
     return ResourceInputSchema
 
 
 @blp.route("/resources", methods=["POST"])
-@blp.doc(requestBody={"content": {"application/json": {"schema": _input_schema()}}},
-         summary="Create a draft from metadata", security=[{"bearer": []}])
+@blp.doc(
+    requestBody={"content": {"application/json": {"schema": _input_schema()}}},
+    summary="Create a draft from metadata",
+    security=[{"bearer": []}],
+)
 @blp.alt_response(201, schema=_record_schema(), description="The new draft")
 def create_resource():
     record = current_hub().resources.create(current_principal(), _body())
@@ -70,15 +84,22 @@ class ResourceItem(MethodView):
         record = current_hub().resources.get(current_principal(), resource_id)
         return _record_response(record)
 
-    @blp.doc(requestBody={"content": {"application/json": {"schema": _input_schema()}}},
-             summary="Change metadata (If-Match: the revision you read)", security=[{"bearer": []}])
+    @blp.doc(
+        requestBody={"content": {"application/json": {"schema": _input_schema()}}},
+        summary="Change metadata (If-Match: the revision you read)",
+        security=[{"bearer": []}],
+    )
     @blp.alt_response(200, schema=_record_schema(), description="The changed record")
     def patch(self, resource_id):
-        record = current_hub().resources.update(current_principal(), resource_id, _body(), if_match=_if_match())
+        record = current_hub().resources.update(
+            current_principal(), resource_id, _body(), if_match=_if_match()
+        )
         return _record_response(record)
 
-    @blp.doc(summary="Withdraw: the record becomes a tombstone that federation still reports",
-             security=[{"bearer": []}])
+    @blp.doc(
+        summary="Withdraw: the record becomes a tombstone that federation still reports",
+        security=[{"bearer": []}],
+    )
     @blp.alt_response(200, description="The tombstone")
     def delete(self, resource_id):
         data = request.get_json(silent=True) or {}
@@ -98,6 +119,8 @@ def list_versions(resource_id):
 @blp.arguments(CommentSchema, required=False)
 @blp.alt_response(200, schema=_record_schema(), description="The record after the action")
 def resource_action(body, resource_id, action):
-    record = current_hub().resources.act(current_principal(), resource_id, action, comment=(body or {}).get("comment"))
+    record = current_hub().resources.act(
+        current_principal(), resource_id, action, comment=(body or {}).get("comment")
+    )
     status = 201 if action == "new-version" else 200
     return _record_response(record, status)

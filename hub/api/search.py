@@ -1,4 +1,5 @@
 """API: search (`GET /api/v1/resources`) and completions for the search box (`GET /api/v1/suggest`)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -8,41 +9,57 @@ from flask_smorest import Blueprint
 
 from hub import current_hub
 from hub.api.auth import current_principal
-from hub.api.schemas.search import SearchArgsSchema, SearchResultSchema, SuggestArgsSchema, SuggestResultSchema
+from hub.api.schemas.search import (
+    SearchArgsSchema,
+    SearchResultSchema,
+    SuggestArgsSchema,
+    SuggestResultSchema,
+)
 from hub.services.search import PARAMS
 
-blp = Blueprint("search", __name__, url_prefix="/api/v1",
-                description="Search and suggestions. 搜索与联想。")
+blp = Blueprint(
+    "search", __name__, url_prefix="/api/v1", description="Search and suggestions. 搜索与联想。"
+)
 
 
 def _page_link(page: int) -> str:
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(page))]
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [
+        ("page", str(page))
+    ]
     return f"{request.path}?{urlencode(args)}"
 
 
 def _links(page: int, size: int, total: int) -> dict:
     last = max(1, -(-total // size))
-    return {"self": _page_link(page),
-            "next": _page_link(page + 1) if page < last else None,
-            "prev": _page_link(min(page - 1, last)) if page > 1 else None}
+    return {
+        "self": _page_link(page),
+        "next": _page_link(page + 1) if page < last else None,
+        "prev": _page_link(min(page - 1, last)) if page > 1 else None,
+    }
 
 
 @blp.route("/resources", methods=["GET"])
 @blp.arguments(SearchArgsSchema, location="query", as_kwargs=True)
 @blp.doc(summary="Search published resources: words, filters, facet counts with Chinese labels")
-@blp.alt_response(200, schema=SearchResultSchema,
-                  description="{hits: [records with highlights], total, aggregations, did_you_mean, links}")
+@blp.alt_response(
+    200,
+    schema=SearchResultSchema,
+    description="{hits: [records with highlights], total, aggregations, did_you_mean, links}",
+)
 def search_resources(q, sort, page, size, facets, **filters):
     filters = {name: values for name, values in filters.items() if name in PARAMS}
-    result = current_hub().search_service.search(current_principal(), q=q, filters=filters, sort=sort,
-                                                 page=page, size=size, facets=facets)
+    result = current_hub().search_service.search(
+        current_principal(), q=q, filters=filters, sort=sort, page=page, size=size, facets=facets
+    )
     result["links"] = _links(page, size, result["total"])
     return result
 
 
 @blp.route("/suggest", methods=["GET"])
 @blp.arguments(SuggestArgsSchema, location="query", as_kwargs=True)
-@blp.doc(summary="Title completions from a Chinese prefix, full pinyin or initials (fenshu, fs -> 分数...)")
+@blp.doc(
+    summary="Title completions from a Chinese prefix, full pinyin or initials (fenshu, fs -> 分数...)"
+)
 @blp.alt_response(200, schema=SuggestResultSchema, description="{suggestions: [{id, title}]}")
 def suggest(q, size):
     return {"suggestions": current_hub().search_service.suggest(current_principal(), q, size=size)}

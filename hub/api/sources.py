@@ -1,4 +1,5 @@
 """API: harvest sources, sync runs and their failed records (admins only)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -9,8 +10,12 @@ from hub import current_hub
 from hub.api.auth import current_principal, require_user
 from hub.errors import InvalidInput
 
-blp = Blueprint("sources", __name__, url_prefix="/api/v1",
-                description="Harvest sources and sync runs. 数据源与同步。")
+blp = Blueprint(
+    "sources",
+    __name__,
+    url_prefix="/api/v1",
+    description="Harvest sources and sync runs. 数据源与同步。",
+)
 
 
 class SourceInputSchema(Schema):
@@ -74,7 +79,11 @@ def start_sync(source_id):
     require_user()
     full = bool(_body().get("full", False)) or request.args.get("full") in ("1", "true")
     run = current_hub().sync.start(current_principal(), source_id, full=full)
-    return {"run_id": run["id"], "status": run["status"]}, 202, {"Location": f"/api/v1/sync-runs/{run['id']}"}
+    return (
+        {"run_id": run["id"], "status": run["status"]},
+        202,
+        {"Location": f"/api/v1/sync-runs/{run['id']}"},
+    )
 
 
 @blp.route("/sync-runs/<int:run_id>", methods=["GET"])
@@ -85,11 +94,17 @@ def get_run(run_id):
 
 
 @blp.route("/sync-runs/<int:run_id>/failures", methods=["GET"])
-@blp.doc(summary="Records the run could not take in, with reason and payload", security=[{"bearer": []}])
+@blp.doc(
+    summary="Records the run could not take in, with reason and payload", security=[{"bearer": []}]
+)
 def list_failures(run_id):
     require_user()
     unresolved = request.args.get("unresolved") in ("1", "true")
-    return {"failures": current_hub().sync.failures(current_principal(), run_id, unresolved_only=unresolved)}
+    return {
+        "failures": current_hub().sync.failures(
+            current_principal(), run_id, unresolved_only=unresolved
+        )
+    }
 
 
 @blp.route("/sync-runs/<int:run_id>/failures/retry", methods=["POST"])

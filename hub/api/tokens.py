@@ -1,4 +1,5 @@
 """API: the caller's API tokens; a script may get its first one with its email and password."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -21,10 +22,15 @@ def create_token(body):
     accounts = current_hub().accounts
     if body["password"] is not None:
         # Log-in failures are throttled by the service per email and address.
-        actor, email = accounts.authenticate_password(body["email"], body["password"], ip=client_ip()), None
+        actor, email = (
+            accounts.authenticate_password(body["email"], body["password"], ip=client_ip()),
+            None,
+        )
     else:
         actor, email = require_user(), body["email"]
-    token, info = accounts.create_token(actor, email=email, name=body["name"], expires_days=body["expires_days"])
+    token, info = accounts.create_token(
+        actor, email=email, name=body["name"], expires_days=body["expires_days"]
+    )
     return {**info, "token": token}, 201, NO_STORE
 
 

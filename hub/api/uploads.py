@@ -1,4 +1,5 @@
 """API: resumable uploads -- start a session, send chunks at offsets, ask where to resume."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -11,14 +12,20 @@ from hub.api.errors import envelope
 from hub.errors import InvalidInput
 from hub.services.uploads import OffsetMismatch, UploadService
 
-blp = Blueprint("uploads", __name__, url_prefix="/api/v1", description=(
-    "Resumable uploads for weak links. 断点续传。 "
-    "1) POST /resources/{id}/uploads {name, size, sha256?} -> 201 {upload_id, offset: 0, chunk_size}. "
-    "2) PATCH /uploads/{upload_id} with `Upload-Offset: N` and the raw bytes (at most chunk_size) -> 204 with the "
-    "new `Upload-Offset`; a wrong N gives 409 with the hub's offset (header and body) so the client resumes there. "
-    "3) HEAD /uploads/{upload_id} -> `Upload-Offset` and `Upload-Length`. The chunk that completes the file is "
-    "answered 201 with {name, size, sha256, mimetype} once the file is checked (sha256 if given, type) and attached. "
-    "A session ends 24 h after its last chunk."))
+blp = Blueprint(
+    "uploads",
+    __name__,
+    url_prefix="/api/v1",
+    description=(
+        "Resumable uploads for weak links. 断点续传。 "
+        "1) POST /resources/{id}/uploads {name, size, sha256?} -> 201 {upload_id, offset: 0, chunk_size}. "
+        "2) PATCH /uploads/{upload_id} with `Upload-Offset: N` and the raw bytes (at most chunk_size) -> 204 with the "
+        "new `Upload-Offset`; a wrong N gives 409 with the hub's offset (header and body) so the client resumes there. "
+        "3) HEAD /uploads/{upload_id} -> `Upload-Offset` and `Upload-Length`. The chunk that completes the file is "
+        "answered 201 with {name, size, sha256, mimetype} once the file is checked (sha256 if given, type) and attached. "
+        "A session ends 24 h after its last chunk."
+    ),
+)
 
 OFFSET = "Upload-Offset"
 
@@ -61,18 +68,28 @@ def start(data, resource_id):
 
 
 @blp.route("/uploads/<upload_id>", methods=["PATCH"])
-@blp.doc(summary="Send the next chunk: header Upload-Offset, raw body", security=[{"bearer": []}],
-         parameters=[{"in": "header", "name": OFFSET, "required": True, "schema": {"type": "integer"}}],
-         requestBody={"content": {"application/octet-stream": {
-             "schema": {"type": "string", "format": "binary"}}}},
-         responses={"204": {"description": "chunk stored; Upload-Offset is the new offset"},
-                    "201": {"description": "last chunk: the attached file {name, size, sha256, mimetype}"},
-                    "409": {"description": "wrong offset; Upload-Offset (and `offset` in the body) says where to resume"}})
+@blp.doc(
+    summary="Send the next chunk: header Upload-Offset, raw body",
+    security=[{"bearer": []}],
+    parameters=[{"in": "header", "name": OFFSET, "required": True, "schema": {"type": "integer"}}],
+    requestBody={
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    },
+    responses={
+        "204": {"description": "chunk stored; Upload-Offset is the new offset"},
+        "201": {"description": "last chunk: the attached file {name, size, sha256, mimetype}"},
+        "409": {
+            "description": "wrong offset; Upload-Offset (and `offset` in the body) says where to resume"
+        },
+    },
+)
 def append(upload_id):
     offset = _header_int(OFFSET, required=True)
     length = _header_int("Content-Length", required=False)
     try:
-        state = _service().append(current_principal(), upload_id, offset, request.stream, length=length)
+        state = _service().append(
+            current_principal(), upload_id, offset, request.stream, length=length
+        )
     except OffsetMismatch as exc:
         response = envelope(exc.status, exc.message, offset=exc.offset)
         response.headers[OFFSET] = str(exc.offset)
@@ -83,8 +100,10 @@ def append(upload_id):
 
 
 @blp.route("/uploads/<upload_id>", methods=["GET"])
-@blp.doc(summary="Where to resume: Upload-Offset header (HEAD) or {offset, size, complete} (GET)",
-         security=[{"bearer": []}])
+@blp.doc(
+    summary="Where to resume: Upload-Offset header (HEAD) or {offset, size, complete} (GET)",
+    security=[{"bearer": []}],
+)
 @blp.alt_response(200, description="{upload_id, name, size, offset, chunk_size, complete}")
 def status(upload_id):
     state = _service().status(current_principal(), upload_id)

@@ -1,4 +1,5 @@
 """API: users (admins and org_admins), and the caller's own account."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint

@@ -1,4 +1,5 @@
 """API: the controlled vocabularies (GET /api/v1/vocabularies[/NAME]), cacheable for an hour."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -9,8 +10,12 @@ from hub import current_hub
 from hub.errors import NotFound
 from metadata.messages import MESSAGES
 
-blp = Blueprint("vocabularies", __name__, url_prefix="/api/v1",
-                description="Controlled vocabularies 受控词表 (codes with Chinese and English labels)")
+blp = Blueprint(
+    "vocabularies",
+    __name__,
+    url_prefix="/api/v1",
+    description="Controlled vocabularies 受控词表 (codes with Chinese and English labels)",
+)
 
 MAX_AGE = 3600
 
@@ -19,8 +24,12 @@ class LangQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE  # cache-busting parameters and the like are ignored
 
-    lang = fields.String(validate=validate.OneOf(("zh", "en"), error=MESSAGES["one_of"]), metadata={
-        "description": "one language: each term gets a single `label` instead of `zh` and `en`"})
+    lang = fields.String(
+        validate=validate.OneOf(("zh", "en"), error=MESSAGES["one_of"]),
+        metadata={
+            "description": "one language: each term gets a single `label` instead of `zh` and `en`"
+        },
+    )
 
 
 class TermSchema(Schema):
@@ -30,10 +39,14 @@ class TermSchema(Schema):
     label = fields.String(metadata={"description": "with ?lang= only"})
     national = fields.String(metadata={"description": "national standard code, where one exists"})
     stage = fields.String(metadata={"description": "grades: the stage"})
-    stages = fields.List(fields.String(), metadata={"description": "subjects and volumes: the stages"})
+    stages = fields.List(
+        fields.String(), metadata={"description": "subjects and volumes: the stages"}
+    )
     parent = fields.String(metadata={"description": "regions: the parent region's code"})
     level = fields.String(metadata={"description": "regions: province, city or county"})
-    aliases = fields.List(fields.String(), metadata={"description": "other names that mean this term"})
+    aliases = fields.List(
+        fields.String(), metadata={"description": "other names that mean this term"}
+    )
 
 
 class VocabularySchema(Schema):
@@ -65,8 +78,10 @@ def get_vocabulary(query, name: str):
     vocabularies = current_hub().vocabularies
     if name not in vocabularies:
         known = ", ".join(vocabularies.names())
-        raise NotFound(f"没有名为“{name}”的词表，可用的词表：{known}。"
-                       f"There is no vocabulary named '{name}'; the known ones are: {known}.")
+        raise NotFound(
+            f"没有名为“{name}”的词表，可用的词表：{known}。"
+            f"There is no vocabulary named '{name}'; the known ones are: {known}."
+        )
     return _cacheable(vocabularies.get(name).to_dict(query.get("lang")), vocabularies.digest, query)
 
 

@@ -1,4 +1,5 @@
 """The `eduhub` command line. Each module adds its commands to `main`."""
+
 from __future__ import annotations
 
 import importlib
@@ -8,13 +9,13 @@ import click
 from hub.cli.context import pass_hub  # noqa: F401  (re-exported for command modules)
 
 COMMAND_MODULES = (
-    "hub.cli.serve",      # serve
-    "hub.cli.db",         # db upgrade
-    "hub.cli.accounts",   # orgs, users, tokens
+    "hub.cli.serve",  # serve
+    "hub.cli.db",  # db upgrade
+    "hub.cli.accounts",  # orgs, users, tokens
     "hub.cli.resources",  # import, seed-demo
-    "hub.cli.ops",        # check, backup, restore
-    "hub.cli.sources",    # sources, sync, worker, beat
-    "hub.cli.search",     # search rebuild, search reconcile
+    "hub.cli.ops",  # check, backup, restore
+    "hub.cli.sources",  # sources, sync, worker, beat
+    "hub.cli.search",  # search rebuild, search reconcile
 )
 
 

@@ -1,4 +1,5 @@
 """CLI: `eduhub orgs`, `eduhub users` and `eduhub tokens`, acting as the system (an administrator)."""
+
 from __future__ import annotations
 
 import click
@@ -14,11 +15,15 @@ def orgs():
 
 
 @orgs.command("create")
-@click.option("--code", required=True, help="Stable code: 2-64 ASCII letters, digits, '_', '.', '-'.")
+@click.option(
+    "--code", required=True, help="Stable code: 2-64 ASCII letters, digits, '_', '.', '-'."
+)
 @click.option("--name", required=True, help="Display name, e.g. 银川市第一小学.")
 @click.option("--kind", type=click.Choice(ORG_KINDS), default="school", show_default=True)
 @click.option("--parent", metavar="CODE", help="Code of the organisation it belongs to.")
-@click.option("--region", metavar="CODE", help="Administrative region code (default: the parent's).")
+@click.option(
+    "--region", metavar="CODE", help="Administrative region code (default: the parent's)."
+)
 @pass_hub
 def create_org(hub, code, name, kind, parent, region):
     """Create an organisation.
@@ -29,7 +34,9 @@ def create_org(hub, code, name, kind, parent, region):
       eduhub orgs create --code nx-yc --name 银川市 --kind city --parent nx --region 640100
       eduhub orgs create --code nx-yc-xq-01 --name 银川市第一小学 --parent nx-yc --region 640104
     """
-    org = hub.accounts.create_org(SYSTEM, code=code, name=name, kind=kind, parent=parent, region=region)
+    org = hub.accounts.create_org(
+        SYSTEM, code=code, name=name, kind=kind, parent=parent, region=region
+    )
     click.echo(f"created {org['kind']} {org['code']} ({org['name']})")
 
 
@@ -74,9 +81,12 @@ def create_user(hub, email, password, name, is_admin, org, role):
       eduhub users create --email li@yc1.cn --password 'long secret' --name 李老师 \\
           --org nx-yc-xq-01 --role contributor
     """
-    user = hub.accounts.create_user(SYSTEM, email=email, password=password, name=name, is_admin=is_admin,
-                                    org=org, role=role)
-    click.echo(f"created user {user['id']} {user['email']}" + (" (admin)" if user["is_admin"] else ""))
+    user = hub.accounts.create_user(
+        SYSTEM, email=email, password=password, name=name, is_admin=is_admin, org=org, role=role
+    )
+    click.echo(
+        f"created user {user['id']} {user['email']}" + (" (admin)" if user["is_admin"] else "")
+    )
 
 
 @users.command("list")
@@ -92,7 +102,9 @@ def list_users(hub, org):
     """
     for user in hub.accounts.list_users(SYSTEM, org=org):
         roles = ",".join(f"{m['role']}@{m['org']}" for m in user["memberships"]) or "-"
-        click.echo(f"{user['email']}\t{'admin' if user['is_admin'] else '-'}\t{user['name'] or '-'}\t{roles}")
+        click.echo(
+            f"{user['email']}\t{'admin' if user['is_admin'] else '-'}\t{user['name'] or '-'}\t{roles}"
+        )
 
 
 @click.group()
@@ -103,7 +115,11 @@ def tokens():
 @tokens.command("create")
 @click.option("--email", required=True, help="The token's owner.")
 @click.option("--name", default="", help="What the token is for, shown in lists.")
-@click.option("--expires-days", type=click.IntRange(1, 3650), help="Expire after this many days (default: never).")
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, 3650),
+    help="Expire after this many days (default: never).",
+)
 @pass_hub
 def create_token(hub, email, name, expires_days):
     """Create an API token; the token is printed alone on the last line.
@@ -114,9 +130,13 @@ def create_token(hub, email, name, expires_days):
       TOKEN=$(eduhub tokens create --email li@yc1.cn | tail -n 1)
       curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/users/me
     """
-    token, info = hub.accounts.create_token(SYSTEM, email=email, name=name, expires_days=expires_days)
+    token, info = hub.accounts.create_token(
+        SYSTEM, email=email, name=name, expires_days=expires_days
+    )
     expires = info["expires"].isoformat(timespec="seconds") if info["expires"] else "never"
-    click.echo(f"token {info['id']} for {info['user']} (expires: {expires}); it is shown only once:")
+    click.echo(
+        f"token {info['id']} for {info['user']} (expires: {expires}); it is shown only once:"
+    )
     click.echo(token)
 
 

@@ -1,4 +1,5 @@
 """Gives commands a `Hub` built from the environment, inside an application context."""
+
 from __future__ import annotations
 
 import functools
@@ -8,14 +9,17 @@ import click
 
 def make_app():
     from hub import create_app
+
     return create_app()
 
 
 def pass_hub(fn):
     """Decorator: call `fn(hub, ...)` inside an app context; domain errors become clean CLI errors."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from hub.errors import HubError
+
         app = make_app()
         with app.app_context():
             hub = app.extensions["eduhub"]
@@ -26,4 +30,5 @@ def pass_hub(fn):
                 raise click.ClickException(exc.message + (f" ({details})" if details else ""))
             finally:
                 hub.close()
+
     return wrapper

@@ -1,4 +1,5 @@
 """CLI: `eduhub db upgrade` and `eduhub db current` (schema migrations)."""
+
 from __future__ import annotations
 
 import click
@@ -16,6 +17,7 @@ def db():
 def upgrade_command(revision: str):
     """Apply pending migrations to EDUHUB_DATABASE_URL. Safe to run again: it does nothing when up to date."""
     from hub.db import migrate
+
     url = Config.from_env().database_url
     before = migrate.current(url)
     after = migrate.upgrade(url, revision)
@@ -29,18 +31,27 @@ def upgrade_command(revision: str):
 def current_command():
     """Print the database's revision and whether it is the newest this hub knows."""
     from hub.db import migrate
+
     url = Config.from_env().database_url
     revision = migrate.current(url)
-    state = "up to date" if revision == migrate.head() else f"behind (head is {migrate.head()}); run `eduhub db upgrade`"
+    state = (
+        "up to date"
+        if revision == migrate.head()
+        else f"behind (head is {migrate.head()}); run `eduhub db upgrade`"
+    )
     click.echo(f"{revision or 'empty'} ({state})")
 
 
 @db.command("revision")
-@click.option("-m", "--message", required=True, help="What the revision changes, e.g. 'add sources table'.")
+@click.option(
+    "-m", "--message", required=True, help="What the revision changes, e.g. 'add sources table'."
+)
 def revision_command(message: str):
     """For developers: write a new migration from the difference between the models and the newest revision."""
     import tempfile
+
     from hub.db import migrate
+
     with tempfile.TemporaryDirectory() as tmp:
         path = migrate.autogenerate(f"sqlite:///{tmp}/scratch.db", message)
     click.echo(f"Wrote {path}; read it, and check it on PostgreSQL (`make test`).")

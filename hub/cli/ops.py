@@ -1,4 +1,5 @@
 """CLI: `eduhub check`, `eduhub backup DIR` and `eduhub restore DIR`."""
+
 from __future__ import annotations
 
 import sys
@@ -18,6 +19,7 @@ def check(hub):
     Reports each corrupt or missing object with the resources that use it; the exit status is 1 if any is bad.
     """
     from hub.services.integrity import check_objects, count_recorded
+
     with progress_bar(total=count_recorded(hub), unit="obj", desc="check") as bar:
         report = check_objects(hub, progress=bar.update)
     for bad in report.bad:
@@ -28,8 +30,11 @@ def check(hub):
             click.echo("    used by no resource", err=True)
     click.echo(f"{report.checked} objects checked, {len(report.bad)} bad.")
     if report.bad:
-        click.echo("Restore the bad objects from a backup (eduhub restore) or upload those files again. "
-                   "请从备份恢复或重新上传这些文件。", err=True)
+        click.echo(
+            "Restore the bad objects from a backup (eduhub restore) or upload those files again. "
+            "请从备份恢复或重新上传这些文件。",
+            err=True,
+        )
         sys.exit(1)
 
 
@@ -45,11 +50,14 @@ def backup(hub, directory):
     """
     from hub.services.backup import backup as run_backup
     from hub.services.integrity import count_recorded
+
     with progress_bar(total=count_recorded(hub), unit="obj", desc="backup") as bar:
         manifest = run_backup(hub, directory, progress=bar.update)
     counts = manifest["counts"]
-    click.echo(f"Backed up the {manifest['database']['engine']} database ({counts['resources']} resources, "
-               f"{counts['users']} users) and {counts['objects']} objects into {directory}")
+    click.echo(
+        f"Backed up the {manifest['database']['engine']} database ({counts['resources']} resources, "
+        f"{counts['users']} users) and {counts['objects']} objects into {directory}"
+    )
 
 
 @click.command("restore")
@@ -62,12 +70,16 @@ def restore(hub, directory, force):
     Refuses a target database that has data unless --force. Rebuild the search index afterwards:
     `eduhub search rebuild`.
     """
-    from hub.services.backup import read_manifest, restore as run_restore
+    from hub.services.backup import read_manifest
+    from hub.services.backup import restore as run_restore
+
     manifest = read_manifest(directory)
     with progress_bar(total=len(manifest["objects"]), unit="obj", desc="verify") as bar:
         report = run_restore(hub, directory, force=force, progress=bar.update)
-    click.echo(f"Restored the {report.database} database and {report.objects} objects "
-               f"({report.restored_objects} copied into the store). Now run `eduhub search rebuild`.")
+    click.echo(
+        f"Restored the {report.database} database and {report.objects} objects "
+        f"({report.restored_objects} copied into the store). Now run `eduhub search rebuild`."
+    )
 
 
 def register(main) -> None:

@@ -1,4 +1,5 @@
 """CLI: `eduhub import` (bulk-load canonical records) and `eduhub seed-demo` (the demo data set)."""
+
 from __future__ import annotations
 
 import sys
@@ -12,15 +13,23 @@ from hub.cli.context import pass_hub
 def progress_bar(**kwargs):
     """A tqdm bar on a terminal, silent when output goes to a file or a pipe."""
     from tqdm import tqdm
+
     return tqdm(disable=not sys.stderr.isatty(), dynamic_ncols=True, **kwargs)
 
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", metavar="CODE", help="Organisation for records that name none.")
-@click.option("--publish", is_flag=True, help="Publish the records at once instead of loading them as drafts.")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
-              help="Records per transaction.")
+@click.option(
+    "--publish", is_flag=True, help="Publish the records at once instead of loading them as drafts."
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Records per transaction.",
+)
 @pass_hub
 def import_(hub, file, org, publish, batch_size):
     """Bulk-load canonical records from FILE, one JSON object a line. 批量导入资源。
@@ -38,18 +47,27 @@ def import_(hub, file, org, publish, batch_size):
     def report_error(error):
         click.echo(str(error), err=True)
 
-    importer = BulkImporter(hub, org=org, publish=publish, batch_size=batch_size, on_error=report_error)
+    importer = BulkImporter(
+        hub, org=org, publish=publish, batch_size=batch_size, on_error=report_error
+    )
     with progress_bar(total=file.stat().st_size, unit="B", unit_scale=True, desc="import") as bar:
         report = importer.run(file, progress=bar.update)
     state = "published" if publish else "draft"
-    click.echo(f"{report.lines} lines: {report.imported} imported ({state}), {report.failed} failed, "
-               f"{report.files} files stored")
+    click.echo(
+        f"{report.lines} lines: {report.imported} imported ({state}), {report.failed} failed, "
+        f"{report.files} files stored"
+    )
     if report.failed:
         sys.exit(1)
 
 
 @click.command("seed-demo")
-@click.option("--limit", type=click.IntRange(1), hidden=True, help="Seed only a sample of this many resources.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    hidden=True,
+    help="Seed only a sample of this many resources.",
+)
 @pass_hub
 def seed_demo(hub, limit):
     """Load the demo data set: Ningxia's organisations, demo users and ~250 resources with real files.
@@ -65,11 +83,15 @@ def seed_demo(hub, limit):
 
     report = run_seed(hub, progress=progress, limit=limit)
     if not report.added_anything:
-        click.echo(f"Demo data already loaded: nothing added ({report.skipped} demo resources present). "
-                   f"演示数据已存在，未新增任何内容。")
+        click.echo(
+            f"Demo data already loaded: nothing added ({report.skipped} demo resources present). "
+            f"演示数据已存在，未新增任何内容。"
+        )
         return
-    click.echo(f"Added {report.orgs} organisations, {len(report.users)} users, {report.resources} resources "
-               f"({report.files} files); {report.skipped} were already there.")
+    click.echo(
+        f"Added {report.orgs} organisations, {len(report.users)} users, {report.resources} resources "
+        f"({report.files} files); {report.skipped} were already there."
+    )
     if report.users:
         click.echo("Demo users (shown once; change these passwords on a shared hub) 演示账号：")
         for user in report.users:

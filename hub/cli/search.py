@@ -1,4 +1,5 @@
 """CLI: `eduhub search rebuild` (a fresh index from the database) and `eduhub search reconcile`."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,12 @@ def search():
 
 
 @search.command("rebuild")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes for Chinese analysis (default 1; more helps only with spare cores).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes for Chinese analysis (default 1; more helps only with spare cores).",
+)
 @pass_hub
 def rebuild(hub, workers):
     """Rebuild the search index from the database; searches keep answering from the old one meanwhile.
@@ -31,7 +36,9 @@ def rebuild(hub, workers):
         count = service.rebuild(progress=bar.update, workers=workers)
     seconds = time.perf_counter() - started
     rate = count / seconds if seconds > 0 else 0.0
-    click.echo(f"Indexed {count} resources in {seconds:.1f} s ({rate:,.0f}/s). 已索引 {count} 条资源。")
+    click.echo(
+        f"Indexed {count} resources in {seconds:.1f} s ({rate:,.0f}/s). 已索引 {count} 条资源。"
+    )
 
 
 @search.command("reconcile")
@@ -39,8 +46,10 @@ def rebuild(hub, workers):
 def reconcile(hub):
     """Find and repair differences between the database and the search index. 核对并修复索引。"""
     report = hub.search_service.reconcile()
-    click.echo(f"{report['indexed']} resources should be searchable: {report['missing']} were missing, "
-               f"{report['stale']} out of date, {report['removed']} removed from the index.")
+    click.echo(
+        f"{report['indexed']} resources should be searchable: {report['missing']} were missing, "
+        f"{report['stale']} out of date, {report['removed']} removed from the index."
+    )
 
 
 def register(main) -> None:

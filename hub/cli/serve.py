@@ -1,4 +1,5 @@
 """CLI: `eduhub serve`, the hub's web and API processes under gunicorn (and, on the embedded broker, a worker)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -14,13 +15,27 @@ log = logging.getLogger("hub.serve")
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 for every interface (put nginx in front in production).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 for every interface (put nginx in front in production).",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Web processes. About one per core; each serves --threads requests at once.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="Requests each process serves at once (slow downloads hold one each).")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes. About one per core; each serves --threads requests at once.",
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Requests each process serves at once (slow downloads hold one each).",
+)
 def serve(host: str, port: int, workers: int, threads: int):
     """Run the hub: web pages, the API, OAI-PMH, /healthz and /metrics.
 
@@ -65,11 +80,15 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
 def prepare_database(config: Config) -> None:
     """Migrate the embedded database; on a server database only warn, since several hosts may start at once."""
     from hub.db import migrate
+
     if config.database_url.startswith("sqlite"):
         migrate.upgrade(config.database_url)
     elif not migrate.is_up_to_date(config.database_url):
-        click.echo("Warning: the database schema is not up to date; run `eduhub db upgrade`. "
-                   "数据库结构不是最新，请先运行 eduhub db upgrade。", err=True)
+        click.echo(
+            "Warning: the database schema is not up to date; run `eduhub db upgrade`. "
+            "数据库结构不是最新，请先运行 eduhub db upgrade。",
+            err=True,
+        )
 
 
 def start_embedded_worker(config: Config):
@@ -77,6 +96,7 @@ def start_embedded_worker(config: Config):
     if not config.embedded_broker or not _module_exists("workers.embedded"):
         return None
     from workers.embedded import start_embedded_worker as start
+
     return start(config)
 
 
@@ -85,6 +105,7 @@ def stop_embedded_worker(worker) -> None:
     if worker is None:
         return
     from workers import embedded
+
     stop = getattr(embedded, "stop_worker", None)
     if stop is not None:
         stop(worker)
@@ -108,8 +129,11 @@ def _preload_shared() -> None:
     import metadata.analysis  # noqa: F401
     from hub.search.spelling import pinyin_table
     from metadata.vocabularies import load_vocabularies
+
     load_vocabularies()
-    metadata.analysis.tokens("预热分词词典")  # loads the segmenter's dictionary with the vocabularies' words
+    metadata.analysis.tokens(
+        "预热分词词典"
+    )  # loads the segmenter's dictionary with the vocabularies' words
     pinyin_table()
     gc.freeze()
 
@@ -125,12 +149,15 @@ class HubApplication(BaseApplication):
 
     def load_config(self):
         for key, value in self.options.items():
-            if key in self.cfg.settings:  # older gunicorns lack some settings; their defaults are fine
+            if (
+                key in self.cfg.settings
+            ):  # older gunicorns lack some settings; their defaults are fine
                 self.cfg.set(key, value)
 
     def load(self):
         # Called in each worker after the fork, so every process opens its own database pool and index.
         from hub import create_app
+
         return create_app(self.hub_config)
 
 

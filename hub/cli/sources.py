@@ -1,4 +1,5 @@
 """CLI: sources, sync, and the worker and beat processes."""
+
 from __future__ import annotations
 
 import sys
@@ -24,14 +25,30 @@ def sources():
 @click.option("--set", "set_spec", help="OAI-PMH set to harvest.")
 @click.option("--metadata-prefix", help="OAI-PMH metadata prefix (oai_dc, lom).")
 @click.option("--schedule", help="Five-field cron expression in UTC, e.g. '0 2 * * *'.")
-@click.option("--org", help="Organisation code the records belong to (default: one made for the source).")
-@click.option("--review", is_flag=True, help="Send harvested records to review instead of publishing them.")
-@click.option("--fetch-files/--no-fetch-files", default=None, help="Also copy the files (default: only for hubs).")
+@click.option(
+    "--org", help="Organisation code the records belong to (default: one made for the source)."
+)
+@click.option(
+    "--review", is_flag=True, help="Send harvested records to review instead of publishing them."
+)
+@click.option(
+    "--fetch-files/--no-fetch-files",
+    default=None,
+    help="Also copy the files (default: only for hubs).",
+)
 @pass_hub
 def add(hub, name, kind, url, set_spec, metadata_prefix, schedule, org, review, fetch_files):
     """Register a source."""
-    data = dict(name=name, kind=kind, url=url, set_spec=set_spec, metadata_prefix=metadata_prefix,
-                schedule=schedule, org=org, review=review)
+    data = dict(
+        name=name,
+        kind=kind,
+        url=url,
+        set_spec=set_spec,
+        metadata_prefix=metadata_prefix,
+        schedule=schedule,
+        org=org,
+        review=review,
+    )
     if fetch_files is not None:
         data["fetch_files"] = fetch_files
     source = hub.sources.create(SYSTEM, data)
@@ -45,12 +62,16 @@ def list_sources(hub):
     for s in hub.sources.list(SYSTEM):
         run = s["last_run"]
         last = f"{run['status']} {run['counts']}" if run else "never synced"
-        click.echo(f"{s['id']}\t{s['name']}\t{s['kind']}\t{s['url']}\t{s['schedule'] or '-'}\t{last}")
+        click.echo(
+            f"{s['id']}\t{s['name']}\t{s['kind']}\t{s['url']}\t{s['schedule'] or '-'}\t{last}"
+        )
 
 
 @click.command("sync")
 @click.argument("name")
-@click.option("--full", is_flag=True, help="Harvest everything again instead of changes since the last run.")
+@click.option(
+    "--full", is_flag=True, help="Harvest everything again instead of changes since the last run."
+)
 @click.option("--wait", is_flag=True, help="Follow the run; exit non-zero if it failed.")
 @click.option("--inline", is_flag=True, help="Run the sync in this process instead of a worker.")
 @pass_hub
@@ -90,15 +111,27 @@ def _report(run: dict) -> None:
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})
 @click.option("--concurrency", "-c", default=2, show_default=True)
-@click.option("--pool", "-P", default="threads", show_default=True,
-              help="threads keeps one process, so one search-index writer.")
+@click.option(
+    "--pool",
+    "-P",
+    default="threads",
+    show_default=True,
+    help="threads keeps one process, so one search-index writer.",
+)
 @click.option("--beat", "-B", is_flag=True, help="Also run the scheduler in this process.")
 @click.option("--loglevel", "-l", default="INFO")
 def worker(concurrency, pool, beat, loglevel):
     """Run a Celery worker for the configured broker."""
     from workers.app import celery
-    argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
-            "--without-mingle", "--without-gossip"]
+
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        f"--pool={pool}",
+        f"--loglevel={loglevel}",
+        "--without-mingle",
+        "--without-gossip",
+    ]
     if beat:
         argv += ["--beat", "--scheduler=workers.beat:SourceScheduler", f"--schedule={_beat_file()}"]
     celery.worker_main(argv)
@@ -109,12 +142,20 @@ def worker(concurrency, pool, beat, loglevel):
 def beat(loglevel):
     """Run the scheduler: the configured periodic tasks and each source's cron schedule."""
     from workers.app import celery
-    celery.start(["beat", "--scheduler=workers.beat:SourceScheduler", f"--schedule={_beat_file()}",
-                  f"--loglevel={loglevel}"])
+
+    celery.start(
+        [
+            "beat",
+            "--scheduler=workers.beat:SourceScheduler",
+            f"--schedule={_beat_file()}",
+            f"--loglevel={loglevel}",
+        ]
+    )
 
 
 def _beat_file() -> str:
     from config import Config
+
     config = Config.from_env()
     config.data_dir.mkdir(parents=True, exist_ok=True)
     return str(config.data_dir / "celerybeat-schedule")

@@ -1,4 +1,5 @@
 """Schema migrations (Alembic) driven from code: no alembic.ini is needed by an installed hub."""
+
 from __future__ import annotations
 
 import logging
@@ -67,6 +68,7 @@ def autogenerate(database_url: str, message: str) -> str:
 
 def _created_without_migrations(database_url: str) -> bool:
     from hub.db import Base
+
     engine = _engine(database_url)
     try:
         tables = set(inspect(engine).get_table_names())

@@ -3,6 +3,7 @@
 Everything goes through the services (accounts, resources, files), so rules, audit, outbox and changes apply.
 Seeding is idempotent: organisations, users and resources (by organisation and title) that exist are skipped.
 """
+
 from __future__ import annotations
 
 import io
@@ -70,7 +71,13 @@ class DemoUser:
 # Fixed, documented passwords: this is a demo. Change them (or skip seed-demo) on a hub others can reach.
 USERS = [
     DemoUser("admin@example.edu.cn", "eduhub-admin-2024", "系统管理员", is_admin=True),
-    DemoUser("contributor@example.edu.cn", "eduhub-contributor-2024", "马晓燕", "nx-yc-yz1", "contributor"),
+    DemoUser(
+        "contributor@example.edu.cn",
+        "eduhub-contributor-2024",
+        "马晓燕",
+        "nx-yc-yz1",
+        "contributor",
+    ),
     DemoUser("editor@example.edu.cn", "eduhub-editor-2024", "资源建设办公室", "nx", "contributor"),
     DemoUser("reviewer@example.edu.cn", "eduhub-reviewer-2024", "李建国", "nx", "reviewer"),
     DemoUser("teacher@example.edu.cn", "eduhub-teacher-2024", "王海霞", "nx-wz-lt-2x", "teacher"),
@@ -121,7 +128,9 @@ def _seed_orgs(hub) -> int:
     added = 0
     for code, name, kind, parent, region in ORGS:
         if code not in existing:
-            hub.accounts.create_org(SYSTEM, code=code, name=name, kind=kind, parent=parent, region=region)
+            hub.accounts.create_org(
+                SYSTEM, code=code, name=name, kind=kind, parent=parent, region=region
+            )
             added += 1
     return added
 
@@ -132,21 +141,31 @@ def _seed_users(hub) -> list[DemoUser]:
     added = []
     for user in USERS:
         if user.email not in existing:
-            hub.accounts.create_user(SYSTEM, email=user.email, password=user.password, name=user.name,
-                                     is_admin=user.is_admin, org=user.org, role=user.role)
+            hub.accounts.create_user(
+                SYSTEM,
+                email=user.email,
+                password=user.password,
+                name=user.name,
+                is_admin=user.is_admin,
+                org=user.org,
+                role=user.role,
+            )
             added.append(user)
     return added
 
 
 def _pending_items(hub, report: SeedReport, limit: int | None = None) -> list:
     from hub.demo.catalogue import build_catalogue
+
     items = build_catalogue(_labels(hub))
     if limit:
-        items = items[::max(len(items) // limit, 1)][:limit]
+        items = items[:: max(len(items) // limit, 1)][:limit]
     with hub.db.session() as session:
-        rows = session.execute(select(Organisation.code, Resource.title)
-                               .join(Organisation, Resource.org_id == Organisation.id)
-                               .where(Organisation.code.in_([o[0] for o in ORGS])))
+        rows = session.execute(
+            select(Organisation.code, Resource.title)
+            .join(Organisation, Resource.org_id == Organisation.id)
+            .where(Organisation.code.in_([o[0] for o in ORGS]))
+        )
         existing = {(code, title) for code, title in rows}
     pending = [i for i in items if (i.data["org"], i.data["title"]) not in existing]
     report.skipped = len(items) - len(pending)
@@ -160,7 +179,10 @@ def _labels(hub) -> dict:
 
 def _seed_resource(hub, item, actors, serial: int, report: SeedReport) -> str:
     from hub.demo.files import demo_file
-    owner = actors["contributor@example.edu.cn" if item.data["org"] == "nx-yc-yz1" else "editor@example.edu.cn"]
+
+    owner = actors[
+        "contributor@example.edu.cn" if item.data["org"] == "nx-yc-yz1" else "editor@example.edu.cn"
+    ]
     record = hub.resources.create(owner, item.data)
     topic = item.data.get("chapter") or item.data["title"]
     for asset_name in item.files:
@@ -181,19 +203,35 @@ def _seed_resource(hub, item, actors, serial: int, report: SeedReport) -> str:
 def _backdate(resource_id: str, item) -> dict:
     """Spread the records over the past two years, as a hub in use for that long would have them."""
     rng = random.Random(resource_id)
-    created = utcnow() - timedelta(days=item.days_ago, hours=rng.randint(0, 23), minutes=rng.randint(0, 59))
-    published = created + timedelta(hours=rng.randint(2, 72)) if item.status == "published" else None
+    created = utcnow() - timedelta(
+        days=item.days_ago, hours=rng.randint(0, 23), minutes=rng.randint(0, 59)
+    )
+    published = (
+        created + timedelta(hours=rng.randint(2, 72)) if item.status == "published" else None
+    )
     if published is not None and published > utcnow():
         published = utcnow()
-    return {"rid": resource_id, "created": created, "updated": published or created, "published": published,
-            "downloads": item.downloads}
+    return {
+        "rid": resource_id,
+        "created": created,
+        "updated": published or created,
+        "published": published,
+        "downloads": item.downloads,
+    }
 
 
 def _apply_dates(hub, dates: list[dict]) -> None:
     if not dates:
         return
-    statement = (update(Resource.__table__).where(Resource.__table__.c.id == bindparam("rid"))
-                 .values(created=bindparam("created"), updated=bindparam("updated"),
-                         published=bindparam("published"), downloads=bindparam("downloads")))
+    statement = (
+        update(Resource.__table__)
+        .where(Resource.__table__.c.id == bindparam("rid"))
+        .values(
+            created=bindparam("created"),
+            updated=bindparam("updated"),
+            published=bindparam("published"),
+            downloads=bindparam("downloads"),
+        )
+    )
     with hub.db.engine.begin() as connection:
         connection.execute(statement, dates)

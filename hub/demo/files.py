@@ -1,19 +1,25 @@
 """The bytes of each demo file: copies of the committed assets, made distinct per resource where that is cheap."""
+
 from __future__ import annotations
 
 import io
 import textwrap
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 # File names a teacher would recognise, by asset.
-KINDS = {"cover.png": "封面", "lesson.pdf": "课件讲义", "worksheet.docx": "学案", "reading.mp3": "音频",
-         "microlesson.mp4": "视频"}
+KINDS = {
+    "cover.png": "封面",
+    "lesson.pdf": "课件讲义",
+    "worksheet.docx": "学案",
+    "reading.mp3": "音频",
+    "microlesson.mp4": "视频",
+}
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset(name: str) -> bytes:
     return (ASSETS / name).read_bytes()
 
@@ -35,6 +41,7 @@ def demo_file(asset_name: str, title: str, topic: str, serial: int) -> tuple[str
 
 def _png_with_title(title: str) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
+
     image = Image.open(io.BytesIO(asset("cover.png"))).convert("RGB")
     draw = ImageDraw.Draw(image)
     font = _font(34) if FONT.exists() else ImageFont.load_default()
@@ -48,6 +55,7 @@ def _png_with_title(title: str) -> bytes:
 @lru_cache(maxsize=4)
 def _font(size: int):
     from PIL import ImageFont
+
     return ImageFont.truetype(str(FONT), size)
 
 

@@ -1,4 +1,5 @@
 """Alembic environment: the hub's models are the target; the URL comes from the caller, not an ini file."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -36,7 +37,9 @@ def _options(dialect_name: str) -> dict:
 def run_offline() -> None:
     url = config.attributes["database_url"]
     dialect = url.split(":", 1)[0].split("+", 1)[0]
-    context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **_options(dialect))
+    context.configure(
+        url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **_options(dialect)
+    )
     with context.begin_transaction():
         context.run_migrations()
 

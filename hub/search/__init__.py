@@ -1,14 +1,40 @@
 """The search port; `index_from_url` picks the adapter from `EDUHUB_SEARCH_URL`."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from hub.search.base import (FACETS, FILTERS, SORTS, EVERYTHING, PUBLIC, Hit, Scope, SearchIndex, SearchQuery,
-                             SearchResult, Suggestion, document_from_record)
+from hub.search.base import (
+    EVERYTHING,
+    FACETS,
+    FILTERS,
+    PUBLIC,
+    SORTS,
+    Hit,
+    Scope,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+    document_from_record,
+)
 
-__all__ = ["FACETS", "FILTERS", "SORTS", "EVERYTHING", "PUBLIC", "Hit", "Scope", "SearchIndex", "SearchQuery",
-           "SearchResult", "Suggestion", "document_from_record", "index_from_url"]
+__all__ = [
+    "FACETS",
+    "FILTERS",
+    "SORTS",
+    "EVERYTHING",
+    "PUBLIC",
+    "Hit",
+    "Scope",
+    "SearchIndex",
+    "SearchQuery",
+    "SearchResult",
+    "Suggestion",
+    "document_from_record",
+    "index_from_url",
+]
 
 DEFAULT_ALIAS = "eduhub-resources"
 
@@ -22,6 +48,7 @@ def index_from_url(url: str, data_dir: Path | str | None = None) -> SearchIndex:
         if not path.is_absolute():
             path = Path(data_dir or ".") / path
         from hub.search.embedded import TantivyIndex
+
         return TantivyIndex(path)
     engine, _, transport = scheme.partition("+")
     parts = urlsplit(f"{transport or 'http'}://{rest}")
@@ -29,9 +56,13 @@ def index_from_url(url: str, data_dir: Path | str | None = None) -> SearchIndex:
     host = parts._replace(query="", fragment="").geturl().rstrip("/")
     if engine in ("elasticsearch", "es"):
         from hub.search.es import ElasticsearchIndex
+
         return ElasticsearchIndex(host, alias)
     if engine == "opensearch":
         from hub.search.opensearch import OpenSearchIndex
+
         return OpenSearchIndex(host, alias)
-    raise ValueError(f"unknown search URL scheme {scheme!r}: use tantivy://, elasticsearch+http:// "
-                     "or opensearch+http://")
+    raise ValueError(
+        f"unknown search URL scheme {scheme!r}: use tantivy://, elasticsearch+http:// "
+        "or opensearch+http://"
+    )

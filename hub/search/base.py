@@ -1,24 +1,37 @@
 """The search port: query and result types, the visibility scope, the index document, and the abstract index."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 
 from hub.errors import ValidationFailed
 from metadata import analysis
 from metadata.pinyin import suggest_keys
 
 # Facets the hub can count; each is an exact-string field in every engine.
-FACETS = ("stage", "subjects", "grades", "edition", "volume", "type", "themes", "region", "org", "license", "source")
+FACETS = (
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "type",
+    "themes",
+    "region",
+    "org",
+    "license",
+    "source",
+)
 # Filters: every facet, plus `org_tree` (organisation ids: that organisation and everything under it) and a few
 # administrative fields. A `region` filter matches the region and every region under it (a city finds its counties).
 FILTERS = FACETS + ("org_tree", "visibility", "status")
 SORTS = ("relevance", "newest", "downloads")
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's default max_result_window; every engine keeps the same limit
-TEXT_CAP = 100_000   # characters of extracted file text that are indexed
+TEXT_CAP = 100_000  # characters of extracted file text that are indexed
 
 
 @dataclass(frozen=True)
@@ -26,21 +39,25 @@ class Scope:
     """What a caller may read: public records, plus `region` ones in their regions and `org` ones in their orgs."""
 
     public_only: bool = True
-    regions: tuple[str, ...] = ()   # 6-digit admin codes of the caller's roles
-    org_ids: tuple[int, ...] = ()   # ids of the caller's organisations (their subtrees are readable)
-    all: bool = False               # administrators: every visibility
-    published_only: bool = True     # only published, latest versions (set False for admin/owner listings)
+    regions: tuple[str, ...] = ()  # 6-digit admin codes of the caller's roles
+    org_ids: tuple[int, ...] = ()  # ids of the caller's organisations (their subtrees are readable)
+    all: bool = False  # administrators: every visibility
+    published_only: bool = (
+        True  # only published, latest versions (set False for admin/owner listings)
+    )
 
     @classmethod
-    def for_principal(cls, principal) -> "Scope":
+    def for_principal(cls, principal) -> Scope:
         """The scope of a `hub.security.principal.Principal` (anonymous: public only)."""
         if principal.is_admin:
             return cls(public_only=False, all=True)
         if not principal.is_authenticated:
             return cls()
-        return cls(public_only=False,
-                   regions=tuple(sorted({r.region for r in principal.roles if r.region})),
-                   org_ids=tuple(sorted({r.org_id for r in principal.roles})))
+        return cls(
+            public_only=False,
+            regions=tuple(sorted({r.region for r in principal.roles if r.region})),
+            org_ids=tuple(sorted({r.org_id for r in principal.roles})),
+        )
 
 
 PUBLIC = Scope()
@@ -62,15 +79,21 @@ class SearchQuery:
     def __post_init__(self):
         errors = {}
         if self.sort not in SORTS:
-            errors["sort"] = [f"排序方式只能是 {', '.join(SORTS)}。Sort must be one of {', '.join(SORTS)}."]
+            errors["sort"] = [
+                f"排序方式只能是 {', '.join(SORTS)}。Sort must be one of {', '.join(SORTS)}."
+            ]
         if not 1 <= self.size <= MAX_SIZE:
             errors["size"] = [f"每页 1 到 {MAX_SIZE} 条。Size must be between 1 and {MAX_SIZE}."]
         if self.page < 1 or self.page * self.size > MAX_WINDOW:
-            errors["page"] = [f"页码超出范围，请缩小搜索条件。Page out of range (at most {MAX_WINDOW} results "
-                              "can be paged through); narrow the search."]
+            errors["page"] = [
+                f"页码超出范围，请缩小搜索条件。Page out of range (at most {MAX_WINDOW} results "
+                "can be paged through); narrow the search."
+            ]
         for name in list(self.filters) + list(self.facets):
             if name not in FILTERS:
-                errors[name] = ["不支持按此字段筛选。This field cannot be used as a filter or facet."]
+                errors[name] = [
+                    "不支持按此字段筛选。This field cannot be used as a filter or facet."
+                ]
         if errors:
             raise ValidationFailed.from_messages(errors)
         self.filters = {k: [str(v) for v in vs] for k, vs in self.filters.items() if vs}
@@ -148,6 +171,7 @@ class SearchIndex(ABC):
         """A corrected query (same filters and scope) that finds something, as a `spelling.Correction`, or None.
         Built from this index's own searches and completions, so every engine proposes the same."""
         from hub.search.spelling import correct
+
         return correct(self, query)
 
 
@@ -180,7 +204,7 @@ def timestamp(value) -> int:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
 
 

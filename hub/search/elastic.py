@@ -4,6 +4,7 @@ Text arrives already analysed by `metadata.analysis` (words joined by spaces), s
 whitespace and need no Chinese plugin. Each index is versioned (`ALIAS-vSTAMP`) behind an alias; a rebuild fills
 a new one and swaps the alias in one atomic request, so searches never go down.
 """
+
 from __future__ import annotations
 
 import time
@@ -11,11 +12,37 @@ from abc import abstractmethod
 
 from hub.errors import ServiceUnavailable
 from hub.search import plan as planning
-from hub.search.base import PUBLIC, Scope, SearchIndex, SearchQuery, SearchResult, Suggestion, batched
+from hub.search.base import (
+    PUBLIC,
+    Scope,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+    batched,
+)
 
 WORDS_ANALYZER = "zh_words"
-EXACT_FIELDS = ("id", "stage", "subjects", "grades", "edition", "volume", "type", "themes", "region", "region_path",
-                "org", "org_path", "license", "source", "visibility", "status", "is_latest", "suggest")
+EXACT_FIELDS = (
+    "id",
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "type",
+    "themes",
+    "region",
+    "region_path",
+    "org",
+    "org_path",
+    "license",
+    "source",
+    "visibility",
+    "status",
+    "is_latest",
+    "suggest",
+)
 BULK_SIZE = 1000
 
 
@@ -26,11 +53,20 @@ def index_body(shards: int = 1) -> dict:
     properties[planning.BIGRAM_FIELD] = dict(words)
     properties.update({name: {"type": "keyword"} for name in EXACT_FIELDS})
     properties.update({name: {"type": "long"} for name in ("published", "updated", "downloads")})
-    properties.update({"title": {"type": "text", "index": False}, "description": {"type": "text", "index": False},
-                       "version": {"type": "keyword", "index": False}})
+    properties.update(
+        {
+            "title": {"type": "text", "index": False},
+            "description": {"type": "text", "index": False},
+            "version": {"type": "keyword", "index": False},
+        }
+    )
     return {
-        "settings": {"number_of_shards": shards,
-                     "analysis": {"analyzer": {WORDS_ANALYZER: {"type": "custom", "tokenizer": "whitespace"}}}},
+        "settings": {
+            "number_of_shards": shards,
+            "analysis": {
+                "analyzer": {WORDS_ANALYZER: {"type": "custom", "tokenizer": "whitespace"}}
+            },
+        },
         "mappings": {"dynamic": "strict", "properties": properties},
     }
 
@@ -57,14 +93,22 @@ def translate(node, scored: bool = True) -> dict:
         clauses = [translate(c, scored) for c in node.children]
         return {"bool": {"must" if scored else "filter": clauses}}
     if isinstance(node, planning.Or):
-        return {"bool": {"should": [translate(c, scored) for c in node.children], "minimum_should_match": 1}}
+        return {
+            "bool": {
+                "should": [translate(c, scored) for c in node.children],
+                "minimum_should_match": 1,
+            }
+        }
     if isinstance(node, planning.Everything):
         return {"match_all": {}}
     raise TypeError(f"unknown plan node {node!r}")
 
 
-SORTS = {"relevance": ["_score", {"id": "asc"}], "newest": [{"published": "desc"}, {"id": "asc"}],
-         "downloads": [{"downloads": "desc"}, {"id": "asc"}]}
+SORTS = {
+    "relevance": ["_score", {"id": "asc"}],
+    "newest": [{"published": "desc"}, {"id": "asc"}],
+    "downloads": [{"downloads": "desc"}, {"id": "asc"}],
+}
 
 
 def search_body(p: planning.Plan) -> dict:
@@ -72,8 +116,14 @@ def search_body(p: planning.Plan) -> dict:
     query = {"bool": {"filter": [translate(p.scope, scored=False)]}}
     if p.text is not None:
         query["bool"]["must"] = [translate(p.text)]
-    body = {"query": query, "from": p.offset, "size": p.size, "track_total_hits": True,
-            "sort": SORTS[p.sort], "_source": ["id", "title", "description"]}
+    body = {
+        "query": query,
+        "from": p.offset,
+        "size": p.size,
+        "track_total_hits": True,
+        "sort": SORTS[p.sort],
+        "_source": ["id", "title", "description"],
+    }
     if p.filters:
         body["post_filter"] = translate(planning.conjunction(p.filters.values()), scored=False)
     aggs = {}
@@ -89,27 +139,45 @@ def parse_search(p: planning.Plan, response: dict) -> SearchResult:
     hits = []
     for raw in response["hits"]["hits"]:
         source = raw.get("_source") or {}
-        hits.append(p.hit(raw["_id"], raw.get("_score") or 0.0, source.get("title") or "",
-                          source.get("description") or ""))
+        hits.append(
+            p.hit(
+                raw["_id"],
+                raw.get("_score") or 0.0,
+                source.get("title") or "",
+                source.get("description") or "",
+            )
+        )
     total = response["hits"]["total"]
     total = total["value"] if isinstance(total, dict) else int(total)
     aggregations = {}
     for group in (response.get("aggregations") or {}).values():
         for name, result in group.items():
             if isinstance(result, dict) and "buckets" in result:
-                aggregations[name] = planning.sorted_buckets((b["key"], b["doc_count"]) for b in result["buckets"])
-    return SearchResult(total=total, hits=hits, aggregations={f: aggregations.get(f, []) for f in p.facets})
+                aggregations[name] = planning.sorted_buckets(
+                    (b["key"], b["doc_count"]) for b in result["buckets"]
+                )
+    return SearchResult(
+        total=total, hits=hits, aggregations={f: aggregations.get(f, []) for f in p.facets}
+    )
 
 
 def suggest_body(prefix_node, scope_node, size: int) -> dict:
-    return {"query": {"bool": {"filter": [translate(prefix_node, False), translate(scope_node, False)]}},
-            "size": size * 3, "sort": [{"downloads": "desc"}, {"id": "asc"}], "_source": ["id", "title"]}
+    return {
+        "query": {
+            "bool": {"filter": [translate(prefix_node, False), translate(scope_node, False)]}
+        },
+        "size": size * 3,
+        "sort": [{"downloads": "desc"}, {"id": "asc"}],
+        "_source": ["id", "title"],
+    }
 
 
 def unavailable(engine: str, exc: Exception) -> ServiceUnavailable:
-    return ServiceUnavailable(f"搜索服务（{engine}）暂时不可用，请稍后再试，或请管理员检查 EDUHUB_SEARCH_URL。"
-                              f"The search service ({engine}) is unavailable; try again later, or ask an admin to "
-                              f"check EDUHUB_SEARCH_URL. ({type(exc).__name__}: {exc})")
+    return ServiceUnavailable(
+        f"搜索服务（{engine}）暂时不可用，请稍后再试，或请管理员检查 EDUHUB_SEARCH_URL。"
+        f"The search service ({engine}) is unavailable; try again later, or ask an admin to "
+        f"check EDUHUB_SEARCH_URL. ({type(exc).__name__}: {exc})"
+    )
 
 
 class ServerIndex(SearchIndex):
@@ -147,8 +215,10 @@ class ServerIndex(SearchIndex):
     def ensure(self) -> None:
         if not self._indices():
             name = self._create()
-            self._call(self.client.indices.update_aliases,
-                       body={"actions": [{"add": {"index": name, "alias": self.alias}}]})
+            self._call(
+                self.client.indices.update_aliases,
+                body={"actions": [{"add": {"index": name, "alias": self.alias}}]},
+            )
 
     def index_documents(self, docs) -> int:
         count = 0
@@ -167,14 +237,18 @@ class ServerIndex(SearchIndex):
     def rebuild(self, docs, progress=None) -> int:
         old = self._indices()
         name = self._create()
-        self._call(self.client.indices.put_settings, index=name, body={"index": {"refresh_interval": "-1"}})
+        self._call(
+            self.client.indices.put_settings, index=name, body={"index": {"refresh_interval": "-1"}}
+        )
         total = 0
         for batch in batched(docs, BULK_SIZE):
             self._call(self._bulk, upsert_actions(name, batch))
             total += len(batch)
             if progress:
                 progress(len(batch))
-        self._call(self.client.indices.put_settings, index=name, body={"index": {"refresh_interval": "1s"}})
+        self._call(
+            self.client.indices.put_settings, index=name, body={"index": {"refresh_interval": "1s"}}
+        )
         self._call(self.client.indices.refresh, index=name)
         actions = [{"remove": {"index": i, "alias": self.alias}} for i in old]
         actions.append({"add": {"index": name, "alias": self.alias}})
@@ -210,8 +284,12 @@ class ServerIndex(SearchIndex):
         """Paged with search_after on the id (no scroll contexts to leak)."""
         out, after = {}, None
         while True:
-            body = {"query": {"match_all": {}}, "size": BULK_SIZE, "sort": [{"id": "asc"}],
-                    "_source": ["id", "version"]}
+            body = {
+                "query": {"match_all": {}},
+                "size": BULK_SIZE,
+                "sort": [{"id": "asc"}],
+                "_source": ["id", "version"],
+            }
             if after is not None:
                 body["search_after"] = after
             hits = self._call(self.client.search, index=self.alias, body=body)["hits"]["hits"]

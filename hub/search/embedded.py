@@ -3,6 +3,7 @@
 One process writes (the worker; the writer is taken on the first write), every other process only reads.
 Rebuilds go into a new generation directory and the `CURRENT` file is switched atomically; readers notice it.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,37 @@ import tantivy
 
 from hub.errors import ServiceUnavailable
 from hub.search import plan as planning
-from hub.search.base import SearchIndex, SearchQuery, SearchResult, Scope, PUBLIC, Suggestion, batched
+from hub.search.base import (
+    PUBLIC,
+    Scope,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+    batched,
+)
 
 Q, Occur = tantivy.Query, tantivy.Occur
-WORDS = "zh_words"       # the hub's words joined by spaces: split on whitespace only
-STORED = "stored_text"   # stored-only fields still get indexed by tantivy: keep that cheap
-EXACT_FIELDS = ("stage", "subjects", "grades", "edition", "volume", "type", "themes", "region", "region_path",
-                "org", "org_path", "license", "source", "visibility", "status", "is_latest")
+WORDS = "zh_words"  # the hub's words joined by spaces: split on whitespace only
+STORED = "stored_text"  # stored-only fields still get indexed by tantivy: keep that cheap
+EXACT_FIELDS = (
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "type",
+    "themes",
+    "region",
+    "region_path",
+    "org",
+    "org_path",
+    "license",
+    "source",
+    "visibility",
+    "status",
+    "is_latest",
+)
 RECHECK_SECONDS = 1.0
 MAX_TERM_QUERIES = 32  # filter values per field matched by term queries; more become one term set
 
@@ -47,13 +72,19 @@ def build_schema() -> tantivy.Schema:
 def register_tokenizers(index: tantivy.Index) -> None:
     """Needed after every open: tantivy keeps tokenizers in memory only."""
     ws = tantivy.Tokenizer.whitespace()
-    index.register_tokenizer(WORDS, tantivy.TextAnalyzerBuilder(ws).filter(tantivy.Filter.remove_long(100)).build())
-    index.register_tokenizer(STORED, tantivy.TextAnalyzerBuilder(ws).filter(tantivy.Filter.remove_long(40)).build())
+    index.register_tokenizer(
+        WORDS, tantivy.TextAnalyzerBuilder(ws).filter(tantivy.Filter.remove_long(100)).build()
+    )
+    index.register_tokenizer(
+        STORED, tantivy.TextAnalyzerBuilder(ws).filter(tantivy.Filter.remove_long(40)).build()
+    )
 
 
 def unavailable(exc: Exception) -> ServiceUnavailable:
-    return ServiceUnavailable("搜索暂时不可用，请稍后再试；管理员可运行 eduhub search rebuild 重建索引。"
-                              f"Search is unavailable; try again later (admins: run `eduhub search rebuild`). ({exc})")
+    return ServiceUnavailable(
+        "搜索暂时不可用，请稍后再试；管理员可运行 eduhub search rebuild 重建索引。"
+        f"Search is unavailable; try again later (admins: run `eduhub search rebuild`). ({exc})"
+    )
 
 
 class TantivyIndex(SearchIndex):
@@ -100,7 +131,11 @@ class TantivyIndex(SearchIndex):
         """The open index of the current generation; reopened after a fork or a rebuild elsewhere."""
         with self._lock:
             now = time.monotonic()
-            if self._index is not None and self._pid == os.getpid() and now - self._checked < RECHECK_SECONDS:
+            if (
+                self._index is not None
+                and self._pid == os.getpid()
+                and now - self._checked < RECHECK_SECONDS
+            ):
                 return self._index
             self._checked = now
             generation = self._current()
@@ -205,8 +240,14 @@ class TantivyIndex(SearchIndex):
         for key, address in result.hits:
             doc = searcher.doc(address)
             score = key if order is None else 0.0
-            hits.append(p.hit(doc.get_first("id"), score, doc.get_first("title") or "",
-                              doc.get_first("description") or ""))
+            hits.append(
+                p.hit(
+                    doc.get_first("id"),
+                    score,
+                    doc.get_first("title") or "",
+                    doc.get_first("description") or "",
+                )
+            )
         return hits, result.count
 
     def _facets(self, searcher, p) -> dict:
@@ -215,7 +256,9 @@ class TantivyIndex(SearchIndex):
             aggs = {name: {"terms": {"field": name, "size": planning.FACET_SIZE}} for name in names}
             result = searcher.aggregate(self._combine(p.text, filter_node), aggs)
             for name in names:
-                out[name] = planning.sorted_buckets((b["key"], b["doc_count"]) for b in result[name]["buckets"])
+                out[name] = planning.sorted_buckets(
+                    (b["key"], b["doc_count"]) for b in result[name]["buckets"]
+                )
         return out
 
     def suggest(self, prefix: str, scope: Scope = PUBLIC, size: int = 8) -> list[Suggestion]:
@@ -223,9 +266,12 @@ class TantivyIndex(SearchIndex):
         if nodes is None:
             return []
         searcher = self._searcher()
-        query = Q.boolean_query([(Occur.Must, self.translate(nodes[0])),
-                                 (Occur.Must, self.translate(nodes[1]))])
-        result = searcher.search(query, limit=size * 3, order_by_field="downloads", order=tantivy.Order.Desc)
+        query = Q.boolean_query(
+            [(Occur.Must, self.translate(nodes[0])), (Occur.Must, self.translate(nodes[1]))]
+        )
+        result = searcher.search(
+            query, limit=size * 3, order_by_field="downloads", order=tantivy.Order.Desc
+        )
         docs = [searcher.doc(address) for _, address in result.hits]
         return _distinct_titles(((d.get_first("id"), d.get_first("title")) for d in docs), size)
 
@@ -266,8 +312,13 @@ class TantivyIndex(SearchIndex):
             # (3-5x the CPU of a search at 100,000 records). The set is kept for long lists only.
             if len(node.values) > MAX_TERM_QUERIES:
                 return Q.term_set_query(self.schema, node.field, list(node.values))
-            terms = [Q.term_query(self.schema, node.field, value, index_option="basic") for value in node.values]
-            return terms[0] if len(terms) == 1 else Q.boolean_query([(Occur.Should, t) for t in terms])
+            terms = [
+                Q.term_query(self.schema, node.field, value, index_option="basic")
+                for value in node.values
+            ]
+            return (
+                terms[0] if len(terms) == 1 else Q.boolean_query([(Occur.Should, t) for t in terms])
+            )
         if isinstance(node, planning.Prefix):
             return Q.regex_query(self.schema, node.field, _regex_escape(node.value) + ".*")
         if isinstance(node, planning.And):
@@ -305,4 +356,6 @@ def _distinct_titles(pairs, size: int) -> list[Suggestion]:
 
 
 def _new_generation_name() -> str:
-    return f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
+    return (
+        f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
+    )

@@ -1,4 +1,5 @@
 """Elasticsearch 8/9 through the official client; everything else is shared in `hub.search.elastic`."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """OpenSearch through opensearch-py; everything else is shared in `hub.search.elastic`."""
+
 from __future__ import annotations
 
 from opensearchpy import OpenSearch, helpers

@@ -4,6 +4,7 @@ Building the plan once, here, is what makes every engine apply the same tokens, 
 Facet counts exclude their own filter ("disjunctive" facets): ticking 数学 still shows how many 语文 there are,
 while every other filter, the query and the caller's scope still apply, so nobody counts what they cannot read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ SNIPPET = 160
 @dataclass(frozen=True)
 class Term:
     """Scored match of one (already analysed) token."""
+
     field: str
     value: str
     boost: float = 1.0
@@ -30,6 +32,7 @@ class Term:
 @dataclass(frozen=True)
 class Terms:
     """Unscored exact match of any of `values`."""
+
     field: str
     values: tuple[str, ...]
 
@@ -57,9 +60,9 @@ class Everything:
 
 @dataclass
 class Plan:
-    text: object | None            # scored part, None for filter-only searches
-    scope: object                  # unscored: what the caller may read
-    filters: dict[str, object]     # facet/filter name -> unscored node
+    text: object | None  # scored part, None for filter-only searches
+    scope: object  # unscored: what the caller may read
+    filters: dict[str, object]  # facet/filter name -> unscored node
     sort: str
     offset: int
     size: int
@@ -79,8 +82,10 @@ class Plan:
         return groups
 
     def highlights(self, title: str, description: str) -> dict[str, str]:
-        return {"title": analysis.highlight(title, self.words),
-                "description": analysis.highlight(description, self.words, limit=SNIPPET)}
+        return {
+            "title": analysis.highlight(title, self.words),
+            "description": analysis.highlight(description, self.words, limit=SNIPPET),
+        }
 
     def hit(self, id: str, score: float, title: str, description: str) -> Hit:
         return Hit(id=id, score=float(score), highlights=self.highlights(title, description))
@@ -103,10 +108,20 @@ def plan(query: SearchQuery) -> Plan:
     sort = query.sort
     if sort == "relevance" and not words:
         sort = "newest"  # nothing to rank by: the newest first, the same in every engine
-    filters = {name: Terms(FILTER_FIELDS.get(name, name), tuple(values))
-               for name, values in sorted(query.filters.items())}
-    return Plan(text=text_node(words), scope=scope_node(query.scope), filters=filters, sort=sort,
-                offset=query.offset, size=query.size, facets=tuple(dict.fromkeys(query.facets)), words=words)
+    filters = {
+        name: Terms(FILTER_FIELDS.get(name, name), tuple(values))
+        for name, values in sorted(query.filters.items())
+    }
+    return Plan(
+        text=text_node(words),
+        scope=scope_node(query.scope),
+        filters=filters,
+        sort=sort,
+        offset=query.offset,
+        size=query.size,
+        facets=tuple(dict.fromkeys(query.facets)),
+        words=words,
+    )
 
 
 def text_node(words: list[str]):
@@ -140,7 +155,9 @@ def visibility_node(scope: Scope):
     # A region-visible record is readable inside its region and from the regions above and below it.
     near = [Terms("region_path", ("-",) + regions)]
     if regions:
-        near.append(Terms("region", tuple(sorted({a for r in regions for a in region_ancestors(r)}))))
+        near.append(
+            Terms("region", tuple(sorted({a for r in regions for a in region_ancestors(r)})))
+        )
     options = [public, And((Terms("visibility", ("region",)), disjunction(near)))]
     if scope.org_ids:
         org_ids = tuple(str(i) for i in sorted(scope.org_ids))
@@ -151,6 +168,7 @@ def visibility_node(scope: Scope):
 def suggest_nodes(prefix: str, scope: Scope):
     """(prefix node, scope node) for completions; None when the prefix is empty after folding."""
     from metadata.pinyin import suggest_prefix
+
     folded = suggest_prefix(prefix)
     if not folded:
         return None
@@ -159,4 +177,6 @@ def suggest_nodes(prefix: str, scope: Scope):
 
 def sorted_buckets(pairs) -> list[tuple[str, int]]:
     """Facet buckets in one order for every engine: count descending, then code."""
-    return sorted(((str(k), int(c)) for k, c in pairs if int(c) > 0), key=lambda kc: (-kc[1], kc[0]))
+    return sorted(
+        ((str(k), int(c)) for k, c in pairs if int(c) > 0), key=lambda kc: (-kc[1], kc[0])
+    )

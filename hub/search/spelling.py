@@ -1,4 +1,4 @@
-""""Did you mean": a corrected query that finds something, built from the index itself and the vocabularies.
+""" "Did you mean": a corrected query that finds something, built from the index itself and the vocabularies.
 
 Only the port's own `search` and `suggest` are used, each within the caller's scope, so every engine proposes the
 same correction and nothing the caller may not read is ever used to build one or counted. What teachers get wrong:
@@ -8,6 +8,7 @@ same correction and nothing the caller may not read is ever used to build one or
 - a word that matches nothing (`分数 xyzzy`): dropped.
 Traditional characters and full-width letters need no correction: analysis folds them for every search.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -20,9 +21,9 @@ from pathlib import Path
 
 from metadata import analysis
 
-MAX_PARTS = 6          # longer queries are not corrected: too many probes for one search
-MAX_PINYIN = 48        # the suggest keys are cut at 48 characters as well
-SUGGESTIONS = 20       # titles read to find the characters of a pinyin
+MAX_PARTS = 6  # longer queries are not corrected: too many probes for one search
+MAX_PINYIN = 48  # the suggest keys are cut at 48 characters as well
+SUGGESTIONS = 20  # titles read to find the characters of a pinyin
 VOCABULARIES = ("subjects", "types", "stages", "grades", "editions", "volumes", "themes", "regions")
 _LETTERS = re.compile(r"[a-z]+")
 
@@ -119,6 +120,7 @@ def _spelled(titles: list[str], pinyin: str, length: int | None) -> list[str]:
 def vocabulary_label(text: str) -> str | None:
     """The Chinese label of the vocabulary term whose code, label or alias `text` is (`physics` -> 物理)."""
     from metadata.vocabularies import load_vocabularies
+
     vocabularies = load_vocabularies()
     for name in VOCABULARIES:
         if name in vocabularies:
@@ -189,11 +191,17 @@ def pinyin_table() -> dict[int, tuple[str, ...]]:
     table = {}
     for code, value in raw.items():
         if analysis.has_cjk(chr(int(code))):
-            readings = tuple(dict.fromkeys(shared.setdefault(r, r) for r in map(_toneless, value.split(",")) if r))
+            readings = tuple(
+                dict.fromkeys(
+                    shared.setdefault(r, r) for r in map(_toneless, value.split(",")) if r
+                )
+            )
             table[int(code)] = shared.setdefault(readings, readings)
     return table
 
 
 def _toneless(reading: str) -> str:
-    decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")  # ü is typed as v (lv: 绿)
+    decomposed = unicodedata.normalize("NFD", reading).replace(
+        "u\u0308", "v"
+    )  # ü is typed as v (lv: 绿)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -1,4 +1,5 @@
 """Password hashing with argon2id, and the minimum rules a password must meet."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -22,12 +23,22 @@ def hasher(*, testing: bool = False) -> PasswordHasher:
 def check(password: str, field: str = "password") -> None:
     """Raise ValidationFailed (with the field name) for a password too short or too long."""
     if not isinstance(password, str) or len(password) < MIN_LENGTH:
-        raise ValidationFailed.from_messages({field: [
-            f"密码至少需要 {MIN_LENGTH} 个字符，请换一个更长的密码。"
-            f"The password must be at least {MIN_LENGTH} characters long; choose a longer one."]})
+        raise ValidationFailed.from_messages(
+            {
+                field: [
+                    f"密码至少需要 {MIN_LENGTH} 个字符，请换一个更长的密码。"
+                    f"The password must be at least {MIN_LENGTH} characters long; choose a longer one."
+                ]
+            }
+        )
     if len(password) > MAX_LENGTH:
-        raise ValidationFailed.from_messages({field: [
-            f"密码不能超过 {MAX_LENGTH} 个字符。The password must be at most {MAX_LENGTH} characters long."]})
+        raise ValidationFailed.from_messages(
+            {
+                field: [
+                    f"密码不能超过 {MAX_LENGTH} 个字符。The password must be at most {MAX_LENGTH} characters long."
+                ]
+            }
+        )
 
 
 def hash_password(password: str, *, testing: bool = False) -> str:

@@ -1,7 +1,8 @@
 """The caller of a service: a user with roles per organisation, or anonymous."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,13 @@ class Principal:
         if not region:
             return self.is_authenticated
         want = region_prefix(region)
-        return any(r.region and (region_prefix(r.region).startswith(want) or want.startswith(region_prefix(r.region)))
-                   for r in self.roles)
+        return any(
+            r.region
+            and (
+                region_prefix(r.region).startswith(want) or want.startswith(region_prefix(r.region))
+            )
+            for r in self.roles
+        )
 
 
 def region_prefix(code: str) -> str:

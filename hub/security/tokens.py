@@ -1,4 +1,5 @@
 """API tokens: `ehk_` plus 32 random bytes; only their SHA-256 is ever stored."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """Accounts: users, their roles in organisations, password log-in, and the principals requests run as.
 Organisations and tokens live in `orgs.py` and `tokens.py`, mixed into the one AccountService."""
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,10 @@ class LoginThrottle:
             while failures and now - failures[0] > self.window:
                 failures.popleft()
             if failures and len(failures) >= self.limit:
-                raise TooManyRequests("登录失败次数过多，请几分钟后再试。"
-                                      "Too many failed log-ins: please wait a few minutes and try again.")
+                raise TooManyRequests(
+                    "登录失败次数过多，请几分钟后再试。"
+                    "Too many failed log-ins: please wait a few minutes and try again."
+                )
 
     def fail(self, key: str | None) -> None:
         if key is None:
@@ -60,9 +63,15 @@ class LoginThrottle:
 
 
 def user_to_dict(user: User) -> dict:
-    return {"id": user.id, "email": user.email, "name": user.name, "is_admin": user.is_admin,
-            "is_active": user.is_active, "created": user.created,
-            "memberships": [membership_to_dict(m) for m in user.memberships]}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "is_admin": user.is_admin,
+        "is_active": user.is_active,
+        "created": user.created,
+        "memberships": [membership_to_dict(m) for m in user.memberships],
+    }
 
 
 def membership_to_dict(m: Membership) -> dict:
@@ -75,7 +84,10 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 def validate_new_user(email: str, password: str, name: str) -> None:
     if not EMAIL_RE.fullmatch(email) or len(email) > 254:
-        raise _invalid("email", "请填写有效的邮箱地址，例如 teacher@school.cn。Give a valid email address, e.g. teacher@school.cn.")
+        raise _invalid(
+            "email",
+            "请填写有效的邮箱地址，例如 teacher@school.cn。Give a valid email address, e.g. teacher@school.cn.",
+        )
     if len(name or "") > 200:
         raise _invalid("name", "姓名不能超过 200 字。The name must be at most 200 characters.")
     passwords.check(password)
@@ -83,7 +95,10 @@ def validate_new_user(email: str, password: str, name: str) -> None:
 
 def check_role(role: str) -> None:
     if role not in ROLES:
-        raise _invalid("role", f"角色须为以下之一：{', '.join(ROLES)}。The role must be one of: {', '.join(ROLES)}.")
+        raise _invalid(
+            "role",
+            f"角色须为以下之一：{', '.join(ROLES)}。The role must be one of: {', '.join(ROLES)}.",
+        )
 
 
 def check_may_manage(actor: Principal, org: Organisation | None) -> None:
@@ -91,8 +106,10 @@ def check_may_manage(actor: Principal, org: Organisation | None) -> None:
     if actor.is_admin:
         return
     if org is None or not actor.has_role_over(org.path, "org_admin"):
-        raise Forbidden("只有管理员或该机构的机构管理员可以管理其用户。"
-                        "Only an administrator, or an org_admin of that organisation, can manage its users.")
+        raise Forbidden(
+            "只有管理员或该机构的机构管理员可以管理其用户。"
+            "Only an administrator, or an org_admin of that organisation, can manage its users."
+        )
 
 
 class AccountService(OrgOperations, TokenOperations):
@@ -108,18 +125,31 @@ class AccountService(OrgOperations, TokenOperations):
 
     # -- users and memberships ------------------------------------------------------------------
 
-    def create_user(self, actor: Principal, *, email: str, password: str, name: str = "", is_admin: bool = False,
-                    org: str | None = None, role: str | None = None) -> dict:
+    def create_user(
+        self,
+        actor: Principal,
+        *,
+        email: str,
+        password: str,
+        name: str = "",
+        is_admin: bool = False,
+        org: str | None = None,
+        role: str | None = None,
+    ) -> dict:
         require_authenticated(actor)
         email = normalise_email(email)
         validate_new_user(email, password, name)
         if role and not org:
-            raise _invalid("org", "指定角色时须同时指定机构。Give the organisation the role is held in (org).")
+            raise _invalid(
+                "org", "指定角色时须同时指定机构。Give the organisation the role is held in (org)."
+            )
         role = role or ("teacher" if org else None)
         if role:
             check_role(role)
         if is_admin and not actor.is_admin:
-            raise Forbidden("只有管理员可以创建管理员。Only an administrator can create another administrator.")
+            raise Forbidden(
+                "只有管理员可以创建管理员。Only an administrator can create another administrator."
+            )
         # Hashing takes a moment by design: do it before holding a connection.
         password_hash = passwords.hash_password(password, testing=self._testing)
         with self.hub.uow(actor) as uow:
@@ -127,12 +157,25 @@ class AccountService(OrgOperations, TokenOperations):
             check_may_manage(actor, org_row)
             if uow.session.scalar(select(User.id).where(User.email == email)) is not None:
                 raise _duplicate_email(email)
-            user = User(email=email, name=(name or "").strip(), is_admin=bool(is_admin), password_hash=password_hash)
+            user = User(
+                email=email,
+                name=(name or "").strip(),
+                is_admin=bool(is_admin),
+                password_hash=password_hash,
+            )
             if org_row is not None:
                 user.memberships.append(Membership(org=org_row, role=role))
             uow.session.add(user)
             uow.session.flush()
-            uow.audit("user.create", "user", user.id, email=email, is_admin=user.is_admin, org=org, role=role)
+            uow.audit(
+                "user.create",
+                "user",
+                user.id,
+                email=email,
+                is_admin=user.is_admin,
+                org=org,
+                role=role,
+            )
             if org_row is not None:
                 uow.audit("membership.add", "user", user.id, email=email, org=org, role=role)
             result = user_to_dict(user)
@@ -170,9 +213,14 @@ class AccountService(OrgOperations, TokenOperations):
                 paths = [r.org_path for r in actor.roles if r.role == "org_admin"]
                 if not paths:
                     check_may_manage(actor, None)
-            members = (select(Membership.user_id).join(Organisation, Membership.org_id == Organisation.id)
-                       .where(or_(*(Organisation.path.like(p + "%") for p in paths))))
-            return [user_to_dict(u) for u in session.scalars(query.where(User.id.in_(members))).all()]
+            members = (
+                select(Membership.user_id)
+                .join(Organisation, Membership.org_id == Organisation.id)
+                .where(or_(*(Organisation.path.like(p + "%") for p in paths)))
+            )
+            return [
+                user_to_dict(u) for u in session.scalars(query.where(User.id.in_(members))).all()
+            ]
 
     def get_user(self, actor: Principal) -> dict:
         """The actor's own account (GET /users/me)."""
@@ -180,12 +228,16 @@ class AccountService(OrgOperations, TokenOperations):
         with self.hub.db.session() as session:
             user = session.get(User, actor.user_id) if actor.user_id is not None else None
             if user is None:
-                raise Unauthenticated("请先登录或提供有效的令牌。Please log in or send a valid API token.")
+                raise Unauthenticated(
+                    "请先登录或提供有效的令牌。Please log in or send a valid API token."
+                )
             return user_to_dict(user)
 
     # -- log-in and principals -------------------------------------------------------------------
 
-    def authenticate_password(self, email: str, password: str, *, ip: str | None = None) -> Principal:
+    def authenticate_password(
+        self, email: str, password: str, *, ip: str | None = None
+    ) -> Principal:
         """The user's principal, or Unauthenticated with the same words whatever was wrong."""
         email = normalise_email(email)
         self.throttle.check(email)
@@ -193,8 +245,16 @@ class AccountService(OrgOperations, TokenOperations):
         with self.hub.uow(Principal(ip=ip)) as uow:
             user = uow.session.scalar(select(User).where(User.email == email))
             # Verify even for an unknown email, so both failures take about as long.
-            stored = user.password_hash if user is not None else passwords.dummy_hash(testing=self._testing)
-            ok = passwords.verify_password(stored, password or "") and user is not None and user.is_active
+            stored = (
+                user.password_hash
+                if user is not None
+                else passwords.dummy_hash(testing=self._testing)
+            )
+            ok = (
+                passwords.verify_password(stored, password or "")
+                and user is not None
+                and user.is_active
+            )
             if not ok:
                 uow.audit("user.login_failed", "user", user.id if user else None, email=email)
                 uow.commit()
@@ -221,10 +281,18 @@ class AccountService(OrgOperations, TokenOperations):
 
     @staticmethod
     def principal_for(user: User, *, ip: str | None = None) -> Principal:
-        roles = tuple(Role(org_id=m.org_id, org_path=m.org.path, region=m.org.region, role=m.role)
-                      for m in user.memberships)
-        return Principal(user_id=user.id, email=user.email, is_admin=user.is_admin, roles=roles, ip=ip,
-                         name=user.name)
+        roles = tuple(
+            Role(org_id=m.org_id, org_path=m.org.path, region=m.org.region, role=m.role)
+            for m in user.memberships
+        )
+        return Principal(
+            user_id=user.id,
+            email=user.email,
+            is_admin=user.is_admin,
+            roles=roles,
+            ip=ip,
+            name=user.name,
+        )
 
     @staticmethod
     def _commit(uow, conflict: Conflict) -> None:
@@ -236,9 +304,14 @@ class AccountService(OrgOperations, TokenOperations):
 
 
 def _duplicate_email(email: str) -> Conflict:
-    return Conflict(f"邮箱 {email} 已注册，请换一个邮箱或直接登录。The email {email} is already registered: "
-                    f"log in or use another email.", errors=[{"field": "email", "messages": ["already exists"]}])
+    return Conflict(
+        f"邮箱 {email} 已注册，请换一个邮箱或直接登录。The email {email} is already registered: "
+        f"log in or use another email.",
+        errors=[{"field": "email", "messages": ["already exists"]}],
+    )
 
 
 def _duplicate_membership(email: str, org: str, role: str) -> Conflict:
-    return Conflict(f"{email} 在 {org} 已有角色 {role}。{email} already holds the role '{role}' in '{org}'.")
+    return Conflict(
+        f"{email} 在 {org} 已有角色 {role}。{email} already holds the role '{role}' in '{org}'."
+    )

@@ -1,4 +1,5 @@
 """The audit log: who did what to which record, when; readable by administrators only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,9 +30,18 @@ class AuditService:
     def __init__(self, hub):
         self.hub = hub
 
-    def list(self, actor: Principal, *, action: str | None = None, actor_email: str | None = None,
-             target: str | None = None, since: datetime | None = None, until: datetime | None = None,
-             page: int = 1, size: int = 50) -> AuditPage:
+    def list(
+        self,
+        actor: Principal,
+        *,
+        action: str | None = None,
+        actor_email: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        page: int = 1,
+        size: int = 50,
+    ) -> AuditPage:
         """Entries newest first. `action` may end in '*' ("resource.*"); `target` is "TYPE:ID", "TYPE:" or "ID"."""
         _require_admin(actor)
         page, size = _check_paging(page, size)
@@ -39,23 +49,37 @@ class AuditService:
         with self.hub.db.session() as session:
             total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
             rows = session.scalars(
-                select(AuditEntry).where(*conditions).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                .offset((page - 1) * size).limit(size)).all()
+                select(AuditEntry)
+                .where(*conditions)
+                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                .offset((page - 1) * size)
+                .limit(size)
+            ).all()
             return AuditPage([entry_to_dict(row) for row in rows], total, page, size)
 
 
 def entry_to_dict(entry: AuditEntry) -> dict:
-    return {"id": entry.id, "at": entry.at, "actor": entry.actor, "actor_id": entry.actor_id,
-            "action": entry.action, "target_type": entry.target_type, "target_id": entry.target_id,
-            "ip": entry.ip, "details": entry.details or {}}
+    return {
+        "id": entry.id,
+        "at": entry.at,
+        "actor": entry.actor,
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "ip": entry.ip,
+        "details": entry.details or {},
+    }
 
 
 def _require_admin(actor: Principal) -> None:
     if not actor.is_authenticated and not actor.is_admin:
         raise Unauthenticated("请先登录或提供有效的令牌。Please log in or send a valid API token.")
     if not actor.is_admin:
-        raise Forbidden("只有管理员可以查看审计日志，请联系平台管理员。"
-                        "Only administrators may read the audit log; ask your hub's administrator.")
+        raise Forbidden(
+            "只有管理员可以查看审计日志，请联系平台管理员。"
+            "Only administrators may read the audit log; ask your hub's administrator."
+        )
 
 
 def _check_paging(page: int, size: int) -> tuple[int, int]:
@@ -72,8 +96,11 @@ def _check_paging(page: int, size: int) -> tuple[int, int]:
 def _conditions(action, actor_email, target, since, until) -> list:
     conditions = []
     if action:
-        conditions.append(AuditEntry.action.startswith(action[:-1], autoescape=True) if action.endswith("*")
-                          else AuditEntry.action == action)
+        conditions.append(
+            AuditEntry.action.startswith(action[:-1], autoescape=True)
+            if action.endswith("*")
+            else AuditEntry.action == action
+        )
     if actor_email:
         conditions.append(func.lower(AuditEntry.actor) == actor_email.strip().lower())
     if target:

@@ -5,6 +5,7 @@ Layout of a backup directory:
     hub.db | hub.pgdump      SQLite through its online backup API, or PostgreSQL through `pg_dump --format=custom`
     objects/ab/cd/<sha256>   the objects, hard-linked from a local store where possible, else copied or downloaded
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,10 +14,10 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
@@ -28,8 +29,13 @@ from hub.errors import Conflict, InvalidInput, ServiceUnavailable
 FORMAT = "eduhub-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-COUNTED = {"organisations": Organisation, "users": User, "resources": Resource, "files": ResourceFile,
-           "blobs": Blob}
+COUNTED = {
+    "organisations": Organisation,
+    "users": User,
+    "resources": Resource,
+    "files": ResourceFile,
+    "blobs": Blob,
+}
 
 Progress = Callable[[int], None]
 
@@ -47,17 +53,28 @@ def backup(hub, target: Path, *, progress: Progress | None = None) -> dict:
     so every object the copy refers to is still there to be copied after it."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
-        raise Conflict(f"备份目录 {target} 不是空的，请换一个新目录。The backup directory {target} is not empty; "
-                       f"choose a new one.")
+        raise Conflict(
+            f"备份目录 {target} 不是空的，请换一个新目录。The backup directory {target} is not empty; "
+            f"choose a new one."
+        )
     target.mkdir(parents=True, exist_ok=True)
     dump = _dump_database(hub, target)
     blobs = _blob_types(hub)
-    objects = [_copy_object(hub, sha256, target, blobs, progress) for sha256 in hub.storage.iter_keys()]
+    objects = [
+        _copy_object(hub, sha256, target, blobs, progress) for sha256 in hub.storage.iter_keys()
+    ]
     manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "created": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "eduhub_version": _hub_version(), "schema_revision": _schema_revision(hub.config.database_url),
-        "database": {"engine": hub.db.engine.dialect.name, "file": dump.name, "size": dump.stat().st_size,
-                     "sha256": sha256_file(dump)},
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eduhub_version": _hub_version(),
+        "schema_revision": _schema_revision(hub.config.database_url),
+        "database": {
+            "engine": hub.db.engine.dialect.name,
+            "file": dump.name,
+            "size": dump.stat().st_size,
+            "sha256": sha256_file(dump),
+        },
         "counts": {**_counts(hub), "objects": len(objects)},
         "objects": objects,
     }
@@ -76,10 +93,18 @@ def _dump_database(hub, target: Path) -> Path:
         return dump
     if url.get_backend_name() == "postgresql":
         dump = target / "hub.pgdump"
-        _run_pg("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}",
-                f"--dbname={_libpq_url(url)}")
+        _run_pg(
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={dump}",
+            f"--dbname={_libpq_url(url)}",
+        )
         return dump
-    raise InvalidInput(f"不支持备份 {url.get_backend_name()} 数据库。Backing up {url.get_backend_name()} is not supported.")
+    raise InvalidInput(
+        f"不支持备份 {url.get_backend_name()} 数据库。Backing up {url.get_backend_name()} is not supported."
+    )
 
 
 def _copy_object(hub, sha256: str, target: Path, blobs: dict, progress: Progress | None) -> dict:
@@ -88,7 +113,9 @@ def _copy_object(hub, sha256: str, target: Path, blobs: dict, progress: Progress
     local = hub.storage.local_path(sha256)
     if local is not None:
         try:
-            os.link(local, destination)  # objects are never rewritten in place, so sharing the inode is safe
+            os.link(
+                local, destination
+            )  # objects are never rewritten in place, so sharing the inode is safe
         except OSError:
             shutil.copyfile(local, destination)
     else:
@@ -106,10 +133,14 @@ def read_manifest(source: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidInput(f"无法读取备份清单 {path}（{exc}），这不是一个 EduHub 备份目录。"
-                           f"Cannot read {path} ({exc}): not an EduHub backup directory.") from None
+        raise InvalidInput(
+            f"无法读取备份清单 {path}（{exc}），这不是一个 EduHub 备份目录。"
+            f"Cannot read {path} ({exc}): not an EduHub backup directory."
+        ) from None
     if manifest.get("format") != FORMAT or manifest.get("format_version", 0) > FORMAT_VERSION:
-        raise InvalidInput(f"{path} 不是本版本可读的备份。{path} is not a backup this version of EduHub can read.")
+        raise InvalidInput(
+            f"{path} 不是本版本可读的备份。{path} is not a backup this version of EduHub can read."
+        )
     return manifest
 
 
@@ -124,32 +155,46 @@ def verify_backup(source: Path, manifest: dict, *, progress: Progress | None = N
         if not path.is_file():
             problems.append(f"object {entry['sha256']} is missing")
         elif path.stat().st_size != entry["size"] or sha256_file(path) != entry["sha256"]:
-            problems.append(f"object {entry['sha256']} is corrupt (its bytes no longer match its SHA-256)")
+            problems.append(
+                f"object {entry['sha256']} is corrupt (its bytes no longer match its SHA-256)"
+            )
         if progress:
             progress(1)
     return problems
 
 
-def restore(hub, source: Path, *, force: bool = False, progress: Progress | None = None) -> RestoreReport:
+def restore(
+    hub, source: Path, *, force: bool = False, progress: Progress | None = None
+) -> RestoreReport:
     """Restore database and objects from `source` after verifying all of it; nothing is touched if anything is bad."""
     source = Path(source)
     manifest = read_manifest(source)
     engine = manifest["database"]["engine"]
     if engine != hub.db.engine.dialect.name:
-        raise InvalidInput(f"备份来自 {engine} 数据库，不能恢复到 {hub.db.engine.dialect.name}。"
-                           f"The backup is of a {engine} database; it cannot be restored into "
-                           f"{hub.db.engine.dialect.name}.")
+        raise InvalidInput(
+            f"备份来自 {engine} 数据库，不能恢复到 {hub.db.engine.dialect.name}。"
+            f"The backup is of a {engine} database; it cannot be restored into "
+            f"{hub.db.engine.dialect.name}."
+        )
     if not force and not database_is_empty(hub):
-        raise Conflict("目标数据库已有数据；确认要覆盖请加 --force。The target database is not empty; "
-                       "add --force to overwrite it.")
+        raise Conflict(
+            "目标数据库已有数据；确认要覆盖请加 --force。The target database is not empty; "
+            "add --force to overwrite it."
+        )
     problems = verify_backup(source, manifest, progress=progress)
     if problems:
-        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
-        raise Conflict(f"备份已损坏，未做任何恢复。The backup is damaged; nothing was restored: {shown}",
-                       errors=[{"field": "backup", "messages": problems}])
+        shown = "; ".join(problems[:10]) + (
+            f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+        )
+        raise Conflict(
+            f"备份已损坏，未做任何恢复。The backup is damaged; nothing was restored: {shown}",
+            errors=[{"field": "backup", "messages": problems}],
+        )
     _restore_database(hub, source / manifest["database"]["file"])
     restored = sum(_restore_object(hub, source, entry) for entry in manifest["objects"])
-    return RestoreReport(database=engine, objects=len(manifest["objects"]), restored_objects=restored)
+    return RestoreReport(
+        database=engine, objects=len(manifest["objects"]), restored_objects=restored
+    )
 
 
 def database_is_empty(hub) -> bool:
@@ -159,7 +204,9 @@ def database_is_empty(hub) -> bool:
     with hub.db.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
         for model in (Organisation, User, Resource):
-            if model.__tablename__ in tables and connection.scalar(select(func.count()).select_from(model)):
+            if model.__tablename__ in tables and connection.scalar(
+                select(func.count()).select_from(model)
+            ):
                 return False
     return True
 
@@ -175,8 +222,16 @@ def _restore_database(hub, dump: Path) -> None:
         copy.close()
         live.close()
         return
-    _run_pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-            f"--dbname={_libpq_url(url)}", str(dump))
+    _run_pg(
+        "pg_restore",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "--single-transaction",
+        f"--dbname={_libpq_url(url)}",
+        str(dump),
+    )
 
 
 def _restore_object(hub, source: Path, entry: dict) -> int:
@@ -199,23 +254,32 @@ def sha256_file(path: Path) -> str:
 
 def _relative(sha256: str) -> str:
     from hub.storage.base import object_key
+
     return object_key(sha256)  # "objects/ab/cd/<sha256>", checked to be a hex digest
 
 
 def _blob_types(hub) -> dict:
     with hub.db.session() as session:
-        return {sha: (size, mimetype) for sha, size, mimetype in
-                session.execute(select(Blob.sha256, Blob.size, Blob.mimetype))}
+        return {
+            sha: (size, mimetype)
+            for sha, size, mimetype in session.execute(
+                select(Blob.sha256, Blob.size, Blob.mimetype)
+            )
+        }
 
 
 def _counts(hub) -> dict:
     with hub.db.session() as session:
-        return {name: session.scalar(select(func.count()).select_from(model)) for name, model in COUNTED.items()}
+        return {
+            name: session.scalar(select(func.count()).select_from(model))
+            for name, model in COUNTED.items()
+        }
 
 
 def _schema_revision(database_url: str) -> str | None:
     try:
         from hub.db.migrate import current
+
         return current(database_url)
     except Exception:  # a database made without migrations has no revision to record
         return None
@@ -240,11 +304,15 @@ def _libpq_url(url) -> str:
 
 
 def _run_pg(tool: str, *args: str) -> None:
-    executable = shutil.which(tool) or next((str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"),
-                                                                       reverse=True)), None)
+    executable = shutil.which(tool) or next(
+        (str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), reverse=True)),
+        None,
+    )
     if executable is None:
-        raise ServiceUnavailable(f"找不到 {tool}，请安装 PostgreSQL 客户端工具。{tool} was not found: install the "
-                                 f"PostgreSQL client tools (e.g. apt-get install postgresql-client).")
+        raise ServiceUnavailable(
+            f"找不到 {tool}，请安装 PostgreSQL 客户端工具。{tool} was not found: install the "
+            f"PostgreSQL client tools (e.g. apt-get install postgresql-client)."
+        )
     result = subprocess.run([executable, *args], capture_output=True, text=True)
     if result.returncode != 0:
         raise ServiceUnavailable(f"{tool} 失败。{tool} failed: {result.stderr.strip()[:1000]}")

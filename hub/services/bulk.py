@@ -4,13 +4,14 @@ One transaction per batch holds the resources, their files, one audit entry, one
 ids (topic `resource.index_batch`) and, for published records, one `changes` row each. A bad line is reported with
 its number and field messages and skipped; the rest still load.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
@@ -59,9 +60,18 @@ class _Row:
 class BulkImporter:
     """`BulkImporter(hub, org="nx-yc", publish=True).run(path)`; `on_error` sees each bad line as it is found."""
 
-    def __init__(self, hub, *, org: str | None = None, publish: bool = False, actor: Principal = SYSTEM,
-                 batch_size: int = BATCH_SIZE, on_error: Callable[[LineError], None] | None = None):
+    def __init__(
+        self,
+        hub,
+        *,
+        org: str | None = None,
+        publish: bool = False,
+        actor: Principal = SYSTEM,
+        batch_size: int = BATCH_SIZE,
+        on_error: Callable[[LineError], None] | None = None,
+    ):
         from metadata.schema import ResourceRecordSchema
+
         self.hub, self.default_org, self.publish, self.actor = hub, org, publish, actor
         self.batch_size, self.on_error = batch_size, on_error
         self.vocab_schema = ResourceRecordSchema(only=VOCAB_FIELDS)
@@ -99,10 +109,27 @@ class BulkImporter:
         try:
             record = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            return self._fail(number, [{"field": "_line", "messages": [
-                f"不是有效的 JSON（{exc}），每行应为一个 JSON 对象。Not valid JSON ({exc}): one JSON object a line."]}])
+            return self._fail(
+                number,
+                [
+                    {
+                        "field": "_line",
+                        "messages": [
+                            f"不是有效的 JSON（{exc}），每行应为一个 JSON 对象。Not valid JSON ({exc}): one JSON object a line."
+                        ],
+                    }
+                ],
+            )
         if not isinstance(record, dict):
-            return self._fail(number, [{"field": "_line", "messages": ["每行应为一个 JSON 对象。Each line must be a JSON object."]}])
+            return self._fail(
+                number,
+                [
+                    {
+                        "field": "_line",
+                        "messages": ["每行应为一个 JSON 对象。Each line must be a JSON object."],
+                    }
+                ],
+            )
         files = record.pop("files", None) or []
         try:
             data = self._validate(record)
@@ -125,11 +152,16 @@ class BulkImporter:
         """ResourceRecordSchema's load, in two parts: the vocabulary part (with the cross-field rules, which only
         involve it) is cached by value, the free text is validated every time."""
         # A missing field and an explicit null are different inputs (null is refused where a default would apply).
-        key = json.dumps([[f in record, record.get(f)] for f in VOCAB_FIELDS], ensure_ascii=False, default=str)
+        key = json.dumps(
+            [[f in record, record.get(f)] for f in VOCAB_FIELDS], ensure_ascii=False, default=str
+        )
         vocab = self._vocab_cache.get(key)
         if vocab is None:
             try:
-                vocab = (self.vocab_schema.load({f: record[f] for f in VOCAB_FIELDS if f in record}), None)
+                vocab = (
+                    self.vocab_schema.load({f: record[f] for f in VOCAB_FIELDS if f in record}),
+                    None,
+                )
             except ValidationError as exc:
                 vocab = (None, exc.messages)
             if len(self._vocab_cache) >= MAX_CACHED:
@@ -139,7 +171,9 @@ class BulkImporter:
         try:
             data = self.text_schema.load({k: v for k, v in record.items() if k not in VOCAB_FIELDS})
         except ValidationError as exc:
-            errors.update(exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages})
+            errors.update(
+                exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+            )
             data = None
         if errors:
             raise ValidationError(errors)
@@ -152,25 +186,42 @@ class BulkImporter:
             values[name] = list(values[name] or [])
         created = _utc(data.get("created")) or now
         values.update(
-            id=resource_id, lineage_id=resource_id, version=1, previous_id=None, is_latest=True, revision=1,
-            status="published" if self.publish else "draft", org_id=org[0], owner_id=self.actor.user_id,
-            region=values["region"] or org[1], source_id=None, external_id=data.get("external_id"),
-            origin_url=data.get("origin_url"), review_comment=None, downloads=0, created=created,
+            id=resource_id,
+            lineage_id=resource_id,
+            version=1,
+            previous_id=None,
+            is_latest=True,
+            revision=1,
+            status="published" if self.publish else "draft",
+            org_id=org[0],
+            owner_id=self.actor.user_id,
+            region=values["region"] or org[1],
+            source_id=None,
+            external_id=data.get("external_id"),
+            origin_url=data.get("origin_url"),
+            review_comment=None,
+            downloads=0,
+            created=created,
             updated=_utc(data.get("updated")) or created,
-            published=(_utc(data.get("published")) or now) if self.publish else None)
+            published=(_utc(data.get("published")) or now) if self.publish else None,
+        )
         return values
 
     def _org(self, code: str | None, errors: list | None = None) -> tuple[int, str | None] | None:
         if code not in self._orgs and code:
             with self.hub.db.session() as session:
-                row = session.execute(select(Organisation.id, Organisation.region)
-                                      .where(Organisation.code == code)).first()
+                row = session.execute(
+                    select(Organisation.id, Organisation.region).where(Organisation.code == code)
+                ).first()
             self._orgs[code] = tuple(row) if row else None
         found = self._orgs.get(code) if code else None
         if found is None:
-            message = (f"未知机构代码 {code}，请用 `eduhub orgs list` 查看。Unknown organisation code {code}: see "
-                       f"`eduhub orgs list`." if code else
-                       "请在记录中给出 org，或用 --org 指定默认机构。Give an org in the record or a default with --org.")
+            message = (
+                f"未知机构代码 {code}，请用 `eduhub orgs list` 查看。Unknown organisation code {code}: see "
+                f"`eduhub orgs list`."
+                if code
+                else "请在记录中给出 org，或用 --org 指定默认机构。Give an org in the record or a default with --org."
+            )
             if errors is None:
                 raise ValidationFailed.from_messages({"org": [message]})
             errors.append({"field": "org", "messages": [message]})
@@ -179,19 +230,31 @@ class BulkImporter:
     def _store_files(self, files, errors: list) -> list[dict]:
         """Store each `{name, path}` (path relative to the JSONL file) now; rows are linked with the batch."""
         if not isinstance(files, list):
-            errors.append({"field": "files", "messages": ["应为列表。Must be a list of {name, path}."]})
+            errors.append(
+                {"field": "files", "messages": ["应为列表。Must be a list of {name, path}."]}
+            )
             return []
         stored = []
         for i, entry in enumerate(files):
             if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-                errors.append({"field": f"files.{i}", "messages": [
-                    "应为 {name, path}。Must be {\"name\": ..., \"path\": ...}."]})
+                errors.append(
+                    {
+                        "field": f"files.{i}",
+                        "messages": ['应为 {name, path}。Must be {"name": ..., "path": ...}.'],
+                    }
+                )
                 continue
             try:
                 stored.append(self._store_file(entry))
             except OSError as exc:
-                errors.append({"field": f"files.{i}", "messages": [
-                    f"无法读取文件 {entry['path']}：{exc.strerror}。Cannot read {entry['path']}: {exc.strerror}."]})
+                errors.append(
+                    {
+                        "field": f"files.{i}",
+                        "messages": [
+                            f"无法读取文件 {entry['path']}：{exc.strerror}。Cannot read {entry['path']}: {exc.strerror}."
+                        ],
+                    }
+                )
             except HubError as exc:  # a refused name or type: the domain error says why
                 errors.append({"field": f"files.{i}", "messages": [exc.message]})
         return stored
@@ -199,6 +262,7 @@ class BulkImporter:
     def _store_file(self, entry: dict) -> dict:
         from hub.storage.names import sanitise_filename
         from hub.storage.sniff import sniff_type
+
         path = (self.base_dir / entry["path"]).resolve()
         name = sanitise_filename(entry.get("name") or path.name)
         store = self.hub.storage
@@ -233,11 +297,22 @@ class BulkImporter:
                 self._insert_files(session, batch)
                 if self.publish:
                     now = utcnow()
-                    lock_feed(session.connection())  # Core skips the ORM hook that keeps the feed in order
-                    session.execute(insert(Change.__table__), [{"resource_id": i, "op": "upsert", "at": now}
-                                                                for i in ids])
-                uow.audit("resource.import", "resource", None, count=len(ids), first=ids[0], last=ids[-1],
-                          status="published" if self.publish else "draft")
+                    lock_feed(
+                        session.connection()
+                    )  # Core skips the ORM hook that keeps the feed in order
+                    session.execute(
+                        insert(Change.__table__),
+                        [{"resource_id": i, "op": "upsert", "at": now} for i in ids],
+                    )
+                uow.audit(
+                    "resource.import",
+                    "resource",
+                    None,
+                    count=len(ids),
+                    first=ids[0],
+                    last=ids[-1],
+                    status="published" if self.publish else "draft",
+                )
                 uow.outbox(INDEX_BATCH_TOPIC, ids=ids)
                 uow.commit()
         except Exception as exc:  # the batch is rolled back as one; every line in it is reported
@@ -254,13 +329,23 @@ class BulkImporter:
         for row in batch:
             seen = set()
             for position, f in enumerate(row.files):
-                if f["name"] in seen:  # the same name twice: the later file wins, as an upload would
-                    rows = [r for r in rows if not (r["resource_id"] == row.values["id"] and r["name"] == f["name"])]
+                if (
+                    f["name"] in seen
+                ):  # the same name twice: the later file wins, as an upload would
+                    rows = [
+                        r
+                        for r in rows
+                        if not (r["resource_id"] == row.values["id"] and r["name"] == f["name"])
+                    ]
                 seen.add(f["name"])
                 blobs[f["sha256"]] = f
-                rows.append({"resource_id": row.values["id"], "position": position, "created": now, **f})
+                rows.append(
+                    {"resource_id": row.values["id"], "position": position, "created": now, **f}
+                )
         for blob in blobs.values():
-            ensure_blob(session, sha256=blob["sha256"], size=blob["size"], mimetype=blob["mimetype"])
+            ensure_blob(
+                session, sha256=blob["sha256"], size=blob["size"], mimetype=blob["mimetype"]
+            )
         if rows:
             session.execute(insert(ResourceFile.__table__), rows)
 
@@ -268,7 +353,7 @@ class BulkImporter:
 def _utc(value) -> datetime | None:
     if not isinstance(value, datetime):
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def import_jsonl(hub, path: Path, **options) -> ImportReport:

@@ -8,6 +8,7 @@ N, every smaller seq is already committed or gone for good. SQLite has one write
 the same order for free. The cost is that publishing transactions serialise from their first change row
 to their commit, which is short (the change row is written last, at flush).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import event, select, text
@@ -15,7 +16,9 @@ from sqlalchemy import event, select, text
 from hub.db.models import Change, Resource
 from hub.errors import InvalidInput
 
-FEED_LOCK_KEY = 0x6564756875620001  # arbitrary 63-bit constant ("eduhub" + 1) naming the feed's lock
+FEED_LOCK_KEY = (
+    0x6564756875620001  # arbitrary 63-bit constant ("eduhub" + 1) naming the feed's lock
+)
 MAX_LIMIT = 1000
 FEED_STATUSES = ("published", "withdrawn")
 
@@ -43,7 +46,9 @@ def parse_cursor(since: str | None) -> int:
     if since in (None, ""):
         return 0
     if not str(since).isdigit():
-        raise InvalidInput("since 参数应是上一页返回的 next 值。The since parameter must be the 'next' value of the previous page.")
+        raise InvalidInput(
+            "since 参数应是上一页返回的 next 值。The since parameter must be the 'next' value of the previous page."
+        )
     return int(since)
 
 
@@ -57,12 +62,19 @@ class ChangeService:
         limit = max(1, min(int(limit or 100), MAX_LIMIT))
         with self.hub.uow() as uow:
             rows = uow.session.execute(
-                select(Change.seq, Change.op, Change.resource_id).where(Change.seq > after)
-                .order_by(Change.seq).limit(limit)).all()
+                select(Change.seq, Change.op, Change.resource_id)
+                .where(Change.seq > after)
+                .order_by(Change.seq)
+                .limit(limit)
+            ).all()
             resources = self._resources(uow.session, {r.resource_id for r in rows})
-            changes = [self._entry(uow.session, row, resources.get(row.resource_id)) for row in rows]
-        return {"changes": [c for c in changes if c is not None],
-                "next": str(rows[-1].seq if rows else after)}
+            changes = [
+                self._entry(uow.session, row, resources.get(row.resource_id)) for row in rows
+            ]
+        return {
+            "changes": [c for c in changes if c is not None],
+            "next": str(rows[-1].seq if rows else after),
+        }
 
     @staticmethod
     def _resources(session, ids: set[str]) -> dict[str, Resource]:
@@ -72,9 +84,14 @@ class ChangeService:
         return {r.id: r for r in found}
 
     def _entry(self, session, row, resource: Resource | None) -> dict | None:
-        if resource is None or resource.visibility != "public" or resource.status not in FEED_STATUSES:
+        if (
+            resource is None
+            or resource.visibility != "public"
+            or resource.status not in FEED_STATUSES
+        ):
             return None
         from hub.services import records
+
         if resource.status == "withdrawn" or not resource.is_latest:
             # The current state wins: an "upsert" row of a since-withdrawn record reads as its deletion, and so
             # does a version superseded by a newer one (a follower keeps one live record per lineage).
@@ -82,5 +99,8 @@ class ChangeService:
             if resource.status != "withdrawn":
                 tombstone.update(status=resource.status, is_latest=False)
             return {"seq": row.seq, "op": "delete", "resource": tombstone}
-        return {"seq": row.seq, "op": "upsert",
-                "resource": self.hub.resources.serialize(resource, session)}
+        return {
+            "seq": row.seq,
+            "op": "upsert",
+            "resource": self.hub.resources.serialize(resource, session),
+        }

@@ -1,21 +1,34 @@
 """Plain text from teaching files (PDF, DOCX, PPTX, XLSX, plain text), capped, for search."""
+
 from __future__ import annotations
 
 import io
 import logging
-from typing import BinaryIO, Callable
+from collections.abc import Callable
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
-TEXT_CAP = 100_000           # characters kept per file: enough to find a lesson, small enough to index fast
-MAX_INPUT = 64 * 1024 * 1024  # bigger files are not opened: parsing them would hold a worker for minutes
+TEXT_CAP = 100_000  # characters kept per file: enough to find a lesson, small enough to index fast
+MAX_INPUT = (
+    64 * 1024 * 1024
+)  # bigger files are not opened: parsing them would hold a worker for minutes
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".pptx": PPTX, ".xlsx": XLSX, ".txt": "text/plain", ".md": "text/plain",
-              ".csv": "text/plain", ".html": "text/plain", ".htm": "text/plain"}
+EXTENSIONS = {
+    ".pdf": PDF,
+    ".docx": DOCX,
+    ".pptx": PPTX,
+    ".xlsx": XLSX,
+    ".txt": "text/plain",
+    ".md": "text/plain",
+    ".csv": "text/plain",
+    ".html": "text/plain",
+    ".htm": "text/plain",
+}
 
 
 class _Collector:
@@ -48,7 +61,9 @@ def kind_of(mimetype: str | None, name: str | None = None) -> str | None:
     return EXTENSIONS.get(suffix)
 
 
-def extract_text(stream: BinaryIO, mimetype: str | None, name: str | None = None, *, cap: int = TEXT_CAP) -> str:
+def extract_text(
+    stream: BinaryIO, mimetype: str | None, name: str | None = None, *, cap: int = TEXT_CAP
+) -> str:
     """The file's text (at most `cap` characters); "" for formats without text or files that cannot be read."""
     kind = kind_of(mimetype, name)
     reader = READERS.get(kind)
@@ -65,6 +80,7 @@ def extract_text(stream: BinaryIO, mimetype: str | None, name: str | None = None
 
 def _pdf(stream, out: _Collector) -> None:
     from pypdf import PdfReader
+
     for page in PdfReader(stream).pages:
         if not out.add(page.extract_text()):
             return
@@ -72,6 +88,7 @@ def _pdf(stream, out: _Collector) -> None:
 
 def _docx(stream, out: _Collector) -> None:
     import docx
+
     document = docx.Document(stream)
     for paragraph in document.paragraphs:
         if not out.add(paragraph.text):
@@ -84,6 +101,7 @@ def _docx(stream, out: _Collector) -> None:
 
 def _pptx(stream, out: _Collector) -> None:
     from pptx import Presentation
+
     for slide in Presentation(stream).slides:
         for shape in slide.shapes:
             if shape.has_text_frame and not out.add(shape.text_frame.text):
@@ -92,6 +110,7 @@ def _pptx(stream, out: _Collector) -> None:
 
 def _xlsx(stream, out: _Collector) -> None:
     from openpyxl import load_workbook
+
     workbook = load_workbook(stream, read_only=True, data_only=True)
     try:
         for sheet in workbook.worksheets:
@@ -113,7 +132,13 @@ def _plain(stream, out: _Collector) -> None:
     out.add(data.decode("utf-8", errors="replace"))
 
 
-READERS: dict[str | None, Callable] = {PDF: _pdf, DOCX: _docx, PPTX: _pptx, XLSX: _xlsx, "text/plain": _plain}
+READERS: dict[str | None, Callable] = {
+    PDF: _pdf,
+    DOCX: _docx,
+    PPTX: _pptx,
+    XLSX: _xlsx,
+    "text/plain": _plain,
+}
 
 
 def seekable(stream: BinaryIO) -> BinaryIO:

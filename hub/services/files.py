@@ -1,4 +1,5 @@
 """Files of a resource: streamed, hashed, type-checked uploads; downloads that respect visibility."""
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,6 @@ from sqlalchemy import update
 from hub.db.models import Resource
 from hub.errors import InvalidInput, NotFound, PayloadTooLarge
 from hub.security.principal import Principal
-from hub.services import permissions
-from hub.services.harvested import ensure_blob
 
 MAX_FILES_PER_RESOURCE = 50
 
@@ -37,36 +36,76 @@ class FileService:
     def max_bytes(self) -> int:
         return self.hub.config.max_upload_bytes
 
-    def upload(self, actor: Principal, resource_id: str, name: str, stream, *, content_length: int | None,
-               digest: str | None = None) -> dict:
+    def upload(
+        self,
+        actor: Principal,
+        resource_id: str,
+        name: str,
+        stream,
+        *,
+        content_length: int | None,
+        digest: str | None = None,
+    ) -> dict:
         from hub.storage.names import sanitise_filename
+
         name = sanitise_filename(name)
         expected = parse_digest(digest)
         self.check_length(content_length)
         # Check permission before reading a byte of the body.
         with self.hub.uow(actor) as uow:
             self.hub.resources.load_editable(uow.session, actor, resource_id)
-        stored = self._store_stream(stream, name, content_length=content_length, expected_sha256=expected)
+        stored = self._store_stream(
+            stream, name, content_length=content_length, expected_sha256=expected
+        )
         with self.hub.uow(actor) as uow:
             resource = self.hub.resources.load_editable(uow.session, actor, resource_id)
-            if len(resource.files) >= MAX_FILES_PER_RESOURCE and name not in {f.name for f in resource.files}:
-                raise InvalidInput(f"每个资源最多 {MAX_FILES_PER_RESOURCE} 个文件。At most {MAX_FILES_PER_RESOURCE} files a resource.")
+            if len(resource.files) >= MAX_FILES_PER_RESOURCE and name not in {
+                f.name for f in resource.files
+            }:
+                raise InvalidInput(
+                    f"每个资源最多 {MAX_FILES_PER_RESOURCE} 个文件。At most {MAX_FILES_PER_RESOURCE} files a resource."
+                )
             self.hub.resources.attach_blob(uow, resource, name=name, **stored)
-            uow.audit("file.upload", "resource", resource.id, name=name, sha256=stored["sha256"], size=stored["size"])
-            uow.outbox("file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
-            uow.outbox("file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
+            uow.audit(
+                "file.upload",
+                "resource",
+                resource.id,
+                name=name,
+                sha256=stored["sha256"],
+                size=stored["size"],
+            )
+            uow.outbox(
+                "file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+            )
+            uow.outbox(
+                "file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+            )
             uow.commit()
         return {"name": name, **stored}
 
-    def store_harvested_file(self, uow, resource: Resource, *, name: str, stream, max_bytes: int,
-                             expected_sha256: str | None = None) -> dict:
+    def store_harvested_file(
+        self,
+        uow,
+        resource: Resource,
+        *,
+        name: str,
+        stream,
+        max_bytes: int,
+        expected_sha256: str | None = None,
+    ) -> dict:
         from hub.storage.names import sanitise_filename
+
         name = sanitise_filename(name)
-        stored = self._store_stream(stream, name, content_length=None, expected_sha256=expected_sha256,
-                                    max_bytes=max_bytes)
+        stored = self._store_stream(
+            stream, name, content_length=None, expected_sha256=expected_sha256, max_bytes=max_bytes
+        )
         self.hub.resources.attach_blob(uow, resource, name=name, **stored)
-        uow.outbox("file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
-        uow.outbox("file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
+        uow.outbox(
+            "file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+        )
+        uow.outbox(
+            "file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+        )
         return {"name": name, **stored}
 
     def delete(self, actor: Principal, resource_id: str, name: str) -> None:
@@ -74,22 +113,31 @@ class FileService:
             resource = self.hub.resources.load_editable(uow.session, actor, resource_id)
             found = next((f for f in resource.files if f.name == name), None)
             if found is None:
-                raise NotFound(f"该资源没有名为 {name} 的文件。This resource has no file named {name}.")
+                raise NotFound(
+                    f"该资源没有名为 {name} 的文件。This resource has no file named {name}."
+                )
             resource.files.remove(found)
             self.hub.resources.touch(resource)
             uow.audit("file.delete", "resource", resource.id, name=name, sha256=found.sha256)
             uow.commit()
 
-    def open_download(self, actor: Principal, resource_id: str, name: str, *, count: bool = True) -> Download:
+    def open_download(
+        self, actor: Principal, resource_id: str, name: str, *, count: bool = True
+    ) -> Download:
         with self.hub.uow(actor) as uow:
             resource = self.hub.resources.load_readable(uow.session, actor, resource_id)
             found = next((f for f in resource.files if f.name == name), None)
             if found is None:
-                raise NotFound(f"该资源没有名为 {name} 的文件。This resource has no file named {name}.")
+                raise NotFound(
+                    f"该资源没有名为 {name} 的文件。This resource has no file named {name}."
+                )
             public = resource.status == "published" and resource.visibility == "public"
             if count and resource.status == "published":
-                uow.session.execute(update(Resource).where(Resource.id == resource.id)
-                                    .values(downloads=Resource.downloads + 1))
+                uow.session.execute(
+                    update(Resource)
+                    .where(Resource.id == resource.id)
+                    .values(downloads=Resource.downloads + 1)
+                )
                 uow.commit()
         return self._download(found.name, found.size, found.sha256, found.mimetype, public)
 
@@ -105,17 +153,24 @@ class FileService:
         if content_length is not None and content_length > self.max_bytes:
             raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb))
 
-    def _store_stream(self, stream, name: str, *, content_length, expected_sha256, max_bytes=None) -> dict:
+    def _store_stream(
+        self, stream, name: str, *, content_length, expected_sha256, max_bytes=None
+    ) -> dict:
         from hub.storage.sniff import sniff_type
+
         store = self.hub.storage
         try:
-            staged = store.stage(stream, max_bytes=max_bytes or self.max_bytes, expected_length=content_length)
+            staged = store.stage(
+                stream, max_bytes=max_bytes or self.max_bytes, expected_length=content_length
+            )
         except PayloadTooLarge:
             raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb)) from None
         try:
             if expected_sha256 and staged.sha256 != expected_sha256:
-                raise InvalidInput("文件校验值（Digest）不符，文件未保存，请重新上传。"
-                                   "The file does not match its Digest header; nothing was attached, please upload again.")
+                raise InvalidInput(
+                    "文件校验值（Digest）不符，文件未保存，请重新上传。"
+                    "The file does not match its Digest header; nothing was attached, please upload again."
+                )
             mimetype = sniff_type(staged.path, name)
             store.commit(staged, mimetype)
         except BaseException:
@@ -141,6 +196,8 @@ def parse_digest(header: str | None) -> str | None:
         except (binascii.Error, ValueError):
             raw = b""
         if len(raw) != 32:
-            raise InvalidInput("Digest 头格式应为 sha-256=<Base64>。The Digest header must be sha-256=<base64 of the SHA-256>.")
+            raise InvalidInput(
+                "Digest 头格式应为 sha-256=<Base64>。The Digest header must be sha-256=<base64 of the SHA-256>."
+            )
         return raw.hex()
     raise InvalidInput("Digest 头中没有 sha-256。The Digest header must include sha-256=<base64>.")

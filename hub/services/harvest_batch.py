@@ -6,6 +6,7 @@ named twice sees its own earlier change), and `write` sends one INSERT for the n
 for the changed ones and the change rows in the order the records were applied, inside the caller's transaction.
 Records with files to attach still go the ORM way (the sync service decides).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import bindparam, insert, select, update
@@ -18,7 +19,14 @@ from hub.services.harvested import parse_time
 
 TABLE = Resource.__table__
 # What an upsert compares and an update writes; every changed row writes all of them, so one statement serves all.
-STATE_COLUMNS = records.EDITABLE_FIELDS + ("status", "published", "revision", "updated", "origin_url", "provenance")
+STATE_COLUMNS = records.EDITABLE_FIELDS + (
+    "status",
+    "published",
+    "revision",
+    "updated",
+    "origin_url",
+    "provenance",
+)
 _LOOKUP = 500  # external ids per IN (...) list
 
 
@@ -28,9 +36,9 @@ class HarvestBatch:
     def __init__(self, resources, uow, *, source_id: int, org_id: int, publish: bool):
         self.resources, self.uow = resources, uow
         self.source_id, self.org_id, self.publish = source_id, org_id, publish
-        self.rows: dict[str, dict] = {}        # external id -> the record's current state
-        self.new: dict[str, None] = {}         # external ids to INSERT, in order
-        self.dirty: dict[str, None] = {}       # existing external ids to UPDATE
+        self.rows: dict[str, dict] = {}  # external id -> the record's current state
+        self.new: dict[str, None] = {}  # external ids to INSERT, in order
+        self.dirty: dict[str, None] = {}  # existing external ids to UPDATE
         self.changes: list[tuple[str, str]] = []  # (resource id, op) in the order applied
         self._region = _UNSET
 
@@ -39,14 +47,18 @@ class HarvestBatch:
         wanted = [e for e in dict.fromkeys(external_ids) if e not in self.rows]
         columns = [TABLE.c.id, TABLE.c.external_id] + [TABLE.c[name] for name in STATE_COLUMNS]
         for start in range(0, len(wanted), _LOOKUP):
-            query = select(*columns).where(TABLE.c.source_id == self.source_id,
-                                           TABLE.c.external_id.in_(wanted[start:start + _LOOKUP]))
+            query = select(*columns).where(
+                TABLE.c.source_id == self.source_id,
+                TABLE.c.external_id.in_(wanted[start : start + _LOOKUP]),
+            )
             for row in self.uow.session.execute(query).mappings():
                 self.rows[row["external_id"]] = dict(row)
 
     def upsert(self, external_id: str, record: dict) -> str:
         """created, updated or unchanged; raises ValidationFailed before changing anything."""
-        fields = self.resources.validate_harvested({k: v for k, v in record.items() if k in records.EDITABLE_FIELDS})
+        fields = self.resources.validate_harvested(
+            {k: v for k, v in record.items() if k in records.EDITABLE_FIELDS}
+        )
         row = self.rows.get(external_id)
         outcome = "updated"
         if row is None:
@@ -81,14 +93,20 @@ class HarvestBatch:
             session.execute(insert(TABLE), [self.rows[e] for e in self.new])
         if self.dirty:
             # executemany: the SET clause is every key of the parameter sets but `_id`, which names the row.
-            session.execute(update(TABLE).where(TABLE.c.id == bindparam("_id")),
-                            [{**{n: self.rows[e][n] for n in STATE_COLUMNS}, "_id": self.rows[e]["id"]}
-                             for e in self.dirty])
+            session.execute(
+                update(TABLE).where(TABLE.c.id == bindparam("_id")),
+                [
+                    {**{n: self.rows[e][n] for n in STATE_COLUMNS}, "_id": self.rows[e]["id"]}
+                    for e in self.dirty
+                ],
+            )
         if self.changes:
             lock_feed(session.connection())  # Core skips the ORM hook that takes it
             now = utcnow()
-            session.execute(insert(Change.__table__), [{"resource_id": rid, "op": op, "at": now}
-                                                        for rid, op in self.changes])
+            session.execute(
+                insert(Change.__table__),
+                [{"resource_id": rid, "op": op, "at": now} for rid, op in self.changes],
+            )
         self.new, self.dirty, self.changes = {}, {}, []
 
     # -- helpers -------------------------------------------------------------------------------------------------
@@ -105,17 +123,36 @@ class HarvestBatch:
         """Every column, as `_new_harvested` and the model's defaults would set them (Core INSERTs need them all)."""
         resource_id, now = new_id(), utcnow()
         self.new[external_id] = None
-        row = {name: None for name in STATE_COLUMNS}
+        row = dict.fromkeys(STATE_COLUMNS)
         row.update({name: [] for name in records.LIST_FIELDS})
-        row.update(id=resource_id, lineage_id=resource_id, version=1, previous_id=None, is_latest=True, revision=0,
-                   language="zh", description="", visibility="public", region=self._org_region(), org_id=self.org_id,
-                   owner_id=None, source_id=self.source_id, external_id=external_id, provenance={},
-                   review_comment=None, downloads=0, created=now, updated=now)
+        row.update(
+            id=resource_id,
+            lineage_id=resource_id,
+            version=1,
+            previous_id=None,
+            is_latest=True,
+            revision=0,
+            language="zh",
+            description="",
+            visibility="public",
+            region=self._org_region(),
+            org_id=self.org_id,
+            owner_id=None,
+            source_id=self.source_id,
+            external_id=external_id,
+            provenance={},
+            review_comment=None,
+            downloads=0,
+            created=now,
+            updated=now,
+        )
         return row
 
     def _org_region(self):
         if self._region is _UNSET:
-            self._region = self.uow.session.scalar(select(Organisation.region).where(Organisation.id == self.org_id))
+            self._region = self.uow.session.scalar(
+                select(Organisation.region).where(Organisation.id == self.org_id)
+            )
         return self._region
 
 
@@ -132,5 +169,3 @@ def _apply(row: dict, data: dict) -> bool:
             row[name] = value
             changed = True
     return changed
-
-

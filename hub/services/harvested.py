@@ -6,6 +6,7 @@ A sync batch calls `preload_harvested` first, so a batch costs one lookup query,
 ORM upserts serve batches with files and failure retries; other batches go page-at-a-time through
 `hub.services.harvest_batch`, which keeps the same rules.
 """
+
 from __future__ import annotations
 
 from marshmallow import ValidationError
@@ -17,27 +18,44 @@ from hub.db.models import Blob, Organisation, Resource, ResourceFile
 from hub.errors import ValidationFailed
 from hub.services import records
 
-_UNKNOWN = object()       # memo: not looked up yet (None means looked up and absent)
+_UNKNOWN = object()  # memo: not looked up yet (None means looked up and absent)
 _VALIDATORS: dict[str, object] = {}
 
 
 class HarvestedMixin:
     def preload_harvested(self, uow, source_id: int, external_ids) -> None:
         """Look up a batch's existing records in one query, so upserts and tombstones need none."""
-        wanted = [e for e in dict.fromkeys(external_ids) if uow.memo.get(_key(source_id, e), _UNKNOWN) is _UNKNOWN]
+        wanted = [
+            e
+            for e in dict.fromkeys(external_ids)
+            if uow.memo.get(_key(source_id, e), _UNKNOWN) is _UNKNOWN
+        ]
         with uow.session.no_autoflush:
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
+                chunk = wanted[start : start + 500]
                 for e in chunk:
                     uow.memo[_key(source_id, e)] = None
-                for resource in uow.session.scalars(select(Resource).where(
-                        Resource.source_id == source_id, Resource.external_id.in_(chunk))).unique():
+                for resource in uow.session.scalars(
+                    select(Resource).where(
+                        Resource.source_id == source_id, Resource.external_id.in_(chunk)
+                    )
+                ).unique():
                     uow.memo[_key(source_id, resource.external_id)] = resource
 
-    def upsert_harvested(self, uow, *, source_id: int, org_id: int, external_id: str, record: dict,
-                         publish: bool = True) -> tuple[Resource, str]:
+    def upsert_harvested(
+        self,
+        uow,
+        *,
+        source_id: int,
+        org_id: int,
+        external_id: str,
+        record: dict,
+        publish: bool = True,
+    ) -> tuple[Resource, str]:
         """Raises ValidationFailed before changing anything when the record is invalid."""
-        fields = self.validate_harvested({k: v for k, v in record.items() if k in records.EDITABLE_FIELDS})
+        fields = self.validate_harvested(
+            {k: v for k, v in record.items() if k in records.EDITABLE_FIELDS}
+        )
         resource = self._harvested(uow, source_id, external_id)
         outcome = "updated"
         if resource is None:
@@ -51,7 +69,9 @@ class HarvestedMixin:
                 setattr(resource, name, value)
                 changed = True
         target = "published" if publish else "submitted"
-        if resource.status != target and not (outcome == "updated" and resource.status == "published"):
+        if resource.status != target and not (
+            outcome == "updated" and resource.status == "published"
+        ):
             resource.status, changed = target, True
         if outcome == "updated" and not changed:
             return resource, "unchanged"
@@ -87,7 +107,9 @@ class HarvestedMixin:
         except ValidationError as exc:
             raise ValidationFailed.from_messages(exc.messages) from None
 
-    def attach_blob(self, uow, resource: Resource, *, name: str, sha256: str, size: int, mimetype: str) -> None:
+    def attach_blob(
+        self, uow, resource: Resource, *, name: str, sha256: str, size: int, mimetype: str
+    ) -> None:
         """Link a stored object to a resource under `name`, replacing a file of the same name."""
         ensure_blob(uow.session, sha256=sha256, size=size, mimetype=mimetype)
         existing = next((f for f in resource.files if f.name == name), None)
@@ -97,8 +119,11 @@ class HarvestedMixin:
             existing.sha256, existing.size, existing.mimetype = sha256, size, mimetype
         else:
             position = max((f.position for f in resource.files), default=-1) + 1
-            resource.files.append(ResourceFile(name=name, sha256=sha256, size=size, mimetype=mimetype,
-                                               position=position))
+            resource.files.append(
+                ResourceFile(
+                    name=name, sha256=sha256, size=size, mimetype=mimetype, position=position
+                )
+            )
         self.touch(resource)
 
     @staticmethod
@@ -107,14 +132,28 @@ class HarvestedMixin:
         if resource is _UNKNOWN:
             # No autoflush: a sync batch writes everything at commit, not one flush per record.
             with uow.session.no_autoflush:
-                resource = uow.session.scalar(select(Resource).where(
-                    Resource.source_id == source_id, Resource.external_id == external_id))
+                resource = uow.session.scalar(
+                    select(Resource).where(
+                        Resource.source_id == source_id, Resource.external_id == external_id
+                    )
+                )
             uow.memo[_key(source_id, external_id)] = resource
         return resource
 
     def _new_harvested(self, uow, source_id: int, org_id: int, external_id: str) -> Resource:
-        resource = Resource(id=new_id(), source_id=source_id, external_id=external_id, org_id=org_id, version=1,
-                            revision=0, visibility="public", language="zh", description="", files=[], provenance={})
+        resource = Resource(
+            id=new_id(),
+            source_id=source_id,
+            external_id=external_id,
+            org_id=org_id,
+            version=1,
+            revision=0,
+            visibility="public",
+            language="zh",
+            description="",
+            files=[],
+            provenance={},
+        )
         resource.lineage_id = resource.id
         org_key = ("org", org_id)
         if org_key not in uow.memo:
@@ -140,6 +179,7 @@ def _cached_validator():
     validator = _VALIDATORS.get("cached")
     if validator is None:
         from hub.services.validation import GroupedValidator
+
         validator = _VALIDATORS["cached"] = GroupedValidator(rest_schema=TextFields())
     return validator
 
@@ -148,6 +188,7 @@ def _input_schema():
     schema = _VALIDATORS.get("input")
     if schema is None:
         from metadata.schema import ResourceInputSchema
+
         schema = _VALIDATORS["input"] = ResourceInputSchema()
     return schema
 
@@ -162,12 +203,15 @@ class TextFields:
 
     def __init__(self):
         from metadata.schema import ResourceInputSchema
+
         self.fields = ResourceInputSchema(only=self.NAMES).fields
 
     def load(self, data: dict) -> dict:
         if "title" not in data or not set(data) <= set(self.NAMES):
             raise ValidationError("the input schema decides")
-        return {name: self.fields[name].deserialize(value, name, data) for name, value in data.items()}
+        return {
+            name: self.fields[name].deserialize(value, name, data) for name, value in data.items()
+        }
 
 
 def ensure_blob(session, *, sha256: str, size: int, mimetype: str) -> None:
@@ -184,6 +228,7 @@ def ensure_blob(session, *, sha256: str, size: int, mimetype: str) -> None:
 
 def parse_time(value):
     from datetime import datetime
+
     if not value or not isinstance(value, str):
         return None
     try:

@@ -4,14 +4,15 @@
 rest; every due message is handled in one batch and one index commit (tantivy commits are expensive).
 `file.extract`: extract a stored file's text once per SHA-256, then reindex its resource.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import multiprocessing
 from collections import deque
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 from sqlalchemy import Text, cast, select
 
@@ -41,8 +42,11 @@ def source_names(session, resources) -> dict[int, str]:
 def file_texts(session, resource_ids) -> dict[str, str]:
     """resource id -> the extracted text of its files, in file order (`session`: a session or a connection)."""
     rows = session.execute(
-        select(ResourceFile.resource_id, FileText.text).join(FileText, FileText.sha256 == ResourceFile.sha256)
-        .where(ResourceFile.resource_id.in_(list(resource_ids))).order_by(ResourceFile.position)).all()
+        select(ResourceFile.resource_id, FileText.text)
+        .join(FileText, FileText.sha256 == ResourceFile.sha256)
+        .where(ResourceFile.resource_id.in_(list(resource_ids)))
+        .order_by(ResourceFile.position)
+    ).all()
     out: dict[str, list[str]] = {}
     for resource_id, text in rows:
         if text:
@@ -54,8 +58,14 @@ def sources(session, resources: list[Resource]) -> list[tuple]:
     """(record, org path, extracted text) of each resource: what `document_from_record` needs, picklable."""
     names = source_names(session, resources)
     texts = file_texts(session, [r.id for r in resources])
-    return [(records.serialize(r, names.get(r.source_id)), r.org.path if r.org else "/", texts.get(r.id))
-            for r in resources]
+    return [
+        (
+            records.serialize(r, names.get(r.source_id)),
+            r.org.path if r.org else "/",
+            texts.get(r.id),
+        )
+        for r in resources
+    ]
 
 
 def build(page: list[tuple]) -> list[dict]:
@@ -71,8 +81,11 @@ def split(session, ids: list[str]) -> tuple[list[dict], list[str]]:
     """(documents to index, ids to remove from the index) for these resource ids."""
     docs, gone = [], []
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        found = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_(chunk))).unique()}
+        chunk = ids[start : start + CHUNK]
+        found = {
+            r.id: r
+            for r in session.scalars(select(Resource).where(Resource.id.in_(chunk))).unique()
+        }
         keep = [found[i] for i in chunk if i in found and is_indexable(found[i])]
         gone += [i for i in chunk if i not in found or not is_indexable(found[i])]
         docs += documents(session, keep)
@@ -98,8 +111,20 @@ def index_resources(hub, ids: Iterable[str]) -> int:
 # What `document_from_record` reads of a record, selected as plain columns for rebuilds (ORM objects and
 # `records.serialize` were half of a rebuild's time). `row_sources` turns a row into what `sources` makes of the
 # same resource; tests/integration/search/test_rebuild_rows.py holds the two to the same documents.
-ROW_FIELDS = ("id", "title", "description", "stage", "edition", "volume", "type", "license", "region", "visibility",
-              "status", "is_latest")
+ROW_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "stage",
+    "edition",
+    "volume",
+    "type",
+    "license",
+    "region",
+    "visibility",
+    "status",
+    "is_latest",
+)
 # JSON lists, read as their text: the same few texts repeat across records, so each is decoded once.
 ROW_LISTS = ("subjects", "grades", "themes", "keywords")
 
@@ -107,12 +132,23 @@ ROW_LISTS = ("subjects", "grades", "themes", "keywords")
 def indexable_rows():
     """Every indexable resource as one row of the columns its document needs, in id order."""
     columns = [getattr(Resource, name) for name in ROW_FIELDS] + [
-        cast(getattr(Resource, name), Text) for name in ROW_LISTS]
-    return (select(*columns, Resource.downloads, Resource.published, Resource.updated, Organisation.code,
-                   Organisation.path, Source.name)
-            .outerjoin(Organisation, Organisation.id == Resource.org_id)
-            .outerjoin(Source, Source.id == Resource.source_id)
-            .where(Resource.status == "published", Resource.is_latest.is_(True)).order_by(Resource.id))
+        cast(getattr(Resource, name), Text) for name in ROW_LISTS
+    ]
+    return (
+        select(
+            *columns,
+            Resource.downloads,
+            Resource.published,
+            Resource.updated,
+            Organisation.code,
+            Organisation.path,
+            Source.name,
+        )
+        .outerjoin(Organisation, Organisation.id == Resource.org_id)
+        .outerjoin(Source, Source.id == Resource.source_id)
+        .where(Resource.status == "published", Resource.is_latest.is_(True))
+        .order_by(Resource.id)
+    )
 
 
 def row_sources(row, text: str | None) -> tuple:
@@ -121,9 +157,14 @@ def row_sources(row, text: str | None) -> tuple:
     record = dict(zip(ROW_FIELDS, row))
     for name, value in zip(ROW_LISTS, row[n:]):
         record[name] = list(_json_list(value)) if value else []
-    downloads, published, updated, org_code, org_path, source = row[n + len(ROW_LISTS):]
-    record.update(org=org_code, source=source, downloads=downloads or 0,
-                  published=records.isoformat(published), updated=records.isoformat(updated))
+    downloads, published, updated, org_code, org_path, source = row[n + len(ROW_LISTS) :]
+    record.update(
+        org=org_code,
+        source=source,
+        downloads=downloads or 0,
+        published=records.isoformat(published),
+        updated=records.isoformat(updated),
+    )
     return record, org_path if org_code is not None else "/", text
 
 
@@ -163,12 +204,17 @@ def indexable_documents(hub, chunk: int = 1000, workers: int = 1) -> Iterator[di
 
 def count_indexable(hub) -> int:
     from sqlalchemy import func
+
     with hub.db.session() as session:
-        return session.scalar(select(func.count()).select_from(Resource).where(
-            Resource.status == "published", Resource.is_latest.is_(True)))
+        return session.scalar(
+            select(func.count())
+            .select_from(Resource)
+            .where(Resource.status == "published", Resource.is_latest.is_(True))
+        )
 
 
 # -- outbox handlers ---------------------------------------------------------------------------------------------
+
 
 def handle_index(hub, payloads: list[dict]) -> None:
     ids = []
@@ -182,8 +228,11 @@ def extract_file(hub, sha256: str, mimetype: str | None, name: str | None = None
     with hub.db.session() as session:
         if session.get(FileText, sha256) is not None:
             return False
-        row = session.execute(select(ResourceFile.name, ResourceFile.size)
-                              .where(ResourceFile.sha256 == sha256).limit(1)).first()
+        row = session.execute(
+            select(ResourceFile.name, ResourceFile.size)
+            .where(ResourceFile.sha256 == sha256)
+            .limit(1)
+        ).first()
     name, size = (name or (row.name if row else None)), (row.size if row else 0)
     text = ""
     if size <= MAX_INPUT and hub.storage.exists(sha256):

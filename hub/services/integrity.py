@@ -1,8 +1,9 @@
 """Integrity check: every stored object re-hashed against its key, and every recorded blob present in the store."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy import bindparam, select, update
 
@@ -16,7 +17,9 @@ VERIFIED_BATCH = 500
 class BadObject:
     sha256: str
     problem: str  # "corrupt" (bytes no longer match the key) or "missing" (recorded, not stored)
-    resources: list[tuple[str, str]] = field(default_factory=list)  # (id, title) of resources using it
+    resources: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (id, title) of resources using it
 
 
 @dataclass
@@ -54,6 +57,7 @@ def check_objects(hub, *, progress: Callable[[int], None] | None = None) -> Chec
 def count_recorded(hub) -> int:
     """How many blobs the database records: the progress bar's total."""
     from sqlalchemy import func
+
     with hub.db.session() as session:
         return session.scalar(select(func.count()).select_from(Blob)) or 0
 
@@ -67,7 +71,9 @@ def _mark_verified(hub, hashes: list[str]) -> None:
     if not hashes:
         return
     table = Blob.__table__
-    statement = update(table).where(table.c.sha256 == bindparam("key")).values(verified=bindparam("at"))
+    statement = (
+        update(table).where(table.c.sha256 == bindparam("key")).values(verified=bindparam("at"))
+    )
     now = utcnow()
     with hub.db.engine.begin() as connection:
         connection.execute(statement, [{"key": h, "at": now} for h in hashes])
@@ -80,9 +86,12 @@ def _attach_users(hub, bad: list[BadObject]) -> None:
     by_hash = {b.sha256: b for b in bad}
     with hub.db.session() as session:
         for start in range(0, len(bad), 500):
-            keys = list(by_hash)[start:start + 500]
-            rows = session.execute(select(ResourceFile.sha256, Resource.id, Resource.title)
-                                   .join(Resource, Resource.id == ResourceFile.resource_id)
-                                   .where(ResourceFile.sha256.in_(keys)).order_by(Resource.id))
+            keys = list(by_hash)[start : start + 500]
+            rows = session.execute(
+                select(ResourceFile.sha256, Resource.id, Resource.title)
+                .join(Resource, Resource.id == ResourceFile.resource_id)
+                .where(ResourceFile.sha256.in_(keys))
+                .order_by(Resource.id)
+            )
             for sha256, resource_id, title in rows:
                 by_hash[sha256].resources.append((resource_id, title))

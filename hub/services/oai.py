@@ -1,4 +1,5 @@
 """OAI-PMH 2.0 provider: the six verbs over public published (and withdrawn) records, read-only."""
+
 from __future__ import annotations
 
 import base64
@@ -8,15 +9,14 @@ import json
 import os
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from lxml import etree
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from hub.db.models import Organisation, Resource
-from metadata.crosswalks import VocabLookup
-from metadata.crosswalks import lom, oai_dc
+from metadata.crosswalks import VocabLookup, lom, oai_dc
 from metadata.xml import sub, to_bytes
 
 NS = "http://www.openarchives.org/OAI/2.0/"
@@ -40,7 +40,11 @@ VERBS = {
 SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-SET_FAMILIES = {"stage": ("学段", "Stage"), "subject": ("学科", "Subject"), "org": ("机构", "Organisation")}
+SET_FAMILIES = {
+    "stage": ("学段", "Stage"),
+    "subject": ("学科", "Subject"),
+    "org": ("机构", "Organisation"),
+}
 
 
 class TokenError(ValueError):
@@ -61,27 +65,46 @@ class ListPosition:
     cursor: int = 0
     total: int | None = None
 
-    def advance(self, updated: datetime, resource_id: str, count: int) -> "ListPosition":
-        return replace(self, after_updated=updated, after_id=resource_id, cursor=self.cursor + count)
+    def advance(self, updated: datetime, resource_id: str, count: int) -> ListPosition:
+        return replace(
+            self, after_updated=updated, after_id=resource_id, cursor=self.cursor + count
+        )
 
 
 class TokenSigner:
     """Stateless resumption tokens: the position as compact JSON, base64url, with an HMAC-SHA256 tag."""
 
-    FIELDS = ("verb", "prefix", "set_spec", "start", "until", "after_updated", "after_id", "cursor", "total")
+    FIELDS = (
+        "verb",
+        "prefix",
+        "set_spec",
+        "start",
+        "until",
+        "after_updated",
+        "after_id",
+        "cursor",
+        "total",
+    )
 
     def __init__(self, secret: str):
         self.key = hashlib.sha256(b"oai-resumption-token\0" + secret.encode()).digest()
 
     def dump(self, position: ListPosition) -> str:
-        values = [_iso(v) if isinstance(v, datetime) else v for v in (getattr(position, f) for f in self.FIELDS)]
-        body = base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).rstrip(b"=")
+        values = [
+            _iso(v) if isinstance(v, datetime) else v
+            for v in (getattr(position, f) for f in self.FIELDS)
+        ]
+        body = base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).rstrip(
+            b"="
+        )
         return f"{body.decode()}.{self._tag(body)}"
 
     def load(self, token: str, verb: str) -> ListPosition:
         body, _, tag = token.partition(".")
         if not body or not hmac.compare_digest(tag, self._tag(body.encode())):
-            raise TokenError("Invalid or expired resumptionToken / 续传令牌无效，请重新开始列表请求")
+            raise TokenError(
+                "Invalid or expired resumptionToken / 续传令牌无效，请重新开始列表请求"
+            )
         try:
             values = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
             position = ListPosition(**dict(zip(self.FIELDS, values, strict=True)))
@@ -99,7 +122,7 @@ class TokenSigner:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 class OaiError(Exception):
@@ -118,7 +141,9 @@ class OaiService:
 
     @property
     def repository_id(self) -> str | None:
-        return getattr(self.hub.config, "oai_repository_id", None) or os.environ.get("EDUHUB_OAI_REPOSITORY_ID")
+        return getattr(self.hub.config, "oai_repository_id", None) or os.environ.get(
+            "EDUHUB_OAI_REPOSITORY_ID"
+        )
 
     def respond(self, args: dict[str, list[str]], *, base_url: str) -> bytes:
         request = _Request(self, args, base_url)
@@ -130,7 +155,9 @@ class OaiService:
         except OaiError as error:
             _strip_after_request(root)
             if error.code in ("badVerb", "badArgument"):
-                root[1].attrib.clear()  # the protocol: echo no arguments when they were not understood
+                root[
+                    1
+                ].attrib.clear()  # the protocol: echo no arguments when they were not understood
             sub(root, f"{{{NS}}}error", error.message, code=error.code)
         return to_bytes(root)
 
@@ -169,24 +196,30 @@ def parse_datestamp(value: str, *, until: bool = False) -> tuple[datetime, str]:
     elif _SECOND.match(value):
         granularity, step, fmt = "second", timedelta(seconds=1), "%Y-%m-%dT%H:%M:%SZ"
     else:
-        raise OaiError("badArgument", f"Bad datestamp {value!r}; use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")
+        raise OaiError(
+            "badArgument", f"Bad datestamp {value!r}; use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
+        )
     try:
-        moment = datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(value, fmt).replace(tzinfo=UTC)
     except ValueError:
         raise OaiError("badArgument", f"Bad datestamp {value!r}") from None
     return (moment + step if until else moment), granularity
 
 
 def datestamp(moment: datetime | None) -> str:
-    moment = moment or datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = moment or datetime(1970, 1, 1, tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def visible():
     """Public records that are published, or were published and then withdrawn (persistent deletions)."""
-    return and_(Resource.visibility == "public",
-                or_(Resource.status == "published",
-                    and_(Resource.status == "withdrawn", Resource.published.is_not(None))))
+    return and_(
+        Resource.visibility == "public",
+        or_(
+            Resource.status == "published",
+            and_(Resource.status == "withdrawn", Resource.published.is_not(None)),
+        ),
+    )
 
 
 def is_live(resource: Resource) -> bool:
@@ -210,7 +243,7 @@ class _Request:
     def envelope(self):
         root = etree.Element(f"{{{NS}}}OAI-PMH", nsmap={None: NS, "xsi": NS_XSI})
         root.set(f"{{{NS_XSI}}}schemaLocation", f"{NS} {SCHEMA}")
-        sub(root, f"{{{NS}}}responseDate", datestamp(datetime.now(timezone.utc)))
+        sub(root, f"{{{NS}}}responseDate", datestamp(datetime.now(UTC)))
         sub(root, f"{{{NS}}}request", self.base_url)
         return root
 
@@ -226,11 +259,15 @@ class _Request:
     def Identify(self, root) -> None:
         config = self.hub.config
         identify = self.element(root, "Identify")
-        self.element(identify, "repositoryName", getattr(config, "oai_repository_name", None) or "EduHub")
+        self.element(
+            identify, "repositoryName", getattr(config, "oai_repository_name", None) or "EduHub"
+        )
         self.element(identify, "baseURL", self.base_url)
         self.element(identify, "protocolVersion", "2.0")
         host = self.repository_id if "." in self.repository_id else "eduhub.local"
-        self.element(identify, "adminEmail", getattr(config, "oai_admin_email", None) or f"oai-admin@{host}")
+        self.element(
+            identify, "adminEmail", getattr(config, "oai_admin_email", None) or f"oai-admin@{host}"
+        )
         with self.hub.db.session() as session:
             earliest = session.scalar(select(func.min(Resource.updated)).where(visible()))
         self.element(identify, "earliestDatestamp", datestamp(earliest))
@@ -250,7 +287,9 @@ class _Request:
 
     def ListSets(self, root) -> None:
         if "resumptionToken" in self.args:
-            raise OaiError("badResumptionToken", "ListSets is answered in one response; no token is valid")
+            raise OaiError(
+                "badResumptionToken", "ListSets is answered in one response; no token is valid"
+            )
         sets = self.element(root, "ListSets")
         for spec, name in self.sets():
             entry = self.element(sets, "set")
@@ -276,10 +315,15 @@ class _Request:
             query = self.filtered(position)
             if position.total is None:
                 position.total = session.scalar(select(func.count()).select_from(query.subquery()))
-            page = session.scalars(self.after(query, position).order_by(Resource.updated, Resource.id)
-                                   .limit(PAGE_SIZE + 1)).all()
+            page = session.scalars(
+                self.after(query, position)
+                .order_by(Resource.updated, Resource.id)
+                .limit(PAGE_SIZE + 1)
+            ).all()
             if not page:
-                raise OaiError("noRecordsMatch", "No records match these arguments / 没有符合条件的记录")
+                raise OaiError(
+                    "noRecordsMatch", "No records match these arguments / 没有符合条件的记录"
+                )
             container = self.element(root, verb)
             for resource in page[:PAGE_SIZE]:
                 if verb == "ListIdentifiers":
@@ -301,7 +345,9 @@ class _Request:
         if "until" in self.args:
             until, granularity_until = parse_datestamp(self.args["until"], until=True)
         if start and until and (granularity_from != granularity_until or start >= until):
-            raise OaiError("badArgument", "from and until must have the same granularity, from <= until")
+            raise OaiError(
+                "badArgument", "from and until must have the same granularity, from <= until"
+            )
         set_spec = self.args.get("set")
         if set_spec is not None:
             self.check_set(set_spec)
@@ -322,14 +368,20 @@ class _Request:
         if position.after_updated is None:
             return query
         moment, last_id = position.after_updated, position.after_id
-        return query.where(or_(Resource.updated > moment, and_(Resource.updated == moment, Resource.id > last_id)))
+        return query.where(
+            or_(Resource.updated > moment, and_(Resource.updated == moment, Resource.id > last_id))
+        )
 
     def token(self, container, position: ListPosition, page: list) -> None:
         more = len(page) > PAGE_SIZE
         if not more and position.cursor == 0:
             return  # the whole list fitted in one response: no token at all
-        attrib = {"completeListSize": str(max(position.total or 0, position.cursor + len(page[:PAGE_SIZE]))),
-                  "cursor": str(position.cursor)}
+        attrib = {
+            "completeListSize": str(
+                max(position.total or 0, position.cursor + len(page[:PAGE_SIZE]))
+            ),
+            "cursor": str(position.cursor),
+        }
         text = None
         if more:
             last = page[PAGE_SIZE - 1]
@@ -339,7 +391,9 @@ class _Request:
     # -- records ------------------------------------------------------------------------------------------------
     def prefix(self, prefix: str) -> str:
         if prefix not in FORMATS:
-            raise OaiError("cannotDisseminateFormat", f"Unknown metadataPrefix {prefix!r}; use oai_dc or lom")
+            raise OaiError(
+                "cannotDisseminateFormat", f"Unknown metadataPrefix {prefix!r}; use oai_dc or lom"
+            )
         return prefix
 
     def identifier(self, resource: Resource) -> str:
@@ -347,8 +401,11 @@ class _Request:
 
     def load(self, session, identifier: str) -> Resource:
         resource_id = identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else None
-        resource = session.scalar(select(Resource).where(visible(), Resource.id == resource_id)) \
-            if resource_id else None
+        resource = (
+            session.scalar(select(Resource).where(visible(), Resource.id == resource_id))
+            if resource_id
+            else None
+        )
         if resource is None:
             raise OaiError("idDoesNotExist", f"No such record: {identifier} / 没有该记录")
         return resource
@@ -383,12 +440,18 @@ class _Request:
         for family, vocab_name in (("stage", "stages"), ("subject", "subjects")):
             out += [(f"{family}:{t.code}", f"{t.zh} {t.en}") for t in vocabularies.get(vocab_name)]
         with self.hub.db.session() as session:
-            orgs = session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.code)).all()
+            orgs = session.execute(
+                select(Organisation.code, Organisation.name).order_by(Organisation.code)
+            ).all()
         out += [(f"org:{code}", name) for code, name in orgs if SET_SPEC.match(f"org:{code}")]
         return out
 
     def check_set(self, spec: str) -> None:
-        if not SET_SPEC.match(spec) or spec.split(":", 1)[0] not in SET_FAMILIES or spec.count(":") > 1:
+        if (
+            not SET_SPEC.match(spec)
+            or spec.split(":", 1)[0] not in SET_FAMILIES
+            or spec.count(":") > 1
+        ):
             raise OaiError("badArgument", f"Unknown set {spec!r}; see ListSets")
 
 
@@ -412,4 +475,7 @@ def set_filter(spec: str):
         return cast(Resource.subjects, Text).like(f'%"{escaped}"%', escape="\\")
     if not code:
         return Resource.org_id.is_not(None)
-    return Resource.org_id == select(Organisation.id).where(Organisation.code == code).scalar_subquery()
+    return (
+        Resource.org_id
+        == select(Organisation.id).where(Organisation.code == code).scalar_subquery()
+    )

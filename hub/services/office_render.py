@@ -6,6 +6,7 @@ whole process group (soffice is a wrapper that starts soffice.bin, which a plain
 Files come from anyone, so the profile blocks linked pictures and files (a document could otherwise make the
 worker fetch internal URLs or paint a local file into its preview) and macros.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,11 @@ DOCUMENTS = {
 FORMATS = {**SLIDES, **DOCUMENTS}
 
 # Security settings of each throwaway profile (org.openoffice.Office.Common/Security/Scripting).
-LOCKED_DOWN = {"BlockUntrustedRefererLinks": "true", "DisableMacrosExecution": "true", "MacroSecurityLevel": "3"}
+LOCKED_DOWN = {
+    "BlockUntrustedRefererLinks": "true",
+    "DisableMacrosExecution": "true",
+    "MacroSecurityLevel": "3",
+}
 
 
 class ConversionFailed(RuntimeError):
@@ -47,16 +52,28 @@ def soffice() -> str | None:
     return next((found for name in COMMANDS if (found := shutil.which(name))), None)
 
 
-def first_page_pdf(source: Path, mimetype: str, workdir: Path, *, timeout: float | None = None) -> Path:
+def first_page_pdf(
+    source: Path, mimetype: str, workdir: Path, *, timeout: float | None = None
+) -> Path:
     """Convert `source` (a private copy inside `workdir`, named with its extension) to a PDF of its first
     page in `workdir`/out; raises ConversionFailed."""
     binary = soffice()
     if binary is None:
         raise ConversionFailed("LibreOffice (soffice) is not installed")
     out = workdir / "out"
-    command = [binary, "--headless", "--norestore", "--nologo", "--nolockcheck",
-               f"-env:UserInstallation={_profile(workdir).as_uri()}",
-               "--convert-to", _target(FORMATS[mimetype][1]), "--outdir", str(out), str(source)]
+    command = [
+        binary,
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nolockcheck",
+        f"-env:UserInstallation={_profile(workdir).as_uri()}",
+        "--convert-to",
+        _target(FORMATS[mimetype][1]),
+        "--outdir",
+        str(out),
+        str(source),
+    ]
     _run(command, workdir, TIMEOUT if timeout is None else timeout)
     pdf = out / (source.stem + ".pdf")
     if not pdf.is_file() or pdf.stat().st_size == 0:
@@ -68,11 +85,16 @@ def _profile(workdir: Path) -> Path:
     """A fresh profile holding only LOCKED_DOWN; LibreOffice fills in the rest on start."""
     profile = workdir / "profile"
     (profile / "user").mkdir(parents=True)
-    items = "".join(f'<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="{name}" '
-                    f'oor:op="fuse"><value>{value}</value></prop></item>\n' for name, value in LOCKED_DOWN.items())
+    items = "".join(
+        f'<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="{name}" '
+        f'oor:op="fuse"><value>{value}</value></prop></item>\n'
+        for name, value in LOCKED_DOWN.items()
+    )
     (profile / "user" / "registrymodifications.xcu").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        f'xmlns:xs="http://www.w3.org/2001/XMLSchema">\n{items}</oor:items>\n', encoding="utf-8")
+        f'xmlns:xs="http://www.w3.org/2001/XMLSchema">\n{items}</oor:items>\n',
+        encoding="utf-8",
+    )
     return profile
 
 
@@ -85,8 +107,15 @@ def _target(export_filter: str) -> str:
 def _run(command: list[str], workdir: Path, timeout: float) -> None:
     """Run in a new session with HOME in `workdir`; on timeout kill the whole process group."""
     env = {**os.environ, "HOME": str(workdir)}
-    with subprocess.Popen(command, cwd=workdir, env=env, start_new_session=True, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+    with subprocess.Popen(
+        command,
+        cwd=workdir,
+        env=env,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as proc:
         try:
             _, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -97,7 +126,9 @@ def _run(command: list[str], workdir: Path, timeout: float) -> None:
             proc.communicate()  # reap it, now that the group is dead
             raise ConversionFailed(f"LibreOffice took longer than {timeout}s")
     if proc.returncode != 0:
-        raise ConversionFailed(f"LibreOffice exit {proc.returncode}: {stderr.decode('utf-8', 'replace')[-300:]}")
+        raise ConversionFailed(
+            f"LibreOffice exit {proc.returncode}: {stderr.decode('utf-8', 'replace')[-300:]}"
+        )
 
 
 def _kill_group(pgid: int) -> None:

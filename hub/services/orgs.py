@@ -1,4 +1,5 @@
 """Organisations: the school-county-city-province tree (and alliances), its rules and who may grow it."""
+
 from __future__ import annotations
 
 import re
@@ -25,16 +26,26 @@ def require_authenticated(actor: Principal) -> None:
 def org_by_code(session: Session, code: str) -> Organisation:
     org = session.scalar(select(Organisation).where(Organisation.code == code)) if code else None
     if org is None:
-        raise NotFound(f"没有代码为 '{code}' 的机构，请用 `eduhub orgs list` 或 GET /api/v1/orgs 查看可用代码。"
-                       f"No organisation has the code '{code}': list the codes with `eduhub orgs list` "
-                       f"or GET /api/v1/orgs.")
+        raise NotFound(
+            f"没有代码为 '{code}' 的机构，请用 `eduhub orgs list` 或 GET /api/v1/orgs 查看可用代码。"
+            f"No organisation has the code '{code}': list the codes with `eduhub orgs list` "
+            f"or GET /api/v1/orgs."
+        )
     return org
 
 
 def org_to_dict(org: Organisation) -> dict:
-    return {"id": org.id, "code": org.code, "name": org.name, "kind": org.kind,
-            "parent": org.parent.code if org.parent is not None else None,
-            "region": org.region, "path": org.path, "depth": org.path.count("/") - 2, "created": org.created}
+    return {
+        "id": org.id,
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "parent": org.parent.code if org.parent is not None else None,
+        "region": org.region,
+        "path": org.path,
+        "depth": org.path.count("/") - 2,
+        "created": org.created,
+    }
 
 
 def nest(orgs: list[dict]) -> list[dict]:
@@ -53,13 +64,21 @@ def _field_error(field: str, message: str) -> ValidationFailed:
 
 def validate_new_org(code: str, name: str, kind: str) -> None:
     if not isinstance(code, str) or not CODE_RE.fullmatch(code):
-        raise _field_error("code", "机构代码须为 2-64 个英文字母、数字或 _ . -，例如 nx-yc-xq-01。"
-                                   "The code must be 2-64 ASCII letters, digits, '_', '.' or '-', e.g. nx-yc-xq-01.")
+        raise _field_error(
+            "code",
+            "机构代码须为 2-64 个英文字母、数字或 _ . -，例如 nx-yc-xq-01。"
+            "The code must be 2-64 ASCII letters, digits, '_', '.' or '-', e.g. nx-yc-xq-01.",
+        )
     if not (name or "").strip() or len(name) > 200:
-        raise _field_error("name", "请填写机构名称（不超过 200 字）。Give the organisation a name (at most 200 characters).")
+        raise _field_error(
+            "name",
+            "请填写机构名称（不超过 200 字）。Give the organisation a name (at most 200 characters).",
+        )
     if kind not in ORG_KINDS:
         kinds = ", ".join(ORG_KINDS)
-        raise _field_error("kind", f"机构类型须为以下之一：{kinds}。The kind must be one of: {kinds}.")
+        raise _field_error(
+            "kind", f"机构类型须为以下之一：{kinds}。The kind must be one of: {kinds}."
+        )
 
 
 def check_placement(kind: str, parent: Organisation | None) -> None:
@@ -71,16 +90,27 @@ def check_placement(kind: str, parent: Organisation | None) -> None:
     else:
         allowed = RANK[parent.kind] > RANK[kind]
     if not allowed:
-        raise _field_error("parent", f"类型为 {kind} 的机构不能隶属于类型为 {parent.kind} 的机构 '{parent.code}'，"
-                                     f"请选择更高一级的上级机构。An organisation of kind '{kind}' cannot sit under "
-                                     f"'{parent.code}' (kind '{parent.kind}'); choose a parent of a higher level.")
+        raise _field_error(
+            "parent",
+            f"类型为 {kind} 的机构不能隶属于类型为 {parent.kind} 的机构 '{parent.code}'，"
+            f"请选择更高一级的上级机构。An organisation of kind '{kind}' cannot sit under "
+            f"'{parent.code}' (kind '{parent.kind}'); choose a parent of a higher level.",
+        )
 
 
 class OrgOperations:
     """Mixed into AccountService: `self.hub` is the Hub."""
 
-    def create_org(self, actor: Principal, *, code: str, name: str, kind: str = "school",
-                   parent: str | None = None, region: str | None = None) -> dict:
+    def create_org(
+        self,
+        actor: Principal,
+        *,
+        code: str,
+        name: str,
+        kind: str = "school",
+        parent: str | None = None,
+        region: str | None = None,
+    ) -> dict:
         require_authenticated(actor)
         validate_new_org(code, name, kind)
         with self.hub.uow(actor) as uow:
@@ -89,13 +119,20 @@ class OrgOperations:
             check_placement(kind, parent_org)
             region = region or (parent_org.region if parent_org is not None else None)
             self.check_region(region)
-            if uow.session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None:
+            if (
+                uow.session.scalar(select(Organisation.id).where(Organisation.code == code))
+                is not None
+            ):
                 raise _duplicate_code(code)
-            org = Organisation(code=code, name=name.strip(), kind=kind, parent=parent_org, region=region, path="/")
+            org = Organisation(
+                code=code, name=name.strip(), kind=kind, parent=parent_org, region=region, path="/"
+            )
             uow.session.add(org)
             uow.session.flush()  # the id makes the path
             org.path = (parent_org.path if parent_org is not None else "/") + f"{org.id}/"
-            uow.audit("org.create", "org", code, name=org.name, kind=kind, parent=parent, region=region)
+            uow.audit(
+                "org.create", "org", code, name=org.name, kind=kind, parent=parent, region=region
+            )
             result = org_to_dict(org)
             try:
                 uow.commit()
@@ -103,13 +140,16 @@ class OrgOperations:
                 raise _duplicate_code(code) from None
             return result
 
-    def list_orgs(self, actor: Principal | None = None, *, parent: str | None = None,
-                  kind: str | None = None) -> list[dict]:
+    def list_orgs(
+        self, actor: Principal | None = None, *, parent: str | None = None, kind: str | None = None
+    ) -> list[dict]:
         """Flat, ordered by tree position; `parent` limits to that organisation's descendants."""
         with self.hub.db.session() as session:
             query = select(Organisation).options(selectinload(Organisation.parent))
             if parent:
-                query = query.where(Organisation.path.like(org_by_code(session, parent).path + "_%"))
+                query = query.where(
+                    Organisation.path.like(org_by_code(session, parent).path + "_%")
+                )
             if kind:
                 query = query.where(Organisation.kind == kind)
             orgs = session.scalars(query.order_by(Organisation.path)).all()
@@ -125,18 +165,25 @@ class OrgOperations:
 
     def check_region(self, region: str | None) -> None:
         if region is not None and region not in self.hub.vocabularies.get("regions"):
-            raise _field_error("region", f"未知的行政区划代码 '{region}'，请用 GET /api/v1/vocabularies/regions 查看。"
-                                         f"Unknown region code '{region}': see GET /api/v1/vocabularies/regions.")
+            raise _field_error(
+                "region",
+                f"未知的行政区划代码 '{region}'，请用 GET /api/v1/vocabularies/regions 查看。"
+                f"Unknown region code '{region}': see GET /api/v1/vocabularies/regions.",
+            )
 
     @staticmethod
     def _check_may_create_org(actor: Principal, parent: Organisation | None) -> None:
         if actor.is_admin:
             return
         if parent is None or not actor.has_role_over(parent.path, "org_admin"):
-            raise Forbidden("只有管理员或上级机构的管理员可以创建机构。"
-                            "Only an administrator, or an org_admin of the parent organisation, can create it.")
+            raise Forbidden(
+                "只有管理员或上级机构的管理员可以创建机构。"
+                "Only an administrator, or an org_admin of the parent organisation, can create it."
+            )
 
 
 def _duplicate_code(code: str) -> Conflict:
-    return Conflict(f"机构代码 '{code}' 已被使用，请换一个代码。The organisation code '{code}' is taken; choose another.",
-                    errors=[{"field": "code", "messages": ["already exists"]}])
+    return Conflict(
+        f"机构代码 '{code}' 已被使用，请换一个代码。The organisation code '{code}' is taken; choose another.",
+        errors=[{"field": "code", "messages": ["already exists"]}],
+    )

@@ -1,11 +1,12 @@
 """The outbox: messages written in a unit of work, carried out after the commit by a worker."""
+
 from __future__ import annotations
 
 import fcntl
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Callable
 
 from sqlalchemy import or_, select
 
@@ -15,7 +16,7 @@ from hub.db.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
-BASE_DELAY = 2.0    # seconds; doubles each attempt
+BASE_DELAY = 2.0  # seconds; doubles each attempt
 MAX_DELAY = 3600.0
 
 # topic -> handler(hub, payload). Other packages register theirs (the search work adds "resource.index").
@@ -44,6 +45,7 @@ def backoff(attempts: int) -> timedelta:
 def _start_sync(hub, payload: dict) -> None:
     """Hand a queued run to a worker; the task itself is idempotent (a finished run is skipped)."""
     from workers.app import send
+
     send(hub, "harvest_source", payload["source_id"], payload["run_id"])
 
 
@@ -58,7 +60,9 @@ class OutboxService:
         """Handle due messages once each; returns how many were done. Unknown topics wait for a handler."""
         with self._exclusive() as mine:
             if not mine:
-                return 0  # another worker thread or process is at it; it picks up these messages too
+                return (
+                    0  # another worker thread or process is at it; it picks up these messages too
+                )
             done = sum(self._handle_batch(topic, limit) for topic in list(BATCH_HANDLERS))
             for message_id in self._due(limit):
                 done += self._handle(message_id)
@@ -85,23 +89,38 @@ class OutboxService:
 
     def pending(self) -> int:
         with self.hub.uow() as uow:
-            return len(uow.session.scalars(select(OutboxMessage.id).where(OutboxMessage.processed.is_(None))).all())
+            return len(
+                uow.session.scalars(
+                    select(OutboxMessage.id).where(OutboxMessage.processed.is_(None))
+                ).all()
+            )
 
     def _due(self, limit: int) -> list[int]:
         with self.hub.uow() as uow:
-            query = (select(OutboxMessage.id)
-                     .where(OutboxMessage.processed.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
-                            OutboxMessage.topic.in_(list(HANDLERS)),
-                            or_(OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()))
-                     .order_by(OutboxMessage.id).limit(limit))
+            query = (
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.processed.is_(None),
+                    OutboxMessage.attempts < MAX_ATTEMPTS,
+                    OutboxMessage.topic.in_(list(HANDLERS)),
+                    or_(
+                        OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()
+                    ),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
             return list(uow.session.scalars(query).all())
 
     def _handle(self, message_id: int) -> int:
         with self.hub.uow() as uow:
-            query = select(OutboxMessage).where(OutboxMessage.id == message_id,
-                                                OutboxMessage.processed.is_(None))
+            query = select(OutboxMessage).where(
+                OutboxMessage.id == message_id, OutboxMessage.processed.is_(None)
+            )
             if not self.hub.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)  # two workers never take the same message
+                query = query.with_for_update(
+                    skip_locked=True
+                )  # two workers never take the same message
             message = uow.session.scalar(query)
             if message is None or (message.next_attempt and message.next_attempt > utcnow()):
                 return 0
@@ -111,8 +130,13 @@ class OutboxService:
                 message.attempts = (message.attempts or 0) + 1
                 message.last_error = f"{type(exc).__name__}: {exc}"[:4000]
                 message.next_attempt = utcnow() + backoff(message.attempts)
-                log.warning("outbox %s (%s) failed, attempt %s: %s", message.id, message.topic,
-                            message.attempts, exc)
+                log.warning(
+                    "outbox %s (%s) failed, attempt %s: %s",
+                    message.id,
+                    message.topic,
+                    message.attempts,
+                    exc,
+                )
                 uow.commit()
                 return 0
             message.processed = utcnow()
@@ -122,11 +146,19 @@ class OutboxService:
 
     def _handle_batch(self, topic: str, limit: int) -> int:
         with self.hub.uow() as uow:
-            query = (select(OutboxMessage)
-                     .where(OutboxMessage.processed.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
-                            OutboxMessage.topic == topic,
-                            or_(OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()))
-                     .order_by(OutboxMessage.id).limit(limit))
+            query = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.processed.is_(None),
+                    OutboxMessage.attempts < MAX_ATTEMPTS,
+                    OutboxMessage.topic == topic,
+                    or_(
+                        OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()
+                    ),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
             if not self.hub.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             messages = list(uow.session.scalars(query).all())
@@ -135,7 +167,12 @@ class OutboxService:
             try:
                 BATCH_HANDLERS[topic](self.hub, [dict(m.payload or {}) for m in messages])
             except Exception as exc:
-                log.warning("outbox batch of %s %s failed, retrying one by one: %s", len(messages), topic, exc)
+                log.warning(
+                    "outbox batch of %s %s failed, retrying one by one: %s",
+                    len(messages),
+                    topic,
+                    exc,
+                )
                 ids = [m.id for m in messages]
                 uow.session.rollback()  # release the row locks before the messages are taken one by one
                 return sum(self._handle(message_id) for message_id in ids)

@@ -1,4 +1,5 @@
 """Who may read, edit and review a resource: the rules, in Python and as SQL filters."""
+
 from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, true
@@ -31,17 +32,24 @@ def can_edit(actor: Principal, resource: Resource) -> bool:
         return False
     if actor.is_admin:
         return True
-    return resource.owner_id == actor.user_id or actor.has_role_over(org_path(resource), *EDITOR_ROLES)
+    return resource.owner_id == actor.user_id or actor.has_role_over(
+        org_path(resource), *EDITOR_ROLES
+    )
 
 
 def can_review(actor: Principal, resource: Resource) -> bool:
-    return actor.is_authenticated and actor.has_role_over(org_path(resource), *REVIEWER_ROLES) or actor.is_admin
+    return (
+        actor.is_authenticated
+        and actor.has_role_over(org_path(resource), *REVIEWER_ROLES)
+        or actor.is_admin
+    )
 
 
 def can_read(actor: Principal, resource: Resource) -> bool:
     if resource.status in ("published", "withdrawn"):
         return can_see_published(actor, resource) or (
-            resource.status == "withdrawn" and can_edit(actor, resource))
+            resource.status == "withdrawn" and can_edit(actor, resource)
+        )
     return can_edit(actor, resource) or can_review(actor, resource)
 
 
@@ -61,7 +69,11 @@ def published_visibility_clause(actor: Principal):
         return true()
     clauses = [Resource.visibility == "public"]
     if actor.is_authenticated:
-        member = or_(*[Organisation.path.startswith(r.org_path) for r in actor.roles]) if actor.roles else false()
+        member = (
+            or_(*[Organisation.path.startswith(r.org_path) for r in actor.roles])
+            if actor.roles
+            else false()
+        )
         regions = [r.region for r in actor.roles if r.region]
         in_region = []
         for code in regions:
@@ -76,7 +88,9 @@ def readable_clause(actor: Principal):
     """SQL: every record the caller may read, in any status (join Organisation first)."""
     if actor.is_admin:
         return true()
-    published = and_(Resource.status.in_(("published", "withdrawn")), published_visibility_clause(actor))
+    published = and_(
+        Resource.status.in_(("published", "withdrawn")), published_visibility_clause(actor)
+    )
     if not actor.is_authenticated:
         return published
     staff_paths = [r.org_path for r in actor.roles if r.role in EDITOR_ROLES + REVIEWER_ROLES]

@@ -5,6 +5,7 @@ of a PPTX). Stored like any other object; one attempt per source SHA-256.
 Files come from anyone: rendering runs on a temp copy, in a subprocess with a timeout, under size caps, and a
 file that cannot be rendered ends with a "none" row and a warning -- never an exception the outbox would retry.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,10 +26,10 @@ from hub.services.outbox import register_handler
 
 log = logging.getLogger(__name__)
 
-SIZE = 640                     # longest side of a preview, in pixels
+SIZE = 640  # longest side of a preview, in pixels
 MAX_SOURCE = 200 * 1024 * 1024  # bytes: larger files are not rendered
-MAX_PIXELS = 40_000_000        # an image claiming more is treated as a decompression bomb
-PDFTOPPM_TIMEOUT = 20          # seconds
+MAX_PIXELS = 40_000_000  # an image claiming more is treated as a decompression bomb
+PDFTOPPM_TIMEOUT = 20  # seconds
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 _told_no_libreoffice = False  # say once per process, not once per file
 
@@ -45,7 +46,9 @@ def kind_of(mimetype: str | None) -> str | None:
     mimetype = (mimetype or "").lower()
     if mimetype == "application/pdf":
         return "pdf"
-    if mimetype.startswith("image/") and mimetype != "image/svg+xml":  # SVG may carry scripts: never rendered
+    if (
+        mimetype.startswith("image/") and mimetype != "image/svg+xml"
+    ):  # SVG may carry scripts: never rendered
         return "image"
     if mimetype in office_render.FORMATS:
         return "office"
@@ -55,7 +58,10 @@ def kind_of(mimetype: str | None) -> str | None:
 def image_preview(data: bytes, kind: str = "image") -> Rendered:
     """Any image Pillow reads -> a PNG at most SIZE on its longest side. Raises on broken or huge images."""
     from PIL import Image
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow then raises DecompressionBombError past 2x, warns past 1x
+
+    Image.MAX_IMAGE_PIXELS = (
+        MAX_PIXELS  # Pillow then raises DecompressionBombError past 2x, warns past 1x
+    )
     with Image.open(io.BytesIO(data)) as img:
         if img.width * img.height > MAX_PIXELS:
             raise ValueError(f"image too large: {img.width}x{img.height}")
@@ -72,9 +78,25 @@ def pdf_preview(path: Path) -> Rendered:
     with tempfile.TemporaryDirectory(prefix="eduhub-preview-") as tmp:
         copy = Path(tmp) / "source.pdf"
         shutil.copyfile(path, copy)
-        subprocess.run(["pdftoppm", "-png", "-f", "1", "-l", "1", "-scale-to", str(SIZE), str(copy),
-                        str(Path(tmp) / "page")], check=True, timeout=PDFTOPPM_TIMEOUT,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-scale-to",
+                str(SIZE),
+                str(copy),
+                str(Path(tmp) / "page"),
+            ],
+            check=True,
+            timeout=PDFTOPPM_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         pages = sorted(Path(tmp).glob("page*.png"))
         if not pages:
             raise ValueError("pdftoppm wrote no page")
@@ -86,7 +108,9 @@ def pptx_preview(path: Path) -> Rendered | None:
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         rels = "ppt/slides/_rels/slide1.xml.rels"
-        if rels not in names or zf.getinfo(rels).file_size > 1 << 20:  # a relationships file is a few KB
+        if (
+            rels not in names or zf.getinfo(rels).file_size > 1 << 20
+        ):  # a relationships file is a few KB
             return None
         targets = re.findall(rb'Target="\.\./media/([^"]+)"', zf.read(rels))
         for target in targets:
@@ -107,7 +131,9 @@ def office_preview(path: Path, mimetype: str) -> Rendered | None:
         _tell_no_libreoffice()
         return pptx_preview(path) if mimetype == PPTX else None
     with tempfile.TemporaryDirectory(prefix="eduhub-office-") as tmp:
-        copy = Path(tmp) / ("source" + office_render.FORMATS[mimetype][0])  # LibreOffice trusts the extension
+        copy = Path(tmp) / (
+            "source" + office_render.FORMATS[mimetype][0]
+        )  # LibreOffice trusts the extension
         shutil.copyfile(path, copy)
         rendered = pdf_preview(office_render.first_page_pdf(copy, mimetype, Path(tmp)))
     rendered.kind = "slide" if mimetype in office_render.SLIDES else "document"
@@ -118,8 +144,10 @@ def _tell_no_libreoffice() -> None:
     global _told_no_libreoffice
     if not _told_no_libreoffice:
         _told_no_libreoffice = True
-        log.info("slide and document previews need LibreOffice (soffice) on PATH; using the first picture of "
-                 "a PPTX instead")
+        log.info(
+            "slide and document previews need LibreOffice (soffice) on PATH; using the first picture of "
+            "a PPTX instead"
+        )
 
 
 def render(path: Path, mimetype: str | None) -> Rendered | None:
@@ -145,8 +173,16 @@ def make_preview(hub, sha256: str, mimetype: str | None) -> bool:
     if kind_of(mimetype) and hub.storage.exists(sha256):
         try:
             rendered = _render_stored(hub, sha256, mimetype)
-        except Exception as exc:  # hostile or broken files are expected: record "none", don't retry forever
-            log.warning("no preview for %s (%s): %s: %s", sha256, mimetype, type(exc).__name__, str(exc)[:300])
+        except (
+            Exception
+        ) as exc:  # hostile or broken files are expected: record "none", don't retry forever
+            log.warning(
+                "no preview for %s (%s): %s: %s",
+                sha256,
+                mimetype,
+                type(exc).__name__,
+                str(exc)[:300],
+            )
     row = Preview(sha256=sha256, mimetype=(mimetype or "")[:255] or None, kind="none")
     if rendered is not None:
         row.preview_sha256 = hub.storage.put_bytes(rendered.png, "image/png")
@@ -183,12 +219,17 @@ def _tmp_dir(hub) -> str | None:
 
 # -- reading ------------------------------------------------------------------------------------------------------
 
+
 def preview_of_files(session, sha256s: list[str]) -> Preview | None:
     """The preview of the first of these files (in order) that has one."""
     if not sha256s:
         return None
-    rows = {p.sha256: p for p in session.scalars(
-        select(Preview).where(Preview.sha256.in_(sha256s), Preview.preview_sha256.is_not(None)))}
+    rows = {
+        p.sha256: p
+        for p in session.scalars(
+            select(Preview).where(Preview.sha256.in_(sha256s), Preview.preview_sha256.is_not(None))
+        )
+    }
     return next((rows[s] for s in sha256s if s in rows), None)
 
 
@@ -215,9 +256,14 @@ def previews_by_resource(hub, resource_ids: list[str]) -> dict[str, Preview]:
         return {}
     with hub.db.session() as session:
         rows = session.execute(
-            select(ResourceFile.resource_id, Preview).join(Preview, Preview.sha256 == ResourceFile.sha256)
-            .where(ResourceFile.resource_id.in_(list(resource_ids)), Preview.preview_sha256.is_not(None))
-            .order_by(ResourceFile.resource_id, ResourceFile.position)).all()
+            select(ResourceFile.resource_id, Preview)
+            .join(Preview, Preview.sha256 == ResourceFile.sha256)
+            .where(
+                ResourceFile.resource_id.in_(list(resource_ids)),
+                Preview.preview_sha256.is_not(None),
+            )
+            .order_by(ResourceFile.resource_id, ResourceFile.position)
+        ).all()
         out: dict[str, Preview] = {}
         for resource_id, preview in rows:
             out.setdefault(resource_id, preview)
@@ -226,6 +272,7 @@ def previews_by_resource(hub, resource_ids: list[str]) -> dict[str, Preview]:
 
 
 # -- outbox handler ---------------------------------------------------------------------------------------------
+
 
 def handle_preview(hub, payload: dict) -> None:
     """One file per message, not a batch: a LibreOffice render takes seconds, and a batch would keep all its

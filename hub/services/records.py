@@ -1,4 +1,5 @@
 """The canonical record: Resource rows to dicts and back."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,8 +9,22 @@ from hub.db.models import Resource
 
 # Fields a client (or an importer, or a connector) may set; everything else the hub owns.
 EDITABLE_FIELDS = (
-    "title", "description", "language", "stage", "subjects", "grades", "edition", "volume", "chapter", "type",
-    "themes", "keywords", "license", "creators", "region", "visibility",
+    "title",
+    "description",
+    "language",
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "chapter",
+    "type",
+    "themes",
+    "keywords",
+    "license",
+    "creators",
+    "region",
+    "visibility",
 )
 LIST_FIELDS = ("subjects", "grades", "themes", "keywords", "creators")
 
@@ -59,7 +74,9 @@ def links(resource: Resource) -> dict:
     out = {
         "self": f"/api/v1/resources/{resource.id}",
         "html": f"/r/{resource.id}",
-        "files": {f.name: f"/api/v1/resources/{resource.id}/files/{quote(f.name)}" for f in resource.files},
+        "files": {
+            f.name: f"/api/v1/resources/{resource.id}/files/{quote(f.name)}" for f in resource.files
+        },
     }
     if resource.previous_id:
         out["previous"] = f"/api/v1/resources/{resource.previous_id}"

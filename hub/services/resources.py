@@ -1,4 +1,5 @@
 """Resources: create, read, update and withdraw, with visibility enforced on every read."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError
@@ -7,7 +8,14 @@ from sqlalchemy.orm import Session
 
 from hub.db.base import new_id, utcnow
 from hub.db.models import Organisation, Resource
-from hub.errors import Forbidden, Gone, NotFound, PreconditionFailed, Unauthenticated, ValidationFailed
+from hub.errors import (
+    Forbidden,
+    Gone,
+    NotFound,
+    PreconditionFailed,
+    Unauthenticated,
+    ValidationFailed,
+)
 from hub.security.principal import Principal
 from hub.services import permissions, records
 from hub.services.harvested import HarvestedMixin
@@ -23,6 +31,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     # -- validation ---------------------------------------------------------------------------------------------
     def validate(self, data: dict, *, partial: bool = False) -> dict:
         from metadata.schema import ResourceInputSchema
+
         if not isinstance(data, dict):
             raise ValidationFailed("请求体应为 JSON 对象。The body must be a JSON object.")
         try:
@@ -41,7 +50,10 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
         if resource is None or not permissions.can_read(actor, resource):
             raise NotFound(NOT_FOUND)
         if resource.status == "withdrawn" and not permissions.can_edit(actor, resource):
-            raise Gone("该资源已撤回。This resource has been withdrawn.", tombstone=records.tombstone(resource))
+            raise Gone(
+                "该资源已撤回。This resource has been withdrawn.",
+                tombstone=records.tombstone(resource),
+            )
         return resource
 
     def serialize(self, resource: Resource, session: Session | None = None) -> dict:
@@ -59,12 +71,25 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     def versions(self, actor: Principal, resource_id: str) -> list[dict]:
         with self.hub.uow(actor) as uow:
             resource = self.load_readable(uow.session, actor, resource_id)
-            rows = uow.session.scalars(select(Resource).where(Resource.lineage_id == resource.lineage_id)
-                                       .order_by(Resource.version)).all()
-            return [{"id": r.id, "version": r.version, "status": r.status, "published": records.isoformat(r.published)}
-                    for r in rows if permissions.can_read(actor, r)]
+            rows = uow.session.scalars(
+                select(Resource)
+                .where(Resource.lineage_id == resource.lineage_id)
+                .order_by(Resource.version)
+            ).all()
+            return [
+                {
+                    "id": r.id,
+                    "version": r.version,
+                    "status": r.status,
+                    "published": records.isoformat(r.published),
+                }
+                for r in rows
+                if permissions.can_read(actor, r)
+            ]
 
-    def list_mine(self, actor: Principal, *, status: str | None = None, limit: int = 200) -> list[dict]:
+    def list_mine(
+        self, actor: Principal, *, status: str | None = None, limit: int = 200
+    ) -> list[dict]:
         self._require_user(actor)
         with self.hub.uow(actor) as uow:
             query = select(Resource).where(Resource.owner_id == actor.user_id)
@@ -79,20 +104,33 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
         data = self.validate(data)
         with self.hub.uow(actor) as uow:
             org = self._target_org(uow.session, actor, data.get("org"))
-            resource = Resource(id=new_id(), status="draft", org_id=org.id, owner_id=actor.user_id, version=1,
-                                revision=1, visibility="public", language="zh", description="")
+            resource = Resource(
+                id=new_id(),
+                status="draft",
+                org_id=org.id,
+                owner_id=actor.user_id,
+                version=1,
+                revision=1,
+                visibility="public",
+                language="zh",
+                description="",
+            )
             resource.lineage_id = resource.id
             resource.org = org
             records.apply_fields(resource, data)
             resource.region = resource.region or org.region
             uow.session.add(resource)
             uow.session.flush()
-            uow.audit("resource.create", "resource", resource.id, title=resource.title, org=org.code)
+            uow.audit(
+                "resource.create", "resource", resource.id, title=resource.title, org=org.code
+            )
             record = self.serialize(resource, uow.session)
             uow.commit()
             return record
 
-    def update(self, actor: Principal, resource_id: str, data: dict, *, if_match: int | None = None) -> dict:
+    def update(
+        self, actor: Principal, resource_id: str, data: dict, *, if_match: int | None = None
+    ) -> dict:
         self._require_user(actor)
         data = self.validate(data, partial=True)
         with self.hub.uow(actor) as uow:
@@ -100,13 +138,21 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
             if if_match is not None and if_match != resource.revision:
                 raise PreconditionFailed(
                     f"资源已被他人修改（当前版本 {resource.revision}），请重新获取后再改。"
-                    f"The resource changed since you read it (revision now {resource.revision}); fetch it again.")
+                    f"The resource changed since you read it (revision now {resource.revision}); fetch it again."
+                )
             if "org" in data and data["org"] != resource.org.code:
-                raise ValidationFailed.from_messages({"org": ["资源创建后不能更换机构。The organisation cannot change."]})
+                raise ValidationFailed.from_messages(
+                    {"org": ["资源创建后不能更换机构。The organisation cannot change."]}
+                )
             if records.apply_fields(resource, data):
                 self._check_consistency(resource)
                 self.touch(resource)
-                uow.audit("resource.update", "resource", resource.id, fields=sorted(k for k in data if k != "org"))
+                uow.audit(
+                    "resource.update",
+                    "resource",
+                    resource.id,
+                    fields=sorted(k for k in data if k != "org"),
+                )
                 uow.outbox("resource.index", id=resource.id)
             record = self.serialize(resource, uow.session)
             uow.commit()
@@ -117,7 +163,9 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
         with self.hub.uow(actor) as uow:
             resource = self.load_readable(uow.session, actor, resource_id)
             if not permissions.can_edit(actor, resource):
-                raise Forbidden("只有资源所属机构的贡献者或管理员可以撤回。Only contributors of its organisation may withdraw it.")
+                raise Forbidden(
+                    "只有资源所属机构的贡献者或管理员可以撤回。Only contributors of its organisation may withdraw it."
+                )
             self._refuse_harvested(resource)
             was_published = resource.status == "published"
             resource.status = "withdrawn"
@@ -135,18 +183,24 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     def load_editable(self, session: Session, actor: Principal, resource_id: str) -> Resource:
         resource = self.load_readable(session, actor, resource_id)
         if not permissions.can_edit(actor, resource):
-            raise Forbidden("只有资源所属机构的贡献者可以修改。Only contributors of its organisation may change it.")
+            raise Forbidden(
+                "只有资源所属机构的贡献者可以修改。Only contributors of its organisation may change it."
+            )
         self._refuse_harvested(resource)
         if resource.status not in ("draft", "rejected"):
             raise ValidationFailed(
                 f"状态为 {resource.status} 的资源不能修改；请先创建新版本（new-version）。"
-                f"A {resource.status} resource cannot be changed; start a new version (actions/new-version) first.")
+                f"A {resource.status} resource cannot be changed; start a new version (actions/new-version) first."
+            )
         return resource
 
     @staticmethod
     def _check_consistency(resource: Resource) -> None:
         from metadata.schema import consistency_errors
-        problems = consistency_errors({name: getattr(resource, name) for name in records.EDITABLE_FIELDS})
+
+        problems = consistency_errors(
+            {name: getattr(resource, name) for name in records.EDITABLE_FIELDS}
+        )
         if problems:
             raise ValidationFailed.from_messages(problems)
 
@@ -158,25 +212,38 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     @staticmethod
     def _refuse_harvested(resource: Resource) -> None:
         if resource.source_id is not None:
-            raise Forbidden("这是从其他平台同步来的资源，请在来源处修改。"
-                            "This record was harvested from another source; change it there.")
+            raise Forbidden(
+                "这是从其他平台同步来的资源，请在来源处修改。"
+                "This record was harvested from another source; change it there."
+            )
 
     @staticmethod
     def _require_user(actor: Principal) -> None:
         if not actor.is_authenticated and not actor.is_admin:
-            raise Unauthenticated("请先登录或提供有效的令牌。Please log in or send a valid API token.")
+            raise Unauthenticated(
+                "请先登录或提供有效的令牌。Please log in or send a valid API token."
+            )
 
     def _target_org(self, session: Session, actor: Principal, code: str | None) -> Organisation:
         if code:
             org = session.scalar(select(Organisation).where(Organisation.code == code))
             if org is None:
-                raise ValidationFailed.from_messages({"org": [f"未知机构代码 {code}。Unknown organisation code {code}."]})
+                raise ValidationFailed.from_messages(
+                    {"org": [f"未知机构代码 {code}。Unknown organisation code {code}."]}
+                )
         else:
             editor_orgs = {r.org_id for r in actor.roles if r.role in permissions.EDITOR_ROLES}
             if len(editor_orgs) != 1:
-                raise ValidationFailed.from_messages({"org": [
-                    "请用 org 字段指明资源所属机构。Say which organisation the resource belongs to in the org field."]})
+                raise ValidationFailed.from_messages(
+                    {
+                        "org": [
+                            "请用 org 字段指明资源所属机构。Say which organisation the resource belongs to in the org field."
+                        ]
+                    }
+                )
             org = session.get(Organisation, editor_orgs.pop())
         if not actor.has_role_over(org.path, *permissions.EDITOR_ROLES):
-            raise Forbidden(f"您不是机构 {org.code} 的贡献者。You are not a contributor of {org.code}.")
+            raise Forbidden(
+                f"您不是机构 {org.code} 的贡献者。You are not a contributor of {org.code}."
+            )
         return org

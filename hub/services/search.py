@@ -1,9 +1,10 @@
 """Search for callers: filters by code, visibility applied, hits as canonical records from the database."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Callable
 
 from sqlalchemy import bindparam, select
 
@@ -16,57 +17,123 @@ from hub.services import indexer, permissions, records
 log = logging.getLogger(__name__)
 
 # API parameter -> index field (the API speaks in singular names, as the search form does).
-PARAMS = {"stage": "stage", "subject": "subjects", "grade": "grades", "edition": "edition", "volume": "volume",
-          "type": "type", "theme": "themes", "region": "region", "org": "org_tree", "license": "license",
-          "source": "source"}
-FACET_PARAMS = {"stage": "stage", "subjects": "subject", "grades": "grade", "edition": "edition", "volume": "volume",
-                "type": "type", "themes": "theme", "region": "region", "org": "org", "license": "license",
-                "source": "source"}
+PARAMS = {
+    "stage": "stage",
+    "subject": "subjects",
+    "grade": "grades",
+    "edition": "edition",
+    "volume": "volume",
+    "type": "type",
+    "theme": "themes",
+    "region": "region",
+    "org": "org_tree",
+    "license": "license",
+    "source": "source",
+}
+FACET_PARAMS = {
+    "stage": "stage",
+    "subjects": "subject",
+    "grades": "grade",
+    "edition": "edition",
+    "volume": "volume",
+    "type": "type",
+    "themes": "theme",
+    "region": "region",
+    "org": "org",
+    "license": "license",
+    "source": "source",
+}
 FACET_FIELDS = {name: field for field, name in FACET_PARAMS.items()}
 # Built once: SQLAlchemy then reuses the compiled SQL (an IN list of expanding parameters) on every search.
-_RECORDS = (select(Resource.__table__, Organisation.code.label("org_code"), Organisation.path.label("org_path"))
-            .outerjoin(Organisation, Organisation.id == Resource.org_id)
-            .where(Resource.id.in_(bindparam("ids", expanding=True))))
-_FILES = (select(ResourceFile.__table__).where(ResourceFile.resource_id.in_(bindparam("ids", expanding=True)))
-          .order_by(ResourceFile.resource_id, ResourceFile.position))
-VOCABULARY = {"stage": "stages", "subjects": "subjects", "grades": "grades", "edition": "editions",
-              "volume": "volumes", "type": "types", "themes": "themes", "region": "regions", "license": "licenses"}
+_RECORDS = (
+    select(
+        Resource.__table__, Organisation.code.label("org_code"), Organisation.path.label("org_path")
+    )
+    .outerjoin(Organisation, Organisation.id == Resource.org_id)
+    .where(Resource.id.in_(bindparam("ids", expanding=True)))
+)
+_FILES = (
+    select(ResourceFile.__table__)
+    .where(ResourceFile.resource_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ResourceFile.resource_id, ResourceFile.position)
+)
+VOCABULARY = {
+    "stage": "stages",
+    "subjects": "subjects",
+    "grades": "grades",
+    "edition": "editions",
+    "volume": "volumes",
+    "type": "types",
+    "themes": "themes",
+    "region": "regions",
+    "license": "licenses",
+}
 
 
 class SearchService:
     def __init__(self, hub):
         self.hub = hub
 
-    def search(self, actor: Principal, *, q: str = "", filters: dict[str, list[str]] | None = None,
-               sort: str = "relevance", page: int = 1, size: int = 20, facets=None) -> dict:
+    def search(
+        self,
+        actor: Principal,
+        *,
+        q: str = "",
+        filters: dict[str, list[str]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        size: int = 20,
+        facets=None,
+    ) -> dict:
         """`filters` and `facets` by API name (`subject`, `org`, ...); `facets` None counts every facet, and each
         one counted costs time, so pages should ask for the ones they show. Returns {"hits": [records +
         highlights], "total", "aggregations": {name: [{"key", "label", "count"}]}, "did_you_mean": None or
         {"q", "total"}}."""
-        query = SearchQuery(q=q or "", filters=self._filters(filters or {}), sort=sort, page=page, size=size,
-                            facets=self._facets(facets), scope=Scope.for_principal(actor))
+        query = SearchQuery(
+            q=q or "",
+            filters=self._filters(filters or {}),
+            sort=sort,
+            page=page,
+            size=size,
+            facets=self._facets(facets),
+            scope=Scope.for_principal(actor),
+        )
         result = self._engine(self.hub.search.search, query)
         with self.hub.db.session() as session:
             by_id = self._readable(session, actor, [hit.id for hit in result.hits])
-            hits = [{**by_id[hit.id], "highlights": hit.highlights} for hit in result.hits if hit.id in by_id]
+            hits = [
+                {**by_id[hit.id], "highlights": hit.highlights}
+                for hit in result.hits
+                if hit.id in by_id
+            ]
             aggregations = self._labelled(session, result.aggregations)
         # What the database no longer lets this caller read is dropped; the index catches up on the next run.
         total = max(result.total - (len(result.hits) - len(hits)), len(hits))
-        return {"hits": hits, "total": total, "aggregations": aggregations,
-                "did_you_mean": self._did_you_mean(query, total)}
+        return {
+            "hits": hits,
+            "total": total,
+            "aggregations": aggregations,
+            "did_you_mean": self._did_you_mean(query, total),
+        }
 
     def suggest(self, actor: Principal, prefix: str, size: int = 8) -> list[dict]:
-        suggestions = self._engine(self.hub.search.suggest, prefix or "", Scope.for_principal(actor), size=size)
+        suggestions = self._engine(
+            self.hub.search.suggest, prefix or "", Scope.for_principal(actor), size=size
+        )
         return [{"id": s.id, "title": s.title} for s in suggestions]
 
     # -- maintenance (CLI and worker) -------------------------------------------------------------------------------
 
-    def rebuild(self, progress: Callable[[int], None] | None = None, workers: int | None = None) -> int:
+    def rebuild(
+        self, progress: Callable[[int], None] | None = None, workers: int | None = None
+    ) -> int:
         """A fresh index from the database, swapped in when complete; searches keep answering meanwhile.
         `workers`: processes for Chinese analysis. Default one: on 2 cores a second helped only while other jobs
         held the cores and cost 40% more CPU (bench/RESULTS.md); worth trying with 4 cores or more."""
         workers = workers or 1
-        return self.hub.search.rebuild(indexer.indexable_documents(self.hub, workers=workers), progress=progress)
+        return self.hub.search.rebuild(
+            indexer.indexable_documents(self.hub, workers=workers), progress=progress
+        )
 
     def count_indexable(self) -> int:
         return indexer.count_indexable(self.hub)
@@ -76,15 +143,25 @@ class SearchService:
         self.hub.search.ensure()
         indexed = self.hub.search.all_ids_with_versions()
         with self.hub.db.session() as session:
-            wanted = dict(session.execute(select(Resource.id, Resource.updated).where(
-                Resource.status == "published", Resource.is_latest.is_(True))).all())
+            wanted = dict(
+                session.execute(
+                    select(Resource.id, Resource.updated).where(
+                        Resource.status == "published", Resource.is_latest.is_(True)
+                    )
+                ).all()
+            )
         wanted = {i: records.isoformat(u) or "" for i, u in wanted.items()}
         missing = [i for i in wanted if i not in indexed]
         stale = [i for i in wanted if i in indexed and indexed[i] != wanted[i]]
         extra = [i for i in indexed if i not in wanted]
         if missing or stale or extra:
             indexer.index_resources(self.hub, missing + stale + extra)
-        report = {"indexed": len(wanted), "missing": len(missing), "stale": len(stale), "removed": len(extra)}
+        report = {
+            "indexed": len(wanted),
+            "missing": len(missing),
+            "stale": len(stale),
+            "removed": len(extra),
+        }
         log.info("search reconcile: %s", report)
         return report
 
@@ -99,9 +176,10 @@ class SearchService:
             raise
         except Exception as exc:
             log.exception("search backend failed")
-            raise ServiceUnavailable("搜索暂时不可用，请稍后再试；管理员可运行 eduhub search rebuild 重建索引。"
-                                     "Search is unavailable; try again later (admins: run `eduhub search rebuild`).") \
-                from exc
+            raise ServiceUnavailable(
+                "搜索暂时不可用，请稍后再试；管理员可运行 eduhub search rebuild 重建索引。"
+                "Search is unavailable; try again later (admins: run `eduhub search rebuild`)."
+            ) from exc
 
     def _filters(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
         out = {}
@@ -110,7 +188,9 @@ class SearchService:
             if not values:
                 continue
             if name not in PARAMS:
-                raise ValidationFailed.from_messages({name: ["不支持按此字段筛选。This field cannot be used as a filter."]})
+                raise ValidationFailed.from_messages(
+                    {name: ["不支持按此字段筛选。This field cannot be used as a filter."]}
+                )
             out[PARAMS[name]] = self._org_ids(values) if name == "org" else values
         return out
 
@@ -131,19 +211,32 @@ class SearchService:
             return FACETS
         unknown = [n for n in names if n not in FACET_FIELDS]
         if unknown:
-            raise ValidationFailed.from_messages({"facets": [
-                f"不能统计 {', '.join(unknown)}；可选 {', '.join(FACET_FIELDS)}。"
-                f"Cannot count {', '.join(unknown)}; choose from {', '.join(FACET_FIELDS)}."]})
+            raise ValidationFailed.from_messages(
+                {
+                    "facets": [
+                        f"不能统计 {', '.join(unknown)}；可选 {', '.join(FACET_FIELDS)}。"
+                        f"Cannot count {', '.join(unknown)}; choose from {', '.join(FACET_FIELDS)}."
+                    ]
+                }
+            )
         return tuple(dict.fromkeys(FACET_FIELDS[n] for n in names))
 
     def _org_ids(self, codes: list[str]) -> list[str]:
         with self.hub.db.session() as session:
-            found = dict(session.execute(select(Organisation.code, Organisation.id)
-                                         .where(Organisation.code.in_(codes))).all())
+            found = dict(
+                session.execute(
+                    select(Organisation.code, Organisation.id).where(Organisation.code.in_(codes))
+                ).all()
+            )
         unknown = [c for c in codes if c not in found]
         if unknown:
             raise ValidationFailed.from_messages(
-                {"org": [f"未知机构代码 {', '.join(unknown)}。Unknown organisation code {', '.join(unknown)}."]})
+                {
+                    "org": [
+                        f"未知机构代码 {', '.join(unknown)}。Unknown organisation code {', '.join(unknown)}."
+                    ]
+                }
+            )
         return [str(found[c]) for c in codes]
 
     def _readable(self, session, actor: Principal, ids: list[str]) -> dict[str, dict]:
@@ -153,12 +246,16 @@ class SearchService:
         if not ids:
             return {}
         connection = session.connection()
-        rows = [_row(r, org=SimpleNamespace(code=r["org_code"], path=r["org_path"]))
-                for r in connection.execute(_RECORDS, {"ids": ids}).mappings()]
+        rows = [
+            _row(r, org=SimpleNamespace(code=r["org_code"], path=r["org_path"]))
+            for r in connection.execute(_RECORDS, {"ids": ids}).mappings()
+        ]
         files: dict[str, list] = {}
         for f in connection.execute(_FILES, {"ids": ids}).mappings():
             files.setdefault(f["resource_id"], []).append(_row(f))
-        rows = [r for r in rows if indexer.is_indexable(r) and permissions.can_see_published(actor, r)]
+        rows = [
+            r for r in rows if indexer.is_indexable(r) and permissions.can_see_published(actor, r)
+        ]
         for r in rows:
             r.files = files.get(r.id, [])
         names = indexer.source_names(session, rows)
@@ -168,12 +265,17 @@ class SearchService:
         orgs = {}
         if aggregations.get("org"):
             codes = [code for code, _ in aggregations["org"]]
-            orgs = dict(session.execute(select(Organisation.code, Organisation.name)
-                                        .where(Organisation.code.in_(codes))).all())
+            orgs = dict(
+                session.execute(
+                    select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))
+                ).all()
+            )
         out = {}
         for field, buckets in aggregations.items():
             out[FACET_PARAMS.get(field, field)] = [
-                {"key": code, "label": self._label(field, code, orgs), "count": count} for code, count in buckets]
+                {"key": code, "label": self._label(field, code, orgs), "count": count}
+                for code, count in buckets
+            ]
         return out
 
     def _label(self, field: str, code: str, orgs: dict) -> str:

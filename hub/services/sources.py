@@ -1,4 +1,5 @@
 """Harvest sources: register, list and describe them (admins only for changes)."""
+
 from __future__ import annotations
 
 import re
@@ -13,13 +14,24 @@ from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hub.security.principal import Principal
 
 NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
-SETTABLE = ("url", "set_spec", "metadata_prefix", "schedule", "review", "fetch_files", "max_file_mb",
-            "options", "enabled")
+SETTABLE = (
+    "url",
+    "set_spec",
+    "metadata_prefix",
+    "schedule",
+    "review",
+    "fetch_files",
+    "max_file_mb",
+    "options",
+    "enabled",
+)
 
 
 def require_admin(actor: Principal) -> None:
     if not actor.is_admin:
-        raise Forbidden("只有管理员可以管理数据源和同步。Only administrators may manage sources and syncs.")
+        raise Forbidden(
+            "只有管理员可以管理数据源和同步。Only administrators may manage sources and syncs."
+        )
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -29,24 +41,40 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 def parse_cron(expr: str):
     """A five-field cron expression (minute hour day month weekday) as a Celery crontab."""
     from celery.schedules import crontab
+
     parts = (expr or "").split()
     if len(parts) != 5:
-        raise _invalid("schedule", "计划须为五段 cron 表达式，例如 '0 2 * * *'（每天 2 点）。"
-                                   "The schedule must be a five-field cron expression, e.g. '0 2 * * *' (daily at 02:00).")
+        raise _invalid(
+            "schedule",
+            "计划须为五段 cron 表达式，例如 '0 2 * * *'（每天 2 点）。"
+            "The schedule must be a five-field cron expression, e.g. '0 2 * * *' (daily at 02:00).",
+        )
     try:
         return crontab(*parts)
     except (ValueError, TypeError) as exc:
-        raise _invalid("schedule", f"无法解析 cron 表达式：{exc}。Cannot parse the cron expression: {exc}.")
+        raise _invalid(
+            "schedule", f"无法解析 cron 表达式：{exc}。Cannot parse the cron expression: {exc}."
+        )
 
 
 def source_to_dict(source: Source, last_run: SyncRun | None = None) -> dict:
     from hub.services.sync import run_to_dict
+
     return {
-        "id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
-        "set": source.set_spec, "metadata_prefix": source.metadata_prefix, "schedule": source.schedule,
-        "org": source.org.code if source.org is not None else None, "review": source.review,
-        "fetch_files": source.fetch_files, "max_file_mb": source.max_file_mb, "enabled": source.enabled,
-        "cursor": source.cursor, "created": source.created,
+        "id": source.id,
+        "name": source.name,
+        "kind": source.kind,
+        "url": source.url,
+        "set": source.set_spec,
+        "metadata_prefix": source.metadata_prefix,
+        "schedule": source.schedule,
+        "org": source.org.code if source.org is not None else None,
+        "review": source.review,
+        "fetch_files": source.fetch_files,
+        "max_file_mb": source.max_file_mb,
+        "enabled": source.enabled,
+        "cursor": source.cursor,
+        "created": source.created,
         "last_run": run_to_dict(last_run) if last_run is not None else None,
     }
 
@@ -61,8 +89,14 @@ class SourceService:
         self._validate(name, kind, url, data.get("schedule"))
         with self.hub.uow(actor) as uow:
             org = self._org(uow.session, data.get("org"), name)
-            source = Source(name=name, kind=kind, url=url.rstrip("/") if kind == "hub" else url, org_id=org.id,
-                            fetch_files=bool(data.get("fetch_files", kind == "hub")), options={})
+            source = Source(
+                name=name,
+                kind=kind,
+                url=url.rstrip("/") if kind == "hub" else url,
+                org_id=org.id,
+                fetch_files=bool(data.get("fetch_files", kind == "hub")),
+                options={},
+            )
             for key in SETTABLE[1:]:
                 if data.get(key) is not None:
                     setattr(source, key, data[key])
@@ -71,7 +105,9 @@ class SourceService:
             try:
                 uow.session.flush()
             except IntegrityError:
-                raise Conflict(f"已有名为 '{name}' 的数据源，请换一个名称。A source named '{name}' exists; pick another name.")
+                raise Conflict(
+                    f"已有名为 '{name}' 的数据源，请换一个名称。A source named '{name}' exists; pick another name."
+                )
             uow.audit("source.create", "source", source.id, name=name, kind=kind, url=url)
             result = source_to_dict(source)
             uow.commit()
@@ -93,30 +129,48 @@ class SourceService:
         with self.hub.uow() as uow:
             source_id = uow.session.scalar(select(Source.id).where(Source.name == name))
         if source_id is None:
-            raise NotFound(f"没有名为 '{name}' 的数据源；用 `eduhub sources list` 查看。"
-                           f"No source is named '{name}'; see `eduhub sources list`.")
+            raise NotFound(
+                f"没有名为 '{name}' 的数据源；用 `eduhub sources list` 查看。"
+                f"No source is named '{name}'; see `eduhub sources list`."
+            )
         return source_id
 
     def scheduled(self) -> list[tuple[int, str, str]]:
         """(id, name, cron) of every enabled source with a schedule, for the beat process."""
         with self.hub.uow() as uow:
-            rows = uow.session.execute(select(Source.id, Source.name, Source.schedule)
-                                       .where(Source.enabled.is_(True), Source.schedule.is_not(None))).all()
+            rows = uow.session.execute(
+                select(Source.id, Source.name, Source.schedule).where(
+                    Source.enabled.is_(True), Source.schedule.is_not(None)
+                )
+            ).all()
         return [tuple(r) for r in rows]
 
     @staticmethod
     def _last_run(session: Session, source_id: int) -> SyncRun | None:
-        return session.scalar(select(SyncRun).where(SyncRun.source_id == source_id)
-                              .order_by(SyncRun.id.desc()).limit(1))
+        return session.scalar(
+            select(SyncRun)
+            .where(SyncRun.source_id == source_id)
+            .order_by(SyncRun.id.desc())
+            .limit(1)
+        )
 
     @staticmethod
     def _validate(name, kind, url, schedule) -> None:
         if not isinstance(name, str) or not NAME_RE.fullmatch(name):
-            raise _invalid("name", "名称须为 1-100 个英文字母、数字或 _ . -。The name must be 1-100 ASCII letters, digits, '_', '.' or '-'.")
+            raise _invalid(
+                "name",
+                "名称须为 1-100 个英文字母、数字或 _ . -。The name must be 1-100 ASCII letters, digits, '_', '.' or '-'.",
+            )
         if kind not in SOURCE_KINDS:
-            raise _invalid("kind", f"类型须为 {', '.join(SOURCE_KINDS)} 之一。The kind must be one of {', '.join(SOURCE_KINDS)}.")
+            raise _invalid(
+                "kind",
+                f"类型须为 {', '.join(SOURCE_KINDS)} 之一。The kind must be one of {', '.join(SOURCE_KINDS)}.",
+            )
         if not isinstance(url, str) or not re.match(r"https?://[^\s/]+", url):
-            raise _invalid("url", "请给出 http:// 或 https:// 开头的地址。Give an address starting with http:// or https://.")
+            raise _invalid(
+                "url",
+                "请给出 http:// 或 https:// 开头的地址。Give an address starting with http:// or https://.",
+            )
         if schedule:
             parse_cron(schedule)
 
@@ -125,6 +179,7 @@ class SourceService:
         """The named organisation, or one made for this source (an alliance member named after it)."""
         if code:
             from hub.services.orgs import org_by_code
+
             return org_by_code(session, code)
         code = f"src-{name}"[:64]
         org = session.scalar(select(Organisation).where(Organisation.code == code))

@@ -1,4 +1,5 @@
 """Sync runs: one at a time per source, items applied idempotently in batches, the cursor saved as it goes."""
+
 from __future__ import annotations
 
 import logging
@@ -13,37 +14,54 @@ from sqlalchemy.orm import lazyload
 
 from connectors.base import Delete, Failed, Upsert
 from hub.db.base import utcnow
-from hub.db.models.sources import ACTIVE_STATUSES, Source, SyncFailure, SyncRun
 from hub.db.models import Resource
+from hub.db.models.sources import ACTIVE_STATUSES, Source, SyncFailure, SyncRun
 from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.security.principal import SYSTEM, Principal
 from hub.services.harvest_batch import HarvestBatch
 from hub.services.harvested import forget_harvested
-from hub.services.sources import load as load_source, require_admin
+from hub.services.sources import load as load_source
+from hub.services.sources import require_admin
 from hub.services.sync_files import FileFetcher
 
 log = logging.getLogger(__name__)
 
-BATCH = 500               # items per transaction: the cursor moves once per batch
-MAX_ERRORS = 100          # run.errors keeps the first ones; failures keep every record
+BATCH = 500  # items per transaction: the cursor moves once per batch
+MAX_ERRORS = 100  # run.errors keeps the first ones; failures keep every record
 STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker is gone
 
 
 def run_to_dict(run: SyncRun) -> dict:
     counts = run.counts()
     return {
-        "id": run.id, "run_id": run.id, "source_id": run.source_id,
+        "id": run.id,
+        "run_id": run.id,
+        "source_id": run.source_id,
         "source": run.source.name if run.source is not None else None,
-        "status": run.status, "full": run.full, "counts": counts, "processed": sum(counts.values()),
-        "errors": list(run.errors or []), "created": run.created, "started_at": run.started_at,
-        "finished_at": run.finished_at, "heartbeat": run.heartbeat, "cursor": run.cursor_end,
+        "status": run.status,
+        "full": run.full,
+        "counts": counts,
+        "processed": sum(counts.values()),
+        "errors": list(run.errors or []),
+        "created": run.created,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "heartbeat": run.heartbeat,
+        "cursor": run.cursor_end,
     }
 
 
 def failure_to_dict(failure: SyncFailure) -> dict:
-    return {"id": failure.id, "run_id": failure.run_id, "external_id": failure.external_id,
-            "reason": failure.reason, "payload": failure.payload, "attempts": failure.attempts,
-            "created": failure.created, "resolved_at": failure.resolved_at}
+    return {
+        "id": failure.id,
+        "run_id": failure.run_id,
+        "external_id": failure.external_id,
+        "reason": failure.reason,
+        "payload": failure.payload,
+        "attempts": failure.attempts,
+        "created": failure.created,
+        "resolved_at": failure.resolved_at,
+    }
 
 
 @dataclass
@@ -59,7 +77,9 @@ class RunState:
     fetch_files: bool = False
     max_bytes: int = 512 * 1024 * 1024
     failing: set[str] = field(default_factory=set)  # external ids with unresolved failures
-    seen: set[str] | None = None  # on a full run: every external id the listing named, to withdraw the rest
+    seen: set[str] | None = (
+        None  # on a full run: every external id the listing named, to withdraw the rest
+    )
 
 
 class SyncService:
@@ -73,8 +93,14 @@ class SyncService:
         with self.hub.uow(actor) as uow:
             source = load_source(uow.session, source_id)
             self._release_abandoned(uow.session, source.id)
-            run = SyncRun(source_id=source.id, active_source_id=source.id, status="queued", full=full,
-                          cursor_start=None if full else source.cursor, errors=[])
+            run = SyncRun(
+                source_id=source.id,
+                active_source_id=source.id,
+                status="queued",
+                full=full,
+                cursor_start=None if full else source.cursor,
+                errors=[],
+            )
             uow.session.add(run)
             try:
                 uow.session.flush()
@@ -96,17 +122,26 @@ class SyncService:
     def list_runs(self, actor: Principal, source_id: int, *, limit: int = 50) -> list[dict]:
         require_admin(actor)
         with self.hub.uow(actor) as uow:
-            runs = uow.session.scalars(select(SyncRun).where(SyncRun.source_id == source_id)
-                                       .order_by(SyncRun.id.desc()).limit(limit)).all()
+            runs = uow.session.scalars(
+                select(SyncRun)
+                .where(SyncRun.source_id == source_id)
+                .order_by(SyncRun.id.desc())
+                .limit(limit)
+            ).all()
             return [run_to_dict(r) for r in runs]
 
-    def failures(self, actor: Principal, run_id: int, *, unresolved_only: bool = False) -> list[dict]:
+    def failures(
+        self, actor: Principal, run_id: int, *, unresolved_only: bool = False
+    ) -> list[dict]:
         require_admin(actor)
         with self.hub.uow(actor) as uow:
             query = select(SyncFailure).where(SyncFailure.run_id == run_id)
             if unresolved_only:
                 query = query.where(SyncFailure.resolved_at.is_(None))
-            return [failure_to_dict(f) for f in uow.session.scalars(query.order_by(SyncFailure.id)).all()]
+            return [
+                failure_to_dict(f)
+                for f in uow.session.scalars(query.order_by(SyncFailure.id)).all()
+            ]
 
     # -- running ---------------------------------------------------------------------------------
     def run(self, run_id: int, *, connector=None) -> dict:
@@ -147,15 +182,23 @@ class SyncService:
         prepared = {id(item): fetcher.prepare(item) for item in batch if isinstance(item, Upsert)}
         try:
             resolved = self._write_batch(state, batch, prepared, fetcher, isolate=False)
-        except Exception as exc:  # a write failed at the database: redo the batch one savepoint per record
-            log.info("sync run %s: batch write failed (%s); applying its records one by one", state.run_id, exc)
+        except (
+            Exception
+        ) as exc:  # a write failed at the database: redo the batch one savepoint per record
+            log.info(
+                "sync run %s: batch write failed (%s); applying its records one by one",
+                state.run_id,
+                exc,
+            )
             resolved = self._write_batch(state, batch, prepared, fetcher, isolate=True)
         state.failing.difference_update(resolved)
         if state.seen is not None:
             state.seen.update(item.external_id for item in batch)
         fetcher.discard(prepared.values())
 
-    def _write_batch(self, state: RunState, batch: list, prepared: dict, fetcher, *, isolate: bool) -> set[str]:
+    def _write_batch(
+        self, state: RunState, batch: list, prepared: dict, fetcher, *, isolate: bool
+    ) -> set[str]:
         """Apply a batch in one transaction; returns the external ids whose old failures it resolved.
         Without `isolate`, a record refused before any write (invalid, failed at the source) is recorded as a
         failure and the rest go on; any other error aborts the whole batch, which is then redone isolated."""
@@ -176,7 +219,9 @@ class SyncService:
             else:
                 self.hub.resources.preload_harvested(uow, state.source_id, external_ids)
             for item in batch:
-                outcome = self._apply_one(uow, state, item, prepared.get(id(item)), fetcher, isolate, writer)
+                outcome = self._apply_one(
+                    uow, state, item, prepared.get(id(item)), fetcher, isolate, writer
+                )
                 deltas[outcome] += 1
                 if outcome != "failed" and item.external_id in state.failing:
                     resolved.add(item.external_id)
@@ -188,15 +233,24 @@ class SyncService:
             self._count(uow, run, deltas)
             if cursor is not None:
                 run.cursor_end = cursor
-                uow.session.execute(update(Source).where(Source.id == state.source_id).values(cursor=cursor))
+                uow.session.execute(
+                    update(Source).where(Source.id == state.source_id).values(cursor=cursor)
+                )
             uow.commit()
         return resolved
 
     def _batch_writer(self, uow, state: RunState) -> HarvestBatch:
-        return HarvestBatch(self.hub.resources, uow, source_id=state.source_id, org_id=state.org_id,
-                            publish=state.publish)
+        return HarvestBatch(
+            self.hub.resources,
+            uow,
+            source_id=state.source_id,
+            org_id=state.org_id,
+            publish=state.publish,
+        )
 
-    def _apply_one(self, uow, state: RunState, item, files, fetcher, isolate: bool, writer=None) -> str:
+    def _apply_one(
+        self, uow, state: RunState, item, files, fetcher, isolate: bool, writer=None
+    ) -> str:
         if not isolate:
             try:
                 return self._apply_item(uow, state, item, files, fetcher, writer)
@@ -217,17 +271,27 @@ class SyncService:
         if isinstance(item, Failed):
             raise RecordFailed(item.reason, item.payload)
         if files and any(f.error for f in files):
-            raise RecordFailed("; ".join(f"{f.remote.name}: {f.error}" for f in files if f.error), _payload_of(item))
+            raise RecordFailed(
+                "; ".join(f"{f.remote.name}: {f.error}" for f in files if f.error),
+                _payload_of(item),
+            )
         if writer is not None:  # a batch without files
             if isinstance(item, Delete):
                 return writer.tombstone(item.external_id)
             return writer.upsert(item.external_id, item.record)
         resources = self.hub.resources
         if isinstance(item, Delete):
-            return resources.tombstone_harvested(uow, source_id=state.source_id, external_id=item.external_id)
+            return resources.tombstone_harvested(
+                uow, source_id=state.source_id, external_id=item.external_id
+            )
         resource, outcome = resources.upsert_harvested(
-            uow, source_id=state.source_id, org_id=state.org_id, external_id=item.external_id,
-            record=item.record, publish=state.publish)
+            uow,
+            source_id=state.source_id,
+            org_id=state.org_id,
+            external_id=item.external_id,
+            record=item.record,
+            publish=state.publish,
+        )
         if files and fetcher.store(uow, resource, files) and outcome == "unchanged":
             outcome = "updated"
         return outcome
@@ -237,11 +301,14 @@ class SyncService:
         with self.hub.uow(SYSTEM) as uow:
             if uow.session.get(SyncRun, state.run_id).failed_count:
                 return  # a record we could not read may still be there: withdraw nothing on a partial run
-            present = uow.session.scalars(select(Resource.external_id).where(
-                Resource.source_id == state.source_id, Resource.status != "withdrawn")).all()
+            present = uow.session.scalars(
+                select(Resource.external_id).where(
+                    Resource.source_id == state.source_id, Resource.status != "withdrawn"
+                )
+            ).all()
         unseen = [external_id for external_id in present if external_id not in state.seen]
         for start in range(0, len(unseen), BATCH):
-            chunk = unseen[start:start + BATCH]
+            chunk = unseen[start : start + BATCH]
             with self.hub.uow(SYSTEM) as uow:
                 writer = self._batch_writer(uow, state)
                 writer.load(chunk)
@@ -258,19 +325,29 @@ class SyncService:
 
     def _record_failure(self, uow, state: RunState, item, exc: Exception) -> None:
         payload = exc.payload if isinstance(exc, RecordFailed) else _payload_of(item)
-        uow.session.add(SyncFailure(run_id=state.run_id, source_id=state.source_id,
-                                    external_id=str(item.external_id)[:500], reason=_describe(exc)[:4000],
-                                    payload=payload))
+        uow.session.add(
+            SyncFailure(
+                run_id=state.run_id,
+                source_id=state.source_id,
+                external_id=str(item.external_id)[:500],
+                reason=_describe(exc)[:4000],
+                payload=payload,
+            )
+        )
 
     # -- retrying failed records ----------------------------------------------------------------
-    def retry_failure(self, actor: Principal, run_id: int, failure_id: int, *, connector=None) -> dict:
+    def retry_failure(
+        self, actor: Principal, run_id: int, failure_id: int, *, connector=None
+    ) -> dict:
         """Fetch and apply one failed record again; it is resolved, or keeps its new reason."""
         require_admin(actor)
         with self.hub.uow(actor) as uow:
             failure = uow.session.get(SyncFailure, failure_id)
             if failure is None or failure.run_id != run_id:
-                raise NotFound(f"同步 {run_id} 没有编号为 {failure_id} 的失败记录。"
-                               f"Sync run {run_id} has no failure {failure_id}.")
+                raise NotFound(
+                    f"同步 {run_id} 没有编号为 {failure_id} 的失败记录。"
+                    f"Sync run {run_id} has no failure {failure_id}."
+                )
             source_id = failure.source_id
         return self._retry(failure_id, connector or self._connector(source_id))
 
@@ -282,16 +359,26 @@ class SyncService:
         with self.hub.uow(actor) as uow:
             connector = connector or self._connector(self._load_run(uow.session, run_id).source_id)
         results = [self._retry(f["id"], connector) for f in pending]
-        return {"retried": len(results), "resolved": sum(1 for r in results if r["resolved_at"]),
-                "failures": results}
+        return {
+            "retried": len(results),
+            "resolved": sum(1 for r in results if r["resolved_at"]),
+            "failures": results,
+        }
 
     def _retry(self, failure_id: int, connector) -> dict:
         with self.hub.uow(SYSTEM) as uow:
             failure = uow.session.get(SyncFailure, failure_id)
             source = uow.session.get(Source, failure.source_id)
-            state = RunState(run_id=failure.run_id, source_id=source.id, org_id=source.org_id,
-                             publish=not source.review, cursor=None, full=False, fetch_files=source.fetch_files,
-                             max_bytes=source.max_file_mb * 1024 * 1024)
+            state = RunState(
+                run_id=failure.run_id,
+                source_id=source.id,
+                org_id=source.org_id,
+                publish=not source.review,
+                cursor=None,
+                full=False,
+                fetch_files=source.fetch_files,
+                max_bytes=source.max_file_mb * 1024 * 1024,
+            )
             external_id, payload = failure.external_id, failure.payload
         fetcher = FileFetcher(self.hub, connector.http)
         fetcher.configure(state.fetch_files, state.max_bytes)
@@ -302,8 +389,11 @@ class SyncService:
                 item = Failed(external_id, _describe(exc), payload)
             files = fetcher.prepare(item) if isinstance(item, Upsert) else None
             with self.hub.uow(SYSTEM) as uow:
-                uow.session.execute(update(SyncFailure).where(SyncFailure.id == failure_id)
-                                    .values(attempts=SyncFailure.attempts + 1))
+                uow.session.execute(
+                    update(SyncFailure)
+                    .where(SyncFailure.id == failure_id)
+                    .values(attempts=SyncFailure.attempts + 1)
+                )
                 uow.session.flush()
                 try:
                     with uow.session.begin_nested():
@@ -311,12 +401,17 @@ class SyncService:
                             raise RecordFailed(item.reason, item.payload)
                         self._apply_item(uow, state, item, files, fetcher)
                 except Exception as exc:
-                    uow.session.execute(update(SyncFailure).where(SyncFailure.id == failure_id)
-                                        .values(reason=_describe(exc)[:4000]))
+                    uow.session.execute(
+                        update(SyncFailure)
+                        .where(SyncFailure.id == failure_id)
+                        .values(reason=_describe(exc)[:4000])
+                    )
                 else:
                     self._resolve_failures(uow, state.source_id, external_id)
                 uow.commit()
-                return failure_to_dict(uow.session.get(SyncFailure, failure_id, populate_existing=True))
+                return failure_to_dict(
+                    uow.session.get(SyncFailure, failure_id, populate_existing=True)
+                )
         finally:
             fetcher.close()
 
@@ -333,13 +428,25 @@ class SyncService:
             resumed = run.status == "running"
             run.status, run.worker, run.heartbeat = "running", worker_id(), utcnow()
             run.started_at = run.started_at or utcnow()
-            failing = set(uow.session.scalars(select(SyncFailure.external_id).where(
-                SyncFailure.source_id == source.id, SyncFailure.resolved_at.is_(None))).all())
-            state = RunState(run_id=run.id, source_id=source.id, org_id=source.org_id, publish=not source.review,
-                             cursor=None if run.full and not resumed else source.cursor,
-                             full=run.full and not resumed, failing=failing, fetch_files=source.fetch_files,
-                             max_bytes=source.max_file_mb * 1024 * 1024,
-                             seen=set() if run.full and not resumed else None)
+            failing = set(
+                uow.session.scalars(
+                    select(SyncFailure.external_id).where(
+                        SyncFailure.source_id == source.id, SyncFailure.resolved_at.is_(None)
+                    )
+                ).all()
+            )
+            state = RunState(
+                run_id=run.id,
+                source_id=source.id,
+                org_id=source.org_id,
+                publish=not source.review,
+                cursor=None if run.full and not resumed else source.cursor,
+                full=run.full and not resumed,
+                failing=failing,
+                fetch_files=source.fetch_files,
+                max_bytes=source.max_file_mb * 1024 * 1024,
+                seen=set() if run.full and not resumed else None,
+            )
             uow.commit()
         return state
 
@@ -353,8 +460,14 @@ class SyncService:
                 run.status = "partial" if run.failed_count else "succeeded"
             run.finished_at = utcnow()
             run.active_source_id = None
-            uow.audit("source.sync.finish", "source", run.source_id, run_id=run.id, status=run.status,
-                      counts=run.counts())
+            uow.audit(
+                "source.sync.finish",
+                "source",
+                run.source_id,
+                run_id=run.id,
+                status=run.status,
+                counts=run.counts(),
+            )
             uow.commit()
 
     def _release_abandoned(self, session, source_id: int) -> None:
@@ -363,19 +476,26 @@ class SyncService:
         if active is None or not is_abandoned(active):
             return
         active.status, active.finished_at, active.active_source_id = "failed", utcnow(), None
-        active.errors = _with_error(active.errors, "工作进程已停止，本次同步中断；新的同步会从保存的位置继续。"
-                                                   "The worker stopped during this run; a new sync resumes from the saved cursor.")
+        active.errors = _with_error(
+            active.errors,
+            "工作进程已停止，本次同步中断；新的同步会从保存的位置继续。"
+            "The worker stopped during this run; a new sync resumes from the saved cursor.",
+        )
         session.flush()
 
     def _connector(self, source_id: int):
         from connectors import connector_for
         from connectors.base import HttpClient
+
         with self.hub.uow(SYSTEM) as uow:
             source = uow.session.get(Source, source_id)
             config = source.to_config()
         options = config.options
-        http = HttpClient(timeout=float(options.get("timeout", 30)), retries=int(options.get("retries", 4)),
-                          backoff=float(options.get("backoff", 0.5)))
+        http = HttpClient(
+            timeout=float(options.get("timeout", 30)),
+            retries=int(options.get("retries", 4)),
+            backoff=float(options.get("backoff", 0.5)),
+        )
         return connector_for(config, http)
 
     @staticmethod
@@ -387,16 +507,24 @@ class SyncService:
 
     @staticmethod
     def _busy(name: str) -> Conflict:
-        return Conflict(f"数据源 '{name}' 正在同步，请等它结束后再试（GET /api/v1/sources 查看进度）。"
-                        f"Source '{name}' is already syncing; wait for that run to finish "
-                        f"(see its progress with GET /api/v1/sources).")
+        return Conflict(
+            f"数据源 '{name}' 正在同步，请等它结束后再试（GET /api/v1/sources 查看进度）。"
+            f"Source '{name}' is already syncing; wait for that run to finish "
+            f"(see its progress with GET /api/v1/sources)."
+        )
 
     @staticmethod
     def _resolve_failures(uow, source_id: int, external_ids) -> None:
         external_ids = [external_ids] if isinstance(external_ids, str) else list(external_ids)
-        uow.session.execute(update(SyncFailure).where(
-            SyncFailure.source_id == source_id, SyncFailure.external_id.in_(external_ids),
-            SyncFailure.resolved_at.is_(None)).values(resolved_at=utcnow()))
+        uow.session.execute(
+            update(SyncFailure)
+            .where(
+                SyncFailure.source_id == source_id,
+                SyncFailure.external_id.in_(external_ids),
+                SyncFailure.resolved_at.is_(None),
+            )
+            .values(resolved_at=utcnow())
+        )
 
 
 class RecordFailed(Exception):
@@ -440,6 +568,7 @@ def _with_error(errors, message: str) -> list:
 
 def _describe(exc: Exception) -> str:
     from hub.errors import HubError
+
     if isinstance(exc, HubError):
         details = "; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in exc.errors)
         return exc.message + (f" ({details})" if details else "")
@@ -448,6 +577,7 @@ def _describe(exc: Exception) -> str:
 
 def _expected(exc: Exception) -> bool:
     from connectors.base import ConnectorError
+
     return isinstance(exc, ConnectorError)
 
 

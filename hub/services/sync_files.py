@@ -1,4 +1,5 @@
 """Files of harvested records: fetched before the batch's transaction, checked, then stored once by SHA-256."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ from hub.db.models import Blob
 @dataclass
 class Fetched:
     remote: RemoteFile
-    path: str | None      # None when the bytes are already stored (known SHA-256)
+    path: str | None  # None when the bytes are already stored (known SHA-256)
     error: str | None = None
 
 
@@ -48,13 +49,24 @@ class FileFetcher:
             if f.remote.sha256 and have.get(f.remote.name) == f.remote.sha256.lower():
                 continue
             if f.path is None:
-                self.hub.resources.attach_blob(uow, resource, name=f.remote.name, sha256=f.remote.sha256.lower(),
-                                               size=f.remote.size, mimetype=f.remote.mimetype)
+                self.hub.resources.attach_blob(
+                    uow,
+                    resource,
+                    name=f.remote.name,
+                    sha256=f.remote.sha256.lower(),
+                    size=f.remote.size,
+                    mimetype=f.remote.mimetype,
+                )
             else:
                 with open(f.path, "rb") as stream:
-                    info = self.hub.files.store_harvested_file(uow, resource, name=f.remote.name, stream=stream,
-                                                               max_bytes=self.max_bytes,
-                                                               expected_sha256=f.remote.sha256)
+                    info = self.hub.files.store_harvested_file(
+                        uow,
+                        resource,
+                        name=f.remote.name,
+                        stream=stream,
+                        max_bytes=self.max_bytes,
+                        expected_sha256=f.remote.sha256,
+                    )
                 if have.get(f.remote.name) == info.get("sha256"):
                     continue
             changed = True
@@ -73,12 +85,19 @@ class FileFetcher:
         if remote.sha256 and remote.size is not None and self._stored(remote.sha256):
             return Fetched(remote, None)
         if remote.size is not None and remote.size > self.max_bytes:
-            return Fetched(remote, None, f"{remote.size} bytes is over the source's limit of {self.max_bytes}")
+            return Fetched(
+                remote, None, f"{remote.size} bytes is over the source's limit of {self.max_bytes}"
+            )
         fd, path = tempfile.mkstemp(dir=self.tmp)
         try:
             with os.fdopen(fd, "wb") as sink:
-                self.http.stream_to(remote.url, sink, headers=remote.headers or None, max_bytes=self.max_bytes,
-                                    expected_sha256=remote.sha256)
+                self.http.stream_to(
+                    remote.url,
+                    sink,
+                    headers=remote.headers or None,
+                    max_bytes=self.max_bytes,
+                    expected_sha256=remote.sha256,
+                )
         except ConnectorError as exc:
             _unlink(path)
             return Fetched(remote, None, str(exc))
@@ -86,7 +105,10 @@ class FileFetcher:
 
     def _stored(self, sha256: str) -> bool:
         with self.hub.uow() as uow:
-            return uow.session.scalar(select(Blob.sha256).where(Blob.sha256 == sha256.lower())) is not None
+            return (
+                uow.session.scalar(select(Blob.sha256).where(Blob.sha256 == sha256.lower()))
+                is not None
+            )
 
     def _tmp_root(self) -> str:
         root = os.path.join(str(self.hub.config.data_dir), "tmp")

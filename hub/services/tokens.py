@@ -1,4 +1,5 @@
 """API tokens: issue (shown once), list, revoke, and resolve a bearer token to its user."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,8 +24,10 @@ INVALID = "令牌无效，请检查或用 `eduhub tokens create` 新建一个。
 def user_by_email(session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        raise NotFound(f"没有邮箱为 '{email}' 的用户，请先用 `eduhub users create` 创建。"
-                       f"No user has the email '{email}': create one with `eduhub users create`.")
+        raise NotFound(
+            f"没有邮箱为 '{email}' 的用户，请先用 `eduhub users create` 创建。"
+            f"No user has the email '{email}': create one with `eduhub users create`."
+        )
     return user
 
 
@@ -33,46 +36,84 @@ def normalise_email(email: str) -> str:
 
 
 def token_to_dict(token: ApiToken) -> dict:
-    return {"id": token.id, "name": token.name, "prefix": token.prefix, "user": token.user.email,
-            "created": token.created, "expires": token.expires, "revoked": token.revoked,
-            "last_used": token.last_used}
+    return {
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "user": token.user.email,
+        "created": token.created,
+        "expires": token.expires,
+        "revoked": token.revoked,
+        "last_used": token.last_used,
+    }
 
 
 def _check_expiry(expires_days) -> None:
     if expires_days is None:
         return
-    if isinstance(expires_days, bool) or not isinstance(expires_days, int) or not 1 <= expires_days <= MAX_EXPIRES_DAYS:
-        raise ValidationFailed.from_messages({"expires_days": [
-            f"有效天数须为 1 到 {MAX_EXPIRES_DAYS} 之间的整数，或不填表示永不过期。"
-            f"Give a whole number of days from 1 to {MAX_EXPIRES_DAYS}, or leave it out for no expiry."]})
+    if (
+        isinstance(expires_days, bool)
+        or not isinstance(expires_days, int)
+        or not 1 <= expires_days <= MAX_EXPIRES_DAYS
+    ):
+        raise ValidationFailed.from_messages(
+            {
+                "expires_days": [
+                    f"有效天数须为 1 到 {MAX_EXPIRES_DAYS} 之间的整数，或不填表示永不过期。"
+                    f"Give a whole number of days from 1 to {MAX_EXPIRES_DAYS}, or leave it out for no expiry."
+                ]
+            }
+        )
 
 
 class TokenOperations:
     """Mixed into AccountService: `self.hub` is the Hub; `self.principal_for(user, ip)` builds principals."""
 
-    def create_token(self, actor: Principal, *, email: str | None = None, name: str = "",
-                     expires_days: int | None = None) -> tuple[str, dict]:
+    def create_token(
+        self,
+        actor: Principal,
+        *,
+        email: str | None = None,
+        name: str = "",
+        expires_days: int | None = None,
+    ) -> tuple[str, dict]:
         """A new token for `email` (default: the actor); returns the token itself, once, and its record."""
         require_authenticated(actor)
         _check_expiry(expires_days)
         if len(name or "") > 200:
-            raise ValidationFailed.from_messages({"name": ["名称不能超过 200 字。The name must be at most 200 characters."]})
+            raise ValidationFailed.from_messages(
+                {"name": ["名称不能超过 200 字。The name must be at most 200 characters."]}
+            )
         if not email and actor.user_id is not None:
             email = actor.email
         if not email:
-            raise ValidationFailed.from_messages({"email": ["请指定令牌所属用户的邮箱。Give the email of the token's owner."]})
+            raise ValidationFailed.from_messages(
+                {"email": ["请指定令牌所属用户的邮箱。Give the email of the token's owner."]}
+            )
         with self.hub.uow(actor) as uow:
             user = user_by_email(uow.session, email)
             if user.id != actor.user_id and not actor.is_admin:
                 raise Forbidden("只能为自己创建令牌。You can only create tokens for yourself.")
             secret = tokens.generate()
             expires = utcnow() + timedelta(days=expires_days) if expires_days else None
-            record = ApiToken(user=user, name=(name or "").strip(), token_hash=tokens.digest(secret),
-                              prefix=tokens.display_prefix(secret), expires=expires)
+            record = ApiToken(
+                user=user,
+                name=(name or "").strip(),
+                token_hash=tokens.digest(secret),
+                prefix=tokens.display_prefix(secret),
+                expires=expires,
+            )
             uow.session.add(record)
             uow.session.flush()
-            uow.audit("token.create", "token", record.id, user=user.email, name=record.name,
-                      prefix=record.prefix, expires_days=expires_days)
+            uow.audit(
+                "token.create",
+                "token",
+                record.id,
+                user=user.email,
+                name=record.name,
+                prefix=record.prefix,
+                expires_days=expires_days,
+            )
             result = token_to_dict(record)
             uow.commit()
             return secret, result
@@ -81,8 +122,11 @@ class TokenOperations:
         """The actor's own tokens, newest first (revoked ones too, marked as such)."""
         require_authenticated(actor)
         with self.hub.db.session() as session:
-            rows = session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id)
-                                   .order_by(ApiToken.created.desc(), ApiToken.id.desc())).all()
+            rows = session.scalars(
+                select(ApiToken)
+                .where(ApiToken.user_id == actor.user_id)
+                .order_by(ApiToken.created.desc(), ApiToken.id.desc())
+            ).all()
             return [token_to_dict(t) for t in rows]
 
     def revoke_token(self, actor: Principal, token_id: int) -> None:
@@ -92,22 +136,30 @@ class TokenOperations:
             token = uow.session.get(ApiToken, token_id)
             if token is None or (token.user_id != actor.user_id and not actor.is_admin):
                 # Others' tokens are reported as missing, so ids reveal nothing.
-                raise NotFound(f"没有编号为 {token_id} 的令牌。No token with id {token_id}: list yours with GET /api/v1/tokens.")
+                raise NotFound(
+                    f"没有编号为 {token_id} 的令牌。No token with id {token_id}: list yours with GET /api/v1/tokens."
+                )
             if token.revoked is None:
                 token.revoked = utcnow()
-                uow.audit("token.revoke", "token", token.id, user=token.user.email, prefix=token.prefix)
+                uow.audit(
+                    "token.revoke", "token", token.id, user=token.user.email, prefix=token.prefix
+                )
             uow.commit()
 
     def principal_for_token(self, token: str, *, ip: str | None = None) -> Principal:
         if not token or not tokens.looks_like_token(token):
             raise Unauthenticated(INVALID)
         with self.hub.db.session() as session:
-            record = session.scalar(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))
+            record = session.scalar(
+                select(ApiToken).where(ApiToken.token_hash == tokens.digest(token))
+            )
             now = utcnow()
             _check_usable(record, now)
             principal = self.principal_for(record.user, ip=ip)
             if record.last_used is None or now - record.last_used > LAST_USED_GRANULARITY:
-                session.execute(update(ApiToken).where(ApiToken.id == record.id).values(last_used=now))
+                session.execute(
+                    update(ApiToken).where(ApiToken.id == record.id).values(last_used=now)
+                )
                 session.commit()
             return principal
 
@@ -116,6 +168,10 @@ def _check_usable(record: ApiToken | None, now) -> None:
     if record is None or not record.user.is_active:
         raise Unauthenticated(INVALID)
     if record.revoked is not None:
-        raise Unauthenticated("该令牌已被撤销，请新建一个。This API token has been revoked: create a new one.")
+        raise Unauthenticated(
+            "该令牌已被撤销，请新建一个。This API token has been revoked: create a new one."
+        )
     if record.expires is not None and record.expires <= now:
-        raise Unauthenticated("该令牌已过期，请新建一个。This API token has expired: create a new one.")
+        raise Unauthenticated(
+            "该令牌已过期，请新建一个。This API token has expired: create a new one."
+        )

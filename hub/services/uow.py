@@ -1,9 +1,10 @@
 """Unit of work: one transaction, with audit entries, outbox messages and changes written inside it
 and callbacks that run only after it commits."""
+
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,9 @@ log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
-    def __init__(self, session: Session, actor: Principal, on_outbox: Callable[[], None] | None = None):
+    def __init__(
+        self, session: Session, actor: Principal, on_outbox: Callable[[], None] | None = None
+    ):
         self.session = session
         self.actor = actor
         self._after: list[Callable[[], None]] = []
@@ -25,7 +28,7 @@ class UnitOfWork:
         self.memo: dict = {}
         self._index_ids: dict[str, None] = {}
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -34,9 +37,17 @@ class UnitOfWork:
         self.session.close()
 
     def audit(self, action: str, target_type: str, target_id, **details) -> None:
-        self.session.add(AuditEntry(
-            actor_id=self.actor.user_id, actor=self.actor.label, action=audit_action(action).value, target_type=target_type,
-            target_id=None if target_id is None else str(target_id), ip=self.actor.ip, details=details))
+        self.session.add(
+            AuditEntry(
+                actor_id=self.actor.user_id,
+                actor=self.actor.label,
+                action=audit_action(action).value,
+                target_type=target_type,
+                target_id=None if target_id is None else str(target_id),
+                ip=self.actor.ip,
+                details=details,
+            )
+        )
 
     def outbox(self, topic: str, **payload) -> None:
         self.session.add(OutboxMessage(topic=topic, payload=payload))

@@ -1,4 +1,5 @@
 """Resumable uploads: a file sent in chunks at known offsets, so a dropped connection resumes where it stopped."""
+
 from __future__ import annotations
 
 import base64
@@ -13,13 +14,21 @@ from sqlalchemy import select, update
 
 from hub.db.base import new_id, utcnow
 from hub.db.models.uploads import UploadSession
-from hub.errors import (Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType,
-                        ValidationFailed)
+from hub.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from hub.security.principal import Principal
 from hub.services import permissions
 from hub.services.files import too_large_message
 
-CHUNK_SIZE = 4 * 1024 * 1024  # big enough to be quick on a good link, small enough to redo cheaply on a bad one
+CHUNK_SIZE = (
+    4 * 1024 * 1024
+)  # big enough to be quick on a good link, small enough to redo cheaply on a bad one
 LIFETIME = timedelta(hours=24)  # counted from the last chunk received
 COPY_BLOCK = 64 * 1024
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -32,8 +41,11 @@ class OffsetMismatch(Conflict):
     """The client's offset is not the hub's: it must resume from `offset`."""
 
     def __init__(self, offset: int, message: str | None = None):
-        super().__init__(message or f"上传位置不符：服务器已收到 {offset} 字节，请从这里继续。"
-                                    f"Wrong offset: the hub has {offset} bytes; continue from there.")
+        super().__init__(
+            message
+            or f"上传位置不符：服务器已收到 {offset} 字节，请从这里继续。"
+            f"Wrong offset: the hub has {offset} bytes; continue from there."
+        )
         self.offset = offset
 
 
@@ -48,8 +60,14 @@ class UploadState:
     file: dict | None = None  # {name, size, sha256, mimetype} once attached
 
     def to_dict(self) -> dict:
-        return {"upload_id": self.upload_id, "name": self.name, "size": self.size, "offset": self.offset,
-                "chunk_size": self.chunk_size, "complete": self.complete}
+        return {
+            "upload_id": self.upload_id,
+            "name": self.name,
+            "size": self.size,
+            "offset": self.offset,
+            "chunk_size": self.chunk_size,
+            "complete": self.complete,
+        }
 
 
 class UploadService:
@@ -64,21 +82,33 @@ class UploadService:
         return self.directory / f"{upload_id}.part"
 
     # -- the protocol -------------------------------------------------------------------------------------------
-    def start(self, actor: Principal, resource_id: str, *, name: str, size: int, sha256: str | None = None
-              ) -> UploadState:
+    def start(
+        self, actor: Principal, resource_id: str, *, name: str, size: int, sha256: str | None = None
+    ) -> UploadState:
         from hub.storage.names import sanitise_filename
+
         name = sanitise_filename(name)
         self._check_size(size)
         sha256 = self._check_sha(sha256)
         self.purge_expired()
         with self.hub.uow(actor) as uow:
             resource = self.hub.resources.load_editable(uow.session, actor, resource_id)
-            row = UploadSession(id=new_id(), resource_id=resource.id, user_id=actor.user_id, name=name, size=size,
-                                offset=0, sha256=sha256, expires=utcnow() + LIFETIME)
+            row = UploadSession(
+                id=new_id(),
+                resource_id=resource.id,
+                user_id=actor.user_id,
+                name=name,
+                size=size,
+                offset=0,
+                sha256=sha256,
+                expires=utcnow() + LIFETIME,
+            )
             self.directory.mkdir(parents=True, exist_ok=True)
             self.part_path(row.id).touch()
             uow.session.add(row)
-            uow.audit("upload.start", "resource", resource.id, upload_id=row.id, name=name, size=size)
+            uow.audit(
+                "upload.start", "resource", resource.id, upload_id=row.id, name=name, size=size
+            )
             uow.commit()
             return self._state(row)
 
@@ -86,26 +116,38 @@ class UploadService:
         with self.hub.uow(actor) as uow:
             return self._state(self._load(uow.session, actor, upload_id))
 
-    def append(self, actor: Principal, upload_id: str, offset: int, stream, *, length: int | None) -> UploadState:
+    def append(
+        self, actor: Principal, upload_id: str, offset: int, stream, *, length: int | None
+    ) -> UploadState:
         """Write one chunk at `offset`; when the last byte arrives, verify the file and attach it."""
         if length is None:
-            raise InvalidInput("请提供 Content-Length。Send a Content-Length header with each chunk.")
+            raise InvalidInput(
+                "请提供 Content-Length。Send a Content-Length header with each chunk."
+            )
         if length > CHUNK_SIZE:
-            raise PayloadTooLarge(f"每块最多 {CHUNK_SIZE} 字节。A chunk may be at most {CHUNK_SIZE} bytes.")
+            raise PayloadTooLarge(
+                f"每块最多 {CHUNK_SIZE} 字节。A chunk may be at most {CHUNK_SIZE} bytes."
+            )
         with self.hub.uow(actor) as uow:
             row = self._load(uow.session, actor, upload_id)
         if row.completed is not None:
             raise OffsetMismatch(row.size, "该文件已上传完成。This upload is already complete.")
         if offset + length > row.size:
-            raise InvalidInput(f"这一块超出了声明的文件大小 {row.size} 字节。The chunk goes past the declared size.")
+            raise InvalidInput(
+                f"这一块超出了声明的文件大小 {row.size} 字节。The chunk goes past the declared size."
+            )
         with self._locked(row.id) as part:
-            current = self._current_offset(row.id)  # re-read under the lock: another request may have moved it
+            current = self._current_offset(
+                row.id
+            )  # re-read under the lock: another request may have moved it
             if offset != current:
                 raise OffsetMismatch(current)
             received = _copy_at(stream, part, offset, length)
             if received < length:
-                raise InvalidInput("这一块没有收完，请从服务器记录的位置重试。"
-                                   "The chunk was cut short; retry from the offset the hub reports.")
+                raise InvalidInput(
+                    "这一块没有收完，请从服务器记录的位置重试。"
+                    "The chunk was cut short; retry from the offset the hub reports."
+                )
             part.truncate(offset + length)
             part.flush()
             os.fsync(part.fileno())
@@ -118,33 +160,47 @@ class UploadService:
     def _finish(self, actor: Principal, upload_id: str) -> UploadState:
         with self.hub.uow(actor) as uow:
             row = self._load(uow.session, actor, upload_id)
-        digest = None if row.sha256 is None else "sha-256=" + base64.b64encode(bytes.fromhex(row.sha256)).decode()
+        digest = (
+            None
+            if row.sha256 is None
+            else "sha-256=" + base64.b64encode(bytes.fromhex(row.sha256)).decode()
+        )
         try:
             with open(self.part_path(row.id), "rb") as part:
-                stored = self.hub.files.upload(actor, row.resource_id, row.name, part, content_length=row.size,
-                                               digest=digest)
+                stored = self.hub.files.upload(
+                    actor, row.resource_id, row.name, part, content_length=row.size, digest=digest
+                )
         except FINAL_ERRORS:
             self._drop(row.id)
             raise
         with self.hub.uow(actor) as uow:
-            uow.session.execute(update(UploadSession).where(UploadSession.id == row.id)
-                                .values(completed=utcnow(), sha256=stored["sha256"]))
+            uow.session.execute(
+                update(UploadSession)
+                .where(UploadSession.id == row.id)
+                .values(completed=utcnow(), sha256=stored["sha256"])
+            )
             uow.commit()
         self.part_path(row.id).unlink(missing_ok=True)
-        return UploadState(row.id, stored["name"], row.size, row.size, CHUNK_SIZE, True, file=stored)
+        return UploadState(
+            row.id, stored["name"], row.size, row.size, CHUNK_SIZE, True, file=stored
+        )
 
     # -- housekeeping -------------------------------------------------------------------------------------------
     def purge_expired(self, now: datetime | None = None) -> int:
         """Remove sessions past their expiry with their partial files, and partial files no session owns."""
         now = now or utcnow()
         with self.hub.uow() as uow:
-            ids = list(uow.session.scalars(select(UploadSession.id).where(UploadSession.expires < now)))
+            ids = list(
+                uow.session.scalars(select(UploadSession.id).where(UploadSession.expires < now))
+            )
             known = set(uow.session.scalars(select(UploadSession.id)))
         for upload_id in ids:
             self._drop(upload_id)
         if self.directory.exists():
             for path in self.directory.glob("*.part"):
-                orphan = path.stem not in known and path.stat().st_mtime < (now - LIFETIME).timestamp()
+                orphan = (
+                    path.stem not in known and path.stat().st_mtime < (now - LIFETIME).timestamp()
+                )
                 if orphan:
                     path.unlink(missing_ok=True)
         return len(ids)
@@ -161,6 +217,7 @@ class UploadService:
     def _load(self, session, actor: Principal, upload_id: str) -> UploadSession:
         """The session, if it exists, has not expired, and the caller may still edit its resource."""
         from hub.db.models import Resource
+
         row = session.get(UploadSession, upload_id) if isinstance(upload_id, str) else None
         if row is None or row.expires < utcnow():
             raise NotFound(NO_SUCH_UPLOAD)
@@ -172,13 +229,17 @@ class UploadService:
 
     def _current_offset(self, upload_id: str) -> int:
         with self.hub.uow() as uow:
-            return uow.session.scalar(select(UploadSession.offset).where(UploadSession.id == upload_id))
+            return uow.session.scalar(
+                select(UploadSession.offset).where(UploadSession.id == upload_id)
+            )
 
     def _advance(self, upload_id: str, old: int, new: int) -> int:
         with self.hub.uow() as uow:
-            uow.session.execute(update(UploadSession).where(UploadSession.id == upload_id,
-                                                            UploadSession.offset == old)
-                                .values(offset=new, expires=utcnow() + LIFETIME))
+            uow.session.execute(
+                update(UploadSession)
+                .where(UploadSession.id == upload_id, UploadSession.offset == old)
+                .values(offset=new, expires=utcnow() + LIFETIME)
+            )
             uow.commit()
         return self._current_offset(upload_id)
 
@@ -187,7 +248,9 @@ class UploadService:
 
     def _check_size(self, size) -> None:
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ValidationFailed.from_messages({"size": ["应为正整数（字节数）。Must be a positive number of bytes."]})
+            raise ValidationFailed.from_messages(
+                {"size": ["应为正整数（字节数）。Must be a positive number of bytes."]}
+            )
         if size > self.hub.config.max_upload_bytes:
             raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb))
 
@@ -196,11 +259,15 @@ class UploadService:
         if sha256 in (None, ""):
             return None
         if not isinstance(sha256, str) or not SHA256.match(sha256.lower()):
-            raise ValidationFailed.from_messages({"sha256": ["应为 64 位十六进制 SHA-256。Must be a hex SHA-256."]})
+            raise ValidationFailed.from_messages(
+                {"sha256": ["应为 64 位十六进制 SHA-256。Must be a hex SHA-256."]}
+            )
         return sha256.lower()
 
     def _state(self, row: UploadSession) -> UploadState:
-        return UploadState(row.id, row.name, row.size, row.offset, CHUNK_SIZE, row.completed is not None)
+        return UploadState(
+            row.id, row.name, row.size, row.offset, CHUNK_SIZE, row.completed is not None
+        )
 
 
 class _LockedFile:

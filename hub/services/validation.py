@@ -2,6 +2,7 @@
 harvests): sources repeat vocabulary values, keywords and creators from record to record, so each distinct value
 of a group is checked by the schema once.
 """
+
 from __future__ import annotations
 
 import json
@@ -9,15 +10,29 @@ import json
 from marshmallow import ValidationError
 
 # Vocabulary fields repeat from record to record.
-VOCAB_FIELDS = ("language", "stage", "subjects", "grades", "edition", "volume", "type", "themes", "license",
-                "region", "visibility")
+VOCAB_FIELDS = (
+    "language",
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "type",
+    "themes",
+    "license",
+    "region",
+    "visibility",
+)
 MAX_CACHED = 100_000  # values kept per group; a full cache starts again
 # Each group below is validated and cached by its own values: only the first group is tied together by the
 # schema's cross-field rules (consistency_errors, infer_stage); every other field stands alone. Combinations of all
 # vocabulary fields rarely repeat (region alone has hundreds of codes), each group's values do.
 LINKED_FIELDS = ("stage", "subjects", "grades", "volume")
-CACHED_GROUPS = (LINKED_FIELDS,) + tuple((f,) for f in VOCAB_FIELDS if f not in LINKED_FIELDS) + (
-    ("keywords",), ("creators",), ("org",))
+CACHED_GROUPS = (
+    (LINKED_FIELDS,)
+    + tuple((f,) for f in VOCAB_FIELDS if f not in LINKED_FIELDS)
+    + (("keywords",), ("creators",), ("org",))
+)
 CACHED_FIELDS = tuple(f for group in CACHED_GROUPS for f in group)
 _MISSING = object()
 
@@ -29,6 +44,7 @@ class GroupedValidator:
 
     def __init__(self, rest_schema=None):
         from metadata.schema import ResourceRecordSchema
+
         self.groups = [(group, ResourceRecordSchema(only=group), {}) for group in CACHED_GROUPS]
         self.rest_schema = rest_schema or ResourceRecordSchema(exclude=CACHED_FIELDS)
 
@@ -49,7 +65,9 @@ class GroupedValidator:
                 return None
             out.update(data)
         try:
-            rest = self.rest_schema.load({k: v for k, v in record.items() if k not in CACHED_FIELDS})
+            rest = self.rest_schema.load(
+                {k: v for k, v in record.items() if k not in CACHED_FIELDS}
+            )
         except ValidationError:
             return None
         return {**rest, **out}

@@ -1,4 +1,5 @@
 """Object storage: `store_from_url` picks the adapter named by `EDUHUB_STORAGE_URL`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,16 +17,25 @@ def store_from_url(url: str, data_dir: Path) -> ObjectStore:
     tmp_dir = Path(data_dir) / "tmp"
     if parts.scheme == "file":
         from hub.storage.local import LocalStore
+
         return LocalStore(Path(unquote(parts.netloc + parts.path)), tmp_dir=tmp_dir)
     if parts.scheme == "s3":
         from hub.storage.s3 import S3Store
+
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if not parts.netloc:
             raise ValueError(f"EDUHUB_STORAGE_URL needs a bucket name: {url!r}")
-        return S3Store(parts.netloc, tmp_dir=tmp_dir, endpoint_url=query.get("endpoint_url"),
-                       region=query.get("region"), addressing_style=query.get("addressing_style"),
-                       create_bucket=query.get("create_bucket", "").lower() in TRUE)
-    raise ValueError(f"unsupported EDUHUB_STORAGE_URL scheme {parts.scheme!r}: use file:// or s3://")
+        return S3Store(
+            parts.netloc,
+            tmp_dir=tmp_dir,
+            endpoint_url=query.get("endpoint_url"),
+            region=query.get("region"),
+            addressing_style=query.get("addressing_style"),
+            create_bucket=query.get("create_bucket", "").lower() in TRUE,
+        )
+    raise ValueError(
+        f"unsupported EDUHUB_STORAGE_URL scheme {parts.scheme!r}: use file:// or s3://"
+    )
 
 
 __all__ = ["ObjectStore", "Staged", "object_key", "store_from_url"]

@@ -1,10 +1,12 @@
 """The object storage port: content addressed by SHA-256, with a local and an S3 adapter beside it."""
+
 from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from hub.storage.staging import Staged, discard_staged, stage_stream
 
@@ -30,11 +32,22 @@ class ObjectStore(ABC):
     def __init__(self, tmp_dir: Path):
         self.tmp_dir = Path(tmp_dir)
 
-    def stage(self, stream: BinaryIO, *, max_bytes: int, expected_length: int | None = None,
-              chunk_size: int = 1 << 20) -> Staged:
+    def stage(
+        self,
+        stream: BinaryIO,
+        *,
+        max_bytes: int,
+        expected_length: int | None = None,
+        chunk_size: int = 1 << 20,
+    ) -> Staged:
         """Receive a whole upload into a temp file, hashing as it arrives; never holds the body in memory."""
-        return stage_stream(stream, self.tmp_dir, max_bytes=max_bytes, expected_length=expected_length,
-                            chunk_size=chunk_size)
+        return stage_stream(
+            stream,
+            self.tmp_dir,
+            max_bytes=max_bytes,
+            expected_length=expected_length,
+            chunk_size=chunk_size,
+        )
 
     def discard(self, staged: Staged) -> None:
         discard_staged(staged)
@@ -42,6 +55,7 @@ class ObjectStore(ABC):
     def put_bytes(self, data: bytes, mimetype: str) -> str:
         """Store a small body held in memory (seed data, derived files); returns its SHA-256."""
         import io
+
         staged = self.stage(io.BytesIO(data), max_bytes=len(data))
         self.commit(staged, mimetype)
         return staged.sha256
@@ -72,7 +86,9 @@ class ObjectStore(ABC):
         """A path on this machine for sendfile, when the store has one."""
         return None
 
-    def presigned_url(self, sha256: str, *, filename: str, mimetype: str, expires: int = 300) -> str | None:
+    def presigned_url(
+        self, sha256: str, *, filename: str, mimetype: str, expires: int = 300
+    ) -> str | None:
         """A short-lived download URL that bypasses the hub, when the store can issue one."""
         return None
 

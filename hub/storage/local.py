@@ -1,4 +1,5 @@
 """Object storage in a directory: content-addressed files, committed atomically, read-only once stored."""
+
 from __future__ import annotations
 
 import errno
@@ -6,8 +7,9 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from hub.storage.base import HEX, ObjectStore, object_key
 from hub.storage.staging import Staged
@@ -100,7 +102,11 @@ def _copy_into_place(source: Path, target: Path) -> None:
 def _subdirs(path: Path) -> list[Path]:
     if not path.is_dir():
         return []
-    return sorted(Path(e.path) for e in os.scandir(path) if e.is_dir() and len(e.name) == 2 and set(e.name) <= HEX)
+    return sorted(
+        Path(e.path)
+        for e in os.scandir(path)
+        if e.is_dir() and len(e.name) == 2 and set(e.name) <= HEX
+    )
 
 
 def _is_key(name: str) -> bool:
@@ -114,4 +120,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-

@@ -1,4 +1,5 @@
 """Safe file names for stored resources, and the RFC 6266/5987 Content-Disposition header that carries them."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,16 @@ MAX_BYTES = 255
 MAX_EXTENSION = 16
 # Characters Windows refuses in names; teachers download onto Windows machines, so we refuse them too.
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
-                    *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    "CONIN$",
+    "CONOUT$",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 # Cc controls, Cf format characters (the right-to-left override that disguises "exe.pdf" as "fdp.exe"),
 # surrogates and unassigned code points, and the Unicode line and paragraph separators.
 DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"}
@@ -92,7 +101,9 @@ def _ascii(text: str) -> str:
 
 
 def _unusable(name) -> ValidationFailed:
-    message = ("文件名无效：去掉路径和特殊字符后没有剩下可用的字符，请改用普通的文件名（例如“课件.pptx”）。"
-               "The file name is not usable once paths and special characters are removed; "
-               "please use an ordinary name such as 'lesson.pptx'.")
+    message = (
+        "文件名无效：去掉路径和特殊字符后没有剩下可用的字符，请改用普通的文件名（例如“课件.pptx”）。"
+        "The file name is not usable once paths and special characters are removed; "
+        "please use an ordinary name such as 'lesson.pptx'."
+    )
     return ValidationFailed(message, errors=[{"field": "name", "messages": [message]}])

@@ -1,4 +1,5 @@
 """Content-type sniffing: what a file really is, checked against an allow-list of teaching formats and its name."""
+
 from __future__ import annotations
 
 import codecs
@@ -59,32 +60,43 @@ ALLOWED: dict[str, tuple[str, str]] = {
     ".vtt": ("text/vtt", "text"),
 }
 # A file without an extension is still accepted when its content alone says unambiguously what it is.
-KIND_MIMETYPES = {kind: mime for mime, kind in reversed(list(ALLOWED.values()))
-                  if kind not in {"ole2", "text", "isobmff", "ogg"}}
+KIND_MIMETYPES = {
+    kind: mime
+    for mime, kind in reversed(list(ALLOWED.values()))
+    if kind not in {"ole2", "text", "isobmff", "ogg"}
+}
 
 # (offset, magic bytes, kind); first match wins.
 MAGIC: list[tuple[int, bytes, str]] = [
     (0, b"MZ", "executable"),
     (0, b"\x7fELF", "executable"),
-    (0, b"\xfe\xed\xfa\xce", "executable"), (0, b"\xfe\xed\xfa\xcf", "executable"),
-    (0, b"\xce\xfa\xed\xfe", "executable"), (0, b"\xcf\xfa\xed\xfe", "executable"),
+    (0, b"\xfe\xed\xfa\xce", "executable"),
+    (0, b"\xfe\xed\xfa\xcf", "executable"),
+    (0, b"\xce\xfa\xed\xfe", "executable"),
+    (0, b"\xcf\xfa\xed\xfe", "executable"),
     (0, b"\xca\xfe\xba\xbe", "executable"),  # Mach-O universal binary (and Java class files)
     (0, b"#!", "script"),
     (0, b"%PDF-", "pdf"),
     (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole2"),
-    (0, b"PK\x03\x04", "zip"), (0, b"PK\x05\x06", "zip"),
+    (0, b"PK\x03\x04", "zip"),
+    (0, b"PK\x05\x06", "zip"),
     (0, b"{\\rtf", "rtf"),
     (0, b"\x89PNG\r\n\x1a\n", "png"),
     (0, b"\xff\xd8\xff", "jpeg"),
-    (0, b"GIF87a", "gif"), (0, b"GIF89a", "gif"),
+    (0, b"GIF87a", "gif"),
+    (0, b"GIF89a", "gif"),
     (8, b"WEBP", "webp"),
     (8, b"WAVE", "wav"),
     (0, b"BM", "bmp"),
-    (0, b"II*\x00", "tiff"), (0, b"MM\x00*", "tiff"),
+    (0, b"II*\x00", "tiff"),
+    (0, b"MM\x00*", "tiff"),
     (0, b"ID3", "mp3"),
     (0, b"OggS", "ogg"),
     (0, b"fLaC", "flac"),
-    (4, b"ftyp", "isobmff"), (4, b"moov", "isobmff"), (4, b"mdat", "isobmff"), (4, b"wide", "isobmff"),
+    (4, b"ftyp", "isobmff"),
+    (4, b"moov", "isobmff"),
+    (4, b"mdat", "isobmff"),
+    (4, b"wide", "isobmff"),
     (0, b"\x1a\x45\xdf\xa3", "webm"),
 ]
 DANGEROUS = {"executable", "script", "markup"}
@@ -93,12 +105,14 @@ MARKUP_PREFIXES = (b"<!doctype html", b"<html", b"<script", b"<svg", b"<?php", b
 # C0 controls other than tab, newlines, form feed, DOS end-of-file and escape never appear in text.
 BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x19\x1c-\x1f]")
 
-ALLOWED_SUMMARY = ("允许的类型：文档（PDF、Word、WPS、ODT、RTF、EPUB）、演示文稿（PPT、PPTX、ODP）、表格（XLS、XLSX、ODS、CSV）、"
-                   "图片（PNG、JPEG、GIF、WebP、BMP、TIFF）、音频（MP3、WAV、OGG、M4A、AAC、FLAC）、"
-                   "视频（MP4、WebM、OGV、MOV、M4V）、压缩包（ZIP、H5P）和纯文本（TXT、MD、SRT、VTT）。"
-                   "Allowed: documents (PDF, Word, WPS, ODT, RTF, EPUB), slides (PPT, PPTX, ODP), spreadsheets "
-                   "(XLS, XLSX, ODS, CSV), images (PNG, JPEG, GIF, WebP, BMP, TIFF), audio (MP3, WAV, OGG, M4A, AAC, "
-                   "FLAC), video (MP4, WebM, OGV, MOV, M4V), archives (ZIP, H5P) and plain text (TXT, MD, SRT, VTT).")
+ALLOWED_SUMMARY = (
+    "允许的类型：文档（PDF、Word、WPS、ODT、RTF、EPUB）、演示文稿（PPT、PPTX、ODP）、表格（XLS、XLSX、ODS、CSV）、"
+    "图片（PNG、JPEG、GIF、WebP、BMP、TIFF）、音频（MP3、WAV、OGG、M4A、AAC、FLAC）、"
+    "视频（MP4、WebM、OGV、MOV、M4V）、压缩包（ZIP、H5P）和纯文本（TXT、MD、SRT、VTT）。"
+    "Allowed: documents (PDF, Word, WPS, ODT, RTF, EPUB), slides (PPT, PPTX, ODP), spreadsheets "
+    "(XLS, XLSX, ODS, CSV), images (PNG, JPEG, GIF, WebP, BMP, TIFF), audio (MP3, WAV, OGG, M4A, AAC, "
+    "FLAC), video (MP4, WebM, OGV, MOV, M4V), archives (ZIP, H5P) and plain text (TXT, MD, SRT, VTT)."
+)
 
 
 def sniff_type(path: Path, filename: str) -> str:
@@ -106,13 +120,17 @@ def sniff_type(path: Path, filename: str) -> str:
     ext = _extension(filename)
     kind = _detect_kind(Path(path))
     if kind in DANGEROUS:
-        raise _refuse(f"文件“{filename}”的内容是可执行程序或脚本，不能上传。"
-                      f"The content of '{filename}' is a program or script, which cannot be uploaded.")
+        raise _refuse(
+            f"文件“{filename}”的内容是可执行程序或脚本，不能上传。"
+            f"The content of '{filename}' is a program or script, which cannot be uploaded."
+        )
     if ext not in ALLOWED:
         if not ext and kind in KIND_MIMETYPES:
             return KIND_MIMETYPES[kind]
-        raise _refuse(f"不支持此文件类型（{ext or '无扩展名'}）。This file type ({ext or 'no extension'}) "
-                      "is not supported.")
+        raise _refuse(
+            f"不支持此文件类型（{ext or '无扩展名'}）。This file type ({ext or 'no extension'}) "
+            "is not supported."
+        )
     mimetype, expected = ALLOWED[ext]
     if kind == expected:
         return mimetype
@@ -120,9 +138,11 @@ def sniff_type(path: Path, filename: str) -> str:
         charset = _text_charset(Path(path))
         if charset:
             return f"{mimetype}; charset={charset}"
-    raise _refuse(f"文件“{filename}”的内容与扩展名 {ext} 不符，请检查文件后重新上传。"
-                  f"The content of '{filename}' does not match its {ext} extension; check the file and "
-                  "upload it again.")
+    raise _refuse(
+        f"文件“{filename}”的内容与扩展名 {ext} 不符，请检查文件后重新上传。"
+        f"The content of '{filename}' does not match its {ext} extension; check the file and "
+        "upload it again."
+    )
 
 
 def _extension(filename: str) -> str:
@@ -134,7 +154,7 @@ def _detect_kind(path: Path) -> str | None:
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     for offset, magic, kind in MAGIC:
-        if head[offset:offset + len(magic)] == magic and _confirmed(kind, head):
+        if head[offset : offset + len(magic)] == magic and _confirmed(kind, head):
             return _zip_kind(path) if kind == "zip" else kind
     if b"%PDF-" in head[:1024]:  # PDF allows junk before the header, and readers accept it
         return "pdf"
@@ -169,7 +189,9 @@ def _zip_kind(path: Path) -> str | None:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                return _odf_or_epub(_read_member(archive, "mimetype", 200).strip().decode("ascii", "replace"))
+                return _odf_or_epub(
+                    _read_member(archive, "mimetype", 200).strip().decode("ascii", "replace")
+                )
             if "[Content_Types].xml" in names:
                 return _ooxml_kind(_read_member(archive, "[Content_Types].xml", 1 << 20), names)
             if "h5p.json" in names:
@@ -188,16 +210,20 @@ def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 def _odf_or_epub(mimetype: str) -> str | None:
     if mimetype == "application/epub+zip":
         return "epub"
-    return {"application/vnd.oasis.opendocument.text": "odt",
-            "application/vnd.oasis.opendocument.presentation": "odp",
-            "application/vnd.oasis.opendocument.spreadsheet": "ods"}.get(mimetype, "other-container")
+    return {
+        "application/vnd.oasis.opendocument.text": "odt",
+        "application/vnd.oasis.opendocument.presentation": "odp",
+        "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    }.get(mimetype, "other-container")
 
 
 def _ooxml_kind(content_types: bytes, names: set[str]) -> str:
     # The main part's content type decides; macro-enabled (docm/xlsm/pptm) and templates are not on it.
-    for kind, main in (("docx", "wordprocessingml.document.main+xml"),
-                       ("pptx", "presentationml.presentation.main+xml"),
-                       ("xlsx", "spreadsheetml.sheet.main+xml")):
+    for kind, main in (
+        ("docx", "wordprocessingml.document.main+xml"),
+        ("pptx", "presentationml.presentation.main+xml"),
+        ("xlsx", "spreadsheetml.sheet.main+xml"),
+    ):
         if (OOXML + main).encode() in content_types:
             return kind
     if b"macroEnabled" in content_types or b"vbaProject" in content_types:

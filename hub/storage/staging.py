@@ -1,4 +1,5 @@
 """Receive an upload stream into a temp file while hashing it, with size limits and clean-up on any failure."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,14 @@ class Staged:
     size: int
 
 
-def stage_stream(stream: BinaryIO, tmp_dir: Path, *, max_bytes: int, expected_length: int | None = None,
-                 chunk_size: int = 1 << 20) -> Staged:
+def stage_stream(
+    stream: BinaryIO,
+    tmp_dir: Path,
+    *,
+    max_bytes: int,
+    expected_length: int | None = None,
+    chunk_size: int = 1 << 20,
+) -> Staged:
     """Copy `stream` into a new temp file under `tmp_dir`; the file is removed if anything goes wrong."""
     if expected_length is not None and expected_length > max_bytes:
         raise _too_large(max_bytes)
@@ -34,8 +41,10 @@ def stage_stream(stream: BinaryIO, tmp_dir: Path, *, max_bytes: int, expected_le
             out.flush()
             os.fsync(out.fileno())
         if expected_length is not None and size < expected_length:
-            raise InvalidInput(f"上传未完成：只收到 {size} / {expected_length} 字节，请重新上传。"
-                               f"The upload ended early ({size} of {expected_length} bytes); please upload again.")
+            raise InvalidInput(
+                f"上传未完成：只收到 {size} / {expected_length} 字节，请重新上传。"
+                f"The upload ended early ({size} of {expected_length} bytes); please upload again."
+            )
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -46,7 +55,9 @@ def discard_staged(staged: Staged) -> None:
     Path(staged.path).unlink(missing_ok=True)
 
 
-def _copy_hashing(stream: BinaryIO, out: BinaryIO, max_bytes: int, chunk_size: int) -> tuple[str, int]:
+def _copy_hashing(
+    stream: BinaryIO, out: BinaryIO, max_bytes: int, chunk_size: int
+) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     while True:
@@ -67,10 +78,14 @@ def _read(stream: BinaryIO, size: int) -> bytes:
     try:
         return stream.read(size)
     except Exception as exc:
-        raise InvalidInput("上传中断，请重新上传。The upload was interrupted; please upload again.") from exc
+        raise InvalidInput(
+            "上传中断，请重新上传。The upload was interrupted; please upload again."
+        ) from exc
 
 
 def _too_large(max_bytes: int) -> PayloadTooLarge:
     mb = max_bytes / (1024 * 1024)
-    return PayloadTooLarge(f"文件太大：上限为 {mb:g} MB，请压缩或拆分后再上传。"
-                           f"The file is too large: the limit is {mb:g} MB; compress or split it and try again.")
+    return PayloadTooLarge(
+        f"文件太大：上限为 {mb:g} MB，请压缩或拆分后再上传。"
+        f"The file is too large: the limit is {mb:g} MB; compress or split it and try again."
+    )

@@ -1,4 +1,5 @@
 """Operator pages: sources and their sync runs (retry from the page), users and organisations, the audit log."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -32,10 +33,17 @@ def dashboard():
         return _login_first()
     hub = current_hub()
     sources = hub.sources.list(principal)
-    failing = [s for s in sources if s["last_run"] and s["last_run"]["status"] in ("failed", "partial")]
-    return render_template("admin.html", sources=sources, failing=failing,
-                           users=len(hub.accounts.list_users(principal)), orgs=len(hub.accounts.list_orgs(principal)),
-                           recent=hub.audit.list(principal, page=1, size=RECENT).entries)
+    failing = [
+        s for s in sources if s["last_run"] and s["last_run"]["status"] in ("failed", "partial")
+    ]
+    return render_template(
+        "admin.html",
+        sources=sources,
+        failing=failing,
+        users=len(hub.accounts.list_users(principal)),
+        orgs=len(hub.accounts.list_orgs(principal)),
+        recent=hub.audit.list(principal, page=1, size=RECENT).entries,
+    )
 
 
 def sources_page(message=None, status=200):
@@ -44,16 +52,22 @@ def sources_page(message=None, status=200):
         return _login_first()
     hub = current_hub()
     sources = hub.sources.list(principal)
-    failures = {s["id"]: hub.sync.failures(principal, s["last_run"]["id"], unresolved_only=True)
-                for s in sources if s["last_run"]}
+    failures = {
+        s["id"]: hub.sync.failures(principal, s["last_run"]["id"], unresolved_only=True)
+        for s in sources
+        if s["last_run"]
+    }
     notice = request.args.get("notice")
-    return render_template("admin_sources.html", sources=sources, failures=failures, message=message,
-                           notice=notice), status
+    return render_template(
+        "admin_sources.html", sources=sources, failures=failures, message=message, notice=notice
+    ), status
 
 
 def start_sync(source_id: int):
     try:
-        run = current_hub().sync.start(current_principal(), source_id, full=request.form.get("full") == "1")
+        run = current_hub().sync.start(
+            current_principal(), source_id, full=request.form.get("full") == "1"
+        )
     except HubError as exc:
         return sources_page(exc.message, exc.status)
     return redirect(url_for("web.admin_sources", notice=_("Sync started: #%(id)s", id=run["id"])))
@@ -64,7 +78,11 @@ def retry_failures(run_id: int):
         result = current_hub().sync.retry_failures(current_principal(), run_id)
     except HubError as exc:
         return sources_page(exc.message, exc.status)
-    notice = _("Retried %(retried)s, resolved %(resolved)s.", retried=result["retried"], resolved=result["resolved"])
+    notice = _(
+        "Retried %(retried)s, resolved %(resolved)s.",
+        retried=result["retried"],
+        resolved=result["resolved"],
+    )
     return redirect(url_for("web.admin_sources", notice=notice))
 
 
@@ -73,8 +91,11 @@ def people():
     if principal is None:
         return _login_first()
     hub = current_hub()
-    return render_template("admin_people.html", users=hub.accounts.list_users(principal),
-                           orgs=hub.accounts.list_orgs(principal))
+    return render_template(
+        "admin_people.html",
+        users=hub.accounts.list_users(principal),
+        orgs=hub.accounts.list_orgs(principal),
+    )
 
 
 def audit():
@@ -91,7 +112,11 @@ def audit():
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/admin", "admin", dashboard, methods=["GET"])
     bp.add_url_rule("/admin/sources", "admin_sources", sources_page, methods=["GET"])
-    bp.add_url_rule("/admin/sources/<int:source_id>/sync", "admin_sync", start_sync, methods=["POST"])
-    bp.add_url_rule("/admin/runs/<int:run_id>/retry", "admin_retry", retry_failures, methods=["POST"])
+    bp.add_url_rule(
+        "/admin/sources/<int:source_id>/sync", "admin_sync", start_sync, methods=["POST"]
+    )
+    bp.add_url_rule(
+        "/admin/runs/<int:run_id>/retry", "admin_retry", retry_failures, methods=["POST"]
+    )
     bp.add_url_rule("/admin/people", "admin_people", people, methods=["GET"])
     bp.add_url_rule("/admin/audit", "admin_audit", audit, methods=["GET"])

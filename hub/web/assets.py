@@ -3,6 +3,7 @@
 A school on a slow link then fetches each asset once per release instead of revalidating it on every page.
 A link with a stale or missing hash still works; it is just not cached for long.
 """
+
 from __future__ import annotations
 
 import hashlib

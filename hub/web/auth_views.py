@@ -1,4 +1,5 @@
 """Log-in and log-out with the session cookie the API also reads (`session["uid"]`)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for

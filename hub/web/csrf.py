@@ -1,4 +1,5 @@
 """CSRF protection for the web forms: a random token kept in the signed session, echoed by every form."""
+
 from __future__ import annotations
 
 import hmac
@@ -32,8 +33,12 @@ def check() -> None:
     expected = session.get(SESSION_KEY)
     sent = request.form.get(FIELD, "")
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise Forbidden(_("The form has expired or did not come from this site: go back, reload the page and try "
-                          "again."))
+        raise Forbidden(
+            _(
+                "The form has expired or did not come from this site: go back, reload the page and try "
+                "again."
+            )
+        )
 
 
 def register(bp: Blueprint) -> None:

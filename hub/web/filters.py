@@ -1,4 +1,5 @@
 """Template helpers: vocabulary labels, file sizes, dates, and search highlights that are safe to show."""
+
 from __future__ import annotations
 
 import re
@@ -10,9 +11,20 @@ from hub import current_hub
 from hub.web.i18n import current_lang
 
 # Canonical field -> vocabulary, for labels on the resource page and in search results.
-FIELD_VOCABULARY = {"stage": "stages", "subjects": "subjects", "grades": "grades", "edition": "editions",
-                    "volume": "volumes", "type": "types", "themes": "themes", "region": "regions",
-                    "license": "licenses", "language": "languages", "visibility": "visibility", "status": "status"}
+FIELD_VOCABULARY = {
+    "stage": "stages",
+    "subjects": "subjects",
+    "grades": "grades",
+    "edition": "editions",
+    "volume": "volumes",
+    "type": "types",
+    "themes": "themes",
+    "region": "regions",
+    "license": "licenses",
+    "language": "languages",
+    "visibility": "visibility",
+    "status": "status",
+}
 _MARK = re.compile(r"</?mark>")
 
 
@@ -67,7 +79,13 @@ def highlight(html: str | None, fallback: str | None = "") -> Markup:
 
 
 def register(bp: Blueprint) -> None:
-    for name, func in (("label", label), ("field_label", field_label), ("filesize", filesize), ("day", day),
-                       ("highlight", highlight), ("term_label", term_label)):
+    for name, func in (
+        ("label", label),
+        ("field_label", field_label),
+        ("filesize", filesize),
+        ("day", day),
+        ("highlight", highlight),
+        ("term_label", term_label),
+    ):
         bp.add_app_template_filter(func, name)
     bp.add_app_template_global(vocabulary_title, "vocabulary_title")

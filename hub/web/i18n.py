@@ -1,4 +1,5 @@
 """Languages of the web pages: Chinese by default, English on request; a cookie set by the switch beats the browser."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,23 +36,35 @@ def current_lang() -> str:
     lang = g.get("_eduhub_lang")
     if lang is None:
         locale = get_locale()
-        lang = g._eduhub_lang = locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+        lang = g._eduhub_lang = (
+            locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+        )
     return lang
 
 
 def switch(code: str):
     """Remember the visitor's choice and go back to the page they were on (a local path only)."""
     from hub.web.auth_views import safe_next
+
     response = redirect(safe_next(request.args.get("next")))
-    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
-                        secure=request.is_secure)
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
     return response
 
 
 def template_context() -> dict:
     lang = current_lang()
-    return {"lang": lang, "html_lang": HTML_LANG[lang],
-            "languages": [(code, NAMES[code], HTML_LANG[code]) for code in LANGUAGES]}
+    return {
+        "lang": lang,
+        "html_lang": HTML_LANG[lang],
+        "languages": [(code, NAMES[code], HTML_LANG[code]) for code in LANGUAGES],
+    }
 
 
 def vary(response: Response) -> Response:
@@ -64,8 +77,12 @@ def vary(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    Babel(app, default_locale=DEFAULT, default_translation_directories=str(TRANSLATIONS),
-          locale_selector=select_locale)
+    Babel(
+        app,
+        default_locale=DEFAULT,
+        default_translation_directories=str(TRANSLATIONS),
+        locale_selector=select_locale,
+    )
 
 
 def register(bp: Blueprint) -> None:

@@ -1,8 +1,10 @@
 """What the resource page shows: the record in plain language, its versions, and LRMI for harvesters."""
+
 from __future__ import annotations
 
 from flask import request
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from hub import current_hub
 from hub.api.auth import current_principal
@@ -11,9 +13,16 @@ from hub.web.filters import field_label, label
 
 # (field, label) in the order a teacher reads them.
 DETAILS = (
-    ("stage", _l("Stage")), ("grades", _l("Grades")), ("subjects", _l("Subjects")), ("edition", _l("Edition")),
-    ("volume", _l("Volume")), ("chapter", _l("Chapter")), ("type", _l("Resource type")),
-    ("themes", _l("Local themes")), ("region", _l("Region")), ("language", _l("Language")),
+    ("stage", _l("Stage")),
+    ("grades", _l("Grades")),
+    ("subjects", _l("Subjects")),
+    ("edition", _l("Edition")),
+    ("volume", _l("Volume")),
+    ("chapter", _l("Chapter")),
+    ("type", _l("Resource type")),
+    ("themes", _l("Local themes")),
+    ("region", _l("Region")),
+    ("language", _l("Language")),
 )
 
 
@@ -50,7 +59,9 @@ def lrmi(record: dict) -> dict | None:
         from metadata.crosswalks.lrmi import to_lrmi
     except ImportError:
         return None
-    return to_lrmi(record, vocab=VocabLookup(current_hub().vocabularies), base_url=request.host_url.rstrip("/"))
+    return to_lrmi(
+        record, vocab=VocabLookup(current_hub().vocabularies), base_url=request.host_url.rstrip("/")
+    )
 
 
 def page_context(resource_id: str) -> dict:

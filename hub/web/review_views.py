@@ -1,8 +1,10 @@
 """Reviewer pages: the queue of submissions, publish or return each with a comment."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from hub import current_hub
 from hub.api.auth import current_principal
@@ -28,7 +30,9 @@ def decide(resource_id: str, action: str):
     if action not in DECISIONS:
         return _queue_page(_("Unknown action."), status=404)
     try:
-        current_hub().resources.act(current_principal(), resource_id, action, comment=request.form.get("comment"))
+        current_hub().resources.act(
+            current_principal(), resource_id, action, comment=request.form.get("comment")
+        )
     except HubError as exc:
         return _queue_page(exc.message, status=exc.status)
     return redirect(url_for("web.review", done=action))

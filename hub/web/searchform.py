@@ -1,4 +1,5 @@
 """The search page's state, all of it in the URL: parse it, and build the links that change one part of it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,14 +12,37 @@ from hub.services.search import PARAMS
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 500 x 20 = the engines' 10,000-result window
-SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest"), "downloads": _l("Most downloaded")}
+SORT_LABELS = {
+    "relevance": _l("Relevance"),
+    "newest": _l("Newest"),
+    "downloads": _l("Most downloaded"),
+}
 # Facet (API name) -> the vocabulary that titles it; org and source have no vocabulary.
-FACET_VOCABULARY = {"stage": "stages", "subject": "subjects", "grade": "grades", "edition": "editions",
-                    "volume": "volumes", "type": "types", "theme": "themes", "region": "regions",
-                    "license": "licenses"}
+FACET_VOCABULARY = {
+    "stage": "stages",
+    "subject": "subjects",
+    "grade": "grades",
+    "edition": "editions",
+    "volume": "volumes",
+    "type": "types",
+    "theme": "themes",
+    "region": "regions",
+    "license": "licenses",
+}
 FACET_TITLES = {"org": _l("Organisation"), "source": _l("Source")}
-FACET_ORDER = ("stage", "subject", "grade", "edition", "volume", "type", "theme", "region", "org", "license",
-               "source")
+FACET_ORDER = (
+    "stage",
+    "subject",
+    "grade",
+    "edition",
+    "volume",
+    "type",
+    "theme",
+    "region",
+    "org",
+    "license",
+    "source",
+)
 # Each facet counted costs time on every search; licence and source matter to few teachers, so the page counts
 # them only while one of their values is an active filter (a shared link keeps its chip and its facet).
 ON_REQUEST = ("license", "source")
@@ -32,7 +56,7 @@ class SearchForm:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "SearchForm":
+    def from_args(cls, args) -> SearchForm:
         """Lenient: a mistyped page or sort in a shared link falls back to the default instead of failing."""
         filters = {}
         for name in PARAMS:
@@ -44,8 +68,12 @@ class SearchForm:
             page = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
         except ValueError:
             page = 1
-        return cls(q=args.get("q", "").strip()[:200], filters=filters,
-                   sort=sort if sort in SORTS else "relevance", page=page)
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            filters=filters,
+            sort=sort if sort in SORTS else "relevance",
+            page=page,
+        )
 
     def params(self, **changes) -> list[tuple[str, str]]:
         q = changes.get("q", self.q)
@@ -72,7 +100,9 @@ class SearchForm:
         return self.url(filters=filters)
 
     def without_filter(self, name: str, value: str) -> str:
-        filters = {k: [x for x in v if not (k == name and x == value)] for k, v in self.filters.items()}
+        filters = {
+            k: [x for x in v if not (k == name and x == value)] for k, v in self.filters.items()
+        }
         return self.url(filters={k: v for k, v in filters.items() if v})
 
     def page_url(self, page: int) -> str:
@@ -82,7 +112,9 @@ class SearchForm:
         return value in self.filters.get(name, ())
 
     def facets_to_count(self) -> tuple[str, ...]:
-        return tuple(name for name in FACET_ORDER if name not in ON_REQUEST or self.filters.get(name))
+        return tuple(
+            name for name in FACET_ORDER if name not in ON_REQUEST or self.filters.get(name)
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -92,6 +124,7 @@ class SearchForm:
 def facet_title(name: str) -> str:
     """A facet's heading in the page's language."""
     from hub.web.filters import vocabulary_title
+
     if name in FACET_VOCABULARY:
         return vocabulary_title(FACET_VOCABULARY[name])
     return str(FACET_TITLES.get(name, name))
@@ -100,7 +133,12 @@ def facet_title(name: str) -> str:
 def bucket_label(name: str, bucket: dict) -> str:
     """A facet value in the page's language: the vocabulary's label; organisations and sources by their name."""
     from hub.web.filters import label
-    return label(bucket["key"], FACET_VOCABULARY[name]) if name in FACET_VOCABULARY else bucket["label"]
+
+    return (
+        label(bucket["key"], FACET_VOCABULARY[name])
+        if name in FACET_VOCABULARY
+        else bucket["label"]
+    )
 
 
 def facet_value_label(name: str, code: str, aggregations: dict) -> str:
@@ -109,6 +147,7 @@ def facet_value_label(name: str, code: str, aggregations: dict) -> str:
         if bucket["key"] == code:
             return bucket_label(name, bucket)
     from hub.web.filters import label
+
     return label(code, FACET_VOCABULARY[name]) if name in FACET_VOCABULARY else code
 
 

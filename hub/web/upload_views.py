@@ -1,4 +1,5 @@
 """Contributor pages: describe a resource, add its files (resumable with JS, plain multipart without), submit it."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -36,10 +37,15 @@ def form_to_record(form) -> dict:
 
 def editor_orgs(principal) -> list:
     from sqlalchemy import select
+
     from hub.db.models import Organisation
+
     ids = [r.org_id for r in principal.roles if r.role in permissions.EDITOR_ROLES]
     with current_hub().uow(principal) as uow:
-        return [(o.code, o.name) for o in uow.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))]
+        return [
+            (o.code, o.name)
+            for o in uow.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+        ]
 
 
 def _field_errors(exc: HubError) -> dict:
@@ -47,8 +53,14 @@ def _field_errors(exc: HubError) -> dict:
 
 
 def _describe_page(principal, values, errors=None, message=None, status=200):
-    page = render_template("upload.html", values=values, errors=errors or {}, message=message,
-                           orgs=editor_orgs(principal), vocab=current_hub().vocabularies)
+    page = render_template(
+        "upload.html",
+        values=values,
+        errors=errors or {},
+        message=message,
+        orgs=editor_orgs(principal),
+        vocab=current_hub().vocabularies,
+    )
     return page, status
 
 
@@ -74,7 +86,9 @@ def upload_create():
 
 def _files_page(resource_id, message=None, status=200, errors=None):
     record = current_hub().resources.get(current_principal(), resource_id)
-    return render_template("upload_files.html", record=record, message=message, errors=errors or {}), status
+    return render_template(
+        "upload_files.html", record=record, message=message, errors=errors or {}
+    ), status
 
 
 def upload_files(resource_id):
@@ -112,5 +126,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/upload", "upload", upload_form, methods=["GET"])
     bp.add_url_rule("/upload", "upload_create", upload_create, methods=["POST"])
     bp.add_url_rule("/upload/<resource_id>", "upload_files", upload_files, methods=["GET"])
-    bp.add_url_rule("/upload/<resource_id>/files", "upload_files_post", upload_files_post, methods=["POST"])
+    bp.add_url_rule(
+        "/upload/<resource_id>/files", "upload_files_post", upload_files_post, methods=["POST"]
+    )
     bp.add_url_rule("/upload/<resource_id>/submit", "submit", submit, methods=["POST"])

@@ -1,4 +1,5 @@
 """Web pages for reading: search, one resource, and the contributor's own list."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -9,17 +10,24 @@ from hub.errors import ValidationFailed
 from hub.web import searchform
 
 
-
 def create_blueprint() -> Blueprint:
     """A fresh blueprint per app (tests make many apps; a blueprint's setup cannot change once registered)."""
     from hub.web import auth_views
-    bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+
+    bp = Blueprint(
+        "web",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/assets",
+    )
     bp.app_context_processor(lambda: {"principal": current_principal()})
     bp.add_url_rule("/", "search", search)
     bp.add_url_rule("/r/<resource_id>", "resource", resource)
     bp.add_url_rule("/mine", "mine", mine)
     auth_views.register(bp)
     from hub.web import admin_views, review_views, upload_views
+
     upload_views.register(bp)
     review_views.register(bp)
     admin_views.register(bp)
@@ -30,19 +38,36 @@ def search():
     form = searchform.SearchForm.from_args(request.args)
     error, result = None, {"hits": [], "total": 0, "aggregations": {}}
     try:
-        result = current_hub().search_service.search(current_principal(), q=form.q, filters=form.filters,
-                                                     sort=form.sort, page=form.page, size=searchform.PAGE_SIZE,
-                                                     facets=form.facets_to_count())
+        result = current_hub().search_service.search(
+            current_principal(),
+            q=form.q,
+            filters=form.filters,
+            sort=form.sort,
+            page=form.page,
+            size=searchform.PAGE_SIZE,
+            facets=form.facets_to_count(),
+        )
     except ValidationFailed as exc:  # e.g. an unknown organisation code in a shared link
         error = exc
-    facets = [(name, result["aggregations"][name]) for name in searchform.FACET_ORDER
-              if result["aggregations"].get(name)]
-    return render_template("search.html", form=form, result=result, facets=facets, error=error,
-                           pages=searchform.pages(form.page, result["total"]), sf=searchform)
+    facets = [
+        (name, result["aggregations"][name])
+        for name in searchform.FACET_ORDER
+        if result["aggregations"].get(name)
+    ]
+    return render_template(
+        "search.html",
+        form=form,
+        result=result,
+        facets=facets,
+        error=error,
+        pages=searchform.pages(form.page, result["total"]),
+        sf=searchform,
+    )
 
 
 def resource(resource_id: str):
     from hub.web.resource_page import page_context
+
     return render_template("resource.html", **page_context(resource_id))
 
 

@@ -1,4 +1,5 @@
 """Crosswalks between the canonical record and oai_dc, IEEE LOM and LRMI; the vocabulary lookups they share."""
+
 from __future__ import annotations
 
 import re
@@ -74,6 +75,7 @@ EMPTY = VocabLookup()
 def default_lookup() -> VocabLookup:
     """The lookup over the hub's own vocabulary files."""
     from metadata.vocabularies import load_vocabularies
+
     return VocabLookup(load_vocabularies())
 
 
@@ -122,11 +124,25 @@ def license_url(code: str | None) -> str | None:
     match = re.fullmatch(r"CC-([A-Z\-]+)-(\d\.\d)", code)
     if match:
         return f"https://creativecommons.org/licenses/{match.group(1).lower()}/{match.group(2)}/"
-    return f"https://spdx.org/licenses/{code}.html" if re.fullmatch(r"[A-Za-z0-9.\-+]+", code) else None
+    return (
+        f"https://spdx.org/licenses/{code}.html"
+        if re.fullmatch(r"[A-Za-z0-9.\-+]+", code)
+        else None
+    )
 
 
-LANGUAGE_ALIASES = {"chi": "zh", "zho": "zh", "zh-cn": "zh", "zh-hans": "zh", "zh_cn": "zh", "chinese": "zh",
-                    "eng": "en", "en-us": "en", "en-gb": "en", "english": "en"}
+LANGUAGE_ALIASES = {
+    "chi": "zh",
+    "zho": "zh",
+    "zh-cn": "zh",
+    "zh-hans": "zh",
+    "zh_cn": "zh",
+    "chinese": "zh",
+    "eng": "en",
+    "en-us": "en",
+    "en-gb": "en",
+    "english": "en",
+}
 
 
 def language_code(text: str | None) -> str | None:
@@ -143,7 +159,9 @@ def restrict(record: dict, vocab: VocabLookup) -> dict:
     """Keep a harvested record inside the schema: unknown codes become keywords, lists and texts are clipped."""
     out = dict(record)
     keywords = list(out.get("keywords") or [])
-    checked = CODED_FIELDS.items() if vocab.vocabularies is not None else ()  # no vocabularies: codes as they are
+    checked = (
+        CODED_FIELDS.items() if vocab.vocabularies is not None else ()
+    )  # no vocabularies: codes as they are
     for name, (vocab_name, _short) in checked:
         value = out.get(name)
         if value in (None, "", []):

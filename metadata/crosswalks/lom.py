@@ -3,14 +3,22 @@
 Vocabulary codes go in classification/taxonPath: the taxon source names the vocabulary ("eduhub:subjects"),
 the taxon id is the code and its entry the Chinese label.
 """
+
 from __future__ import annotations
 
 import re
 
 from lxml import etree
 
-from metadata.crosswalks import (CODED_FIELDS, EMPTY, VocabLookup, absolute, creator_name, language_code,
-                                 license_code)
+from metadata.crosswalks import (
+    CODED_FIELDS,
+    EMPTY,
+    VocabLookup,
+    absolute,
+    creator_name,
+    language_code,
+    license_code,
+)
 from metadata.xml import clean, sub, text_of
 
 PREFIX = "lom"
@@ -22,10 +30,22 @@ TAXON_PREFIX = "eduhub:"
 CATALOG = "eduhub"
 
 # Canonical field -> LOM classification purpose.
-PURPOSES = {"subjects": "discipline", "stage": "educational level", "grades": "educational level",
-            "edition": "discipline", "volume": "discipline", "themes": "idea", "chapter": "discipline"}
-STATUS = {"published": "final", "withdrawn": "unavailable", "draft": "draft", "submitted": "draft",
-          "rejected": "draft"}
+PURPOSES = {
+    "subjects": "discipline",
+    "stage": "educational level",
+    "grades": "educational level",
+    "edition": "discipline",
+    "volume": "discipline",
+    "themes": "idea",
+    "chapter": "discipline",
+}
+STATUS = {
+    "published": "final",
+    "withdrawn": "unavailable",
+    "draft": "draft",
+    "submitted": "draft",
+    "rejected": "draft",
+}
 _ORG = re.compile(r"^ORG:(.*)$", re.M)
 _FN = re.compile(r"^FN:(.*)$", re.M)
 
@@ -56,11 +76,15 @@ def vcard(*, name: str = "", org: str = "") -> str:
 
 
 def _vcard_escape(text: str) -> str:
-    return clean(text).replace("\\", "\\\\").replace("\r", "").replace("\n", "\\n").replace(";", "\\;")
+    return (
+        clean(text).replace("\\", "\\\\").replace("\r", "").replace("\n", "\\n").replace(";", "\\;")
+    )
 
 
 def _vcard_unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text.strip()).strip()
+    return re.sub(
+        r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text.strip()
+    ).strip()
 
 
 def to_lom(record: dict, *, vocab: VocabLookup = EMPTY, base_url: str = "") -> etree._Element:
@@ -118,7 +142,9 @@ def _technical(technical, record: dict, base_url: str) -> None:
         sub(technical, _q("format"), mimetype)
     if files:
         sub(technical, _q("size"), str(sum(int(f.get("size") or 0) for f in files)))
-    location = absolute(base_url, (record.get("links") or {}).get("html")) or record.get("origin_url")
+    location = absolute(base_url, (record.get("links") or {}).get("html")) or record.get(
+        "origin_url"
+    )
     if location:
         sub(technical, _q("location"), location)
 
@@ -148,7 +174,12 @@ def _classification(root, name: str, record: dict, vocab: VocabLookup) -> None:
     _vocabulary(classification, "purpose", PURPOSES[name])
     for code in codes:
         path = sub(classification, _q("taxonPath"))
-        _langstring(path, "source", TAXON_PREFIX + (vocab_name if name != "chapter" else "chapter"), "x-none")
+        _langstring(
+            path,
+            "source",
+            TAXON_PREFIX + (vocab_name if name != "chapter" else "chapter"),
+            "x-none",
+        )
         taxon = sub(path, _q("taxon"))
         sub(taxon, _q("id"), code)
         label = code if name == "chapter" else vocab.label(vocab_name, code)
@@ -161,14 +192,22 @@ def from_lom(element: etree._Element, *, vocab: VocabLookup = EMPTY) -> dict:
     find = _finder(element)
     record: dict = {
         "title": _string(find("general/title")),
-        "description": "\n\n".join(_string(e) for e in find.all("general/description") if _string(e)),
+        "description": "\n\n".join(
+            _string(e) for e in find.all("general/description") if _string(e)
+        ),
         "language": language_code(text_of(find("general/language"))),
         "keywords": _unique(_string(e) for e in find.all("general/keyword")),
         "region": _region(find.all("general/coverage"), vocab),
         "type": _resource_type(find.all("educational/learningResourceType"), vocab),
         "license": _license(find, vocab),
-        "origin_url": next((text_of(e) for e in find.all("technical/location")
-                            if text_of(e).startswith(("http://", "https://"))), None),
+        "origin_url": next(
+            (
+                text_of(e)
+                for e in find.all("technical/location")
+                if text_of(e).startswith(("http://", "https://"))
+            ),
+            None,
+        ),
     }
     record.update(_people(find, vocab))
     record.update(_taxa(element, vocab))
@@ -201,7 +240,9 @@ def _string(element) -> str:
 
 
 def _child(element, name: str):
-    return next((c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name), None)
+    return next(
+        (c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name), None
+    )
 
 
 def _unique(values) -> list[str]:
@@ -247,9 +288,14 @@ def _people(find, vocab: VocabLookup) -> dict:
             if org_match:  # our organisation card; people's cards carry no ORG line
                 org = org or _vcard_unescape(org_match.group(1))
                 date = _child(contribute, "date")
-                published = published or (text_of(_child(date, "dateTime")) if date is not None else None)
+                published = published or (
+                    text_of(_child(date, "dateTime")) if date is not None else None
+                )
             elif name and _vcard_unescape(name.group(1)):
-                creator = {"name": _vcard_unescape(name.group(1)), "role": vocab.role_from_lom(role)}
+                creator = {
+                    "name": _vcard_unescape(name.group(1)),
+                    "role": vocab.role_from_lom(role),
+                }
                 if creator not in creators:
                     creators.append(creator)
     return {"creators": creators, "org": org, "published": published}
@@ -266,17 +312,22 @@ def _taxa(root, vocab: VocabLookup) -> dict:
             field, value = _taxon_field(source, code, label, by_vocab, vocab)
             if field and value and value not in found.setdefault(field, []):
                 found[field].append(value)
-    return {name: values if name in ("subjects", "grades", "themes") else values[0]
-            for name, values in found.items() if values}
+    return {
+        name: values if name in ("subjects", "grades", "themes") else values[0]
+        for name, values in found.items()
+        if values
+    }
 
 
 def _taxon_field(source: str, code: str, label: str, by_vocab: dict, vocab: VocabLookup):
     if source == TAXON_PREFIX + "chapter":
         return "chapter", label or code
-    if source.startswith(TAXON_PREFIX) and source[len(TAXON_PREFIX):] in by_vocab:
-        return by_vocab[source[len(TAXON_PREFIX):]], code
+    if source.startswith(TAXON_PREFIX) and source[len(TAXON_PREFIX) :] in by_vocab:
+        return by_vocab[source[len(TAXON_PREFIX) :]], code
     for name in ("subjects", "stage", "grades", "edition", "volume", "themes"):
-        matched = vocab.code_for(CODED_FIELDS[name][0], label) or vocab.code_for(CODED_FIELDS[name][0], code)
+        matched = vocab.code_for(CODED_FIELDS[name][0], label) or vocab.code_for(
+            CODED_FIELDS[name][0], code
+        )
         if matched:
             return name, matched
     return None, None

@@ -1,4 +1,5 @@
 """Canonical record -> LRMI (schema.org LearningResource as JSON-LD), embedded in each resource page."""
+
 from __future__ import annotations
 
 from metadata.crosswalks import EMPTY, VocabLookup, absolute, creator_name, license_url
@@ -15,16 +16,22 @@ def to_lrmi(record: dict, *, vocab: VocabLookup = EMPTY, base_url: str = "") -> 
         "name": record.get("title"),
         "description": record.get("description") or None,
         "inLanguage": record.get("language") or "zh",
-        "educationalLevel": _terms(vocab, "stages", [record.get("stage")]) + _terms(vocab, "grades",
-                                                                                   record.get("grades")),
-        "about": _terms(vocab, "subjects", record.get("subjects")) + _terms(vocab, "themes", record.get("themes")),
+        "educationalLevel": _terms(vocab, "stages", [record.get("stage")])
+        + _terms(vocab, "grades", record.get("grades")),
+        "about": _terms(vocab, "subjects", record.get("subjects"))
+        + _terms(vocab, "themes", record.get("themes")),
         "teaches": record.get("chapter") or None,
         "learningResourceType": _label(vocab, "types", record.get("type")),
         "keywords": ", ".join(record.get("keywords") or []) or None,
         "license": license_url(record.get("license")),
-        "creator": [{"@type": "Person", "name": creator_name(c)} for c in record.get("creators") or ()
-                    if creator_name(c)],
-        "publisher": {"@type": "Organization", "identifier": record["org"]} if record.get("org") else None,
+        "creator": [
+            {"@type": "Person", "name": creator_name(c)}
+            for c in record.get("creators") or ()
+            if creator_name(c)
+        ],
+        "publisher": {"@type": "Organization", "identifier": record["org"]}
+        if record.get("org")
+        else None,
         "spatialCoverage": _place(vocab, record.get("region")),
         "datePublished": record.get("published"),
         "dateModified": record.get("updated"),
@@ -40,7 +47,11 @@ def _terms(vocab: VocabLookup, vocab_name: str, codes) -> list[dict]:
     for code in codes or ():
         if not code:
             continue
-        term = {"@type": "DefinedTerm", "termCode": code, "inDefinedTermSet": f"eduhub:{vocab_name}"}
+        term = {
+            "@type": "DefinedTerm",
+            "termCode": code,
+            "inDefinedTermSet": f"eduhub:{vocab_name}",
+        }
         label = vocab.label(vocab_name, code)
         if label:
             term["name"] = label
@@ -68,8 +79,13 @@ def _encodings(record: dict, base_url: str) -> list[dict]:
     file_links = (record.get("links") or {}).get("files") or {}
     out = []
     for f in record.get("files") or ():
-        encoding = {"@type": "MediaObject", "name": f.get("name"), "encodingFormat": f.get("mimetype"),
-                    "contentSize": f.get("size"), "sha256": f.get("sha256"),
-                    "contentUrl": absolute(base_url, file_links.get(f.get("name")))}
+        encoding = {
+            "@type": "MediaObject",
+            "name": f.get("name"),
+            "encodingFormat": f.get("mimetype"),
+            "contentSize": f.get("size"),
+            "sha256": f.get("sha256"),
+            "contentUrl": absolute(base_url, file_links.get(f.get("name"))),
+        }
         out.append({k: v for k, v in encoding.items() if v not in (None, "")})
     return out

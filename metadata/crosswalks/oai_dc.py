@@ -3,14 +3,23 @@
 Coded fields travel twice in dc:subject/dc:type/dc:coverage: the Chinese label for people, and a prefixed code
 ("subject:math") so that another hub reads the exact code back. Foreign records are mapped by label.
 """
+
 from __future__ import annotations
 
 import re
 
 from lxml import etree
 
-from metadata.crosswalks import (CODED_FIELDS, EMPTY, PREFIX_TO_FIELD, VocabLookup, absolute, creator_name,
-                                 language_code, license_code)
+from metadata.crosswalks import (
+    CODED_FIELDS,
+    EMPTY,
+    PREFIX_TO_FIELD,
+    VocabLookup,
+    absolute,
+    creator_name,
+    language_code,
+    license_code,
+)
 from metadata.xml import sub
 
 PREFIX = "oai_dc"
@@ -25,14 +34,33 @@ _ELEMENT_FOR = {"type": "type", "region": "coverage", "license": "rights"}
 _PREFIXED = re.compile(r"^([a-z]+):(.+)$", re.S)
 _REGION_CODE = re.compile(r"^\d{6}$")
 # The dc elements read back, by Clark name (one dict look-up per child, no QName objects or string slicing).
-_READ = {f"{{{NS_DC}}}{name}": name for name in ("title", "description", "creator", "subject", "type", "coverage",
-                                                 "publisher", "date", "language", "identifier", "rights")}
+_READ = {
+    f"{{{NS_DC}}}{name}": name
+    for name in (
+        "title",
+        "description",
+        "creator",
+        "subject",
+        "type",
+        "coverage",
+        "publisher",
+        "date",
+        "language",
+        "identifier",
+        "rights",
+    )
+}
 _CODED_ELEMENTS = ("subject", "type", "coverage")
 _LIST_CODED = frozenset({"subjects", "grades", "themes"})
-_READ_CODED = tuple(name for name in CODED_FIELDS if name != "license")  # a licence is read from dc:rights
+_READ_CODED = tuple(
+    name for name in CODED_FIELDS if name != "license"
+)  # a licence is read from dc:rights
 # Which vocabularies a plain (unprefixed) text may be a label of, tried in this order.
-_LABEL_FIELDS = {"subject": ("subjects", "stage", "grades", "edition", "volume", "themes", "type"),
-                 "type": ("type",), "coverage": ("region",)}
+_LABEL_FIELDS = {
+    "subject": ("subjects", "stage", "grades", "edition", "volume", "themes", "type"),
+    "type": ("type",),
+    "coverage": ("region",),
+}
 _KEYWORD = "keywords"
 
 
@@ -60,7 +88,9 @@ def to_oai_dc(record: dict, *, vocab: VocabLookup = EMPTY, base_url: str = "") -
     date = record.get("published") or record.get("updated")
     if date:
         sub(root, _dc("date"), date)
-    for mimetype in dict.fromkeys(f.get("mimetype") for f in record.get("files") or () if f.get("mimetype")):
+    for mimetype in dict.fromkeys(
+        f.get("mimetype") for f in record.get("files") or () if f.get("mimetype")
+    ):
         sub(root, _dc("format"), mimetype)
     _identifiers(root, record, base_url)
     if record.get("language"):
@@ -85,7 +115,10 @@ def _coded(root, record: dict, vocab: VocabLookup) -> None:
 
 def _identifiers(root, record: dict, base_url: str) -> None:
     seen = set()
-    for value in (absolute(base_url, (record.get("links") or {}).get("html")), record.get("origin_url")):
+    for value in (
+        absolute(base_url, (record.get("links") or {}).get("html")),
+        record.get("origin_url"),
+    ):
         if value and value not in seen:
             seen.add(value)
             sub(root, _dc("identifier"), value)
@@ -97,17 +130,32 @@ def from_oai_dc(element: etree._Element, *, vocab: VocabLookup = EMPTY) -> dict:
     """Canonical fields read from an <oai_dc:dc> element (ours or anyone's)."""
     values = _values(element)
     get = values.get
-    record: dict = {"title": _first(get("title")), "description": "\n\n".join(get("description", ()))}
-    record["creators"] = [{"name": name, "role": "author"} for name in dict.fromkeys(get("creator", ()))]
+    record: dict = {
+        "title": _first(get("title")),
+        "description": "\n\n".join(get("description", ())),
+    }
+    record["creators"] = [
+        {"name": name, "role": "author"} for name in dict.fromkeys(get("creator", ()))
+    ]
     _read_coded(values, vocab, record)
     if "publisher" in values:
         record["org"] = values["publisher"][0]
     record["published"] = _first(get("date")) or None
     record["language"] = language_code(_first(get("language")))
-    record["origin_url"] = next((v for v in get("identifier", ()) if v.startswith(("http://", "https://"))), None)
+    record["origin_url"] = next(
+        (v for v in get("identifier", ()) if v.startswith(("http://", "https://"))), None
+    )
     # The first rights statement that reads as a licence.
-    record["license"] = next((code for code in (vocab.remembered(("rights", v), license_code, v, vocab)
-                                                for v in get("rights", ())) if code), None)
+    record["license"] = next(
+        (
+            code
+            for code in (
+                vocab.remembered(("rights", v), license_code, v, vocab) for v in get("rights", ())
+            )
+            if code
+        ),
+        None,
+    )
     return {key: value for key, value in record.items() if value not in (None, "", [])}
 
 
@@ -139,7 +187,9 @@ def _read_coded(values: dict, vocab: VocabLookup, record: dict) -> None:
     keywords: list[str] = []
     for element in _CODED_ELEMENTS:
         for text in values.get(element, ()):
-            field, value, direct = vocab.remembered((element, text), _classify, element, text, vocab)
+            field, value, direct = vocab.remembered(
+                (element, text), _classify, element, text, vocab
+            )
             if direct:
                 _add(found.setdefault(field, []), value)
             elif field is not None:
@@ -161,7 +211,7 @@ def _classify(element: str, text: str, vocab: VocabLookup) -> tuple[str | None, 
     code; (field, code, False) for a vocabulary label; ("keywords", text, False) for other subjects; else nothing."""
     match = _PREFIXED.match(text)
     if element == "subject" and text.startswith("chapter:"):
-        return "chapter", text[len("chapter:"):].strip(), True
+        return "chapter", text[len("chapter:") :].strip(), True
     if match and match.group(1) in PREFIX_TO_FIELD:
         return PREFIX_TO_FIELD[match.group(1)], match.group(2).strip(), True
     if element == "coverage" and _REGION_CODE.match(text):

@@ -1,20 +1,35 @@
 """Controlled vocabularies: one JSON data file each, loaded once into immutable lookup objects."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 DATA_DIR = Path(__file__).parent
 LANGS = ("zh", "en")
 # The order in which the API lists vocabularies and the search page shows facets; others follow by name.
-ORDER = ("stages", "grades", "subjects", "editions", "volumes", "types", "themes", "regions", "licenses",
-         "languages", "creator-roles", "visibility", "status")
+ORDER = (
+    "stages",
+    "grades",
+    "subjects",
+    "editions",
+    "volumes",
+    "types",
+    "themes",
+    "regions",
+    "licenses",
+    "languages",
+    "creator-roles",
+    "visibility",
+    "status",
+)
 
 
 def match_key(text: str) -> str:
@@ -148,7 +163,9 @@ class Vocabularies:
         try:
             return self._by_name[name]
         except (KeyError, TypeError):
-            raise KeyError(f"unknown vocabulary {name!r}; known: {', '.join(self._by_name)}") from None
+            raise KeyError(
+                f"unknown vocabulary {name!r}; known: {', '.join(self._by_name)}"
+            ) from None
 
     __getitem__ = get
 
@@ -186,20 +203,24 @@ def parse_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
     return Vocabulary(name, label, terms)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_vocabularies(directory: str | Path | None = None) -> Vocabularies:
     """Every `*.json` in the directory (this package's by default), parsed once per process."""
     directory = Path(directory) if directory else DATA_DIR
     digest = hashlib.sha256()
     vocabularies = []
-    paths = sorted(directory.glob("*.json"), key=lambda p: (p.stem not in ORDER, ORDER.index(p.stem)
-                                                                 if p.stem in ORDER else 0, p.stem))
+    paths = sorted(
+        directory.glob("*.json"),
+        key=lambda p: (p.stem not in ORDER, ORDER.index(p.stem) if p.stem in ORDER else 0, p.stem),
+    )
     for path in paths:
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw)
         vocabulary = parse_vocabulary(json.loads(raw))
         if vocabulary.name != path.stem:
-            raise ValueError(f"{path.name}: its name is {vocabulary.name!r}, expected {path.stem!r}")
+            raise ValueError(
+                f"{path.name}: its name is {vocabulary.name!r}, expected {path.stem!r}"
+            )
         vocabularies.append(vocabulary)
     return Vocabularies(vocabularies, digest.hexdigest()[:32])
 

@@ -1,5 +1,6 @@
 """Smoke test of bench/web_bench.py: its page-weight parser, its timed requests and its browser log-in, run against
 a small static server and a live hub, so the bench cannot rot between runs (no timing is asserted)."""
+
 from __future__ import annotations
 
 import gzip
@@ -14,6 +15,7 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import web_bench  # noqa: E402
 import web_weight  # noqa: E402
+
 from tests.factories import make_user  # noqa: E402
 
 CSS = b"@import 'more.css'; body { font: 1em url(fonts/a.woff2); background: url(\"bg.png\") } i { x: url(data:x) }"
@@ -23,9 +25,17 @@ FILES = {
         <body style="background:url('/deco.png')"><img src="/thumb.png" srcset="/thumb.png 1x, /thumb2.png 2x">
         <video poster="/poster.jpg"><source src="/clip.mp4"></video>
         <script src="/missing.js"></script></body></html>""",
-    "/s/site.css": CSS, "/s/more.css": b"p { color: red }", "/s/fonts/a.woff2": b"F" * 500, "/s/bg.png": b"B" * 70,
-    "/i.svg": b"<svg/>", "/app.js": b"J" * 300, "/deco.png": b"D" * 40,
-    "/thumb.png": b"T" * 1000, "/thumb2.png": b"T" * 2000, "/poster.jpg": b"P" * 3000, "/clip.mp4": b"M" * 4000,
+    "/s/site.css": CSS,
+    "/s/more.css": b"p { color: red }",
+    "/s/fonts/a.woff2": b"F" * 500,
+    "/s/bg.png": b"B" * 70,
+    "/i.svg": b"<svg/>",
+    "/app.js": b"J" * 300,
+    "/deco.png": b"D" * 40,
+    "/thumb.png": b"T" * 1000,
+    "/thumb2.png": b"T" * 2000,
+    "/poster.jpg": b"P" * 3000,
+    "/clip.mp4": b"M" * 4000,
 }
 
 
@@ -78,21 +88,37 @@ def hub_port(app):
 
 def test_parser_sorts_what_a_page_loads_from_its_media():
     refs = web_weight.parse_html(FILES["/"].decode())
-    assert refs.assets == [("css", "/s/site.css"), ("icon", "/i.svg"), ("js", "/app.js"), ("js", "/missing.js")]
+    assert refs.assets == [
+        ("css", "/s/site.css"),
+        ("icon", "/i.svg"),
+        ("js", "/app.js"),
+        ("js", "/missing.js"),
+    ]
     assert refs.media == ["/thumb.png", "/thumb.png", "/thumb2.png", "/poster.jpg", "/clip.mp4"]
     assert web_weight.css_refs(" ".join(refs.inline_css)) == [("icon", "/deco.png")]
 
 
 def test_stylesheet_references_skip_data_uris_and_name_fonts():
-    assert web_weight.css_refs(CSS.decode()) == [("css", "more.css"), ("font", "fonts/a.woff2"), ("icon", "bg.png")]
+    assert web_weight.css_refs(CSS.decode()) == [
+        ("css", "more.css"),
+        ("font", "fonts/a.woff2"),
+        ("icon", "bg.png"),
+    ]
 
 
 def test_page_weight_counts_each_asset_once_and_media_apart(static_port):
     page = web_weight.page_weight(f"http://127.0.0.1:{static_port}", "/")
     kinds = sorted((a["kind"], a["url"]) for a in page["assets"])
-    assert kinds == [("css", "/s/more.css"), ("css", "/s/site.css"), ("font", "/s/fonts/a.woff2"),
-                     ("icon", "/deco.png"), ("icon", "/i.svg"), ("icon", "/s/bg.png"), ("js", "/app.js"),
-                     ("js", "/missing.js")]
+    assert kinds == [
+        ("css", "/s/more.css"),
+        ("css", "/s/site.css"),
+        ("font", "/s/fonts/a.woff2"),
+        ("icon", "/deco.png"),
+        ("icon", "/i.svg"),
+        ("icon", "/s/bg.png"),
+        ("js", "/app.js"),
+        ("js", "/missing.js"),
+    ]
     assert page["broken"] == ["/missing.js"]
     found = [a for a in page["assets"] if a["status"] == 200]
     assert page["total"]["bytes"] == len(FILES["/"]) + sum(len(FILES[a["url"]]) for a in found)

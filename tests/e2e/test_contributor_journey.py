@@ -1,4 +1,5 @@
 """A contributor uploads a large file over a link that drops halfway, submits it; a reviewer publishes it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,16 +52,23 @@ class FlakyLink:
         self.down = False
 
 
-def test_contributor_uploads_through_a_dropped_link_and_reviewer_publishes(live_hub, browser, artifacts, tmp_path):
+def test_contributor_uploads_through_a_dropped_link_and_reviewer_publishes(
+    live_hub, browser, artifacts, tmp_path
+):
     data = _big_pdf(tmp_path / "枸杞种植讲义.pdf")
     bad_responses = []
     contributor = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = contributor.new_page()
-    page.on("response", lambda r: bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
 
     _log_in(page, live_hub.url, "c@example.cn", "/upload")
     page.get_by_label("标题").fill(TITLE)
-    page.get_by_label("简介").fill("介绍宁夏中宁枸杞的种植、修剪与采摘，配合生物课“植物的生活”单元。")
+    page.get_by_label("简介").fill(
+        "介绍宁夏中宁枸杞的种植、修剪与采摘，配合生物课“植物的生活”单元。"
+    )
     page.get_by_label("学段").select_option("junior")
     page.get_by_label("资源类型").select_option("courseware")
     page.get_by_label("生物", exact=True).check()
@@ -84,7 +92,9 @@ def test_contributor_uploads_through_a_dropped_link_and_reviewer_publishes(live_
 
     page.locator("#progress-list li.done").wait_for(timeout=120_000)
     assert bar.evaluate("b => b.value") == SIZE
-    assert page.locator("#progress-list li.done .note").inner_text() == "完成"  # the script speaks the page's language
+    assert (
+        page.locator("#progress-list li.done .note").inner_text() == "完成"
+    )  # the script speaks the page's language
     assert link.dropped >= 1
     chunk = link.offsets[1]
     # Resumed where the hub stood (after CUT_AFTER chunks), never from the start and never skipping a byte.
@@ -100,7 +110,10 @@ def test_contributor_uploads_through_a_dropped_link_and_reviewer_publishes(live_
 
     reviewer = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = reviewer.new_page()
-    page.on("response", lambda r: bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
     _log_in(page, live_hub.url, "r@example.cn", "/review")
     item = page.locator("li.card", has_text=TITLE)
     assert item.get_by_text("枸杞种植讲义.pdf").is_visible()
@@ -109,7 +122,9 @@ def test_contributor_uploads_through_a_dropped_link_and_reviewer_publishes(live_
     page.wait_for_url("**/review?done=publish")
     assert page.locator("li.card", has_text=TITLE).count() == 0
 
-    live_hub.app.extensions["eduhub"].outbox.process()  # the worker's job after the commit: index it
+    live_hub.app.extensions[
+        "eduhub"
+    ].outbox.process()  # the worker's job after the commit: index it
     page.goto(live_hub.url + "/?q=枸杞")
     hit = page.locator("li.hit", has_text=TITLE)
     assert hit.count() == 1

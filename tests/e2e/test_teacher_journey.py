@@ -1,4 +1,5 @@
 """A teacher in a real browser: searches in Chinese, narrows by a facet, opens a resource, downloads its file."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
@@ -6,9 +7,15 @@ from urllib.parse import parse_qs, urlparse
 
 def test_teacher_finds_narrows_opens_and_downloads(live_hub, page, artifacts, tmp_path):
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
 
     page.goto(live_hub.url + "/")
     page.get_by_label("搜索资源").fill("黄河文化")
@@ -22,7 +29,10 @@ def test_teacher_finds_narrows_opens_and_downloads(live_hub, page, artifacts, tm
     page.locator('a[data-facet="subject"]', has_text="地理").click()
     page.wait_for_url("**subject=geography*")
     query = parse_qs(urlparse(page.url).query)
-    assert query == {"q": ["黄河文化"], "subject": ["geography"]}  # the whole search lives in the URL
+    assert query == {
+        "q": ["黄河文化"],
+        "subject": ["geography"],
+    }  # the whole search lives in the URL
     assert hits.count() == 1
     assert page.locator("a.chip", has_text="地理").is_visible()
 

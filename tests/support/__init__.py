@@ -1,4 +1,5 @@
 """Test support: real backing services started on spare loopback ports, and factories."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """A fake connector kind for tests: its items come from the source's options, so worker processes see them too."""
+
 from __future__ import annotations
 
 from connectors import register
@@ -8,8 +9,15 @@ KIND = "fake"
 
 
 def record(n: int, **overrides) -> dict:
-    base = {"title": f"收获的资源 {n}", "description": "来自测试源", "stage": "primary", "subjects": ["math"],
-            "type": "courseware", "license": "CC-BY-4.0", "origin_url": f"http://source.example/r/{n}"}
+    base = {
+        "title": f"收获的资源 {n}",
+        "description": "来自测试源",
+        "stage": "primary",
+        "subjects": ["math"],
+        "type": "courseware",
+        "license": "CC-BY-4.0",
+        "origin_url": f"http://source.example/r/{n}",
+    }
     base.update(overrides)
     return base
 
@@ -22,7 +30,9 @@ class FakeConnector(Connector):
     kind = KIND
 
     def harvest(self, cursor, *, full):
-        items = self.config.options.get("items") or _generated(self.config.options.get("generate", 0))
+        items = self.config.options.get("items") or _generated(
+            self.config.options.get("generate", 0)
+        )
         start = 0 if full or cursor is None else int(cursor)
         explode_at = self.config.options.get("explode_at")
         for index in range(start, len(items)):

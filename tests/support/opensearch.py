@@ -1,4 +1,5 @@
 """An in-memory OpenSearch-compatible server (`osmem-server` from PyPI) on a spare loopback port, for tests."""
+
 from __future__ import annotations
 
 import socket
@@ -21,9 +22,11 @@ def server():
     global _server
     if _server is None or _server.process.poll() is not None:
         try:
-            from osmem_server import OsmemServer, OsmemError
+            from osmem_server import OsmemError, OsmemServer
         except ImportError as exc:
-            raise Unavailable(f"osmem-server is not installed ({exc}); pip install osmem-server") from exc
+            raise Unavailable(
+                f"osmem-server is not installed ({exc}); pip install osmem-server"
+            ) from exc
         try:
             # No Japanese analysis: the hub sends pre-analysed text and only needs the whitespace analyser.
             _server = OsmemServer.start(addr=f"127.0.0.1:{_spare_port()}", japanese=False)

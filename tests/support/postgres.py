@@ -1,4 +1,5 @@
 """A throwaway PostgreSQL server for the tests (or the one EDUHUB_TEST_DATABASE_URL names), and databases on it."""
+
 from __future__ import annotations
 
 import atexit
@@ -17,7 +18,12 @@ from sqlalchemy.engine import make_url
 TEMPLATE = "eduhub_template"
 PREFIX = "eduhub-pg-"
 # Durability buys nothing in a test cluster that is deleted at exit; turning it off makes DDL several times faster.
-FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "listen_addresses=127.0.0.1")
+FAST_SETTINGS = (
+    "fsync=off",
+    "synchronous_commit=off",
+    "full_page_writes=off",
+    "listen_addresses=127.0.0.1",
+)
 
 
 class Unavailable(Exception):
@@ -67,7 +73,11 @@ def _schema_template(server: str) -> str:
     from sqlalchemy.schema import CreateTable
 
     from hub.db import Base
-    ddl = "".join(str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in Base.metadata.sorted_tables)
+
+    ddl = "".join(
+        str(CreateTable(t).compile(dialect=postgresql.dialect()))
+        for t in Base.metadata.sorted_tables
+    )
     name = f"{TEMPLATE}_{hashlib.sha256(ddl.encode()).hexdigest()[:12]}"
     with _connect(server) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
@@ -96,7 +106,11 @@ def stop() -> None:
     if cluster is None:
         return
     _copy_clause.pop(cluster.url, None)
-    _run_as(cluster.owner, [cluster.pg_ctl, "-D", cluster.data_dir, "-m", "immediate", "-w", "stop"], check=False)
+    _run_as(
+        cluster.owner,
+        [cluster.pg_ctl, "-D", cluster.data_dir, "-m", "immediate", "-w", "stop"],
+        check=False,
+    )
     shutil.rmtree(os.path.dirname(cluster.data_dir), ignore_errors=True)
 
 
@@ -110,16 +124,47 @@ def _start() -> _Cluster:
         fh.write(str(os.getpid()))
     if owner:
         _chown(base, owner)
-    _run_as(owner, [os.path.join(bindir, "initdb"), "-D", data_dir, "-U", "postgres", "-A", "trust",
-                    "-E", "UTF8", "--no-locale", "--no-sync"])
+    _run_as(
+        owner,
+        [
+            os.path.join(bindir, "initdb"),
+            "-D",
+            data_dir,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ],
+    )
     pg_ctl = os.path.join(bindir, "pg_ctl")
     for _attempt in range(3):  # a spare port can be taken between choosing and binding it
         port = _spare_port()
         options = " ".join(f"-c {s}" for s in FAST_SETTINGS + (f"unix_socket_directories={base}",))
-        done = _run_as(owner, [pg_ctl, "-D", data_dir, "-l", os.path.join(base, "log"), "-w", "-t", "60",
-                               "-o", f"-p {port} {options}", "start"], check=False)
+        done = _run_as(
+            owner,
+            [
+                pg_ctl,
+                "-D",
+                data_dir,
+                "-l",
+                os.path.join(base, "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {port} {options}",
+                "start",
+            ],
+            check=False,
+        )
         if done.returncode == 0:
-            return _Cluster(data_dir, pg_ctl, owner, f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
+            return _Cluster(
+                data_dir, pg_ctl, owner, f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+            )
     log = _read(os.path.join(base, "log"))
     shutil.rmtree(base, ignore_errors=True)
     raise Unavailable(f"pg_ctl could not start a server: {log[-2000:]}")
@@ -131,7 +176,11 @@ def _reap_orphans(pg_ctl: str, owner: str | None) -> None:
         base = os.path.dirname(pid_file)
         if _alive(int(_read(pid_file) or 0)):
             continue
-        _run_as(owner, [pg_ctl, "-D", os.path.join(base, "data"), "-m", "immediate", "-w", "stop"], check=False)
+        _run_as(
+            owner,
+            [pg_ctl, "-D", os.path.join(base, "data"), "-m", "immediate", "-w", "stop"],
+            check=False,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -153,10 +202,15 @@ def _find_bindir() -> str:
     if found:
         candidates.insert(0, os.path.dirname(os.path.realpath(found)))
     for bindir in candidates:
-        if all(os.access(os.path.join(bindir, tool), os.X_OK) for tool in ("initdb", "pg_ctl", "postgres")):
+        if all(
+            os.access(os.path.join(bindir, tool), os.X_OK)
+            for tool in ("initdb", "pg_ctl", "postgres")
+        ):
             return bindir
-    raise Unavailable("no initdb/pg_ctl found (install the Debian package 'postgresql' "
-                      "or set EDUHUB_TEST_DATABASE_URL)")
+    raise Unavailable(
+        "no initdb/pg_ctl found (install the Debian package 'postgresql' "
+        "or set EDUHUB_TEST_DATABASE_URL)"
+    )
 
 
 def _version_key(path: str) -> float:
@@ -172,7 +226,9 @@ def _owner() -> str | None:
     try:
         pwd.getpwnam("postgres")
     except KeyError:
-        raise Unavailable("running as root and there is no 'postgres' system user to run the server as") from None
+        raise Unavailable(
+            "running as root and there is no 'postgres' system user to run the server as"
+        ) from None
     return "postgres"
 
 
@@ -200,6 +256,7 @@ def _spare_port() -> int:
 def _ensure_template(server: str) -> str:
     """Make the template once; return the copy clause this server understands."""
     import psycopg
+
     with _connect(server) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (TEMPLATE,)).fetchone():
             try:
@@ -212,6 +269,7 @@ def _ensure_template(server: str) -> str:
 
 def _execute(server: str, sql: str) -> None:
     import psycopg
+
     for attempt in range(20):
         try:
             with _connect(server) as conn:
@@ -226,8 +284,11 @@ def _execute(server: str, sql: str) -> None:
 
 def _connect(server: str):
     import psycopg
+
     url = make_url(server).set(drivername="postgresql")
-    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True, connect_timeout=10)
+    return psycopg.connect(
+        url.render_as_string(hide_password=False), autocommit=True, connect_timeout=10
+    )
 
 
 def _read(path: str) -> str:

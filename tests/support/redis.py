@@ -1,4 +1,5 @@
 """A throwaway redis-server on a spare loopback port, unless EDUHUB_TEST_REDIS_URL names one."""
+
 from __future__ import annotations
 
 import atexit
@@ -50,9 +51,24 @@ def _start() -> tuple[subprocess.Popen, str, str]:
     port = _free_port()
     workdir = tempfile.mkdtemp(prefix="eduhub-redis-")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir, "--protected-mode", "yes"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+            "--protected-mode",
+            "yes",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,4 +1,5 @@
 """A throwaway single-node OpenStack Swift with the s3api middleware: a real S3-compatible server for tests."""
+
 from __future__ import annotations
 
 import atexit
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import requests
 
-PYTHON = "/usr/bin/python3"  # Debian's interpreter: python3-swift is installed for it, not for pyenv's
+PYTHON = (
+    "/usr/bin/python3"  # Debian's interpreter: python3-swift is installed for it, not for pyenv's
+)
 ACCESS_KEY, SECRET_KEY, REGION = "test:tester", "testing", "us-east-1"
 RING_NAMES = ("account", "container", "object")
 SERVERS = (*RING_NAMES, "proxy")
@@ -65,9 +68,12 @@ def start() -> dict:
         return _state["info"]
     external = os.environ.get("EDUHUB_TEST_S3_ENDPOINT_URL")
     if external:
-        info = dict(endpoint_url=external, access_key=os.environ.get("AWS_ACCESS_KEY_ID", ACCESS_KEY),
-                    secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
-                    region=os.environ.get("AWS_DEFAULT_REGION", REGION))
+        info = dict(
+            endpoint_url=external,
+            access_key=os.environ.get("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+            secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+            region=os.environ.get("AWS_DEFAULT_REGION", REGION),
+        )
         _state = {"info": info, "procs": [], "root": None}
         return info
     _check_installed()
@@ -79,14 +85,20 @@ def start() -> dict:
         _state = {"procs": [], "root": root, "info": None}
         atexit.register(stop)
         for name in SERVERS:
-            _state["procs"].append(_spawn(root, name))  # one by one, so a failure still stops the others
+            _state["procs"].append(
+                _spawn(root, name)
+            )  # one by one, so a failure still stops the others
         _wait_ready(root, ports, _state["procs"])
     except BaseException:
         stop()
         shutil.rmtree(root, ignore_errors=True)
         raise
-    _state["info"] = dict(endpoint_url=f"http://127.0.0.1:{ports['proxy']}", access_key=ACCESS_KEY,
-                          secret_key=SECRET_KEY, region=REGION)
+    _state["info"] = dict(
+        endpoint_url=f"http://127.0.0.1:{ports['proxy']}",
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        region=REGION,
+    )
     return _state["info"]
 
 
@@ -112,6 +124,7 @@ def stop() -> None:
 def s3_server():
     """Body of a session fixture: yields the server info, or skips (fails in CI) when Swift is unavailable."""
     from tests.support import need
+
     try:
         info = start()
     except Unavailable as exc:
@@ -123,9 +136,13 @@ def s3_server():
 def _check_installed() -> None:
     missing = [p for p in (PYTHON, "/usr/bin/swift-proxy-server") if not os.path.exists(p)]
     if missing:
-        raise Unavailable(f"missing {', '.join(missing)}; install Debian's swift, swift-proxy, swift-account, "
-                          "swift-container, swift-object and python3-swift")
-    probe = subprocess.run([PYTHON, "-c", "import swift.common.middleware.s3api"], capture_output=True)
+        raise Unavailable(
+            f"missing {', '.join(missing)}; install Debian's swift, swift-proxy, swift-account, "
+            "swift-container, swift-object and python3-swift"
+        )
+    probe = subprocess.run(
+        [PYTHON, "-c", "import swift.common.middleware.s3api"], capture_output=True
+    )
     if probe.returncode != 0:
         raise Unavailable("python3-swift with s3api cannot be imported by /usr/bin/python3")
 
@@ -144,23 +161,40 @@ def _write_config(root: Path, ports: dict) -> None:
     for name in RING_NAMES:
         text = STORAGE_CONF.format(name=name, port=ports[name], **common)
         (root / f"{name}-server.conf").write_text(text)
-    (root / "proxy-server.conf").write_text(PROXY_CONF.format(port=ports["proxy"], region=REGION, **common))
+    (root / "proxy-server.conf").write_text(
+        PROXY_CONF.format(port=ports["proxy"], region=REGION, **common)
+    )
 
 
 def _build_rings(root: Path, ports: dict) -> None:
     # One interpreter for all three rings: swift-ring-builder would cost a second of imports per call.
-    done = subprocess.run([PYTHON, "-c", RINGS, str(root), *(str(ports[n]) for n in RING_NAMES)],
-                          capture_output=True, text=True, cwd=root)
+    done = subprocess.run(
+        [PYTHON, "-c", RINGS, str(root), *(str(ports[n]) for n in RING_NAMES)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
     if done.returncode != 0:
         raise Unavailable(f"building the swift rings failed: {done.stdout}{done.stderr}")
 
 
 def _spawn(root: Path, name: str) -> subprocess.Popen:
     with open(root / f"{name}.log", "wb") as log:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([PYTHON, "-c", BOOT, str(root / "swift.conf"), f"{name}-server",
-                                 str(root / f"{name}-server.conf")],
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                cwd=root, start_new_session=True)
+        return subprocess.Popen(
+            [
+                PYTHON,
+                "-c",
+                BOOT,
+                str(root / "swift.conf"),
+                f"{name}-server",
+                str(root / f"{name}-server.conf"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=root,
+            start_new_session=True,
+        )
 
 
 def _wait_ready(root: Path, ports: dict, procs: list) -> None:
@@ -178,7 +212,9 @@ def _wait_ready(root: Path, ports: dict, procs: list) -> None:
             except requests.RequestException:
                 pass
         if time.monotonic() > deadline:
-            raise Unavailable(f"swift did not become ready in {READY_TIMEOUT:.0f} s: {sorted(pending)}")
+            raise Unavailable(
+                f"swift did not become ready in {READY_TIMEOUT:.0f} s: {sorted(pending)}"
+            )
         if pending:
             time.sleep(0.1)
 

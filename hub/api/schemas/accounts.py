@@ -1,24 +1,37 @@
 """Request and response schemas for organisations, users and tokens (they also document the OpenAPI)."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hub.db.models.accounts import ORG_KINDS, ROLES
 
-CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{2,64}$", error="2-64 ASCII letters, digits, '_', '.' or '-'.")
+CODE = validate.Regexp(
+    r"^[A-Za-z0-9_.-]{2,64}$", error="2-64 ASCII letters, digits, '_', '.' or '-'."
+)
 
 
 class OrgCreateSchema(Schema):
     code = fields.String(required=True, validate=CODE, metadata={"example": "nx-yc-xq-01"})
-    name = fields.String(required=True, validate=validate.Length(1, 200), metadata={"example": "银川市第一小学"})
+    name = fields.String(
+        required=True, validate=validate.Length(1, 200), metadata={"example": "银川市第一小学"}
+    )
     kind = fields.String(load_default="school", validate=validate.OneOf(ORG_KINDS))
-    parent = fields.String(load_default=None, allow_none=True, metadata={"description": "the parent's code"})
-    region = fields.String(load_default=None, allow_none=True, validate=validate.Length(2, 12),
-                           metadata={"description": "administrative region code, e.g. 640104"})
+    parent = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "the parent's code"}
+    )
+    region = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(2, 12),
+        metadata={"description": "administrative region code, e.g. 640104"},
+    )
 
 
 class OrgQuerySchema(Schema):
-    parent = fields.String(metadata={"description": "only the organisations under this one (its code)"})
+    parent = fields.String(
+        metadata={"description": "only the organisations under this one (its code)"}
+    )
     kind = fields.String(validate=validate.OneOf(ORG_KINDS))
 
 
@@ -36,7 +49,9 @@ class OrgNodeSchema(OrgSchema):
 
 
 class OrgTreeSchema(Schema):
-    orgs = fields.List(fields.Nested(OrgNodeSchema), metadata={"description": "roots of the tree, with children"})
+    orgs = fields.List(
+        fields.Nested(OrgNodeSchema), metadata={"description": "roots of the tree, with children"}
+    )
     total = fields.Integer()
 
 
@@ -51,12 +66,16 @@ class UserCreateSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(8, 1024))
     name = fields.String(load_default="", validate=validate.Length(max=200))
     is_admin = fields.Boolean(load_default=False)
-    org = fields.String(load_default=None, allow_none=True, metadata={"description": "organisation code"})
+    org = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "organisation code"}
+    )
     role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
 
 
 class UserQuerySchema(Schema):
-    org = fields.String(metadata={"description": "only members of this organisation and those under it"})
+    org = fields.String(
+        metadata={"description": "only members of this organisation and those under it"}
+    )
 
 
 class UserSchema(Schema):
@@ -75,10 +94,19 @@ class UserListSchema(Schema):
 
 
 class TokenCreateSchema(Schema):
-    name = fields.String(load_default="", validate=validate.Length(max=200), metadata={"example": "nightly import"})
-    expires_days = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 3650))
-    email = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "with `password`: log in to get a first token; alone: an admin creating another's token"})
+    name = fields.String(
+        load_default="", validate=validate.Length(max=200), metadata={"example": "nightly import"}
+    )
+    expires_days = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 3650)
+    )
+    email = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "with `password`: log in to get a first token; alone: an admin creating another's token"
+        },
+    )
     password = fields.String(load_default=None, allow_none=True, load_only=True)
 
     @validates_schema
@@ -99,7 +127,9 @@ class TokenSchema(Schema):
 
 
 class TokenCreatedSchema(TokenSchema):
-    token = fields.String(metadata={"description": "the token itself: shown this once, store it safely"})
+    token = fields.String(
+        metadata={"description": "the token itself: shown this once, store it safely"}
+    )
 
 
 class TokenListSchema(Schema):

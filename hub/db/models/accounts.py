@@ -1,4 +1,5 @@
 """Organisations (a tree), users, their roles per organisation, and API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,7 +26,7 @@ class Organisation(Base):
     path: Mapped[str] = mapped_column(String(400), index=True, default="/")
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    parent: Mapped["Organisation | None"] = relationship(remote_side=[id])
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
 
 class User(Base):
@@ -39,8 +40,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan",
-                                                            lazy="selectin")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
 
 
 class Membership(Base):

@@ -1,4 +1,5 @@
 """Tables written in the same transaction as a change: audit log, outbox, federation changes."""
+
 from __future__ import annotations
 
 from datetime import datetime

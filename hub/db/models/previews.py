@@ -1,4 +1,5 @@
 """Preview images of stored files, keyed by the source file's SHA-256 (the same bytes are rendered once)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,5 +20,7 @@ class Preview(Base):
     mimetype: Mapped[str | None] = mapped_column(String(255), nullable=True)
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[str] = mapped_column(String(16), default="none")  # pdf, image, slide, document, pptx, none
+    kind: Mapped[str] = mapped_column(
+        String(16), default="none"
+    )  # pdf, image, slide, document, pptx, none
     made: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,5 @@
 """Resources (the canonical record), their files, and the content-addressed blobs behind them."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -60,8 +61,12 @@ class Resource(Base):
     published: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org = relationship("Organisation", lazy="joined")
-    files: Mapped[list["ResourceFile"]] = relationship(
-        back_populates="resource", cascade="all, delete-orphan", lazy="selectin", order_by="ResourceFile.position")
+    files: Mapped[list[ResourceFile]] = relationship(
+        back_populates="resource",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="ResourceFile.position",
+    )
 
 
 class Blob(Base):
@@ -81,7 +86,9 @@ class ResourceFile(Base):
     __table_args__ = (UniqueConstraint("resource_id", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
     size: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,5 @@
 """Harvest sources, their sync runs, and the records a run could not take in."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,7 +26,9 @@ class Source(Base):
     metadata_prefix: Mapped[str | None] = mapped_column(String(64))
     schedule: Mapped[str | None] = mapped_column(String(100))  # five-field cron, UTC
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    review: Mapped[bool] = mapped_column(Boolean, default=False)  # submit for review instead of publishing
+    review: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # submit for review instead of publishing
     fetch_files: Mapped[bool] = mapped_column(Boolean, default=False)
     max_file_mb: Mapped[int] = mapped_column(Integer, default=512)
     # deferred: connector settings can be large and run listings never need them
@@ -39,9 +42,17 @@ class Source(Base):
 
     def to_config(self):
         from connectors.base import SourceConfig
-        return SourceConfig(name=self.name, kind=self.kind, url=self.url, set_spec=self.set_spec,
-                            metadata_prefix=self.metadata_prefix, options=dict(self.options or {}),
-                            fetch_files=self.fetch_files, max_file_bytes=self.max_file_mb * 1024 * 1024)
+
+        return SourceConfig(
+            name=self.name,
+            kind=self.kind,
+            url=self.url,
+            set_spec=self.set_spec,
+            metadata_prefix=self.metadata_prefix,
+            options=dict(self.options or {}),
+            fetch_files=self.fetch_files,
+            max_file_bytes=self.max_file_mb * 1024 * 1024,
+        )
 
 
 class SyncRun(Base):
@@ -58,7 +69,9 @@ class SyncRun(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    worker: Mapped[str | None] = mapped_column(String(200))  # "host:pid" running it, to spot a killed worker
+    worker: Mapped[str | None] = mapped_column(
+        String(200)
+    )  # "host:pid" running it, to spot a killed worker
     cursor_start: Mapped[str | None] = mapped_column(Text)
     cursor_end: Mapped[str | None] = mapped_column(Text)
     created_count: Mapped[int] = mapped_column(Integer, default=0)

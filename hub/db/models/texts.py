@@ -1,4 +1,5 @@
 """Text extracted from stored files, keyed by the file's SHA-256 (the same bytes are extracted once)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Resumable upload sessions: a file arriving in chunks over a weak link, kept on disk until it is complete."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,7 +14,9 @@ class UploadSession(Base):
     __tablename__ = "upload_sessions"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(BigInteger)

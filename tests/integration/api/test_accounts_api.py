@@ -1,4 +1,5 @@
 """The /api/v1 orgs, users and tokens endpoints: authentication, permissions, errors in the envelope."""
+
 from datetime import timedelta
 
 import pytest
@@ -37,6 +38,7 @@ def assert_envelope(response, status):
 
 # -- organisations ---------------------------------------------------------------------------------
 
+
 def test_org_tree_is_public_and_nested(client, tree):
     body = client.get("/api/v1/orgs").json
     assert body["total"] == 3
@@ -57,56 +59,91 @@ def test_get_one_org_and_a_missing_one(client, tree):
 
 
 def test_create_org_as_admin(client, tree, admin):
-    response = client.post("/api/v1/orgs", json={"code": "xq-2", "name": "兴庆二小", "parent": "nx-yc"},
-                           headers=admin)
+    response = client.post(
+        "/api/v1/orgs", json={"code": "xq-2", "name": "兴庆二小", "parent": "nx-yc"}, headers=admin
+    )
     assert response.status_code == 201, response.json
     assert response.headers["Location"].endswith("/api/v1/orgs/xq-2")
     assert response.json["region"] == "640100" and response.json["kind"] == "school"
 
 
 def test_create_org_without_a_token_is_401(client, tree):
-    body = assert_envelope(client.post("/api/v1/orgs", json={"code": "xq-2", "name": "兴庆二小"}), 401)
+    body = assert_envelope(
+        client.post("/api/v1/orgs", json={"code": "xq-2", "name": "兴庆二小"}), 401
+    )
     assert body["errors"] == []
 
 
 def test_create_org_with_a_bad_token_is_401(client, tree):
-    response = client.post("/api/v1/orgs", json={"code": "xq-2", "name": "x"}, headers=auth_header("ehk_bogus" * 5))
+    response = client.post(
+        "/api/v1/orgs", json={"code": "xq-2", "name": "x"}, headers=auth_header("ehk_bogus" * 5)
+    )
     assert_envelope(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_duplicate_org_code_is_409(client, tree, admin):
-    assert_envelope(client.post("/api/v1/orgs", json={"code": "xq-1", "name": "x", "parent": "nx-yc"},
-                                headers=admin), 409)
+    assert_envelope(
+        client.post(
+            "/api/v1/orgs", json={"code": "xq-1", "name": "x", "parent": "nx-yc"}, headers=admin
+        ),
+        409,
+    )
 
 
 def test_invalid_org_is_422_with_fields(client, tree, admin):
-    body = assert_envelope(client.post("/api/v1/orgs", json={"code": "中文", "name": "x", "kind": "company"},
-                                       headers=admin), 422)
+    body = assert_envelope(
+        client.post(
+            "/api/v1/orgs", json={"code": "中文", "name": "x", "kind": "company"}, headers=admin
+        ),
+        422,
+    )
     assert {e["field"] for e in body["errors"]} == {"code", "kind"}
 
 
 def test_unknown_region_is_422(client, tree, admin):
-    body = assert_envelope(client.post("/api/v1/orgs", json={"code": "x-1", "name": "x", "region": "110101"},
-                                       headers=admin), 422)
+    body = assert_envelope(
+        client.post(
+            "/api/v1/orgs", json={"code": "x-1", "name": "x", "region": "110101"}, headers=admin
+        ),
+        422,
+    )
     assert body["errors"][0]["field"] == "region"
 
 
 # -- users -----------------------------------------------------------------------------------------
 
+
 def test_admin_creates_a_user_without_echoing_the_password(client, tree, admin):
-    response = client.post("/api/v1/users", headers=admin, json={
-        "email": "li@xq1.cn", "password": PASSWORD, "name": "李老师", "org": "xq-1", "role": "contributor"})
+    response = client.post(
+        "/api/v1/users",
+        headers=admin,
+        json={
+            "email": "li@xq1.cn",
+            "password": PASSWORD,
+            "name": "李老师",
+            "org": "xq-1",
+            "role": "contributor",
+        },
+    )
     assert response.status_code == 201, response.json
-    assert response.json["memberships"] == [{"org": "xq-1", "org_name": "机构 xq-1", "role": "contributor"}]
+    assert response.json["memberships"] == [
+        {"org": "xq-1", "org_name": "机构 xq-1", "role": "contributor"}
+    ]
     assert "password" not in response.json and "password_hash" not in response.json
 
 
 def test_teacher_creating_users_is_403(client, tree):
     make_user(tree, "t@xq1.cn", org="xq-1", role="teacher")
     headers = auth_header(make_token(tree, "t@xq1.cn"))
-    assert_envelope(client.post("/api/v1/users", headers=headers, json={
-        "email": "x@xq1.cn", "password": PASSWORD, "org": "xq-1", "role": "teacher"}), 403)
+    assert_envelope(
+        client.post(
+            "/api/v1/users",
+            headers=headers,
+            json={"email": "x@xq1.cn", "password": PASSWORD, "org": "xq-1", "role": "teacher"},
+        ),
+        403,
+    )
     assert_envelope(client.get("/api/v1/users", headers=headers), 403)
 
 
@@ -120,11 +157,19 @@ def test_org_admin_lists_their_members(client, tree):
 
 def test_duplicate_email_is_409_and_short_password_422(client, tree, admin):
     make_user(tree, "li@xq1.cn")
-    body = assert_envelope(client.post("/api/v1/users", headers=admin,
-                                       json={"email": "li@xq1.cn", "password": PASSWORD}), 409)
+    body = assert_envelope(
+        client.post(
+            "/api/v1/users", headers=admin, json={"email": "li@xq1.cn", "password": PASSWORD}
+        ),
+        409,
+    )
     assert body["errors"][0]["field"] == "email"
-    body = assert_envelope(client.post("/api/v1/users", headers=admin,
-                                       json={"email": "new@xq1.cn", "password": "short"}), 422)
+    body = assert_envelope(
+        client.post(
+            "/api/v1/users", headers=admin, json={"email": "new@xq1.cn", "password": "short"}
+        ),
+        422,
+    )
     assert body["errors"][0]["field"] == "password"
 
 
@@ -137,14 +182,21 @@ def test_users_me(client, tree):
 
 # -- tokens ----------------------------------------------------------------------------------------
 
+
 def test_first_token_from_email_and_password_is_shown_once(client, hub):
     make_user(hub, "li@xq1.cn")
-    response = client.post("/api/v1/tokens", json={"email": "li@xq1.cn", "password": PASSWORD, "name": "cron",
-                                                    "expires_days": 30})
+    response = client.post(
+        "/api/v1/tokens",
+        json={"email": "li@xq1.cn", "password": PASSWORD, "name": "cron", "expires_days": 30},
+    )
     assert response.status_code == 201, response.json
     assert response.headers["Cache-Control"] == "no-store"
     token = response.json["token"]
-    assert token.startswith("ehk_") and response.json["prefix"] == token[:8] and response.json["expires"]
+    assert (
+        token.startswith("ehk_")
+        and response.json["prefix"] == token[:8]
+        and response.json["expires"]
+    )
     listed = client.get("/api/v1/tokens", headers=auth_header(token)).json["tokens"]
     assert [t["name"] for t in listed] == ["cron"] and "token" not in listed[0]
     with hub.db.session() as session:
@@ -154,23 +206,33 @@ def test_first_token_from_email_and_password_is_shown_once(client, hub):
 
 def test_token_from_a_token(client, hub):
     make_user(hub, "li@xq1.cn")
-    response = client.post("/api/v1/tokens", json={"name": "second"},
-                           headers=auth_header(make_token(hub, "li@xq1.cn")))
+    response = client.post(
+        "/api/v1/tokens", json={"name": "second"}, headers=auth_header(make_token(hub, "li@xq1.cn"))
+    )
     assert response.status_code == 201 and response.json["user"] == "li@xq1.cn"
 
 
 def test_wrong_password_is_401_and_repeated_failures_429(client, hub):
     make_user(hub, "li@xq1.cn")
     for _ in range(hub.accounts.throttle.limit):
-        assert_envelope(client.post("/api/v1/tokens", json={"email": "li@xq1.cn", "password": "wrong pass"}), 401)
-    assert_envelope(client.post("/api/v1/tokens", json={"email": "li@xq1.cn", "password": PASSWORD}), 429)
+        assert_envelope(
+            client.post("/api/v1/tokens", json={"email": "li@xq1.cn", "password": "wrong pass"}),
+            401,
+        )
+    assert_envelope(
+        client.post("/api/v1/tokens", json={"email": "li@xq1.cn", "password": PASSWORD}), 429
+    )
 
 
 def test_token_request_without_credentials_is_401_and_bad_expiry_422(client, hub):
     assert_envelope(client.post("/api/v1/tokens", json={"name": "x"}), 401)
     make_user(hub, "li@xq1.cn")
-    body = assert_envelope(client.post("/api/v1/tokens", json={"email": "li@xq1.cn", "password": PASSWORD,
-                                                                "expires_days": 0}), 422)
+    body = assert_envelope(
+        client.post(
+            "/api/v1/tokens", json={"email": "li@xq1.cn", "password": PASSWORD, "expires_days": 0}
+        ),
+        422,
+    )
     assert body["errors"][0]["field"] == "expires_days"
 
 
@@ -178,8 +240,15 @@ def test_revoked_token_is_rejected(client, hub):
     make_user(hub, "li@xq1.cn")
     token = make_token(hub, "li@xq1.cn")
     [info] = client.get("/api/v1/tokens", headers=auth_header(token)).json["tokens"]
-    assert client.delete(f"/api/v1/tokens/{info['id']}", headers=auth_header(token)).status_code == 204
-    assert "revoked" in assert_envelope(client.get("/api/v1/users/me", headers=auth_header(token)), 401)["message"]
+    assert (
+        client.delete(f"/api/v1/tokens/{info['id']}", headers=auth_header(token)).status_code == 204
+    )
+    assert (
+        "revoked"
+        in assert_envelope(client.get("/api/v1/users/me", headers=auth_header(token)), 401)[
+            "message"
+        ]
+    )
 
 
 def test_expired_token_is_rejected(client, hub):
@@ -188,7 +257,12 @@ def test_expired_token_is_rejected(client, hub):
     with hub.db.session() as session:
         session.execute(update(ApiToken).values(expires=utcnow() - timedelta(minutes=1)))
         session.commit()
-    assert "expired" in assert_envelope(client.get("/api/v1/users/me", headers=auth_header(token)), 401)["message"]
+    assert (
+        "expired"
+        in assert_envelope(client.get("/api/v1/users/me", headers=auth_header(token)), 401)[
+            "message"
+        ]
+    )
 
 
 def test_someone_elses_token_cannot_be_revoked(client, hub):
@@ -203,6 +277,12 @@ def test_someone_elses_token_cannot_be_revoked(client, hub):
 
 def test_openapi_documents_the_account_endpoints(client):
     spec = client.get("/api/openapi.json").json
-    assert {"/api/v1/orgs", "/api/v1/orgs/{code}", "/api/v1/users", "/api/v1/users/me", "/api/v1/tokens",
-            "/api/v1/tokens/{token_id}"} <= set(spec["paths"])
+    assert {
+        "/api/v1/orgs",
+        "/api/v1/orgs/{code}",
+        "/api/v1/users",
+        "/api/v1/users/me",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
+    } <= set(spec["paths"])
     assert "TokenCreate" in spec["components"]["schemas"]

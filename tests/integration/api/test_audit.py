@@ -1,7 +1,8 @@
 """GET /api/v1/audit: administrators read the log written by units of work; others are refused."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,7 +22,9 @@ def _write(hub, action: str, target_type: str, target_id, actor=None, **details)
         uow.commit()
 
 
-def test_an_admin_sees_entries_written_through_a_unit_of_work_newest_first(hub, client, admin_headers):
+def test_an_admin_sees_entries_written_through_a_unit_of_work_newest_first(
+    hub, client, admin_headers
+):
     _write(hub, "resource.publish", "resource", "r-1", comment="好")
     _write(hub, "resource.reject", "resource", "r-2")
 
@@ -60,7 +63,9 @@ def test_filters_by_actor_and_target(hub, client, admin_headers):
     _write(hub, "resource.update", "resource", "r-2", actor=editor)
     _write(hub, "resource.update", "resource", "r-1")
 
-    by_actor = client.get("/api/v1/audit?actor=editor@example.cn&action=resource.update", headers=admin_headers)
+    by_actor = client.get(
+        "/api/v1/audit?actor=editor@example.cn&action=resource.update", headers=admin_headers
+    )
     by_target = client.get("/api/v1/audit?target=resource:r-1", headers=admin_headers)
     by_id = client.get("/api/v1/audit?target=r-2", headers=admin_headers)
 
@@ -71,7 +76,7 @@ def test_filters_by_actor_and_target(hub, client, admin_headers):
 
 def test_filters_by_time_window(hub, admin_headers):
     _write(hub, "source.sync", "source", 1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     admin = hub.accounts.principal_for_email("admin@example.cn")
 
     assert hub.audit.list(admin, action="source.sync", since=now - timedelta(minutes=5)).total == 1
@@ -88,7 +93,11 @@ def test_pages_link_to_the_next_and_previous_page(hub, client, admin_headers):
 
     assert first["total"] == 5 and len(first["entries"]) == 2
     assert first["links"]["prev"] is None and "page=2" in first["links"]["next"]
-    assert len(last["entries"]) == 1 and last["links"]["next"] is None and "page=2" in last["links"]["prev"]
+    assert (
+        len(last["entries"]) == 1
+        and last["links"]["next"] is None
+        and "page=2" in last["links"]["prev"]
+    )
 
 
 def test_a_page_larger_than_the_limit_is_refused(client, admin_headers):

@@ -1,4 +1,5 @@
 """Files over HTTP: streamed upload with Digest, sniffing, limits, and downloads with Range and ETags."""
+
 from __future__ import annotations
 
 import base64
@@ -19,17 +20,24 @@ def world(hub):
 
 @pytest.fixture
 def draft(client, world):
-    response = client.post("/api/v1/resources", json=valid_record(), headers=auth_header(world.tokens["c"]))
+    response = client.post(
+        "/api/v1/resources", json=valid_record(), headers=auth_header(world.tokens["c"])
+    )
     return response.json
 
 
 def _put(client, world, rid, name, data, **headers):
-    return client.put(f"/api/v1/resources/{rid}/files/{name}", data=data,
-                      headers={**auth_header(world.tokens["c"]), **headers})
+    return client.put(
+        f"/api/v1/resources/{rid}/files/{name}",
+        data=data,
+        headers={**auth_header(world.tokens["c"]), **headers},
+    )
 
 
 def _published_with(client, world, hub, data=PDF_BYTES, name="课件.pdf"):
-    rid = client.post("/api/v1/resources", json=valid_record(), headers=auth_header(world.tokens["c"])).json["id"]
+    rid = client.post(
+        "/api/v1/resources", json=valid_record(), headers=auth_header(world.tokens["c"])
+    ).json["id"]
     assert _put(client, world, rid, name, data).status_code == 201
     hub.resources.act(world.contributor, rid, "submit")
     hub.resources.act(world.reviewer, rid, "publish")
@@ -39,20 +47,31 @@ def _published_with(client, world, hub, data=PDF_BYTES, name="课件.pdf"):
 def test_upload_returns_name_size_sha_and_sniffed_type(client, world, draft):
     response = _put(client, world, draft["id"], "课件.pdf", PDF_BYTES)
     assert response.status_code == 201
-    assert response.json == {"name": "课件.pdf", "size": len(PDF_BYTES),
-                             "sha256": hashlib.sha256(PDF_BYTES).hexdigest(), "mimetype": "application/pdf"}
+    assert response.json == {
+        "name": "课件.pdf",
+        "size": len(PDF_BYTES),
+        "sha256": hashlib.sha256(PDF_BYTES).hexdigest(),
+        "mimetype": "application/pdf",
+    }
 
 
 def test_right_digest_accepted_wrong_digest_is_400_and_nothing_attached(client, world, draft, hub):
     good = base64.b64encode(hashlib.sha256(PDF_BYTES).digest()).decode()
-    assert _put(client, world, draft["id"], "a.pdf", PDF_BYTES, Digest=f"sha-256={good}").status_code == 201
+    assert (
+        _put(client, world, draft["id"], "a.pdf", PDF_BYTES, Digest=f"sha-256={good}").status_code
+        == 201
+    )
     wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
-    response = _put(client, world, draft["id"], "b.pdf", PDF_BYTES + b" ", Digest=f"sha-256={wrong}")
+    response = _put(
+        client, world, draft["id"], "b.pdf", PDF_BYTES + b" ", Digest=f"sha-256={wrong}"
+    )
     assert response.status_code == 400
     names = [f["name"] for f in hub.resources.get(world.contributor, draft["id"])["files"]]
     assert names == ["a.pdf"]
     assert not hub.storage.exists(hashlib.sha256(PDF_BYTES + b" ").hexdigest())
-    assert _put(client, world, draft["id"], "c.pdf", PDF_BYTES, Digest="sha-256=!!").status_code == 400
+    assert (
+        _put(client, world, draft["id"], "c.pdf", PDF_BYTES, Digest="sha-256=!!").status_code == 400
+    )
 
 
 def test_executable_named_pdf_is_415_and_not_stored(client, world, draft, hub):
@@ -69,25 +88,37 @@ def test_over_the_limit_is_413_before_the_body_is_stored(client, world, draft, h
     response = _put(client, world, draft["id"], "big.pdf", big)
     assert response.status_code == 413
     # Without a Content-Length (chunked), the stream is cut off once past the limit.
-    response = client.put(f"/api/v1/resources/{draft['id']}/files/big.pdf", input_stream=io.BytesIO(big),
-                          headers={**auth_header(world.tokens["c"]), "Transfer-Encoding": "chunked"})
+    response = client.put(
+        f"/api/v1/resources/{draft['id']}/files/big.pdf",
+        input_stream=io.BytesIO(big),
+        headers={**auth_header(world.tokens["c"]), "Transfer-Encoding": "chunked"},
+    )
     assert response.status_code == 413
     assert list(hub.storage.iter_keys()) == []
 
 
 def test_client_that_disconnects_leaves_nothing(client, world, draft, hub):
     env = {"CONTENT_LENGTH": str(len(PDF_BYTES) * 10)}
-    response = client.put(f"/api/v1/resources/{draft['id']}/files/a.pdf", input_stream=io.BytesIO(PDF_BYTES[:100]),
-                          headers=auth_header(world.tokens["c"]), environ_overrides=env)
+    response = client.put(
+        f"/api/v1/resources/{draft['id']}/files/a.pdf",
+        input_stream=io.BytesIO(PDF_BYTES[:100]),
+        headers=auth_header(world.tokens["c"]),
+        environ_overrides=env,
+    )
     assert response.status_code == 400
     assert hub.resources.get(world.contributor, draft["id"])["files"] == []
     assert list(hub.storage.iter_keys()) == []
-    assert not any((hub.config.data_dir / "tmp").glob("*")) if (hub.config.data_dir / "tmp").exists() else True
+    assert (
+        not any((hub.config.data_dir / "tmp").glob("*"))
+        if (hub.config.data_dir / "tmp").exists()
+        else True
+    )
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd.pdf", ".hidden.pdf", "a\x00b.pdf", "con.pdf"])
 def test_hostile_file_names_are_sanitised_or_refused(client, world, draft, name):
     from urllib.parse import quote
+
     response = _put(client, world, draft["id"], quote(name, safe=""), PDF_BYTES)
     assert response.status_code in (201, 400, 422)
     if response.status_code == 201:
@@ -102,8 +133,12 @@ def test_same_bytes_stored_once(client, world, hub, draft):
 
 
 def test_multipart_upload_for_browsers(client, world, draft):
-    response = client.post(f"/api/v1/resources/{draft['id']}/files", headers=auth_header(world.tokens["c"]),
-                           data={"file": (io.BytesIO(PDF_BYTES), "讲义.pdf")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/api/v1/resources/{draft['id']}/files",
+        headers=auth_header(world.tokens["c"]),
+        data={"file": (io.BytesIO(PDF_BYTES), "讲义.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201 and response.json["files"][0]["name"] == "讲义.pdf"
 
 
@@ -113,7 +148,10 @@ def test_download_whole_with_etag_and_utf8_name(client, world, hub):
     assert response.status_code == 200 and response.data == PDF_BYTES
     assert response.headers["ETag"] == f'"{hashlib.sha256(PDF_BYTES).hexdigest()}"'
     assert "filename*=UTF-8''%E8%AF%BE%E4%BB%B6.pdf" in response.headers["Content-Disposition"]
-    again = client.get(f"/api/v1/resources/{rid}/files/课件.pdf", headers={"If-None-Match": response.headers["ETag"]})
+    again = client.get(
+        f"/api/v1/resources/{rid}/files/课件.pdf",
+        headers={"If-None-Match": response.headers["ETag"]},
+    )
     assert again.status_code == 304 and again.data == b""
 
 
@@ -128,7 +166,9 @@ def test_download_ranges(client, world, hub):
     resume = client.get(url, headers={"Range": "bytes=100-"})
     assert resume.data == PDF_BYTES[100:]
     beyond = client.get(url, headers={"Range": f"bytes={len(PDF_BYTES) + 5}-"})
-    assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(PDF_BYTES)}"
+    assert (
+        beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(PDF_BYTES)}"
+    )
     assert client.get(url, headers={"Range": "bytes=abc"}).status_code == 200
     stale = client.get(url, headers={"Range": "bytes=0-3", "If-Range": '"old"'})
     assert stale.status_code == 200 and stale.data == PDF_BYTES
@@ -143,12 +183,25 @@ def test_download_counts_once_per_transfer(client, world, hub):
 
 
 def test_org_only_download_is_404_for_others(client, world, hub):
-    rid = client.post("/api/v1/resources", json=valid_record(visibility="org"),
-                      headers=auth_header(world.tokens["c"])).json["id"]
+    rid = client.post(
+        "/api/v1/resources",
+        json=valid_record(visibility="org"),
+        headers=auth_header(world.tokens["c"]),
+    ).json["id"]
     _put(client, world, rid, "a.pdf", PDF_BYTES)
     assert client.get(f"/api/v1/resources/{rid}/files/a.pdf").status_code == 404
-    assert client.get(f"/api/v1/resources/{rid}/files/a.pdf", headers=auth_header(world.tokens["o"])).status_code == 404
-    assert client.get(f"/api/v1/resources/{rid}/files/a.pdf", headers=auth_header(world.tokens["c"])).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/resources/{rid}/files/a.pdf", headers=auth_header(world.tokens["o"])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"/api/v1/resources/{rid}/files/a.pdf", headers=auth_header(world.tokens["c"])
+        ).status_code
+        == 200
+    )
 
 
 def test_delete_file_from_draft(client, world, draft):

@@ -1,5 +1,6 @@
 """Files through the API on an S3-compatible store (real Swift): uploads land in the bucket, downloads are
 302 redirects to short-lived presigned URLs that the store itself checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,10 +23,17 @@ def s3_app(tmp_path, s3_server, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server["access_key"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server["secret_key"])
     bucket = f"eduhub-api-{uuid.uuid4().hex[:10]}"
-    url = (f"s3://{bucket}?endpoint_url={s3_server['endpoint_url']}&region={s3_server['region']}"
-           f"&addressing_style=path&create_bucket=true")
-    config = Config.from_env(data_dir=tmp_path / "var", database_url=f"sqlite:///{tmp_path}/hub.db",
-                             storage_url=url, secret_key="s3", testing=True)
+    url = (
+        f"s3://{bucket}?endpoint_url={s3_server['endpoint_url']}&region={s3_server['region']}"
+        f"&addressing_style=path&create_bucket=true"
+    )
+    config = Config.from_env(
+        data_dir=tmp_path / "var",
+        database_url=f"sqlite:///{tmp_path}/hub.db",
+        storage_url=url,
+        secret_key="s3",
+        testing=True,
+    )
     app = create_app(config)
     Base.metadata.create_all(app.extensions["eduhub"].db.engine)
     yield app

@@ -1,4 +1,5 @@
 """/healthz, /readyz and /metrics: what load balancers and Prometheus read."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,7 +62,10 @@ def test_readyz_is_503_when_the_database_cannot_be_reached(config, tmp_path):
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_readyz_is_503_when_the_postgresql_server_is_gone(config):
     from tests.support.postgres import _spare_port
-    app = _app(config, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{_spare_port()}/nothing")
+
+    app = _app(
+        config, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{_spare_port()}/nothing"
+    )
     try:
         response = app.test_client().get("/readyz")
     finally:
@@ -85,10 +89,18 @@ def test_metrics_count_requests_by_endpoint_and_status(client):
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain")
     text = response.get_data(as_text=True)
-    assert 'eduhub_http_requests_total{endpoint="health.healthz",method="GET",status="200"} 2' in text
+    assert (
+        'eduhub_http_requests_total{endpoint="health.healthz",method="GET",status="200"} 2' in text
+    )
     assert 'status="404"} 1' in text
-    assert 'eduhub_http_request_duration_seconds_count{endpoint="health.healthz",method="GET"} 2' in text
-    assert 'eduhub_http_request_duration_seconds_bucket{endpoint="health.healthz",method="GET",le="+Inf"} 2' in text
+    assert (
+        'eduhub_http_request_duration_seconds_count{endpoint="health.healthz",method="GET"} 2'
+        in text
+    )
+    assert (
+        'eduhub_http_request_duration_seconds_bucket{endpoint="health.healthz",method="GET",le="+Inf"} 2'
+        in text
+    )
 
 
 def test_api_docs_page_is_served_by_the_hub_itself(client):

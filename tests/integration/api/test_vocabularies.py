@@ -1,4 +1,5 @@
 """GET /api/v1/vocabularies[/NAME]: every vocabulary with both labels, cacheable, 404 in the envelope."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,17 @@ def test_all_vocabularies_come_with_both_labels(client):
     response = client.get("/api/v1/vocabularies")
     assert response.status_code == 200
     vocabularies = {v["name"]: v for v in response.get_json()["vocabularies"]}
-    assert {"stages", "grades", "subjects", "editions", "volumes", "types", "themes", "regions",
-            "licenses"} <= set(vocabularies)
+    assert {
+        "stages",
+        "grades",
+        "subjects",
+        "editions",
+        "volumes",
+        "types",
+        "themes",
+        "regions",
+        "licenses",
+    } <= set(vocabularies)
     math = next(t for t in vocabularies["subjects"]["terms"] if t["code"] == "math")
     assert math["zh"] == "数学" and math["en"] == "Mathematics" and math["national"] == "14"
     assert vocabularies["subjects"]["label"] == {"zh": "学科", "en": "Subjects"}
@@ -25,7 +35,9 @@ def test_one_vocabulary_by_name(client):
     body = client.get("/api/v1/vocabularies/regions").get_json()
     assert body["name"] == "regions"
     assert {"code": "640100", "zh": "银川市"}.items() <= body["terms"][1].items()
-    assert "银川市".encode() in client.get("/api/v1/vocabularies/regions").data  # UTF-8, not \\u escapes
+    assert (
+        "银川市".encode() in client.get("/api/v1/vocabularies/regions").data
+    )  # UTF-8, not \\u escapes
 
 
 def test_one_language_gives_single_labels(client):
@@ -51,8 +63,13 @@ def test_an_unknown_vocabulary_is_a_404_listing_the_known_ones(client):
 def test_answers_are_cacheable_and_revalidate_with_the_etag(client):
     response = client.get("/api/v1/vocabularies/subjects")
     assert response.headers["ETag"]
-    assert "public" in response.headers["Cache-Control"] and "max-age=3600" in response.headers["Cache-Control"]
-    again = client.get("/api/v1/vocabularies/subjects", headers={"If-None-Match": response.headers["ETag"]})
+    assert (
+        "public" in response.headers["Cache-Control"]
+        and "max-age=3600" in response.headers["Cache-Control"]
+    )
+    again = client.get(
+        "/api/v1/vocabularies/subjects", headers={"If-None-Match": response.headers["ETag"]}
+    )
     assert again.status_code == 304 and again.data == b""
     other_language = client.get("/api/v1/vocabularies/subjects?lang=zh")
     assert other_language.headers["ETag"] != response.headers["ETag"]

@@ -1,4 +1,5 @@
 """`eduhub seed-demo` and `eduhub import`: run through click on a fresh data directory."""
+
 import json
 
 import pytest
@@ -17,7 +18,12 @@ from tests.resource_factories import PDF_BYTES, valid_record
 @pytest.fixture
 def eduhub(tmp_path, monkeypatch):
     """Run `eduhub ARGS...` against a fresh embedded database (schema from the models, stamped at head)."""
-    for name in ("EDUHUB_STORAGE_URL", "EDUHUB_SEARCH_URL", "EDUHUB_BROKER_URL", "EDUHUB_SECRET_KEY"):
+    for name in (
+        "EDUHUB_STORAGE_URL",
+        "EDUHUB_SEARCH_URL",
+        "EDUHUB_BROKER_URL",
+        "EDUHUB_SECRET_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EDUHUB_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("EDUHUB_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'hub.db'}")
@@ -76,22 +82,40 @@ def test_full_seed_loads_at_least_240_resources_with_files(eduhub):
 def test_demo_catalogue_is_large_varied_and_valid():
     from metadata.schema import ResourceInputSchema
     from metadata.vocabularies import load_vocabularies
+
     vocabularies = load_vocabularies()
     names = ("stages", "subjects", "grades", "editions", "volumes", "types", "themes", "regions")
     items = build_catalogue({n: {t.code: t.zh for t in vocabularies.get(n)} for n in names})
     assert len(items) >= 240
     assert len({i.data["title"] for i in items}) == len(items)
-    assert len({i.data["type"] for i in items}) >= 8 and len({i.data["subjects"][0] for i in items}) >= 10
+    assert (
+        len({i.data["type"] for i in items}) >= 8
+        and len({i.data["subjects"][0] for i in items}) >= 10
+    )
     assert sum(1 for i in items if i.data["themes"]) >= 15
     schema = ResourceInputSchema()
     assert [i.data["title"] for i in items if schema.validate(i.data)] == []
 
 
 def test_import_reports_bad_lines_by_number_and_loads_the_rest(eduhub, tmp_path):
-    eduhub("orgs", "create", "--code", "nx", "--name", "宁夏", "--kind", "province", "--region", "640000")
+    eduhub(
+        "orgs",
+        "create",
+        "--code",
+        "nx",
+        "--name",
+        "宁夏",
+        "--kind",
+        "province",
+        "--region",
+        "640000",
+    )
     (tmp_path / "lesson.pdf").write_bytes(PDF_BYTES)
     lines = [
-        json.dumps(valid_record(title="第一条", files=[{"name": "讲义.pdf", "path": "lesson.pdf"}]), ensure_ascii=False),
+        json.dumps(
+            valid_record(title="第一条", files=[{"name": "讲义.pdf", "path": "lesson.pdf"}]),
+            ensure_ascii=False,
+        ),
         json.dumps(valid_record(title="", stage="nursery"), ensure_ascii=False),
         "{not json",
         json.dumps(valid_record(title="第四条"), ensure_ascii=False),
@@ -109,7 +133,18 @@ def test_import_reports_bad_lines_by_number_and_loads_the_rest(eduhub, tmp_path)
 
 
 def test_import_of_good_lines_exits_zero_and_serves_the_files(eduhub, tmp_path):
-    eduhub("orgs", "create", "--code", "nx", "--name", "宁夏", "--kind", "province", "--region", "640000")
+    eduhub(
+        "orgs",
+        "create",
+        "--code",
+        "nx",
+        "--name",
+        "宁夏",
+        "--kind",
+        "province",
+        "--region",
+        "640000",
+    )
     (tmp_path / "lesson.pdf").write_bytes(PDF_BYTES)
     record = valid_record(org="nx", files=[{"name": "讲义.pdf", "path": "lesson.pdf"}])
     (tmp_path / "one.jsonl").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -124,4 +159,5 @@ def test_import_of_good_lines_exits_zero_and_serves_the_files(eduhub, tmp_path):
 
 def _days(n):
     from datetime import timedelta
+
     return timedelta(days=n)

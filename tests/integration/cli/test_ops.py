@@ -1,4 +1,5 @@
 """`eduhub check`, `eduhub backup DIR` and `eduhub restore DIR` through click, on embedded data directories."""
+
 import json
 import os
 
@@ -43,16 +44,36 @@ class DataDir:
 
 @pytest.fixture
 def source(tmp_path, monkeypatch):
-    for name in ("EDUHUB_STORAGE_URL", "EDUHUB_SEARCH_URL", "EDUHUB_BROKER_URL", "EDUHUB_SECRET_KEY"):
+    for name in (
+        "EDUHUB_STORAGE_URL",
+        "EDUHUB_SEARCH_URL",
+        "EDUHUB_BROKER_URL",
+        "EDUHUB_SECRET_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     data = DataDir(tmp_path / "source", monkeypatch)
     data.create_schema()
-    data.run("orgs", "create", "--code", "nx", "--name", "宁夏", "--kind", "province", "--region", "640000")
+    data.run(
+        "orgs",
+        "create",
+        "--code",
+        "nx",
+        "--name",
+        "宁夏",
+        "--kind",
+        "province",
+        "--region",
+        "640000",
+    )
     (tmp_path / "a.pdf").write_bytes(PDF_BYTES)
     (tmp_path / "b.pdf").write_bytes(PDF_BYTES.replace(b"200 200", b"300 300"))
-    lines = [valid_record(title="有理数的加法", files=[{"name": "讲义.pdf", "path": "a.pdf"}]),
-             valid_record(title="赵州桥", files=[{"name": "课件.pdf", "path": "b.pdf"}])]
-    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines), encoding="utf-8")
+    lines = [
+        valid_record(title="有理数的加法", files=[{"name": "讲义.pdf", "path": "a.pdf"}]),
+        valid_record(title="赵州桥", files=[{"name": "课件.pdf", "path": "b.pdf"}]),
+    ]
+    (tmp_path / "r.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in lines), encoding="utf-8"
+    )
     data.run("import", tmp_path / "r.jsonl", "--org", "nx", "--publish")
     return data
 
@@ -88,7 +109,9 @@ def test_check_finds_a_flipped_byte_and_names_the_resource(source):
     assert "2 objects checked, 1 bad." in result.stdout
 
 
-def test_backup_and_restore_into_a_new_data_dir_give_the_same_records_and_bytes(source, tmp_path, monkeypatch):
+def test_backup_and_restore_into_a_new_data_dir_give_the_same_records_and_bytes(
+    source, tmp_path, monkeypatch
+):
     source.run("backup", tmp_path / "bk")
     target = DataDir(tmp_path / "target", monkeypatch)
     result = target.run("restore", tmp_path / "bk")
@@ -117,6 +140,9 @@ def test_restore_refuses_a_database_with_data_unless_forced(source, tmp_path):
 
 def _hashes(hub):
     with hub.db.session() as session:
-        rows = session.execute(select(Resource.id, Resource.title, ResourceFile.name, ResourceFile.sha256)
-                               .join(ResourceFile, ResourceFile.resource_id == Resource.id)).all()
+        rows = session.execute(
+            select(Resource.id, Resource.title, ResourceFile.name, ResourceFile.sha256).join(
+                ResourceFile, ResourceFile.resource_id == Resource.id
+            )
+        ).all()
     return {(rid, title, name): sha for rid, title, name, sha in rows}

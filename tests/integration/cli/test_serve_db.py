@@ -1,4 +1,5 @@
 """`eduhub db upgrade` on a fresh data directory, and `eduhub serve` as a real process answering /healthz."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,12 @@ from tests.support.postgres import _spare_port
 def env(tmp_path, monkeypatch):
     data_dir = tmp_path / "var"
     values = {"EDUHUB_DATA_DIR": str(data_dir), "EDUHUB_SECRET_KEY": "test-secret"}
-    for name in ("EDUHUB_DATABASE_URL", "EDUHUB_STORAGE_URL", "EDUHUB_SEARCH_URL", "EDUHUB_BROKER_URL"):
+    for name in (
+        "EDUHUB_DATABASE_URL",
+        "EDUHUB_STORAGE_URL",
+        "EDUHUB_SEARCH_URL",
+        "EDUHUB_BROKER_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -54,8 +60,22 @@ def test_serve_migrates_the_embedded_database_and_answers_healthz(env, tmp_path)
     port = _spare_port()
     log = open(tmp_path / "serve.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from hub.cli import main; main()", "serve", "--port", str(port), "--workers", "1"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-c",
+            "from hub.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         body = _wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "serve.log")
         assert body == b'{"status":"ok"}\n'
@@ -76,7 +96,9 @@ def _wait_for(url: str, process: subprocess.Popen, log_path) -> bytes:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"eduhub serve exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+            pytest.fail(
+                f"eduhub serve exited with {process.returncode}:\n{log_path.read_text(errors='replace')}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.read()

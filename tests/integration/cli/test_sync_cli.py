@@ -1,4 +1,5 @@
 """`eduhub sources add|list` and `eduhub sync`: a run that fails exits non-zero and says why."""
+
 from __future__ import annotations
 
 import socket
@@ -17,8 +18,13 @@ OAI_EMPTY = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.fixture
 def eduhub(tmp_path, monkeypatch):
-    for name in ("EDUHUB_DATABASE_URL", "EDUHUB_STORAGE_URL", "EDUHUB_SEARCH_URL", "EDUHUB_BROKER_URL",
-                 "EDUHUB_SECRET_KEY"):
+    for name in (
+        "EDUHUB_DATABASE_URL",
+        "EDUHUB_STORAGE_URL",
+        "EDUHUB_SEARCH_URL",
+        "EDUHUB_BROKER_URL",
+        "EDUHUB_SECRET_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EDUHUB_DATA_DIR", str(tmp_path / "var"))
     runner = CliRunner()
@@ -55,8 +61,18 @@ def _dead_port() -> int:
 
 
 def test_sync_of_an_unreachable_source_fails_with_exit_code_1(eduhub):
-    added = eduhub("sources", "add", "--name", "gone", "--kind", "oaipmh",
-                   "--url", f"http://127.0.0.1:{_dead_port()}/oai", "--schedule", "0 2 * * *")
+    added = eduhub(
+        "sources",
+        "add",
+        "--name",
+        "gone",
+        "--kind",
+        "oaipmh",
+        "--url",
+        f"http://127.0.0.1:{_dead_port()}/oai",
+        "--schedule",
+        "0 2 * * *",
+    )
     assert added.exit_code == 0, added.output
     assert "gone" in eduhub("sources", "list").output
     result = eduhub("sync", "gone", "--inline")
@@ -65,7 +81,12 @@ def test_sync_of_an_unreachable_source_fails_with_exit_code_1(eduhub):
 
 
 def test_sync_of_a_source_with_nothing_new_succeeds(eduhub, empty_oai):
-    assert eduhub("sources", "add", "--name", "quiet", "--kind", "oaipmh", "--url", empty_oai).exit_code == 0
+    assert (
+        eduhub(
+            "sources", "add", "--name", "quiet", "--kind", "oaipmh", "--url", empty_oai
+        ).exit_code
+        == 0
+    )
     result = eduhub("sync", "quiet", "--inline")
     assert result.exit_code == 0, result.output
     assert "succeeded" in result.output

@@ -1,4 +1,5 @@
 """Pages, JSON and XML go out gzipped to clients that accept it; files, ranges and ETag'd records never do."""
+
 from __future__ import annotations
 
 import gzip
@@ -33,7 +34,10 @@ def test_the_search_page_is_gzipped_for_a_client_that_accepts_it(client, record)
 
 def test_no_gzip_without_accept_encoding_or_when_refused(client, record):
     assert "Content-Encoding" not in client.get("/").headers
-    assert "Content-Encoding" not in client.get("/", headers={"Accept-Encoding": "gzip;q=0, identity"}).headers
+    assert (
+        "Content-Encoding"
+        not in client.get("/", headers={"Accept-Encoding": "gzip;q=0, identity"}).headers
+    )
     assert "Accept-Encoding" in client.get("/").headers["Vary"]  # caches still keep the two apart
 
 
@@ -53,8 +57,13 @@ def test_a_record_with_an_etag_is_sent_as_its_exact_bytes(client, record):
 def test_downloads_and_ranges_are_never_compressed(client, hub, world):
     text = "第一课 分数\n".encode() * 2000
     draft = hub.resources.create(world.contributor, valid_record())
-    hub.files.upload(world.contributor, draft["id"], "lesson.txt", io.BytesIO(text), content_length=len(text))
-    url, auth = f"/api/v1/resources/{draft['id']}/files/lesson.txt", {"Authorization": f"Bearer {world.tokens['c']}"}
+    hub.files.upload(
+        world.contributor, draft["id"], "lesson.txt", io.BytesIO(text), content_length=len(text)
+    )
+    url, auth = (
+        f"/api/v1/resources/{draft['id']}/files/lesson.txt",
+        {"Authorization": f"Bearer {world.tokens['c']}"},
+    )
     whole = client.get(url, headers={**GZIP, **auth})
     assert whole.status_code == 200 and "Content-Encoding" not in whole.headers
     assert whole.get_data() == text

@@ -1,4 +1,5 @@
 """Fixtures for the OAI-PMH provider: published records, schema validation and a loopback HTTP server."""
+
 from __future__ import annotations
 
 import threading
@@ -10,8 +11,11 @@ from werkzeug.serving import make_server
 
 from tests.resource_factories import make_world, publish
 
-NS = {"o": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/",
-      "lom": "http://ltsc.ieee.org/xsd/LOM"}
+NS = {
+    "o": "http://www.openarchives.org/OAI/2.0/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "lom": "http://ltsc.ieee.org/xsd/LOM",
+}
 SCHEMAS = Path(__file__).parent / "schemas"
 
 
@@ -24,13 +28,19 @@ def oai_schema():
 @pytest.fixture
 def oai(client, oai_schema):
     """GET /oai with arguments; returns the parsed document after checking it against the schema."""
+
     def call(method: str = "GET", **args):
-        response = client.get("/oai", query_string=args) if method == "GET" else client.post("/oai", data=args)
+        response = (
+            client.get("/oai", query_string=args)
+            if method == "GET"
+            else client.post("/oai", data=args)
+        )
         assert response.status_code == 200
         assert response.mimetype == "text/xml"
         document = etree.fromstring(response.data)
         oai_schema.assertValid(document)
         return document
+
     return call
 
 
@@ -42,10 +52,14 @@ def world(hub):
 @pytest.fixture
 def published(hub, world):
     """Three published records (two maths, one physics) and a draft that must never show."""
-    records = [publish(hub, world, title="有理数的加法"),
-               publish(hub, world, title="有理数的减法", keywords=["减法"]),
-               publish(hub, world, title="力与运动", subjects=["physics"], grades=["g8"])]
-    hub.resources.create(world.contributor, {"title": "草稿", "stage": "junior", "subjects": ["math"]})
+    records = [
+        publish(hub, world, title="有理数的加法"),
+        publish(hub, world, title="有理数的减法", keywords=["减法"]),
+        publish(hub, world, title="力与运动", subjects=["physics"], grades=["g8"]),
+    ]
+    hub.resources.create(
+        world.contributor, {"title": "草稿", "stage": "junior", "subjects": ["math"]}
+    )
     return records
 
 

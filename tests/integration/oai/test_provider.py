@@ -1,4 +1,5 @@
 """The OAI-PMH provider at /oai: six verbs, formats, sets, deletions, dates and protocol errors, schema-valid."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,44 +46,85 @@ def test_get_record_in_dublin_core_has_labels_codes_and_sets(oai, published):
 def test_withdrawn_record_stays_as_a_deleted_header(oai, hub, world, published):
     hub.resources.withdraw(world.contributor, published[0]["id"])
     doc = oai(verb="ListRecords", metadataPrefix="oai_dc")
-    deleted = [r for r in doc.iterfind(".//o:record", NS) if r.find("o:header", NS).get("status") == "deleted"]
+    deleted = [
+        r
+        for r in doc.iterfind(".//o:record", NS)
+        if r.find("o:header", NS).get("status") == "deleted"
+    ]
     assert len(deleted) == 1 and deleted[0].find("o:metadata", NS) is None
-    got = oai(verb="GetRecord", metadataPrefix="lom", identifier=f"oai:localhost:{published[0]['id']}")
+    got = oai(
+        verb="GetRecord", metadataPrefix="lom", identifier=f"oai:localhost:{published[0]['id']}"
+    )
     assert got.find(".//o:header", NS).get("status") == "deleted"
 
 
 def test_sets_select_by_subject_stage_and_organisation(oai, published):
-    assert len(identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="subject:math"))) == 2
-    assert len(identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="stage:junior"))) == 3
-    assert len(identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="org:xq-school-1"))) == 3
-    assert errors(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="subject:chinese")) == ["noRecordsMatch"]
+    assert (
+        len(identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="subject:math")))
+        == 2
+    )
+    assert (
+        len(identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="stage:junior")))
+        == 3
+    )
+    assert (
+        len(
+            identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="org:xq-school-1"))
+        )
+        == 3
+    )
+    assert errors(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="subject:chinese")) == [
+        "noRecordsMatch"
+    ]
 
 
 def test_from_and_until_bound_the_datestamps(oai, published):
-    assert len(identifiers(oai(verb="ListIdentifiers", metadataPrefix="lom", **{"from": "2000-01-01"}))) == 3
-    assert errors(oai(verb="ListIdentifiers", metadataPrefix="lom", until="2000-01-01T00:00:00Z")) == [
-        "noRecordsMatch"]
-    assert errors(oai(verb="ListIdentifiers", metadataPrefix="lom", **{"from": "2000-01-01", "until":
-                                                                      "2001-01-01T00:00:00Z"})) == ["badArgument"]
-    assert errors(oai(verb="ListIdentifiers", metadataPrefix="lom", **{"from": "yesterday"})) == ["badArgument"]
+    assert (
+        len(
+            identifiers(oai(verb="ListIdentifiers", metadataPrefix="lom", **{"from": "2000-01-01"}))
+        )
+        == 3
+    )
+    assert errors(
+        oai(verb="ListIdentifiers", metadataPrefix="lom", until="2000-01-01T00:00:00Z")
+    ) == ["noRecordsMatch"]
+    assert errors(
+        oai(
+            verb="ListIdentifiers",
+            metadataPrefix="lom",
+            **{"from": "2000-01-01", "until": "2001-01-01T00:00:00Z"},
+        )
+    ) == ["badArgument"]
+    assert errors(oai(verb="ListIdentifiers", metadataPrefix="lom", **{"from": "yesterday"})) == [
+        "badArgument"
+    ]
 
 
 def test_post_is_answered_like_get(oai, published):
     assert len(identifiers(oai("POST", verb="ListIdentifiers", metadataPrefix="oai_dc"))) == 3
 
 
-@pytest.mark.parametrize("args, code", [
-    ({}, "badVerb"),
-    ({"verb": "Explode"}, "badVerb"),
-    ({"verb": "ListRecords"}, "badArgument"),
-    ({"verb": "Identify", "extra": "1"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
-    ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:localhost:nope"}, "idDoesNotExist"),
-    ({"verb": "ListRecords", "resumptionToken": "garbage"}, "badResumptionToken"),
-    ({"verb": "ListRecords", "resumptionToken": "x", "metadataPrefix": "oai_dc"}, "badArgument"),
-    ({"verb": "ListSets", "resumptionToken": "x"}, "badResumptionToken"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "colour:red"}, "badArgument"),
-])
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        ({}, "badVerb"),
+        ({"verb": "Explode"}, "badVerb"),
+        ({"verb": "ListRecords"}, "badArgument"),
+        ({"verb": "Identify", "extra": "1"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
+        (
+            {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:localhost:nope"},
+            "idDoesNotExist",
+        ),
+        ({"verb": "ListRecords", "resumptionToken": "garbage"}, "badResumptionToken"),
+        (
+            {"verb": "ListRecords", "resumptionToken": "x", "metadataPrefix": "oai_dc"},
+            "badArgument",
+        ),
+        ({"verb": "ListSets", "resumptionToken": "x"}, "badResumptionToken"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "colour:red"}, "badArgument"),
+    ],
+)
 def test_protocol_errors_are_reported_in_a_valid_envelope(oai, args, code):
     doc = oai(**args)
     assert errors(doc) == [code]
@@ -92,6 +134,7 @@ def test_protocol_errors_are_reported_in_a_valid_envelope(oai, args, code):
 
 def test_repeated_argument_is_a_bad_argument(client, oai_schema):
     from lxml import etree
+
     response = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=lom")
     doc = etree.fromstring(response.data)
     oai_schema.assertValid(doc)

@@ -1,4 +1,5 @@
 """A version superseded by a newer one is a deleted record to harvesters: one live record per lineage."""
+
 from __future__ import annotations
 
 from tests.integration.oai.conftest import NS
@@ -14,11 +15,17 @@ def new_version(hub, world, record_id, title):
 def test_oai_reports_the_superseded_version_as_deleted(oai, hub, world, published):
     newer = new_version(hub, world, published[0]["id"], "有理数的加法（第二版）")
     doc = oai(verb="ListRecords", metadataPrefix="oai_dc")
-    status = {r.findtext("o:header/o:identifier", namespaces=NS).rsplit(":", 1)[-1]:
-              r.find("o:header", NS).get("status") for r in doc.iterfind(".//o:record", NS)}
+    status = {
+        r.findtext("o:header/o:identifier", namespaces=NS).rsplit(":", 1)[-1]: r.find(
+            "o:header", NS
+        ).get("status")
+        for r in doc.iterfind(".//o:record", NS)
+    }
     assert status[published[0]["id"]] == "deleted"
     assert status[newer["id"]] is None
-    got = oai(verb="GetRecord", metadataPrefix="lom", identifier=f"oai:localhost:{published[0]['id']}")
+    got = oai(
+        verb="GetRecord", metadataPrefix="lom", identifier=f"oai:localhost:{published[0]['id']}"
+    )
     assert got.find(".//o:header", NS).get("status") == "deleted"
     assert got.find(".//o:metadata", NS) is None
 

@@ -1,4 +1,5 @@
 """The engines the contract suite runs on, each loaded once per module with the same corpus."""
+
 from __future__ import annotations
 
 import os
@@ -25,6 +26,7 @@ def open_index(engine: str, tmp_dir):
         return index, index.close
     if engine == "opensearch":
         from tests.support import opensearch
+
         try:
             url, clone = opensearch.clone_url()
         except (opensearch.Unavailable, OSError) as exc:
@@ -38,6 +40,7 @@ def open_index(engine: str, tmp_dir):
         for name in index._indices():
             index.client.indices.delete(index=name)
         index.close()
+
     return index, drop
 
 

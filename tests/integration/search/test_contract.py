@@ -1,4 +1,5 @@
 """The search contract: every engine returns what the plain-Python oracle says, for the same corpus."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,15 +62,18 @@ def test_region_filter_on_a_city_finds_its_districts(index):
     assert {"wuzhong-river", "litong-agri"} <= found
 
 
-@pytest.mark.parametrize("q, best", [
-    ("分数的加法", "frac-add"),
-    ("勾股定理", "pythagoras"),
-    ("黄河文化", "wuzhong-river"),
-    ("牛顿第一定律 惯性", "physics-newton"),
-    ("函数复习", "function-review"),
-    ("hello 问候", "english-greetings"),
-    ("新能源", "energy-ningdong"),
-])
+@pytest.mark.parametrize(
+    "q, best",
+    [
+        ("分数的加法", "frac-add"),
+        ("勾股定理", "pythagoras"),
+        ("黄河文化", "wuzhong-river"),
+        ("牛顿第一定律 惯性", "physics-newton"),
+        ("函数复习", "function-review"),
+        ("hello 问候", "english-greetings"),
+        ("新能源", "energy-ningdong"),
+    ],
+)
 def test_plain_chinese_query_puts_the_obvious_resource_first(index, q, best):
     assert ids(search(index, q=q, size=5))[0] == best
 
@@ -119,12 +123,18 @@ def test_drafts_and_old_versions_are_never_found(index):
 
 @pytest.mark.parametrize("sort, key", [("newest", "published"), ("downloads", "downloads")])
 def test_sorts_follow_the_field_in_every_engine(index, records, sort, key):
-    expected = sorted(corpus.matching(records, {"subjects": ["math"]}), key=lambda r: r[key], reverse=True)
-    assert ids(search(index, filters={"subjects": ["math"]}, sort=sort)) == [r["id"] for r in expected]
+    expected = sorted(
+        corpus.matching(records, {"subjects": ["math"]}), key=lambda r: r[key], reverse=True
+    )
+    assert ids(search(index, filters={"subjects": ["math"]}, sort=sort)) == [
+        r["id"] for r in expected
+    ]
 
 
 def test_relevance_without_words_means_newest(index):
-    assert ids(search(index, sort="relevance", size=10)) == ids(search(index, sort="newest", size=10))
+    assert ids(search(index, sort="relevance", size=10)) == ids(
+        search(index, sort="newest", size=10)
+    )
 
 
 def test_pages_partition_the_results(index, records):
@@ -182,8 +192,17 @@ def test_rebuild_swaps_in_a_new_index_and_reports_progress(fresh_index, records)
     fresh_index.check_ready()
 
 
-@pytest.mark.parametrize("kwargs", [{"size": 101}, {"size": 0}, {"page": 0}, {"sort": "random"},
-                                    {"filters": {"colour": ["red"]}}, {"page": 200, "size": 100}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"size": 101},
+        {"size": 0},
+        {"page": 0},
+        {"sort": "random"},
+        {"filters": {"colour": ["red"]}},
+        {"page": 200, "size": 100},
+    ],
+)
 def test_bad_queries_are_refused_before_reaching_an_engine(kwargs):
     with pytest.raises(ValidationFailed):
         SearchQuery(**kwargs)

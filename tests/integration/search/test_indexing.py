@@ -1,7 +1,7 @@
 """The index follows the database through the outbox: publish, withdraw, new versions, bulk imports, drift."""
+
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -12,7 +12,7 @@ from hub.cli import main
 from hub.db.models import Resource
 from hub.security.principal import ANONYMOUS
 from hub.services.bulk import BulkImporter
-from tests.resource_factories import PDF_BYTES, make_world, publish, valid_record
+from tests.resource_factories import make_world, publish, valid_record
 
 
 @pytest.fixture
@@ -27,7 +27,9 @@ def found(hub, q="", actor=ANONYMOUS, **filters):
 
 def test_published_resource_is_searchable_only_after_the_outbox_runs(hub, world):
     record = publish(hub, world, title="三角形的内角和")
-    assert record["id"] not in found(hub, "内角和")  # nothing is indexed inside the request's transaction
+    assert record["id"] not in found(
+        hub, "内角和"
+    )  # nothing is indexed inside the request's transaction
     hub.outbox.process()
     assert found(hub, "内角和") == [record["id"]]
 
@@ -79,7 +81,9 @@ def test_hits_the_database_no_longer_allows_are_dropped(hub, world):
     record = publish(hub, world, title="三角形的内角和")
     hub.outbox.process()
     with hub.db.session() as session:  # changed behind the indexer's back
-        session.execute(update(Resource).where(Resource.id == record["id"]).values(visibility="org"))
+        session.execute(
+            update(Resource).where(Resource.id == record["id"]).values(visibility="org")
+        )
         session.commit()
     assert found(hub, "内角和") == []
     assert found(hub, "内角和", actor=world.contributor) == [record["id"]]
@@ -99,6 +103,7 @@ def test_reconcile_repairs_missing_stale_and_extra_entries(hub, world):
 
 def _doc(hub, resource_id):
     from hub.services.indexer import split
+
     with hub.db.session() as session:
         return split(session, [resource_id])[0][0]
 

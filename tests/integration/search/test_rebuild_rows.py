@@ -1,4 +1,5 @@
 """A rebuild reads plain columns, the outbox loads ORM objects: both must give the index the same documents."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,16 @@ def with_text(hub, resource_id: str, name: str, text: str) -> None:
     sha256 = hashlib.sha256(text.encode()).hexdigest()
     with hub.db.session() as session:
         ensure_blob(session, sha256=sha256, size=len(text), mimetype="application/pdf")
-        session.add(ResourceFile(resource_id=resource_id, name=name, sha256=sha256, size=len(text),
-                                 mimetype="application/pdf", position=1))
+        session.add(
+            ResourceFile(
+                resource_id=resource_id,
+                name=name,
+                sha256=sha256,
+                size=len(text),
+                mimetype="application/pdf",
+                position=1,
+            )
+        )
         session.add(FileText(sha256=sha256, text=text))
         session.commit()
 
@@ -39,32 +48,53 @@ def harvested(hub, resource_id: str) -> None:
     """Mark a record as coming from a source, with downloads, as a sync run would."""
     with hub.db.session() as session:
         org_id = session.scalar(select(Organisation.id).where(Organisation.code == "xq"))
-        source = Source(name="partner-hub", kind="fake", url="http://source.example", org_id=org_id, options={})
+        source = Source(
+            name="partner-hub", kind="fake", url="http://source.example", org_id=org_id, options={}
+        )
         session.add(source)
         session.flush()
-        session.execute(update(Resource).where(Resource.id == resource_id).values(source_id=source.id, downloads=42))
+        session.execute(
+            update(Resource)
+            .where(Resource.id == resource_id)
+            .values(source_id=source.id, downloads=42)
+        )
         session.commit()
 
 
 def test_rebuild_and_outbox_build_byte_identical_documents(hub):
     world = make_world(hub)
     hub.on_outbox = lambda: None
-    first = publish(hub, world, title="黄河文化：沙坡头的治沙故事", themes=["yellow-river"], region="640302",
-                    keywords=["黄河", "治沙", "Yellow River"], visibility="region")
-    second = publish(hub, world, title="勾股定理（第二课时）", edition=None, keywords=[], description="")
-    third = publish(hub, world, title="一元一次方程", subjects=["math"], grades=["g7"], visibility="org")
+    first = publish(
+        hub,
+        world,
+        title="黄河文化：沙坡头的治沙故事",
+        themes=["yellow-river"],
+        region="640302",
+        keywords=["黄河", "治沙", "Yellow River"],
+        visibility="region",
+    )
+    second = publish(
+        hub, world, title="勾股定理（第二课时）", edition=None, keywords=[], description=""
+    )
+    third = publish(
+        hub, world, title="一元一次方程", subjects=["math"], grades=["g7"], visibility="org"
+    )
     with_text(hub, first["id"], "讲义.pdf", "沙坡头位于中卫市，治沙经验闻名全国。")
     with_text(hub, third["id"], "练习.pdf", "解方程 3x + 5 = 11")
     harvested(hub, second["id"])
     hub.resources.create(world.contributor, valid_record(title="草稿不进索引"))
 
-    rebuilt = list(indexable_documents(hub, chunk=2))  # pages of two: the page boundaries are crossed too
+    rebuilt = list(
+        indexable_documents(hub, chunk=2)
+    )  # pages of two: the page boundaries are crossed too
 
     ids = [first["id"], second["id"], third["id"]]
     assert sorted(doc["id"] for doc in rebuilt) == sorted(ids)
     assert as_text(rebuilt) == as_text(outbox_documents(hub, ids))
     by_id = {doc["id"]: doc for doc in rebuilt}
-    assert "治沙" in by_id[first["id"]]["text_w"] and by_id[second["id"]]["source"] == ["partner-hub"]
+    assert "治沙" in by_id[first["id"]]["text_w"] and by_id[second["id"]]["source"] == [
+        "partner-hub"
+    ]
     assert by_id[first["id"]]["org_path"] == by_id[second["id"]]["org_path"] != []
 
 

@@ -1,4 +1,5 @@
 """Search over HTTP: Chinese queries, facets with Chinese labels, visibility, paging, errors."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,19 +19,66 @@ def world(hub):
 @pytest.fixture
 def seeded(hub, world):
     ids = {
-        "frac": publish(hub, world, title="分数的加法", description="同分母分数加法与异分母分数加法的计算方法。",
-                        keywords=["分数", "通分"], stage="primary", grades=["g5"], edition="pep", volume="vol2",
-                        type="lesson-plan")["id"],
-        "frac6": publish(hub, world, title="分数乘法", description="分数乘整数、分数乘分数。", keywords=["分数"],
-                         stage="primary", grades=["g6"], type="courseware")["id"],
-        "pyth": publish(hub, world, title="勾股定理的证明", description="用面积法证明勾股定理。",
-                        keywords=["几何"], grades=["g8"])["id"],
-        "newton": publish(hub, world, title="牛顿第一定律", description="实验探究阻力对运动的影响，理解惯性。",
-                          subjects=["physics"], grades=["g8"], type="experiment", keywords=["惯性"])["id"],
-        "poem": publish(hub, world, title="古诗两首", description="二年级语文古诗朗读与背诵。", stage="primary",
-                        subjects=["chinese"], grades=["g2"], keywords=["古诗"])["id"],
-        "secret": publish(hub, world, title="分数复习校内资料", description="本校分数单元复习。", visibility="org",
-                          stage="primary", grades=["g5"], keywords=["分数"])["id"],
+        "frac": publish(
+            hub,
+            world,
+            title="分数的加法",
+            description="同分母分数加法与异分母分数加法的计算方法。",
+            keywords=["分数", "通分"],
+            stage="primary",
+            grades=["g5"],
+            edition="pep",
+            volume="vol2",
+            type="lesson-plan",
+        )["id"],
+        "frac6": publish(
+            hub,
+            world,
+            title="分数乘法",
+            description="分数乘整数、分数乘分数。",
+            keywords=["分数"],
+            stage="primary",
+            grades=["g6"],
+            type="courseware",
+        )["id"],
+        "pyth": publish(
+            hub,
+            world,
+            title="勾股定理的证明",
+            description="用面积法证明勾股定理。",
+            keywords=["几何"],
+            grades=["g8"],
+        )["id"],
+        "newton": publish(
+            hub,
+            world,
+            title="牛顿第一定律",
+            description="实验探究阻力对运动的影响，理解惯性。",
+            subjects=["physics"],
+            grades=["g8"],
+            type="experiment",
+            keywords=["惯性"],
+        )["id"],
+        "poem": publish(
+            hub,
+            world,
+            title="古诗两首",
+            description="二年级语文古诗朗读与背诵。",
+            stage="primary",
+            subjects=["chinese"],
+            grades=["g2"],
+            keywords=["古诗"],
+        )["id"],
+        "secret": publish(
+            hub,
+            world,
+            title="分数复习校内资料",
+            description="本校分数单元复习。",
+            visibility="org",
+            stage="primary",
+            grades=["g5"],
+            keywords=["分数"],
+        )["id"],
     }
     hub.outbox.process()
     return ids
@@ -65,7 +113,9 @@ def test_org_only_records_are_neither_seen_nor_counted_by_outsiders(client, worl
     assert seeded["secret"] not in [h["id"] for h in anonymous["hits"]]
     assert anonymous["total"] == 2
     assert sum(b["count"] for b in anonymous["aggregations"]["grade"] if b["key"] == "g5") == 1
-    member = client.get("/api/v1/resources", query_string={"q": "分数"}, headers=auth_header(world.tokens["c"])).json
+    member = client.get(
+        "/api/v1/resources", query_string={"q": "分数"}, headers=auth_header(world.tokens["c"])
+    ).json
     assert seeded["secret"] in [h["id"] for h in member["hits"]] and member["total"] == 3
 
 
@@ -81,13 +131,24 @@ def test_pagination_links_carry_the_query(client, seeded):
     assert len(first["hits"]) == 2 and first["links"]["prev"] is None
     assert "page=2" in first["links"]["next"] and "subject=math" in first["links"]["next"]
     second = client.get(first["links"]["next"]).json
-    assert len(second["hits"]) == 1 and second["links"]["next"] is None and "page=1" in second["links"]["prev"]
+    assert (
+        len(second["hits"]) == 1
+        and second["links"]["next"] is None
+        and "page=1" in second["links"]["prev"]
+    )
     assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
 
 
-@pytest.mark.parametrize("params, field", [({"size": 1000}, "size"), ({"sort": "bogus"}, "sort"),
-                                           ({"page": 0}, "page"), ({"org": "no-such-org"}, "org"),
-                                           ({"facets": "subject,bogus"}, "facets")])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"size": 1000}, "size"),
+        ({"sort": "bogus"}, "sort"),
+        ({"page": 0}, "page"),
+        ({"org": "no-such-org"}, "org"),
+        ({"facets": "subject,bogus"}, "facets"),
+    ],
+)
 def test_bad_parameters_are_422_naming_the_field(client, seeded, params, field):
     response = client.get("/api/v1/resources", query_string=params)
     assert response.status_code == 422
@@ -107,7 +168,9 @@ def test_broken_index_is_503_on_search_only(hub, client, config, seeded):
 
 
 def test_suggest_completes_chinese_prefix_and_pinyin(client, seeded):
-    titles = lambda q: [s["title"] for s in client.get("/api/v1/suggest", query_string={"q": q}).json["suggestions"]]
+    titles = lambda q: [
+        s["title"] for s in client.get("/api/v1/suggest", query_string={"q": q}).json["suggestions"]
+    ]
     assert "分数的加法" in titles("分数")
     assert "分数的加法" in titles("fenshu")
     assert "分数复习校内资料" not in titles("分数")
@@ -119,17 +182,26 @@ def test_openapi_lists_get_and_post_on_resources(client):
 
 
 def test_only_the_facets_asked_for_are_counted(client, seeded):
-    some = client.get("/api/v1/resources", query_string={"q": "分数", "facets": "subject,grade"}).json
+    some = client.get(
+        "/api/v1/resources", query_string={"q": "分数", "facets": "subject,grade"}
+    ).json
     assert set(some["aggregations"]) == {"subject", "grade"} and some["total"] == 2
     assert client.get("/api/v1/resources", query_string={"facets": ""}).json["aggregations"] == {}
     assert len(client.get("/api/v1/resources").json["aggregations"]) == 11
 
 
 def test_a_misspelt_or_pinyin_query_gets_a_correction_that_really_finds(client, seeded):
-    for typed, meant in (("fenshu", "分数"), ("分树", "分数"), ("分数 xyzzy", "分数"), ("niudun", "牛顿")):
+    for typed, meant in (
+        ("fenshu", "分数"),
+        ("分树", "分数"),
+        ("分数 xyzzy", "分数"),
+        ("niudun", "牛顿"),
+    ):
         body = client.get("/api/v1/resources", query_string={"q": typed}).json
         assert body["total"] == 0 and body["did_you_mean"]["q"] == meant
-        corrected = client.get("/api/v1/resources", query_string={"q": body["did_you_mean"]["q"]}).json
+        corrected = client.get(
+            "/api/v1/resources", query_string={"q": body["did_you_mean"]["q"]}
+        ).json
         assert corrected["total"] == body["did_you_mean"]["total"] > 0
 
 
@@ -139,14 +211,23 @@ def test_no_correction_for_a_query_that_finds_something(client, seeded):
     assert client.get("/api/v1/resources", query_string={"q": "xyzzy"}).json["did_you_mean"] is None
 
 
-def test_a_correction_is_never_built_from_or_counts_what_the_caller_may_not_read(client, world, seeded):
+def test_a_correction_is_never_built_from_or_counts_what_the_caller_may_not_read(
+    client, world, seeded
+):
     # 复习 is only in an org-only record: its pinyin leads outsiders nowhere, and members to that record alone.
     assert client.get("/api/v1/resources", query_string={"q": "fuxi"}).json["did_you_mean"] is None
-    member = client.get("/api/v1/resources", query_string={"q": "fuxi"}, headers=auth_header(world.tokens["c"])).json
+    member = client.get(
+        "/api/v1/resources", query_string={"q": "fuxi"}, headers=auth_header(world.tokens["c"])
+    ).json
     assert member["did_you_mean"] == {"q": "复习", "total": 1}
     anonymous = client.get("/api/v1/resources", query_string={"q": "fenshu"}).json["did_you_mean"]
-    inside = client.get("/api/v1/resources", query_string={"q": "fenshu"}, headers=auth_header(world.tokens["c"]))
-    assert anonymous == {"q": "分数", "total": 2} and inside.json["did_you_mean"] == {"q": "分数", "total": 3}
+    inside = client.get(
+        "/api/v1/resources", query_string={"q": "fenshu"}, headers=auth_header(world.tokens["c"])
+    )
+    assert anonymous == {"q": "分数", "total": 2} and inside.json["did_you_mean"] == {
+        "q": "分数",
+        "total": 3,
+    }
 
 
 def test_openapi_documents_did_you_mean_and_the_facets_parameter(client):

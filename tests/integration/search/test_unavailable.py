@@ -1,4 +1,5 @@
 """A broken search backend answers with ServiceUnavailable (503), in Chinese and English, never a stack trace."""
+
 from __future__ import annotations
 
 import socket

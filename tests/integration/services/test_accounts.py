@@ -1,4 +1,5 @@
 """AccountService on SQLite and PostgreSQL: the organisation tree, users, roles, log-in and tokens."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,7 +7,14 @@ from sqlalchemy import select, update
 
 from hub.db.base import utcnow
 from hub.db.models import ApiToken, AuditEntry, User
-from hub.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated, ValidationFailed
+from hub.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+    ValidationFailed,
+)
 from hub.security.principal import ANONYMOUS, SYSTEM
 from tests.factories import PASSWORD, make_org, make_token, make_user
 
@@ -30,8 +38,13 @@ def actions(hub):
 
 # -- organisations ---------------------------------------------------------------------------------
 
+
 def test_org_path_follows_the_parent_chain(tree):
-    nx, city, school = tree.accounts.get_org("nx"), tree.accounts.get_org("nx-yc"), tree.accounts.get_org("xq-1")
+    nx, city, school = (
+        tree.accounts.get_org("nx"),
+        tree.accounts.get_org("nx-yc"),
+        tree.accounts.get_org("xq-1"),
+    )
     assert nx["path"] == f"/{nx['id']}/"
     assert city["path"] == f"/{nx['id']}/{city['id']}/"
     assert school["path"].startswith(tree.accounts.get_org("nx-yc-xq")["path"])
@@ -48,12 +61,21 @@ def test_region_defaults_to_the_parents(tree):
 
 
 def test_list_orgs_under_a_parent_gives_its_descendants(tree):
-    assert [o["code"] for o in tree.accounts.list_orgs(ANONYMOUS, parent="nx-yc")] == ["nx-yc-xq", "xq-1", "xq-2"]
-    assert [o["code"] for o in tree.accounts.list_orgs(ANONYMOUS, kind="school")] == ["xq-1", "xq-2"]
+    assert [o["code"] for o in tree.accounts.list_orgs(ANONYMOUS, parent="nx-yc")] == [
+        "nx-yc-xq",
+        "xq-1",
+        "xq-2",
+    ]
+    assert [o["code"] for o in tree.accounts.list_orgs(ANONYMOUS, kind="school")] == [
+        "xq-1",
+        "xq-2",
+    ]
 
 
-@pytest.mark.parametrize("kind, parent", [("school", "xq-1"), ("city", "nx-yc-xq"), ("province", "nx"),
-                                          ("county", "alliance")])
+@pytest.mark.parametrize(
+    "kind, parent",
+    [("school", "xq-1"), ("city", "nx-yc-xq"), ("province", "nx"), ("county", "alliance")],
+)
 def test_a_child_must_be_of_a_lower_level(tree, kind, parent):
     with pytest.raises(ValidationFailed) as caught:
         tree.accounts.create_org(SYSTEM, code="child", name="下级", kind=kind, parent=parent)
@@ -66,9 +88,16 @@ def test_alliances_sit_anywhere_and_hold_schools(tree):
     assert tree.accounts.get_org("member-school")["parent"] == "alliance"
 
 
-@pytest.mark.parametrize("field, values", [("code", {"code": "中文"}), ("code", {"code": "x"}),
-                                           ("kind", {"kind": "company"}), ("region", {"region": "999999"}),
-                                           ("name", {"name": " "})])
+@pytest.mark.parametrize(
+    "field, values",
+    [
+        ("code", {"code": "中文"}),
+        ("code", {"code": "x"}),
+        ("kind", {"kind": "company"}),
+        ("region", {"region": "999999"}),
+        ("name", {"name": " "}),
+    ],
+)
 def test_invalid_org_fields_are_named(hub, field, values):
     args = {"code": "ok-code", "name": "学校", "kind": "school", "region": "640104", **values}
     with pytest.raises(ValidationFailed) as caught:
@@ -102,9 +131,16 @@ def test_anonymous_cannot_create_orgs(tree):
 
 # -- users and memberships -------------------------------------------------------------------------
 
+
 def test_create_user_stores_an_argon2_hash_and_the_membership(tree):
-    user = tree.accounts.create_user(SYSTEM, email=" Li@XQ1.cn ", password=PASSWORD, name="李老师",
-                                     org="xq-1", role="contributor")
+    user = tree.accounts.create_user(
+        SYSTEM,
+        email=" Li@XQ1.cn ",
+        password=PASSWORD,
+        name="李老师",
+        org="xq-1",
+        role="contributor",
+    )
     assert user["email"] == "li@xq1.cn"
     assert user["memberships"] == [{"org": "xq-1", "org_name": "机构 xq-1", "role": "contributor"}]
     with tree.db.session() as session:
@@ -119,7 +155,8 @@ def test_principal_has_one_role_per_membership(tree):
     county = tree.accounts.get_org("nx-yc-xq")
     assert {(r.role, r.org_path, r.region) for r in principal.roles} == {
         ("contributor", tree.accounts.get_org("xq-1")["path"], "640104"),
-        ("reviewer", county["path"], "640104")}
+        ("reviewer", county["path"], "640104"),
+    }
     assert principal.has_role_over(tree.accounts.get_org("xq-2")["path"], "reviewer")
 
 
@@ -146,17 +183,23 @@ def test_org_admin_manages_users_in_their_subtree_only(tree):
     boss = make_user(tree, "boss@xq.cn", org="nx-yc-xq", role="org_admin")
     tree.accounts.create_user(boss, email="t@xq1.cn", password=PASSWORD, org="xq-1", role="teacher")
     with pytest.raises(Forbidden):
-        tree.accounts.create_user(boss, email="t@nx.cn", password=PASSWORD, org="nx", role="teacher")
+        tree.accounts.create_user(
+            boss, email="t@nx.cn", password=PASSWORD, org="nx", role="teacher"
+        )
     with pytest.raises(Forbidden):
         tree.accounts.create_user(boss, email="free@x.cn", password=PASSWORD)
     with pytest.raises(Forbidden):
-        tree.accounts.create_user(boss, email="adm@x.cn", password=PASSWORD, is_admin=True, org="xq-1")
+        tree.accounts.create_user(
+            boss, email="adm@x.cn", password=PASSWORD, is_admin=True, org="xq-1"
+        )
 
 
 def test_teachers_cannot_create_users(tree):
     teacher = make_user(tree, "t@xq1.cn", org="xq-1", role="teacher")
     with pytest.raises(Forbidden):
-        tree.accounts.create_user(teacher, email="x@xq1.cn", password=PASSWORD, org="xq-1", role="teacher")
+        tree.accounts.create_user(
+            teacher, email="x@xq1.cn", password=PASSWORD, org="xq-1", role="teacher"
+        )
 
 
 def test_list_users_is_limited_to_what_the_actor_manages(tree):
@@ -164,7 +207,11 @@ def test_list_users_is_limited_to_what_the_actor_manages(tree):
     make_user(tree, "t1@xq1.cn", org="xq-1")
     make_user(tree, "t2@xq2.cn", org="xq-2")
     make_user(tree, "other@nx.cn", org="nx")
-    assert [u["email"] for u in tree.accounts.list_users(boss)] == ["boss@xq.cn", "t1@xq1.cn", "t2@xq2.cn"]
+    assert [u["email"] for u in tree.accounts.list_users(boss)] == [
+        "boss@xq.cn",
+        "t1@xq1.cn",
+        "t2@xq2.cn",
+    ]
     assert [u["email"] for u in tree.accounts.list_users(boss, org="xq-2")] == ["t2@xq2.cn"]
     assert len(tree.accounts.list_users(SYSTEM)) == 4
     with pytest.raises(Forbidden):
@@ -174,6 +221,7 @@ def test_list_users_is_limited_to_what_the_actor_manages(tree):
 
 
 # -- password log-in -------------------------------------------------------------------------------
+
 
 def test_login_returns_the_principal_and_is_audited(tree):
     make_user(tree, "li@xq1.cn", org="xq-1")
@@ -215,9 +263,12 @@ def test_repeated_failures_are_throttled(hub):
 
 # -- tokens ----------------------------------------------------------------------------------------
 
+
 def test_token_resolves_to_its_user_and_only_the_hash_is_stored(tree):
     make_user(tree, "li@xq1.cn", org="xq-1", role="contributor")
-    token, info = tree.accounts.create_token(SYSTEM, email="li@xq1.cn", name="script", expires_days=30)
+    token, info = tree.accounts.create_token(
+        SYSTEM, email="li@xq1.cn", name="script", expires_days=30
+    )
     assert info["prefix"] == token[:8] and info["user"] == "li@xq1.cn"
     with tree.db.session() as session:
         row = session.scalar(select(ApiToken))

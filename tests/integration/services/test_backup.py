@@ -1,4 +1,5 @@
 """Backup and restore: the same records and file bytes in a fresh data directory; damage is detected."""
+
 import io
 import json
 import os
@@ -16,16 +17,24 @@ from hub.services.integrity import check_objects
 from tests.factories import make_org, make_user
 from tests.resource_factories import PDF_BYTES, valid_record
 
-PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-             b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def publish_one(hub, title="有理数的加法"):
-    contributor = make_user(hub, org="nx-1", role="contributor") if not hasattr(hub, "_c") else hub._c
+    contributor = (
+        make_user(hub, org="nx-1", role="contributor") if not hasattr(hub, "_c") else hub._c
+    )
     hub._c = contributor
     record = hub.resources.create(contributor, valid_record(title=title, org="nx-1"))
-    hub.files.upload(contributor, record["id"], "讲义.pdf", io.BytesIO(PDF_BYTES), content_length=len(PDF_BYTES))
-    hub.files.upload(contributor, record["id"], "封面.png", io.BytesIO(PNG_BYTES), content_length=len(PNG_BYTES))
+    hub.files.upload(
+        contributor, record["id"], "讲义.pdf", io.BytesIO(PDF_BYTES), content_length=len(PDF_BYTES)
+    )
+    hub.files.upload(
+        contributor, record["id"], "封面.png", io.BytesIO(PNG_BYTES), content_length=len(PNG_BYTES)
+    )
     hub.resources.act(contributor, record["id"], "submit")
     hub.resources.act(SYSTEM, record["id"], "publish")
     return record["id"]
@@ -44,14 +53,21 @@ def fresh_hub(tmp_path, database_url, request):
         url = f"sqlite:///{tmp_path / 'fresh' / 'hub.db'}"
     else:
         from tests.support import postgres
+
         server = request.getfixturevalue("postgres_server")
         name = f"eduhub_restore_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}"
         url = postgres.create_database(server, name)
         request.addfinalizer(lambda: postgres.drop_database(server, name))
     data_dir = tmp_path / "fresh"
-    config = Config.from_env(data_dir=data_dir, database_url=url, storage_url=f"file://{data_dir / 'objects'}",
-                             search_url=f"tantivy://{data_dir / 'index'}", broker_url=f"filesystem://{data_dir}/b",
-                             secret_key="test-secret", testing=True)
+    config = Config.from_env(
+        data_dir=data_dir,
+        database_url=url,
+        storage_url=f"file://{data_dir / 'objects'}",
+        search_url=f"tantivy://{data_dir / 'index'}",
+        broker_url=f"filesystem://{data_dir}/b",
+        secret_key="test-secret",
+        testing=True,
+    )
     hub = create_app(config).extensions["eduhub"]
     yield hub
     hub.close()
@@ -65,11 +81,16 @@ def snapshot(hub, ids):
         for f in record["files"]:
             download = hub.files.open_download(SYSTEM, resource_id, f["name"], count=False)
             files[f["name"]] = download.path.read_bytes()
-        out[resource_id] = ({k: record[k] for k in ("title", "status", "org", "subjects", "published")}, files)
+        out[resource_id] = (
+            {k: record[k] for k in ("title", "status", "org", "subjects", "published")},
+            files,
+        )
     return out
 
 
-def test_restore_into_a_fresh_hub_gives_the_same_records_and_bytes(hub, seeded, fresh_hub, tmp_path):
+def test_restore_into_a_fresh_hub_gives_the_same_records_and_bytes(
+    hub, seeded, fresh_hub, tmp_path
+):
     manifest = backup(hub, tmp_path / "bk")
     assert manifest["counts"]["resources"] == 2 and manifest["counts"]["objects"] == 2
     assert database_is_empty(fresh_hub)
@@ -89,8 +110,14 @@ def test_manifest_lists_versions_counts_and_the_dump_checksum(hub, seeded, tmp_p
 
 def test_a_corrupt_object_in_the_backup_stops_the_restore(hub, seeded, fresh_hub, tmp_path):
     manifest = backup(hub, tmp_path / "bk")
-    victim = tmp_path / "bk" / "objects" / manifest["objects"][0]["sha256"][:2] / \
-        manifest["objects"][0]["sha256"][2:4] / manifest["objects"][0]["sha256"]
+    victim = (
+        tmp_path
+        / "bk"
+        / "objects"
+        / manifest["objects"][0]["sha256"][:2]
+        / manifest["objects"][0]["sha256"][2:4]
+        / manifest["objects"][0]["sha256"]
+    )
     data = bytearray(victim.read_bytes())
     data[10] ^= 0x01
     victim.unlink()  # a hard link shares the live object's inode: replace the file, never edit it in place
@@ -127,7 +154,9 @@ def test_check_finds_a_flipped_byte_and_names_the_resource(hub, seeded):
     path.write_bytes(bytes(data))
     report = check_objects(hub)
     assert report.checked == 2 and [b.sha256 for b in report.bad] == [sha256]
-    assert report.bad[0].problem == "corrupt" and {r[0] for r in report.bad[0].resources} == set(seeded)
+    assert report.bad[0].problem == "corrupt" and {r[0] for r in report.bad[0].resources} == set(
+        seeded
+    )
 
 
 def test_check_reports_a_recorded_object_missing_from_the_store(hub, seeded):

@@ -1,4 +1,5 @@
 """Harvested records are validated with each vocabulary combination checked once, to the same result as the schema."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,10 @@ def test_the_cached_validation_gives_what_the_schema_gives(hub, data):
         assert hub.resources.validate_harvested(dict(data)) == expected
 
 
-@pytest.mark.parametrize("bad, field", [({"grades": ["g10"]}, "grades"), ({"title": ""}, "title"),
-                                        ({"type": "no-such-type"}, "type")])
+@pytest.mark.parametrize(
+    "bad, field",
+    [({"grades": ["g10"]}, "grades"), ({"title": ""}, "title"), ({"type": "no-such-type"}, "type")],
+)
 def test_invalid_records_are_refused_every_time_with_the_field(hub, bad, field):
     data = {**{k: v for k, v in valid_record().items() if k != "org"}, **bad}
     for _ in range(2):
@@ -34,20 +37,40 @@ def test_invalid_records_are_refused_every_time_with_the_field(hub, bad, field):
 
 
 # Text a source may send: Chinese, spaces and line breaks, control characters and the odd non-character.
-TEXT = st.text(alphabet=st.sampled_from(list("分数的意义 abc\n\t\r\x00\x0b\ufffe")) | st.characters(), max_size=40)
-CODES = st.sampled_from(["primary", "junior", "g3", "g8", "math", "physics", "courseware", "nope", "", None])
+TEXT = st.text(
+    alphabet=st.sampled_from(list("分数的意义 abc\n\t\r\x00\x0b\ufffe")) | st.characters(),
+    max_size=40,
+)
+CODES = st.sampled_from(
+    ["primary", "junior", "g3", "g8", "math", "physics", "courseware", "nope", "", None]
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.fixed_dictionaries({}, optional={
-    "title": TEXT | st.none(), "description": TEXT, "chapter": TEXT | st.none(), "stage": CODES,
-    "subjects": st.lists(CODES, max_size=3), "grades": st.lists(CODES, max_size=3), "type": CODES,
-    "keywords": st.lists(TEXT, max_size=4), "creators": st.lists(st.fixed_dictionaries({"name": TEXT}), max_size=2),
-    "language": st.sampled_from(["zh", "en", "xx", None])}))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.fixed_dictionaries(
+        {},
+        optional={
+            "title": TEXT | st.none(),
+            "description": TEXT,
+            "chapter": TEXT | st.none(),
+            "stage": CODES,
+            "subjects": st.lists(CODES, max_size=3),
+            "grades": st.lists(CODES, max_size=3),
+            "type": CODES,
+            "keywords": st.lists(TEXT, max_size=4),
+            "creators": st.lists(st.fixed_dictionaries({"name": TEXT}), max_size=2),
+            "language": st.sampled_from(["zh", "en", "xx", None]),
+        },
+    )
+)
 def test_the_cached_validation_accepts_and_refuses_what_the_input_schema_does(hub, data):
     from marshmallow import ValidationError
 
     from metadata.schema import ResourceInputSchema
+
     try:
         expected = ResourceInputSchema().load(dict(data))
     except ValidationError as exc:

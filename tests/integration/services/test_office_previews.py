@@ -1,5 +1,6 @@
 """Slide and lesson-plan previews rendered by a real LibreOffice: first slide only, broken files, timeouts, and
 the fallback when LibreOffice is not installed."""
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @pytest.fixture
 def libreoffice():
     if office_render.soffice() is None:
-        need("LibreOffice", "install libreoffice-impress-nogui and libreoffice-writer-nogui (make test does)")
+        need(
+            "LibreOffice",
+            "install libreoffice-impress-nogui and libreoffice-writer-nogui (make test does)",
+        )
 
 
 def deck_bytes(colours=(RED, BLUE)) -> bytes:
@@ -37,10 +41,13 @@ def deck_bytes(colours=(RED, BLUE)) -> bytes:
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
+
     deck = Presentation()
     for number, colour in enumerate(colours, 1):
         slide = deck.slides.add_slide(deck.slide_layouts[6])
-        shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, deck.slide_width, deck.slide_height)
+        shape = slide.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE, 0, 0, deck.slide_width, deck.slide_height
+        )
         shape.fill.solid()
         shape.fill.fore_color.rgb = RGBColor(*colour)
         shape.text_frame.text = f"第{number}页 有理数的加法"
@@ -84,16 +91,20 @@ def test_every_office_format_rendered_is_an_allowed_upload_type():
 @ON_SQLITE
 def test_the_worker_previews_an_uploaded_pptx_by_its_first_slide(libreoffice, hub):
     from tests.resource_factories import make_world, valid_record
+
     hub.on_outbox = lambda: None  # the test runs the outbox itself
     world = make_world(hub)
     record = hub.resources.create(world.contributor, valid_record())
     data = deck_bytes()
-    stored = hub.files.upload(world.contributor, record["id"], "课件.pptx", io.BytesIO(data),
-                              content_length=len(data))
+    stored = hub.files.upload(
+        world.contributor, record["id"], "课件.pptx", io.BytesIO(data), content_length=len(data)
+    )
     hub.outbox.process()
     found = previews.previews_by_resource(hub, [record["id"]])[record["id"]]
     assert found.sha256 == stored["sha256"] and found.kind == "slide"
-    assert max(found.width, found.height) == previews.SIZE and found.width > found.height  # a 4:3 slide
+    assert (
+        max(found.width, found.height) == previews.SIZE and found.width > found.height
+    )  # a 4:3 slide
     with hub.storage.open(found.preview_sha256) as fh:
         png = fh.read()
     img = Image.open(io.BytesIO(png))
@@ -113,12 +124,15 @@ def test_a_docx_lesson_plan_previews_its_first_page_without_following_links(libr
     assert close_to(dominant_colour(rendered.png), (255, 255, 255))  # paper with some ink
     assert requests == []  # a document must not make the worker fetch URLs
     img = Image.open(io.BytesIO(rendered.png)).convert("RGB")
-    assert not any(close_to(colour, RED) for _, colour in img.getcolors(img.width * img.height))  # nor read files
+    assert not any(
+        close_to(colour, RED) for _, colour in img.getcolors(img.width * img.height)
+    )  # nor read files
 
 
 def docx_linking(targets: list[str]) -> bytes:
     """A lesson plan whose pictures are links to `targets` instead of embedded images."""
     import docx
+
     document = docx.Document()
     document.add_heading("《有理数的加法》教学设计", level=1)
     document.add_paragraph("教学目标：理解有理数加法法则。" * 20)
@@ -145,10 +159,15 @@ def test_a_corrupt_pptx_ends_with_no_preview_and_a_warning(libreoffice, hub, cap
     assert "no preview" in caplog.text and "ConversionFailed" in caplog.text
 
 
-def test_a_conversion_past_the_timeout_ends_with_no_preview_and_no_soffice_left(libreoffice, hub, tmp_path,
-                                                                                 monkeypatch, caplog):
-    monkeypatch.setattr(office_render, "TIMEOUT", 1.0)  # a fresh LibreOffice needs seconds just to start
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # so its processes can be told from any others
+def test_a_conversion_past_the_timeout_ends_with_no_preview_and_no_soffice_left(
+    libreoffice, hub, tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(
+        office_render, "TIMEOUT", 1.0
+    )  # a fresh LibreOffice needs seconds just to start
+    monkeypatch.setattr(
+        tempfile, "tempdir", str(tmp_path)
+    )  # so its processes can be told from any others
     sha = hub.storage.put_bytes(deck_bytes(), previews.PPTX)
     with caplog.at_level(logging.WARNING, logger="hub.services.previews"):
         previews.make_preview(hub, sha, previews.PPTX)
@@ -162,12 +181,17 @@ def test_a_conversion_past_the_timeout_ends_with_no_preview_and_no_soffice_left(
     assert soffice_processes_under(tmp_path) == []
 
 
-def test_without_libreoffice_a_pptx_falls_back_to_its_first_picture_and_says_so_once(hub, monkeypatch, caplog):
+def test_without_libreoffice_a_pptx_falls_back_to_its_first_picture_and_says_so_once(
+    hub, monkeypatch, caplog
+):
     monkeypatch.setattr(office_render.shutil, "which", lambda name: None)
     monkeypatch.setattr(previews, "_told_no_libreoffice", False)
     picture = io.BytesIO()
     Image.new("RGB", (320, 240), (0, 128, 0)).save(picture, "PNG")
-    shas = [hub.storage.put_bytes(deck_with_picture(picture.getvalue(), n), previews.PPTX) for n in (1, 2)]
+    shas = [
+        hub.storage.put_bytes(deck_with_picture(picture.getvalue(), n), previews.PPTX)
+        for n in (1, 2)
+    ]
     with caplog.at_level(logging.INFO, logger="hub.services.previews"):
         for sha in shas:
             previews.make_preview(hub, sha, previews.PPTX)
@@ -188,10 +212,13 @@ def test_without_libreoffice_a_docx_has_no_preview(hub, monkeypatch):
 def deck_with_picture(png: bytes, salt: int) -> bytes:
     """Just enough of a PPTX for the fallback: slide 1 links one picture (salt makes the bytes differ)."""
     import zipfile
+
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("ppt/slides/slide1.xml", f"<p:sld n='{salt}'/>")
-        zf.writestr("ppt/slides/_rels/slide1.xml.rels",
-                    '<Relationships><Relationship Id="rId2" Target="../media/image1.png"/></Relationships>')
+        zf.writestr(
+            "ppt/slides/_rels/slide1.xml.rels",
+            '<Relationships><Relationship Id="rId2" Target="../media/image1.png"/></Relationships>',
+        )
         zf.writestr("ppt/media/image1.png", png)
     return buf.getvalue()

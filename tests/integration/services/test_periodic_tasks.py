@@ -1,4 +1,5 @@
 """The periodic maintenance tasks do real work: checksum verification finds a damaged object."""
+
 from __future__ import annotations
 
 import os
@@ -29,5 +30,9 @@ def test_weekly_verification_reports_a_damaged_object(app, hub):
 def test_upload_purge_runs_and_is_scheduled(app):
     assert purge_uploads() == 0
     tasks = {entry["task"] for entry in default_beat_schedule().values()}
-    assert {"workers.tasks.purge_uploads", "workers.tasks.verify_checksums", "workers.tasks.process_outbox",
-            "workers.tasks.reconcile_search"} <= tasks
+    assert {
+        "workers.tasks.purge_uploads",
+        "workers.tasks.verify_checksums",
+        "workers.tasks.process_outbox",
+        "workers.tasks.reconcile_search",
+    } <= tasks

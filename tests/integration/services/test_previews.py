@@ -1,4 +1,5 @@
 """Preview images made by the outbox worker: real PDFs, images and hostile files, stored like any other object."""
+
 from __future__ import annotations
 
 import io
@@ -65,7 +66,9 @@ def test_previews_are_made_once_per_source_sha256(hub):
 
 
 def test_a_broken_pdf_ends_with_no_preview_and_a_warning(hub, caplog):
-    sha = hub.storage.put_bytes(b"%PDF-1.4\nthis is not really a pdf\x00\xff" * 50, "application/pdf")
+    sha = hub.storage.put_bytes(
+        b"%PDF-1.4\nthis is not really a pdf\x00\xff" * 50, "application/pdf"
+    )
     with caplog.at_level(logging.WARNING, logger="hub.services.previews"):
         assert previews.make_preview(hub, sha, "application/pdf") is True
     found = row(hub, sha)
@@ -97,11 +100,14 @@ def test_video_and_audio_are_skipped_without_rendering(hub):
 
 def test_the_outbox_makes_previews_of_uploaded_files(hub):
     from tests.resource_factories import make_world, valid_record
+
     hub.on_outbox = lambda: None
     world = make_world(hub)
     record = hub.resources.create(world.contributor, valid_record())
     data = png_bytes()
-    stored = hub.files.upload(world.contributor, record["id"], "封面.png", io.BytesIO(data), content_length=len(data))
+    stored = hub.files.upload(
+        world.contributor, record["id"], "封面.png", io.BytesIO(data), content_length=len(data)
+    )
     hub.outbox.process()
     assert row(hub, stored["sha256"]).width == 640
     assert previews.previews_by_resource(hub, [record["id"]])[record["id"]].kind == "image"

@@ -1,4 +1,5 @@
 """The resource service: lifecycle, versions, visibility and the records it writes alongside."""
+
 from __future__ import annotations
 
 import io
@@ -7,7 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from hub.db.models import AuditEntry, Change, OutboxMessage
-from hub.errors import Conflict, Forbidden, Gone, NotFound, PreconditionFailed, Unauthenticated, ValidationFailed
+from hub.errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    NotFound,
+    PreconditionFailed,
+    Unauthenticated,
+    ValidationFailed,
+)
 from hub.security.principal import ANONYMOUS
 from tests.resource_factories import PDF_BYTES, make_world, publish, valid_record
 
@@ -63,7 +72,13 @@ def test_submit_requires_files_and_core_fields(hub, world):
 
 def test_reject_needs_a_comment_and_returns_to_contributor(hub, world):
     record = hub.resources.create(world.contributor, valid_record())
-    hub.files.upload(world.contributor, record["id"], "a.pdf", io.BytesIO(PDF_BYTES), content_length=len(PDF_BYTES))
+    hub.files.upload(
+        world.contributor,
+        record["id"],
+        "a.pdf",
+        io.BytesIO(PDF_BYTES),
+        content_length=len(PDF_BYTES),
+    )
     hub.resources.act(world.contributor, record["id"], "submit")
     with pytest.raises(ValidationFailed):
         hub.resources.act(world.reviewer, record["id"], "reject")
@@ -75,13 +90,21 @@ def test_reject_needs_a_comment_and_returns_to_contributor(hub, world):
 
 def test_only_reviewers_over_the_org_publish(hub, world):
     record = hub.resources.create(world.contributor, valid_record())
-    hub.files.upload(world.contributor, record["id"], "a.pdf", io.BytesIO(PDF_BYTES), content_length=len(PDF_BYTES))
+    hub.files.upload(
+        world.contributor,
+        record["id"],
+        "a.pdf",
+        io.BytesIO(PDF_BYTES),
+        content_length=len(PDF_BYTES),
+    )
     hub.resources.act(world.contributor, record["id"], "submit")
     with pytest.raises(Forbidden):
         hub.resources.act(world.contributor, record["id"], "publish")
     with pytest.raises(NotFound):  # a teacher elsewhere may not even see a submission
         hub.resources.act(world.outsider, record["id"], "publish")
-    assert hub.resources.act(world.county_reviewer, record["id"], "publish")["status"] == "published"
+    assert (
+        hub.resources.act(world.county_reviewer, record["id"], "publish")["status"] == "published"
+    )
 
 
 def test_publish_twice_is_a_conflict(hub, world):
@@ -92,9 +115,13 @@ def test_publish_twice_is_a_conflict(hub, world):
 
 def test_update_with_stale_revision_fails(hub, world):
     record = hub.resources.create(world.contributor, valid_record())
-    hub.resources.update(world.contributor, record["id"], {"chapter": "第一章"}, if_match=record["revision"])
+    hub.resources.update(
+        world.contributor, record["id"], {"chapter": "第一章"}, if_match=record["revision"]
+    )
     with pytest.raises(PreconditionFailed):
-        hub.resources.update(world.contributor, record["id"], {"chapter": "第二章"}, if_match=record["revision"])
+        hub.resources.update(
+            world.contributor, record["id"], {"chapter": "第二章"}, if_match=record["revision"]
+        )
 
 
 def test_published_records_cannot_be_edited_in_place(hub, world):
@@ -106,7 +133,11 @@ def test_published_records_cannot_be_edited_in_place(hub, world):
 def test_new_version_links_to_previous_and_supersedes_on_publish(hub, world):
     first = publish(hub, world)
     draft = hub.resources.act(world.contributor, first["id"], "new-version")
-    assert draft["version"] == 2 and draft["previous_id"] == first["id"] and draft["lineage_id"] == first["id"]
+    assert (
+        draft["version"] == 2
+        and draft["previous_id"] == first["id"]
+        and draft["lineage_id"] == first["id"]
+    )
     assert [f["sha256"] for f in draft["files"]] == [f["sha256"] for f in first["files"]]
     with pytest.raises(Conflict):
         hub.resources.act(world.contributor, first["id"], "new-version")
@@ -130,7 +161,9 @@ def test_visibility_is_enforced_on_read(hub, world):
     with pytest.raises(NotFound):
         hub.resources.get(world.teacher, org_only["id"])  # same county, other school
     assert hub.resources.get(world.teacher, region_only["id"])["id"] == region_only["id"]
-    assert hub.resources.get(world.county_reviewer, org_only["id"])["id"] == org_only["id"]  # parent org
+    assert (
+        hub.resources.get(world.county_reviewer, org_only["id"])["id"] == org_only["id"]
+    )  # parent org
 
 
 def test_drafts_are_invisible_to_others(hub, world):
@@ -154,19 +187,27 @@ def test_withdraw_leaves_a_tombstone_and_a_delete_change(hub, world):
 
 def test_harvested_upsert_is_idempotent_and_tombstones(hub, world):
     from hub.db.models import Organisation
+
     with hub.db.session() as s:
         org_id = s.scalar(select(Organisation.id).where(Organisation.code == "xq"))
     data = valid_record(title="国家平台：分数的意义", origin_url="https://example.org/x/1")
     outcomes = []
     for _ in range(2):
         with hub.uow() as uow:
-            _, outcome = hub.resources.upsert_harvested(uow, source_id=7, org_id=org_id, external_id="x1", record=data)
+            _, outcome = hub.resources.upsert_harvested(
+                uow, source_id=7, org_id=org_id, external_id="x1", record=data
+            )
             uow.commit()
         outcomes.append(outcome)
     assert outcomes == ["created", "unchanged"]
     with hub.uow() as uow:
         resource, outcome = hub.resources.upsert_harvested(
-            uow, source_id=7, org_id=org_id, external_id="x1", record={**data, "title": "国家平台：分数的意义（修订）"})
+            uow,
+            source_id=7,
+            org_id=org_id,
+            external_id="x1",
+            record={**data, "title": "国家平台：分数的意义（修订）"},
+        )
         rid = resource.id
         uow.commit()
     assert outcome == "updated"
@@ -174,7 +215,9 @@ def test_harvested_upsert_is_idempotent_and_tombstones(hub, world):
         hub.resources.withdraw(world.contributor, rid)
     with hub.uow() as uow:
         assert hub.resources.tombstone_harvested(uow, source_id=7, external_id="x1") == "deleted"
-        assert hub.resources.tombstone_harvested(uow, source_id=7, external_id="nope") == "unchanged"
+        assert (
+            hub.resources.tombstone_harvested(uow, source_id=7, external_id="nope") == "unchanged"
+        )
         uow.commit()
     with pytest.raises(Gone):
         hub.resources.get(ANONYMOUS, rid)

@@ -1,4 +1,5 @@
 """The store contract runs against the local directory store and against a real S3 server (Swift with s3api)."""
+
 from __future__ import annotations
 
 import uuid
@@ -7,13 +8,19 @@ import pytest
 
 from hub.storage.local import LocalStore
 from hub.storage.s3 import S3Store
-from tests.support import swift
 
 
 def make_s3_store(server: dict, tmp_path, bucket: str | None = None) -> S3Store:
-    return S3Store(bucket or f"eduhub-{uuid.uuid4().hex[:12]}", tmp_dir=tmp_path / "tmp",
-                   endpoint_url=server["endpoint_url"], region=server["region"], addressing_style="path",
-                   access_key=server["access_key"], secret_key=server["secret_key"], create_bucket=True)
+    return S3Store(
+        bucket or f"eduhub-{uuid.uuid4().hex[:12]}",
+        tmp_dir=tmp_path / "tmp",
+        endpoint_url=server["endpoint_url"],
+        region=server["region"],
+        addressing_style="path",
+        access_key=server["access_key"],
+        secret_key=server["secret_key"],
+        create_bucket=True,
+    )
 
 
 def empty_and_remove(store: S3Store) -> None:

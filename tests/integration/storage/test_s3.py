@@ -1,4 +1,5 @@
 """What only the S3 adapter does: presigned downloads, multipart uploads, metadata, bucket creation."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.swift
 def test_a_presigned_url_serves_the_bytes_with_the_chinese_file_name(s3_store):
     body = "第一课 黄河文化".encode() * 100
     sha = s3_store.put_bytes(body, "application/pdf")
-    url = s3_store.presigned_url(sha, filename="第一课 黄河文化.pdf", mimetype="application/pdf", expires=60)
+    url = s3_store.presigned_url(
+        sha, filename="第一课 黄河文化.pdf", mimetype="application/pdf", expires=60
+    )
     response = requests.get(url, timeout=10)
     assert response.status_code == 200
     assert response.content == body
@@ -37,8 +40,10 @@ def test_a_large_file_is_uploaded_in_parts_and_keeps_its_metadata(s3_store):
     data = io.BytesIO(chunk * 40)
     staged = s3_store.stage(data, max_bytes=64 << 20)
     assert s3_store.commit(staged, "video/mp4") is True
-    head = s3_store.client.head_object(Bucket=s3_store.bucket, Key=f"objects/{staged.sha256[:2]}/"
-                                       f"{staged.sha256[2:4]}/{staged.sha256}")
+    head = s3_store.client.head_object(
+        Bucket=s3_store.bucket,
+        Key=f"objects/{staged.sha256[:2]}/{staged.sha256[2:4]}/{staged.sha256}",
+    )
     assert head["ContentLength"] == 40 << 20
     assert head["ETag"].strip('"').endswith("-3")  # 16 MiB parts: 16 + 16 + 8
     assert head["Metadata"]["sha256"] == staged.sha256
@@ -59,11 +64,15 @@ def test_s3_has_no_local_path(s3_store):
     assert s3_store.local_path(sha) is None
 
 
-def test_store_from_url_uses_aws_environment_keys_and_creates_the_bucket(s3_server, tmp_path, monkeypatch):
+def test_store_from_url_uses_aws_environment_keys_and_creates_the_bucket(
+    s3_server, tmp_path, monkeypatch
+):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server["access_key"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server["secret_key"])
-    url = (f"s3://eduhub-from-url?endpoint_url={s3_server['endpoint_url']}&region={s3_server['region']}"
-           "&addressing_style=path&create_bucket=true")
+    url = (
+        f"s3://eduhub-from-url?endpoint_url={s3_server['endpoint_url']}&region={s3_server['region']}"
+        "&addressing_style=path&create_bucket=true"
+    )
     store = store_from_url(url, data_dir=tmp_path)
     try:
         sha = store.put_bytes(b"configured", "text/plain")

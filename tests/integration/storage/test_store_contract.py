@@ -1,4 +1,5 @@
 """Every object store keeps the same contract, whichever backend holds the bytes."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Fixtures for sync tests: the fake connector kind and a source made straight in the database."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,6 +18,7 @@ def fake_kind():
 @pytest.fixture
 def org(hub):
     from tests.factories import make_org
+
     return make_org(hub, code="nx-sync-org")
 
 
@@ -25,12 +27,21 @@ def make_source(hub, org):
     def make(name="fake-src", items=(), kind=fake_source.KIND, **fields):
         options = dict(fields.pop("options", {}), items=list(items))
         with hub.uow() as uow:
-            org_id = uow.session.scalar(select(Organisation.id).where(Organisation.code == org["code"]))
-            source = Source(name=name, kind=kind, url="http://source.example", org_id=org_id, options=options,
-                            **fields)
+            org_id = uow.session.scalar(
+                select(Organisation.id).where(Organisation.code == org["code"])
+            )
+            source = Source(
+                name=name,
+                kind=kind,
+                url="http://source.example",
+                org_id=org_id,
+                options=options,
+                **fields,
+            )
             uow.session.add(source)
             uow.commit()
             return source.id
+
     return make
 
 

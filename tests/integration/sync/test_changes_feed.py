@@ -1,4 +1,5 @@
 """The changes feed: published and withdrawn public records, in commit order, with a forward-only cursor."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,14 @@ from tests.resource_factories import PDF_BYTES, valid_record
 
 def published(hub, **overrides) -> dict:
     draft = hub.resources.create(SYSTEM, valid_record(org="nx-feed", **overrides))
-    hub.files.upload(SYSTEM, draft["id"], "lesson.pdf", io.BytesIO(PDF_BYTES), content_length=len(PDF_BYTES),
-                     digest=None)
+    hub.files.upload(
+        SYSTEM,
+        draft["id"],
+        "lesson.pdf",
+        io.BytesIO(PDF_BYTES),
+        content_length=len(PDF_BYTES),
+        digest=None,
+    )
     hub.resources.act(SYSTEM, draft["id"], "submit")
     return hub.resources.act(SYSTEM, draft["id"], "publish")
 
@@ -34,7 +41,10 @@ def test_the_feed_lists_published_records_and_withdrawals_in_order(hub, client):
     assert ("upsert", second["id"]) in ops and ops[-1] == ("delete", first["id"])
     seqs = [c["seq"] for c in body["changes"]]
     assert seqs == sorted(seqs) and body["next"] == str(seqs[-1])
-    assert client.get(f"/api/v1/changes?since={body['next']}").get_json() == {"changes": [], "next": body["next"]}
+    assert client.get(f"/api/v1/changes?since={body['next']}").get_json() == {
+        "changes": [],
+        "next": body["next"],
+    }
 
 
 def test_drafts_and_private_records_stay_out_but_the_cursor_moves_past_them(hub, client):
@@ -96,7 +106,9 @@ def test_a_reader_never_skips_a_row_committed_late(hub, database_url):
 def test_a_bulk_import_waits_for_an_open_feed_writer_too(hub, database_url, tmp_path):
     """Core inserts skip the ORM hook: the importer takes the feed lock itself, so it queues behind T1."""
     import json
+
     from hub.services.bulk import BulkImporter
+
     make_org(hub, code="nx", kind="province", region="640000")
     source = tmp_path / "r.jsonl"
     source.write_text(json.dumps(valid_record(), ensure_ascii=False) + "\n", encoding="utf-8")
@@ -104,7 +116,9 @@ def test_a_bulk_import_waits_for_an_open_feed_writer_too(hub, database_url, tmp_
     t1.add(Change(resource_id="r-first", op="upsert"))
     t1.flush()
     done = threading.Event()
-    thread = threading.Thread(target=lambda: (BulkImporter(hub, org="nx", publish=True).run(source), done.set()))
+    thread = threading.Thread(
+        target=lambda: (BulkImporter(hub, org="nx", publish=True).run(source), done.set())
+    )
     thread.start()
     assert not done.wait(0.5)  # queued behind T1's open transaction
     t1.commit()

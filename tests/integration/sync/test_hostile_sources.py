@@ -1,4 +1,5 @@
 """Hostile partner hubs: 500s then success, garbage, a never-ending answer, a lying checksum."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,23 @@ import pytest
 from hub.security.principal import SYSTEM
 from tests.support.fake_source import record
 
-GOOD_PAGE = {"changes": [{"seq": 1, "op": "upsert", "resource": {"id": "r1", **record(1), "files": [
-    {"name": "a.pdf", "size": 5, "sha256": "0" * 64, "mimetype": "application/pdf"}],
-    "links": {"files": {"a.pdf": "/file"}}}}], "next": "1"}
+GOOD_PAGE = {
+    "changes": [
+        {
+            "seq": 1,
+            "op": "upsert",
+            "resource": {
+                "id": "r1",
+                **record(1),
+                "files": [
+                    {"name": "a.pdf", "size": 5, "sha256": "0" * 64, "mimetype": "application/pdf"}
+                ],
+                "links": {"files": {"a.pdf": "/file"}},
+            },
+        }
+    ],
+    "next": "1",
+}
 
 
 @pytest.fixture
@@ -51,15 +66,25 @@ def partner():
 def sync(hub, url, answers, script, fetch_files=False):
     answers[:] = script
     hub.on_outbox = lambda: None
-    source = hub.sources.create(SYSTEM, {"name": "partner", "kind": "hub", "url": url, "fetch_files": fetch_files,
-                                         "options": {"retries": 2, "backoff": 0.01, "timeout": 0.5}})
+    source = hub.sources.create(
+        SYSTEM,
+        {
+            "name": "partner",
+            "kind": "hub",
+            "url": url,
+            "fetch_files": fetch_files,
+            "options": {"retries": 2, "backoff": 0.01, "timeout": 0.5},
+        },
+    )
     run = hub.sync.start(SYSTEM, source["id"])
     return hub.sync.run(run["id"])
 
 
 def test_500s_then_success_is_a_successful_run(hub, partner):
     answers, url = partner
-    run = sync(hub, url, answers, [(500, b"", 0), (503, b"", 0), (200, json.dumps(GOOD_PAGE).encode(), 0)])
+    run = sync(
+        hub, url, answers, [(500, b"", 0), (503, b"", 0), (200, json.dumps(GOOD_PAGE).encode(), 0)]
+    )
     assert run["status"] == "succeeded" and run["counts"]["created"] == 1
 
 

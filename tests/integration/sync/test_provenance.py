@@ -1,4 +1,5 @@
 """What a source said of a record beyond the canonical fields (tag ids, paths, file links) is kept and shown."""
+
 from __future__ import annotations
 
 from hub.security.principal import SYSTEM
@@ -6,13 +7,20 @@ from tests.integration.sync.conftest import set_items
 from tests.integration.sync.test_sync_service import harvested, sync, upserts
 from tests.support.fake_source import record
 
-PROVENANCE = {"platform": "national", "id": "a1b2", "tag_ids": ["6a7a0f1e"], "tag_paths": ["教材/小学/数学"],
-              "files": ["https://r1-ndr-private.ykt.cbern.com.cn/x.pdf"]}
+PROVENANCE = {
+    "platform": "national",
+    "id": "a1b2",
+    "tag_ids": ["6a7a0f1e"],
+    "tag_paths": ["教材/小学/数学"],
+    "files": ["https://r1-ndr-private.ykt.cbern.com.cn/x.pdf"],
+}
 
 
 def test_provenance_is_stored_and_shown_in_the_record(hub, make_source):
-    source_id = make_source(items=[{"op": "upsert", "id": "n-1", "record": record(1, provenance=PROVENANCE)}]
-                            + upserts(2))
+    source_id = make_source(
+        items=[{"op": "upsert", "id": "n-1", "record": record(1, provenance=PROVENANCE)}]
+        + upserts(2)
+    )
     sync(hub, source_id)
     rows = harvested(hub, source_id)
     assert hub.resources.get(SYSTEM, rows["n-1"].id)["provenance"] == PROVENANCE
@@ -20,9 +28,13 @@ def test_provenance_is_stored_and_shown_in_the_record(hub, make_source):
 
 
 def test_a_changed_provenance_alone_updates_the_record(hub, make_source):
-    source_id = make_source(items=[{"op": "upsert", "id": "n-1", "record": record(1, provenance=PROVENANCE)}])
+    source_id = make_source(
+        items=[{"op": "upsert", "id": "n-1", "record": record(1, provenance=PROVENANCE)}]
+    )
     sync(hub, source_id)
     moved = {**PROVENANCE, "tag_paths": ["教材/小学/数学/人教版"]}
-    set_items(hub, source_id, [{"op": "upsert", "id": "n-1", "record": record(1, provenance=moved)}])
+    set_items(
+        hub, source_id, [{"op": "upsert", "id": "n-1", "record": record(1, provenance=moved)}]
+    )
     assert sync(hub, source_id, full=True)["counts"]["updated"] == 1
     assert harvested(hub, source_id)["n-1"].provenance == moved

@@ -1,4 +1,5 @@
 """The sync service against a fake connector, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,14 +69,22 @@ def test_changed_records_update_and_deletions_become_tombstones(hub, make_source
 
 
 def test_a_bad_record_is_kept_as_a_failure_and_never_stops_the_run(hub, make_source):
-    items = upserts(1) + [{"op": "upsert", "id": "bad", "record": record(9, subjects=["no-such-subject"])},
-                          {"op": "fail", "id": "broken", "reason": "unreadable XML", "payload": "<x"}] + upserts(2)
+    items = (
+        upserts(1)
+        + [
+            {"op": "upsert", "id": "bad", "record": record(9, subjects=["no-such-subject"])},
+            {"op": "fail", "id": "broken", "reason": "unreadable XML", "payload": "<x"},
+        ]
+        + upserts(2)
+    )
     source_id = make_source(items=items)
     run = sync(hub, source_id)
     assert run["status"] == "partial"
     assert run["counts"]["created"] == 2 and run["counts"]["failed"] == 2
     failures = {f["external_id"]: f for f in hub.sync.failures(SYSTEM, run["id"])}
-    assert failures["broken"]["reason"] == "unreadable XML" and failures["broken"]["payload"] == "<x"
+    assert (
+        failures["broken"]["reason"] == "unreadable XML" and failures["broken"]["payload"] == "<x"
+    )
     assert "subjects" in failures["bad"]["reason"]
     assert failures["bad"]["payload"]["record"]["subjects"] == ["no-such-subject"]
 
@@ -85,7 +94,11 @@ def test_a_failure_can_be_retried_once_the_source_is_fixed(hub, make_source):
     run = sync(hub, source_id)
     failure = hub.sync.failures(SYSTEM, run["id"])[0]
     still = hub.sync.retry_failure(SYSTEM, run["id"], failure["id"])
-    assert still["resolved_at"] is None and still["attempts"] == 2 and still["reason"] == "still broken"
+    assert (
+        still["resolved_at"] is None
+        and still["attempts"] == 2
+        and still["reason"] == "still broken"
+    )
     set_items(hub, source_id, [], fixed={"ext-7": record(7)})
     result = hub.sync.retry_failures(SYSTEM, run["id"])
     assert result["resolved"] == 1
@@ -152,5 +165,9 @@ def test_batches_commit_the_cursor_as_they_go(hub, make_source, monkeypatch):
     run = sync(hub, source_id)
     assert run["cursor"] == "25"
     with hub.uow() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(Resource)
-                                  .where(Resource.source_id == source_id)) == 25
+        assert (
+            uow.session.scalar(
+                select(func.count()).select_from(Resource).where(Resource.source_id == source_id)
+            )
+            == 25
+        )

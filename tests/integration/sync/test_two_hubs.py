@@ -1,4 +1,5 @@
 """Two hubs on loopback: B follows A's changes feed (records and files) with the hub connector."""
+
 from __future__ import annotations
 
 import io
@@ -30,9 +31,15 @@ def hub_a_url(app):
 def hub_b(tmp_path):
     data_dir = tmp_path / "b"
     data_dir.mkdir()
-    config = Config.from_env(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'hub.db'}",
-                             storage_url=f"file://{data_dir / 'objects'}", search_url=f"tantivy://{data_dir / 'index'}",
-                             broker_url=f"filesystem://{data_dir / 'broker'}", secret_key="b", testing=True)
+    config = Config.from_env(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'hub.db'}",
+        storage_url=f"file://{data_dir / 'objects'}",
+        search_url=f"tantivy://{data_dir / 'index'}",
+        broker_url=f"filesystem://{data_dir / 'broker'}",
+        secret_key="b",
+        testing=True,
+    )
     app = create_app(config)
     hub = app.extensions["eduhub"]
     Base.metadata.create_all(hub.db.engine)
@@ -48,7 +55,9 @@ def publish(hub, record_id):
 
 def create_published(hub, title, body=PDF_BYTES):
     draft = hub.resources.create(SYSTEM, valid_record(org="nx-a", title=title))
-    hub.files.upload(SYSTEM, draft["id"], "课件.pdf", io.BytesIO(body), content_length=len(body), digest=None)
+    hub.files.upload(
+        SYSTEM, draft["id"], "课件.pdf", io.BytesIO(body), content_length=len(body), digest=None
+    )
     return publish(hub, draft["id"])
 
 
@@ -59,8 +68,12 @@ def sync_b(hub_b, source_id):
 
 def mirrored(hub_b):
     with hub_b.uow() as uow:
-        return {r.external_id: (r.status, r.title, sorted((f.name, f.sha256) for f in r.files))
-                for r in uow.session.scalars(select(Resource).where(Resource.source_id.is_not(None))).all()}
+        return {
+            r.external_id: (r.status, r.title, sorted((f.name, f.sha256) for f in r.files))
+            for r in uow.session.scalars(
+                select(Resource).where(Resource.source_id.is_not(None))
+            ).all()
+        }
 
 
 def test_b_follows_creations_new_versions_and_withdrawals_on_a(hub, hub_a_url, hub_b):
@@ -97,5 +110,10 @@ def test_a_full_resync_changes_nothing(hub, hub_a_url, hub_b):
     source = hub_b.sources.create(SYSTEM, {"name": "hub-a", "kind": "hub", "url": hub_a_url})
     sync_b(hub_b, source["id"])
     run = hub_b.sync.start(SYSTEM, source["id"], full=True)
-    assert hub_b.sync.run(run["id"])["counts"] == {"created": 0, "updated": 0, "deleted": 0, "unchanged": 1,
-                                                    "failed": 0}
+    assert hub_b.sync.run(run["id"])["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "deleted": 0,
+        "unchanged": 1,
+        "failed": 0,
+    }

@@ -1,4 +1,5 @@
 """Admin pages: sources with their last sync and failed records (retried from the page), people, audit log."""
+
 from __future__ import annotations
 
 import re
@@ -28,16 +29,29 @@ def csrf_from(html: str) -> str:
 
 def log_in(client, email: str) -> str:
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"})
+    client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"}
+    )
     return csrf_from(client.get("/").get_data(as_text=True))
 
 
 def _source_with_a_failure(hub) -> tuple[int, dict]:
     with hub.uow() as uow:
-        org_id = uow.session.scalar(select(Organisation.id).where(Organisation.code == "nx-partner"))
-        source = Source(name="partner-hub", kind=fake_source.KIND, url="http://source.example", org_id=org_id,
-                        options={"items": [{"op": "upsert", "id": "ext-1", "record": fake_source.record(1)},
-                                           {"op": "fail", "id": "ext-7", "reason": "timeout reading record"}]})
+        org_id = uow.session.scalar(
+            select(Organisation.id).where(Organisation.code == "nx-partner")
+        )
+        source = Source(
+            name="partner-hub",
+            kind=fake_source.KIND,
+            url="http://source.example",
+            org_id=org_id,
+            options={
+                "items": [
+                    {"op": "upsert", "id": "ext-1", "record": fake_source.record(1)},
+                    {"op": "fail", "id": "ext-7", "reason": "timeout reading record"},
+                ]
+            },
+        )
         uow.session.add(source)
         uow.commit()
         source_id = source.id

@@ -1,4 +1,5 @@
 """Stylesheets and scripts are linked with a hash of their content and then cached by browsers for a year."""
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,18 @@ def test_pages_link_assets_with_their_fingerprint(client):
 
 
 def test_a_fingerprinted_asset_is_cached_for_a_year_and_the_same_in_every_language(client):
-    link = next(link for link in asset_links(client.get("/").get_data(as_text=True)) if "hub.css" in link)
+    link = next(
+        link for link in asset_links(client.get("/").get_data(as_text=True)) if "hub.css" in link
+    )
     response = client.get(link)
     assert response.status_code == 200 and response.mimetype == "text/css"
     cache = response.headers["Cache-Control"]
-    assert "max-age=31536000" in cache and "immutable" in cache and "public" in cache and "no-cache" not in cache
+    assert (
+        "max-age=31536000" in cache
+        and "immutable" in cache
+        and "public" in cache
+        and "no-cache" not in cache
+    )
     assert "Cookie" not in response.headers.get("Vary", "")
     assert "Accept-Language" not in response.headers.get("Vary", "")
 

@@ -1,4 +1,5 @@
 """Pages speak Chinese by default, English when the browser asks or the switch says so; the switch goes back."""
+
 from __future__ import annotations
 
 import re
@@ -30,14 +31,18 @@ def test_vocabulary_labels_follow_the_language(client, world):
     assert re.search(r'data-facet="stage">初中</a>', zh)
     assert re.search(r'data-facet="stage">Junior secondary school</a>', en)
     assert "<summary>School stages</summary>" in en and "<summary>学段</summary>" in zh
-    resource = client.get(f'/r/{world.public["id"]}', headers=EN).get_data(as_text=True)
+    resource = client.get(f"/r/{world.public['id']}", headers=EN).get_data(as_text=True)
     assert "<dt>Grades</dt><dd>Grade 7</dd>" in resource and "<dd>七年级</dd>" not in resource
 
 
 def test_the_switch_sets_the_cookie_beats_the_browser_and_goes_back(client, world):
-    response = client.get("/lang/en", query_string={"next": "/?q=有理数"}, headers={"Accept-Language": "zh-CN"})
+    response = client.get(
+        "/lang/en", query_string={"next": "/?q=有理数"}, headers={"Accept-Language": "zh-CN"}
+    )
     assert response.status_code == 302 and response.location == "/?q=%E6%9C%89%E7%90%86%E6%95%B0"
-    assert "lang=en" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    assert (
+        "lang=en" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    )
     page = client.get("/?q=有理数", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert '<html lang="en">' in page and "Search resources" in page
     client.get("/lang/zh?next=/")
@@ -49,11 +54,19 @@ def test_the_switch_is_a_plain_link_in_the_header_back_to_the_same_page(client, 
     links = re.findall(r'<a href="(/lang/(?:zh|en)\?next=[^"]*)"', page)
     assert [link[:8] for link in links] == ["/lang/zh", "/lang/en"]
     response = client.get(links[1].replace("&amp;", "&"))
-    assert response.location == "/?q=a%26b&stage=junior"  # the same search, "&" in the words and all
+    assert (
+        response.location == "/?q=a%26b&stage=junior"
+    )  # the same search, "&" in the words and all
 
 
 def test_the_switch_never_redirects_off_site(client, world):
-    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example", "", "javascript:alert(1)"):
+    for target in (
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "",
+        "javascript:alert(1)",
+    ):
         response = client.get("/lang/en", query_string={"next": target})
         assert response.status_code == 302 and response.location == "/", target
 
@@ -74,8 +87,8 @@ def test_upload_progress_texts_reach_the_script_in_the_pages_language(client, wo
     hub = site[0].extensions["eduhub"]
     draft = hub.resources.create(world.contributor, {"title": "语言测试草稿", "stage": "junior"})
     log_in(client, "c@example.cn")
-    zh = client.get(f'/upload/{draft["id"]}').get_data(as_text=True)
-    en = client.get(f'/upload/{draft["id"]}', headers=EN).get_data(as_text=True)
+    zh = client.get(f"/upload/{draft['id']}").get_data(as_text=True)
+    en = client.get(f"/upload/{draft['id']}", headers=EN).get_data(as_text=True)
     assert 'data-msg-done="完成"' in zh and 'data-msg-network="网络错误"' in zh
     assert 'data-msg-done="Done"' in en and 'data-msg-retrying="Connection lost, retrying…"' in en
 
@@ -90,11 +103,15 @@ def _no_hits(monkeypatch, site, **extra):
 def test_empty_search_offers_the_corrected_query_keeping_the_filters(client, site, monkeypatch):
     _no_hits(monkeypatch, site, did_you_mean={"q": "有理数", "total": 3})
     page = client.get("/?q=有理树&stage=junior&sort=newest").get_data(as_text=True)
-    assert ('您是不是要找：<a href="/?q=%E6%9C%89%E7%90%86%E6%95%B0&amp;stage=junior&amp;sort=newest">有理数</a>'
-            '（3 个结果）') in page
+    assert (
+        '您是不是要找：<a href="/?q=%E6%9C%89%E7%90%86%E6%95%B0&amp;stage=junior&amp;sort=newest">有理数</a>'
+        "（3 个结果）"
+    ) in page
     english = client.get("/?q=有理树&stage=junior", headers=EN).get_data(as_text=True)
-    assert ('Did you mean: <a href="/?q=%E6%9C%89%E7%90%86%E6%95%B0&amp;stage=junior">有理数</a>'
-            ' (3 results)?') in english
+    assert (
+        'Did you mean: <a href="/?q=%E6%9C%89%E7%90%86%E6%95%B0&amp;stage=junior">有理数</a>'
+        " (3 results)?"
+    ) in english
 
 
 def test_the_suggestion_is_escaped_and_singular_when_it_finds_one(client, site, monkeypatch):

@@ -1,4 +1,5 @@
 """Real Celery worker processes on the embedded broker and on Redis, against the test's hub."""
+
 from __future__ import annotations
 
 import os
@@ -21,6 +22,7 @@ def broker_url(request, tmp_path):
     if request.param == "embedded":
         return f"filesystem://{tmp_path / 'var' / 'broker'}"
     from tests.support import redis
+
     try:
         url = redis.server_url()
     except redis.Unavailable as exc:
@@ -32,9 +34,16 @@ def broker_url(request, tmp_path):
 @pytest.fixture
 def config(tmp_path, database_url, broker_url) -> Config:
     data_dir = tmp_path / "var"
-    return Config.from_env(data_dir=data_dir, database_url=database_url, storage_url=f"file://{data_dir / 'objects'}",
-                           search_url=f"tantivy://{data_dir / 'index'}", broker_url=broker_url,
-                           secret_key="test-secret", testing=True, beat_schedule={})
+    return Config.from_env(
+        data_dir=data_dir,
+        database_url=database_url,
+        storage_url=f"file://{data_dir / 'objects'}",
+        search_url=f"tantivy://{data_dir / 'index'}",
+        broker_url=broker_url,
+        secret_key="test-secret",
+        testing=True,
+        beat_schedule={},
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -51,8 +60,13 @@ def start_worker(config):
         config.data_dir.mkdir(parents=True, exist_ok=True)
         env["EDUHUB_CONNECTORS"] = f"{fake_source.KIND}=tests.support.fake_source:FakeConnector"
         env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-        process = subprocess.Popen(worker_command(beat=False, concurrency=2), env=env, cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=open(config.data_dir / "worker.log", "ab"))
+        process = subprocess.Popen(
+            worker_command(beat=False, concurrency=2),
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(config.data_dir / "worker.log", "ab"),
+        )
         started.append(process)
         return process
 
@@ -76,4 +90,5 @@ def finished_run(hub, run_id: int, **kwargs) -> dict:
     def done():
         run = hub.sync.get_run(SYSTEM, run_id)
         return run if run["status"] in FINISHED else None
+
     return wait_for(done, what=f"sync run {run_id} to finish", **kwargs)

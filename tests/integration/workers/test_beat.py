@@ -1,4 +1,5 @@
 """Beat: every enabled source with a cron schedule becomes one periodic sync entry; bad schedules are refused."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,11 @@ def test_each_scheduled_source_gets_one_sync_entry(hub):
     assert list(entries) == ["sync-source-nightly"]
     entry = entries["sync-source-nightly"]
     assert entry.task == "workers.tasks.sync_source" and entry.args == (nightly["id"],)
-    assert isinstance(entry.schedule, crontab) and entry.schedule.hour == {2} and entry.schedule.minute == {0}
+    assert (
+        isinstance(entry.schedule, crontab)
+        and entry.schedule.hour == {2}
+        and entry.schedule.minute == {0}
+    )
 
 
 def test_a_bad_schedule_is_refused_when_the_source_is_added(hub):

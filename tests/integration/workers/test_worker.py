@@ -1,4 +1,5 @@
 """A real worker process runs syncs queued through the outbox, on the embedded broker and on Redis."""
+
 from __future__ import annotations
 
 import os
@@ -22,19 +23,30 @@ def make_source(hub):
     def make(count: int) -> int:
         org = make_org(hub, code="nx-worker-org")
         with hub.uow() as uow:
-            source = Source(name="fake-src", kind="fake", url="http://source.example", org_id=org["id"],
-                            options={"generate": count})
+            source = Source(
+                name="fake-src",
+                kind="fake",
+                url="http://source.example",
+                org_id=org["id"],
+                options={"generate": count},
+            )
             uow.session.add(source)
             uow.commit()
             return source.id
+
     return make
 
 
 def harvested(hub, source_id):
     with hub.uow() as uow:
-        total = uow.session.scalar(select(func.count()).select_from(Resource).where(Resource.source_id == source_id))
-        distinct = uow.session.scalar(select(func.count(func.distinct(Resource.external_id)))
-                                      .where(Resource.source_id == source_id))
+        total = uow.session.scalar(
+            select(func.count()).select_from(Resource).where(Resource.source_id == source_id)
+        )
+        distinct = uow.session.scalar(
+            select(func.count(func.distinct(Resource.external_id))).where(
+                Resource.source_id == source_id
+            )
+        )
     return total, distinct
 
 
@@ -49,12 +61,17 @@ def test_a_worker_process_runs_a_queued_sync(hub, make_source, start_worker):
 
 
 @pytest.mark.parametrize("broker_url", ["embedded"], indirect=True)
-def test_sigkill_mid_sync_then_rerun_gives_exactly_the_source_records(hub, make_source, start_worker):
+def test_sigkill_mid_sync_then_rerun_gives_exactly_the_source_records(
+    hub, make_source, start_worker
+):
     source_id = make_source(RECORDS)
     worker = start_worker()
     run = hub.sync.start(SYSTEM, source_id)
-    wait_for(lambda: hub.sync.get_run(SYSTEM, run["id"])["processed"] >= 400, interval=0.1,
-             what="the sync to be under way")
+    wait_for(
+        lambda: hub.sync.get_run(SYSTEM, run["id"])["processed"] >= 400,
+        interval=0.1,
+        what="the sync to be under way",
+    )
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     killed = hub.sync.get_run(SYSTEM, run["id"])

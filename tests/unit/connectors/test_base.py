@@ -1,4 +1,5 @@
 """HttpClient against a hostile loopback server: retries with back-off, Retry-After, caps, garbage, slowness."""
+
 from __future__ import annotations
 
 import io
@@ -108,9 +109,11 @@ def test_bodies_over_the_cap_are_refused(server, client):
 
 def test_stream_to_checks_the_sha256(server, client):
     import hashlib
+
     server.answers["/f"] = [(200, {}, b"hello", 0)]
     sink = io.BytesIO()
-    assert client.stream_to(server.base + "/f", sink, expected_sha256=hashlib.sha256(b"hello").hexdigest()) == (
-        5, hashlib.sha256(b"hello").hexdigest())
+    assert client.stream_to(
+        server.base + "/f", sink, expected_sha256=hashlib.sha256(b"hello").hexdigest()
+    ) == (5, hashlib.sha256(b"hello").hexdigest())
     with pytest.raises(ChecksumMismatch):
         client.stream_to(server.base + "/f", io.BytesIO(), expected_sha256="0" * 64)

@@ -1,4 +1,5 @@
 """The hub connector reads another hub's changes feed page by page and maps it to items."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,19 +19,33 @@ class FakeHttp:
 
 
 def resource(rid, **extra):
-    return {"id": rid, "title": f"资源{rid}", "subjects": ["math"], "status": "published", "org": "a",
-            "files": [{"name": "a.pdf", "size": 3, "sha256": "ab" * 32, "mimetype": "application/pdf"}],
-            "links": {"html": f"/r/{rid}", "files": {"a.pdf": f"/api/v1/resources/{rid}/files/a.pdf"}}, **extra}
+    return {
+        "id": rid,
+        "title": f"资源{rid}",
+        "subjects": ["math"],
+        "status": "published",
+        "org": "a",
+        "files": [{"name": "a.pdf", "size": 3, "sha256": "ab" * 32, "mimetype": "application/pdf"}],
+        "links": {"html": f"/r/{rid}", "files": {"a.pdf": f"/api/v1/resources/{rid}/files/a.pdf"}},
+        **extra,
+    }
 
 
 def connector(pages, **options):
-    return HubConnector(SourceConfig(name="a", kind="hub", url="http://a.example/hub/", options=options),
-                        FakeHttp(pages))
+    return HubConnector(
+        SourceConfig(name="a", kind="hub", url="http://a.example/hub/", options=options),
+        FakeHttp(pages),
+    )
 
 
 PAGES = {
-    None: {"changes": [{"seq": 1, "op": "upsert", "resource": resource("r1")},
-                       {"seq": 2, "op": "delete", "resource": {"id": "r2", "status": "withdrawn"}}], "next": "4"},
+    None: {
+        "changes": [
+            {"seq": 1, "op": "upsert", "resource": resource("r1")},
+            {"seq": 2, "op": "delete", "resource": {"id": "r2", "status": "withdrawn"}},
+        ],
+        "next": "4",
+    },
     "4": {"changes": [{"seq": 5, "op": "upsert", "resource": {"title": "no id"}}], "next": "5"},
     "5": {"changes": [], "next": "5"},
 }
@@ -39,7 +54,11 @@ PAGES = {
 def test_pages_are_followed_until_the_feed_is_exhausted():
     items = list(connector(PAGES).harvest(None, full=False))
     assert [type(i) for i in items] == [Upsert, Delete, Failed]
-    assert [i.cursor_after for i in items] == ["1", "4", "5"]  # the page's last item carries its `next`
+    assert [i.cursor_after for i in items] == [
+        "1",
+        "4",
+        "5",
+    ]  # the page's last item carries its `next`
 
 
 def test_upserts_keep_the_origin_and_the_file_links():

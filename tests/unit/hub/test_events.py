@@ -1,4 +1,5 @@
 """Audit action names live in one enum; every name the code records is listed there."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,12 @@ CALL = re.compile(r"\.audit\(\s*\"([^\"]+)\"")
 
 
 def test_every_recorded_action_is_in_the_enum():
-    used = {m.group(1) for folder in ("hub", "connectors", "workers")
-            for path in (ROOT / folder).rglob("*.py") for m in CALL.finditer(path.read_text(encoding="utf-8"))}
+    used = {
+        m.group(1)
+        for folder in ("hub", "connectors", "workers")
+        for path in (ROOT / folder).rglob("*.py")
+        for m in CALL.finditer(path.read_text(encoding="utf-8"))
+    }
     assert used, "the scan found no audit calls"
     assert used <= {a.value for a in AuditAction}
 

@@ -1,16 +1,24 @@
 """The Chinese analyser: the same tokens for documents and queries, whatever the script, width or case."""
+
 from __future__ import annotations
 
 import unicodedata
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metadata import analysis
 from metadata.pinyin import suggest_keys, suggest_prefix
 
-TEXT = st.text(alphabet=st.one_of(st.characters(), st.sampled_from("分数的加法吴忠市數學ＡＢＣ１２３，。！　 ")),
-               max_size=60)
-ASCII_PRINTABLE = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30)
+TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(), st.sampled_from("分数的加法吴忠市數學ＡＢＣ１２３，。！　 ")
+    ),
+    max_size=60,
+)
+ASCII_PRINTABLE = st.text(
+    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30
+)
 
 
 def to_full_width(text: str) -> str:

@@ -1,7 +1,8 @@
 """The canonical record schemas: what is accepted, how it is normalised, and what a wrong field is told."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from apispec import APISpec
@@ -9,14 +10,34 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import ValidationError
 
 from hub.errors import flatten_messages
-from metadata.schema import (INPUT_FIELDS, ResourceInputSchema, ResourcePatchSchema, ResourceRecordSchema,
-                             consistency_errors, infer_stage, normalise_record)
+from metadata.schema import (
+    INPUT_FIELDS,
+    ResourceInputSchema,
+    ResourcePatchSchema,
+    ResourceRecordSchema,
+    consistency_errors,
+    infer_stage,
+    normalise_record,
+)
 
 VALID = {
-    "title": "认识百分数", "description": "人教版六年级上册第六单元。", "language": "zh", "stage": "primary",
-    "subjects": ["math"], "grades": ["g6"], "edition": "pep", "volume": "vol1", "chapter": "第六单元 百分数（一）",
-    "type": "courseware", "themes": ["yellow-river"], "keywords": ["百分数", "分数"], "license": "CC-BY-4.0",
-    "creators": [{"name": "马老师", "role": "author"}], "region": "640104", "visibility": "public", "org": "yc-school-1",
+    "title": "认识百分数",
+    "description": "人教版六年级上册第六单元。",
+    "language": "zh",
+    "stage": "primary",
+    "subjects": ["math"],
+    "grades": ["g6"],
+    "edition": "pep",
+    "volume": "vol1",
+    "chapter": "第六单元 百分数（一）",
+    "type": "courseware",
+    "themes": ["yellow-river"],
+    "keywords": ["百分数", "分数"],
+    "license": "CC-BY-4.0",
+    "creators": [{"name": "马老师", "role": "author"}],
+    "region": "640104",
+    "visibility": "public",
+    "org": "yc-school-1",
 }
 
 
@@ -35,19 +56,35 @@ def test_a_complete_valid_record_loads_unchanged():
 
 
 def test_a_title_alone_is_enough_and_gets_the_defaults():
-    assert load({"title": "黄河几字弯"}) == {"title": "黄河几字弯", "language": "zh", "visibility": "public"}
+    assert load({"title": "黄河几字弯"}) == {
+        "title": "黄河几字弯",
+        "language": "zh",
+        "visibility": "public",
+    }
 
 
 def test_text_is_stripped_nfc_normalised_and_single_line():
-    data = load({"title": "  认识\n  百分数 ", "description": " 第一行  \r\n第二行\n\n ", "chapter": "Cafe\u0301"})
+    data = load(
+        {
+            "title": "  认识\n  百分数 ",
+            "description": " 第一行  \r\n第二行\n\n ",
+            "chapter": "Cafe\u0301",
+        }
+    )
     assert data["title"] == "认识 百分数"
     assert data["description"] == "第一行\n第二行"
     assert data["chapter"] == "Café"
 
 
 def test_lists_lose_repeats_and_grades_are_ordered():
-    data = load({"title": "t", "grades": ["g9", "g7", "g9"], "keywords": ["Energy", "energy", "光伏"],
-                 "subjects": ["physics", "physics"]})
+    data = load(
+        {
+            "title": "t",
+            "grades": ["g9", "g7", "g9"],
+            "keywords": ["Energy", "energy", "光伏"],
+            "subjects": ["physics", "physics"],
+        }
+    )
     assert data["grades"] == ["g7", "g9"]
     assert data["keywords"] == ["Energy", "光伏"]
     assert data["subjects"] == ["physics"]
@@ -60,17 +97,27 @@ def test_the_stage_is_taken_from_the_grades_when_they_agree():
 
 
 def test_creators_may_be_names_or_objects_and_are_always_objects():
-    data = load({"title": "t", "creators": ["张老师", {"name": "宁夏教育出版社", "role": "publisher"}, "张老师"]})
-    assert data["creators"] == [{"name": "张老师", "role": "author"},
-                                {"name": "宁夏教育出版社", "role": "publisher"}]
+    data = load(
+        {
+            "title": "t",
+            "creators": ["张老师", {"name": "宁夏教育出版社", "role": "publisher"}, "张老师"],
+        }
+    )
+    assert data["creators"] == [
+        {"name": "张老师", "role": "author"},
+        {"name": "宁夏教育出版社", "role": "publisher"},
+    ]
 
 
-@pytest.mark.parametrize("title, expected", [
-    ("", "标题不能为空。Title must not be empty."),
-    ("   \n ", "标题不能为空。Title must not be empty."),
-    (None, "此项不能为 null。This field may not be null."),
-    (12, "应为文本（字符串）。Must be a text string."),
-])
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("", "标题不能为空。Title must not be empty."),
+        ("   \n ", "标题不能为空。Title must not be empty."),
+        (None, "此项不能为 null。This field may not be null."),
+        (12, "应为文本（字符串）。Must be a text string."),
+    ],
+)
 def test_a_bad_title_is_told_in_chinese_then_english(title, expected):
     assert errors_of({"title": title}) == {"title": [expected]}
 
@@ -90,22 +137,30 @@ def test_characters_xml_and_postgresql_cannot_carry_are_refused(text):
     assert "控制字符" in errors_of({"title": "t", "description": text})["description"][0]
 
 
-@pytest.mark.parametrize("field, value, vocabulary, listed", [
-    ("stage", "college", "stages", "preschool, primary, junior, senior"),
-    ("volume", "vol3", "volumes", "vol1, vol2, full"),
-    ("visibility", "secret", "visibility", "public, region, org"),
-    ("license", "GPL-3.0", "licenses", "CC-BY-4.0"),
-    ("type", "video", "types", "courseware"),
-])
+@pytest.mark.parametrize(
+    "field, value, vocabulary, listed",
+    [
+        ("stage", "college", "stages", "preschool, primary, junior, senior"),
+        ("volume", "vol3", "volumes", "vol1, vol2, full"),
+        ("visibility", "secret", "visibility", "public, region, org"),
+        ("license", "GPL-3.0", "licenses", "CC-BY-4.0"),
+        ("type", "video", "types", "courseware"),
+    ],
+)
 def test_a_wrong_code_names_the_field_and_the_allowed_codes(field, value, vocabulary, listed):
     message = errors_of({"title": "t", field: value})[field][0]
     assert message.startswith(f"{field}：“{value}”")
     assert listed in message and f"{field}: '{value}'" in message
 
 
-@pytest.mark.parametrize("field, value, vocabulary", [
-    ("region", "110000", "regions"), ("edition", "renjiao", "editions"), ("subjects", ["maths"], "subjects"),
-])
+@pytest.mark.parametrize(
+    "field, value, vocabulary",
+    [
+        ("region", "110000", "regions"),
+        ("edition", "renjiao", "editions"),
+        ("subjects", ["maths"], "subjects"),
+    ],
+)
 def test_a_wrong_code_in_a_long_vocabulary_points_to_the_api(field, value, vocabulary):
     messages = errors_of({"title": "t", field: value})[field]
     message = messages[0] if isinstance(messages, list) else messages[0][0]
@@ -123,8 +178,13 @@ def test_a_string_where_a_list_belongs_is_refused():
 
 def test_keywords_are_limited_in_length_and_number():
     assert "50" in errors_of({"title": "t", "keywords": ["词" * 51]})["keywords"][0][0]
-    assert "30" in errors_of({"title": "t", "keywords": [f"k{i}" for i in range(31)]})["keywords"][0]
-    assert len(load({"title": "t", "keywords": [f"k{i}" for i in range(30)] + ["K0"]})["keywords"]) == 30
+    assert (
+        "30" in errors_of({"title": "t", "keywords": [f"k{i}" for i in range(31)]})["keywords"][0]
+    )
+    assert (
+        len(load({"title": "t", "keywords": [f"k{i}" for i in range(30)] + ["K0"]})["keywords"])
+        == 30
+    )
 
 
 def test_grades_must_belong_to_the_stage():
@@ -133,13 +193,18 @@ def test_grades_must_belong_to_the_stage():
 
 
 def test_subjects_must_be_taught_in_the_stage():
-    message = errors_of({"title": "t", "stage": "primary", "subjects": ["chinese", "physics"]})["subjects"][0]
+    message = errors_of({"title": "t", "stage": "primary", "subjects": ["chinese", "physics"]})[
+        "subjects"
+    ][0]
     assert message.startswith("学科 physics 在学段 primary（小学）中没有开设")
 
 
 def test_senior_volumes_need_the_senior_stage():
     assert "volume" in errors_of({"title": "t", "stage": "junior", "volume": "compulsory-1"})
-    assert load({"title": "t", "stage": "senior", "volume": "compulsory-1"})["volume"] == "compulsory-1"
+    assert (
+        load({"title": "t", "stage": "senior", "volume": "compulsory-1"})["volume"]
+        == "compulsory-1"
+    )
 
 
 def test_consistency_errors_checks_a_merged_record_for_patch():
@@ -159,12 +224,18 @@ def test_a_body_that_is_not_an_object_is_refused(body):
 
 def test_the_creator_object_accepts_only_name_and_role():
     assert "creators" in errors_of({"title": "t", "creators": [{"name": "a", "email": "a@b"}]})
-    assert "role" in errors_of({"title": "t", "creators": [{"name": "a", "role": "boss"}]})["creators"][0]
+    assert (
+        "role"
+        in errors_of({"title": "t", "creators": [{"name": "a", "role": "boss"}]})["creators"][0]
+    )
 
 
 def test_patch_needs_no_title_sets_no_defaults_and_may_clear():
     assert load({"grades": ["g1"]}, ResourcePatchSchema) == {"grades": ["g1"]}
-    assert load({"edition": None, "chapter": None}, ResourcePatchSchema) == {"edition": None, "chapter": None}
+    assert load({"edition": None, "chapter": None}, ResourcePatchSchema) == {
+        "edition": None,
+        "chapter": None,
+    }
     assert "title" in errors_of({"title": " "}, ResourcePatchSchema)
     assert "visibility" in errors_of({"visibility": None}, ResourcePatchSchema)
 
@@ -174,11 +245,22 @@ def test_patch_still_checks_stage_and_grades_sent_together():
 
 
 def test_the_record_schema_dumps_the_full_record():
-    record = {**VALID, "id": "0190e4a0-0000-7000-8000-000000000001", "version": 2, "status": "published",
-              "source": None, "external_id": None, "origin_url": None,
-              "files": [{"name": "课件.pptx", "size": 10, "sha256": "0" * 64, "mimetype": "application/x"}],
-              "created": datetime(2024, 9, 1, tzinfo=timezone.utc), "updated": datetime(2024, 9, 2, tzinfo=timezone.utc),
-              "published": None, "links": {"self": "/api/v1/resources/x"}}
+    record = {
+        **VALID,
+        "id": "0190e4a0-0000-7000-8000-000000000001",
+        "version": 2,
+        "status": "published",
+        "source": None,
+        "external_id": None,
+        "origin_url": None,
+        "files": [
+            {"name": "课件.pptx", "size": 10, "sha256": "0" * 64, "mimetype": "application/x"}
+        ],
+        "created": datetime(2024, 9, 1, tzinfo=UTC),
+        "updated": datetime(2024, 9, 2, tzinfo=UTC),
+        "published": None,
+        "links": {"self": "/api/v1/resources/x"},
+    }
     dumped = ResourceRecordSchema().dump(record)
     assert dumped["created"] == "2024-09-01T00:00:00+00:00"
     assert dumped["files"][0]["name"] == "课件.pptx" and dumped["links"]["self"]
@@ -186,8 +268,16 @@ def test_the_record_schema_dumps_the_full_record():
 
 
 def test_the_record_schema_loads_records_from_a_newer_hub():
-    data = ResourceRecordSchema().load({**VALID, "id": "x", "status": "published", "future_field": 1,
-                                        "links": {"self": "/x"}, "created": "2024-09-01T00:00:00Z"})
+    data = ResourceRecordSchema().load(
+        {
+            **VALID,
+            "id": "x",
+            "status": "published",
+            "future_field": 1,
+            "links": {"self": "/x"},
+            "created": "2024-09-01T00:00:00Z",
+        }
+    )
     assert "future_field" not in data and "links" not in data
     assert data["status"] == "published" and data["created"].year == 2024
 
@@ -197,9 +287,16 @@ def test_the_record_schema_checks_vocabularies_too():
 
 
 def test_normalise_record_tidies_without_validating():
-    assert normalise_record({"title": " 标题 ", "keywords": ["a", " a", "", None, "b"], "chapter": "", "x": None,
-                             "grades": ["g1"], "n": 3}) == {"title": "标题", "keywords": ["a", "b"],
-                                                              "grades": ["g1"], "n": 3}
+    assert normalise_record(
+        {
+            "title": " 标题 ",
+            "keywords": ["a", " a", "", None, "b"],
+            "chapter": "",
+            "x": None,
+            "grades": ["g1"],
+            "n": 3,
+        }
+    ) == {"title": "标题", "keywords": ["a", "b"], "grades": ["g1"], "n": 3}
 
 
 def test_the_schemas_document_themselves_in_openapi():

@@ -1,4 +1,5 @@
 """Properties of the record schemas: junk only ever fails validation; valid records load to a fixed point."""
+
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
@@ -6,7 +7,12 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from hub.errors import flatten_messages
-from metadata.schema import INPUT_FIELDS, ResourceInputSchema, ResourcePatchSchema, ResourceRecordSchema
+from metadata.schema import (
+    INPUT_FIELDS,
+    ResourceInputSchema,
+    ResourcePatchSchema,
+    ResourceRecordSchema,
+)
 from metadata.vocabularies import load_vocabularies
 
 VOCABULARIES = load_vocabularies()
@@ -14,12 +20,19 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12)
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 # Plausible values too, so junk reaches the vocabulary and cross-field checks, not only the type checks.
 codes = st.sampled_from([c for v in VOCABULARIES for c in v.codes])
-field_values = json_values | codes | st.lists(codes, max_size=5) | st.lists(json_values | codes, max_size=5)
-junk = st.dictionaries(st.sampled_from(INPUT_FIELDS) | st.text(max_size=10), field_values, max_size=12)
+field_values = (
+    json_values | codes | st.lists(codes, max_size=5) | st.lists(json_values | codes, max_size=5)
+)
+junk = st.dictionaries(
+    st.sampled_from(INPUT_FIELDS) | st.text(max_size=10), field_values, max_size=12
+)
 
 
 def _codes(name):
@@ -27,8 +40,9 @@ def _codes(name):
 
 
 def _text(max_size):
-    return st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=max_size).filter(
-        lambda s: s.strip())
+    return st.text(
+        st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=max_size
+    ).filter(lambda s: s.strip())
 
 
 @st.composite
@@ -38,20 +52,39 @@ def valid_records(draw):
     subjects = [s.code for s in VOCABULARIES.get("subjects") if stage in s.get("stages")]
     volumes = [v.code for v in VOCABULARIES.get("volumes") if stage in v.get("stages", (stage,))]
     record = {
-        "title": draw(_text(100)), "stage": stage,
+        "title": draw(_text(100)),
+        "stage": stage,
         "grades": draw(st.lists(st.sampled_from(grades), max_size=3)),
         "subjects": draw(st.lists(st.sampled_from(subjects), max_size=3)),
         "volume": draw(st.sampled_from(volumes)),
         "keywords": draw(st.lists(_text(20), max_size=5)),
-        "creators": draw(st.lists(_text(20) | st.fixed_dictionaries(
-            {"name": _text(20)}, optional={"role": _codes("creator-roles")}), max_size=3)),
+        "creators": draw(
+            st.lists(
+                _text(20)
+                | st.fixed_dictionaries(
+                    {"name": _text(20)}, optional={"role": _codes("creator-roles")}
+                ),
+                max_size=3,
+            )
+        ),
     }
-    for field, vocabulary in (("edition", "editions"), ("type", "types"), ("license", "licenses"),
-                              ("region", "regions"), ("language", "languages"), ("visibility", "visibility")):
-        record[field] = draw(st.none() | _codes(vocabulary)) if field not in ("language", "visibility") else draw(
-            _codes(vocabulary))
+    for field, vocabulary in (
+        ("edition", "editions"),
+        ("type", "types"),
+        ("license", "licenses"),
+        ("region", "regions"),
+        ("language", "languages"),
+        ("visibility", "visibility"),
+    ):
+        record[field] = (
+            draw(st.none() | _codes(vocabulary))
+            if field not in ("language", "visibility")
+            else draw(_codes(vocabulary))
+        )
     record["themes"] = draw(st.lists(_codes("themes"), max_size=3))
-    record["description"] = draw(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=200))
+    record["description"] = draw(
+        st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=200)
+    )
     return record
 
 

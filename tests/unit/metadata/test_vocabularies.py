@@ -1,4 +1,5 @@
 """The vocabulary data files and their loader."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,9 @@ def test_every_vocabulary_the_record_needs_is_there(vocabularies):
     assert vocabularies.names()[:3] == ("stages", "grades", "subjects")
 
 
-@pytest.mark.parametrize("name", [n for n in ORDER if n not in ("regions", "licenses", "languages")])
+@pytest.mark.parametrize(
+    "name", [n for n in ORDER if n not in ("regions", "licenses", "languages")]
+)
 def test_codes_are_lowercase_ascii_slugs(vocabularies, name):
     assert all(SLUG.match(code) for code in vocabularies.get(name).codes)
 
@@ -44,8 +47,16 @@ def test_languages_are_iso_639_1(vocabularies):
 
 def test_licences_are_spdx_ids_plus_all_rights_reserved(vocabularies):
     codes = set(vocabularies.get("licenses").codes)
-    assert codes == {"CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "CC-BY-ND-4.0",
-                     "CC-BY-NC-ND-4.0", "CC0-1.0", "all-rights-reserved"}
+    assert codes == {
+        "CC-BY-4.0",
+        "CC-BY-SA-4.0",
+        "CC-BY-NC-4.0",
+        "CC-BY-NC-SA-4.0",
+        "CC-BY-ND-4.0",
+        "CC-BY-NC-ND-4.0",
+        "CC0-1.0",
+        "all-rights-reserved",
+    }
 
 
 def test_every_grade_belongs_to_an_existing_stage(vocabularies):
@@ -67,7 +78,11 @@ def test_subjects_carry_the_national_course_codes(vocabularies):
     subjects = vocabularies.get("subjects")
     national = {term.code: term.national for term in subjects}
     assert national["chinese"] == "13" and national["math"] == "14" and national["physics"] == "16"
-    assert national["chemistry"] == "17" and national["biology"] == "18" and national["geography"] == "20"
+    assert (
+        national["chemistry"] == "17"
+        and national["biology"] == "18"
+        and national["geography"] == "20"
+    )
     assert national["history"] == "21" and national["english"] == "41"
 
 
@@ -80,7 +95,9 @@ def test_regions_are_ningxia_with_five_cities_and_twenty_two_counties(vocabulari
     assert [t.code for t in by_level["province"]] == ["640000"]
     assert len(by_level["city"]) == 5
     assert len(by_level["county"]) == 22
-    assert regions.term("640522").zh == "海原县" and regions.term("640522").get("parent") == "640500"
+    assert (
+        regions.term("640522").zh == "海原县" and regions.term("640522").get("parent") == "640500"
+    )
 
 
 def test_every_region_parent_exists_one_level_up(vocabularies):
@@ -105,12 +122,23 @@ def test_aliases_never_point_two_ways(vocabularies):
         assert not clashes, (vocabulary.name, clashes)
 
 
-@pytest.mark.parametrize("name, text, code", [
-    ("subjects", "数学", "math"), ("subjects", " Mathematics ", "math"), ("subjects", "道法", "morality-law"),
-    ("editions", "部编版", "tongbian"), ("editions", "人教版", "pep"), ("grades", "初一", "g7"),
-    ("grades", "七年级", "g7"), ("volumes", "上册", "vol1"), ("regions", "银川", "640100"),
-    ("regions", "吴忠市", "640300"), ("licenses", "cc-by-4.0", "CC-BY-4.0"), ("stages", "ＰＲＩＭＡＲＹ", "primary"),
-])
+@pytest.mark.parametrize(
+    "name, text, code",
+    [
+        ("subjects", "数学", "math"),
+        ("subjects", " Mathematics ", "math"),
+        ("subjects", "道法", "morality-law"),
+        ("editions", "部编版", "tongbian"),
+        ("editions", "人教版", "pep"),
+        ("grades", "初一", "g7"),
+        ("grades", "七年级", "g7"),
+        ("volumes", "上册", "vol1"),
+        ("regions", "银川", "640100"),
+        ("regions", "吴忠市", "640300"),
+        ("licenses", "cc-by-4.0", "CC-BY-4.0"),
+        ("stages", "ＰＲＩＭＡＲＹ", "primary"),
+    ],
+)
 def test_lookup_label_matches_code_label_or_alias(vocabularies, name, text, code):
     assert vocabularies.get(name).lookup_label(text) == code
 
@@ -132,8 +160,13 @@ def test_to_dict_has_both_labels_or_one_language(vocabularies):
     grades = vocabularies.get("grades")
     both = grades.to_dict()
     assert both["label"] == {"zh": "年级", "en": "Grades"}
-    assert both["terms"][0] == {"code": "g1", "zh": "一年级", "en": "Grade 1", "stage": "primary",
-                                "aliases": ["小学一年级"]}
+    assert both["terms"][0] == {
+        "code": "g1",
+        "zh": "一年级",
+        "en": "Grade 1",
+        "stage": "primary",
+        "aliases": ["小学一年级"],
+    }
     english = grades.to_dict("en")
     assert english["label"] == "Grades" and english["terms"][0]["label"] == "Grade 1"
 
@@ -159,27 +192,56 @@ def test_digest_changes_with_the_data(tmp_path):
     for code in ("a", "b"):
         directory = tmp_path / code
         directory.mkdir()
-        (directory / "stages.json").write_text(json.dumps({"name": "stages", "label": {"zh": "学段", "en": "Stages"},
-                                                           "terms": [{"code": code, "zh": "甲", "en": "A"}]}))
+        (directory / "stages.json").write_text(
+            json.dumps(
+                {
+                    "name": "stages",
+                    "label": {"zh": "学段", "en": "Stages"},
+                    "terms": [{"code": code, "zh": "甲", "en": "A"}],
+                }
+            )
+        )
         digests.append(load_vocabularies(directory).digest)
     assert digests[0] != digests[1]
 
 
 def test_a_file_whose_name_differs_from_its_vocabulary_is_refused(tmp_path):
-    (tmp_path / "grades.json").write_text(json.dumps({"name": "stages", "label": {"zh": "学段", "en": "Stages"},
-                                                      "terms": [{"code": "a", "zh": "甲", "en": "A"}]}))
+    (tmp_path / "grades.json").write_text(
+        json.dumps(
+            {
+                "name": "stages",
+                "label": {"zh": "学段", "en": "Stages"},
+                "terms": [{"code": "a", "zh": "甲", "en": "A"}],
+            }
+        )
+    )
     with pytest.raises(ValueError, match="expected 'grades'"):
         load_vocabularies(tmp_path)
 
 
-@pytest.mark.parametrize("data, error", [
-    ({"label": {"zh": "x", "en": "x"}, "terms": []}, "without a name"),
-    ({"name": "x", "label": {"zh": "x"}, "terms": [{"code": "a", "zh": "a", "en": "a"}]}, "label"),
-    ({"name": "x", "label": {"zh": "x", "en": "x"}, "terms": [{"code": "a", "zh": "a"}]}, "needs"),
-    ({"name": "x", "label": {"zh": "x", "en": "x"},
-      "terms": [{"code": "a", "zh": "a", "en": "a"}, {"code": "a", "zh": "b", "en": "b"}]}, "duplicate"),
-    ({"name": "x", "label": {"zh": "x", "en": "x"}, "terms": []}, "no terms"),
-])
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"label": {"zh": "x", "en": "x"}, "terms": []}, "without a name"),
+        (
+            {"name": "x", "label": {"zh": "x"}, "terms": [{"code": "a", "zh": "a", "en": "a"}]},
+            "label",
+        ),
+        (
+            {"name": "x", "label": {"zh": "x", "en": "x"}, "terms": [{"code": "a", "zh": "a"}]},
+            "needs",
+        ),
+        (
+            {
+                "name": "x",
+                "label": {"zh": "x", "en": "x"},
+                "terms": [{"code": "a", "zh": "a", "en": "a"}, {"code": "a", "zh": "b", "en": "b"}],
+            },
+            "duplicate",
+        ),
+        ({"name": "x", "label": {"zh": "x", "en": "x"}, "terms": []}, "no terms"),
+    ],
+)
 def test_a_broken_file_is_refused_with_the_reason(data, error):
     with pytest.raises(ValueError, match=error):
         parse_vocabulary(data)

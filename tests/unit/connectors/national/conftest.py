@@ -1,4 +1,5 @@
 """A loopback 'national platform' serving the recorded fixtures; tests swap the manifest to simulate changes."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,13 @@ def platform():
 
 def make_connector(platform, **options) -> NationalConnector:
     options = {"catalogue_hosts": [platform.url], "file_hosts": [platform.url], **options}
-    config = SourceConfig(name="national", kind="national", url=platform.url, options=options,
-                          fetch_files=options.pop("fetch_files", False))
+    config = SourceConfig(
+        name="national",
+        kind="national",
+        url=platform.url,
+        options=options,
+        fetch_files=options.pop("fetch_files", False),
+    )
     return NationalConnector(config, HttpClient(timeout=5, retries=0))
 
 

@@ -1,4 +1,5 @@
 """A loopback HTTP server whose answers a test decides: handler(method, path, query, headers) -> (status, body)."""
+
 from __future__ import annotations
 
 import threading

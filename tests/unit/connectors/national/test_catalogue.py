@@ -1,4 +1,5 @@
 """Parsing the platform's shapes: tag trees, manifests (urls as a string or a list), shards and details."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,10 @@ from tests.unit.connectors.national.conftest import load
 def test_textbook_manifest_urls_are_a_comma_separated_string():
     manifest = parse_manifest(load("data_version.json"))
     assert manifest.version == "1738387200000"
-    assert manifest.paths == ("/zxx/ndrs/resources/tch_material/part_100.json",
-                              "/zxx/ndrs/resources/tch_material/part_101.json")
+    assert manifest.paths == (
+        "/zxx/ndrs/resources/tch_material/part_100.json",
+        "/zxx/ndrs/resources/tch_material/part_101.json",
+    )
 
 
 def test_lesson_manifest_urls_are_a_list():
@@ -20,7 +23,9 @@ def test_lesson_manifest_urls_are_a_list():
     assert manifest.paths == ("/zxx/ndrs/national_lesson/resources/lesson_part_1.json",)
 
 
-@pytest.mark.parametrize("bad", [{}, {"module_version": "1", "urls": 7}, {"module_version": "1", "urls": [1]}, []])
+@pytest.mark.parametrize(
+    "bad", [{}, {"module_version": "1", "urls": 7}, {"module_version": "1", "urls": [1]}, []]
+)
 def test_a_manifest_in_another_shape_is_a_clear_error(bad):
     with pytest.raises(ConnectorError, match="data_version.json"):
         parse_manifest(bad)
@@ -29,7 +34,9 @@ def test_a_manifest_in_another_shape_is_a_clear_error(bad):
 def test_tag_tree_dimensions_name_the_fields():
     tags = tags_of_tree(load("tch_material_tag.json"))
     fields = {t.tag_name: t.field for t in tags}
-    assert fields["小学"] == "stage" and fields["数学"] == "subjects" and fields["人教版"] == "edition"
+    assert (
+        fields["小学"] == "stage" and fields["数学"] == "subjects" and fields["人教版"] == "edition"
+    )
     assert fields["三年级"] == "grades" and fields["上册"] == "volume"
 
 
@@ -42,5 +49,8 @@ def test_shard_items_skip_entries_without_an_id():
 def test_detail_lists_stored_files_with_size_and_format():
     detail = load("details/7f0f5b09-2064-51e9-aea3-172b66e1ef4d.json")
     files = detail_files(detail)
-    assert [(f.flag, f.format, f.size) for f in files] == [("source", "pdf", 12345678), ("thumbnail", "jpg", 2048)]
+    assert [(f.flag, f.format, f.size) for f in files] == [
+        ("source", "pdf", 12345678),
+        ("thumbnail", "jpg", 2048),
+    ]
     assert files[0].storage.startswith("cs_path:${ref-path}/edu_product/")

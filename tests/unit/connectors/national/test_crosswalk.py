@@ -1,4 +1,5 @@
 """National tags -> local vocabulary codes: the data file, names matched per dimension, the rest as keywords."""
+
 from __future__ import annotations
 
 from connectors.national.crosswalk import TagCrosswalk, build_tag_map, load_tag_map
@@ -12,15 +13,28 @@ def test_tag_map_data_file_covers_every_matchable_fixture_tag():
     trees = [load("tch_material_tag.json"), load("national_lesson_tag.json")]
     mapping, unmatched = build_tag_map(trees, VOCAB)
     recorded = load_tag_map()
-    assert {k: v["code"] for k, v in mapping.items()}.items() <= {k: v["code"] for k, v in recorded.items()}.items()
-    assert {u["tag_name"] for u in unmatched} == {"冀人版", "沪粤版", "中国历史", "特殊教育", "生活语文"}
+    assert {k: v["code"] for k, v in mapping.items()}.items() <= {
+        k: v["code"] for k, v in recorded.items()
+    }.items()
+    assert {u["tag_name"] for u in unmatched} == {
+        "冀人版",
+        "沪粤版",
+        "中国历史",
+        "特殊教育",
+        "生活语文",
+    }
 
 
 def test_item_maps_to_codes_and_keeps_tag_ids_as_provenance():
     item = load("part_100.json")[1]
     record = TagCrosswalk(VOCAB).record(item)
-    assert (record["stage"], record["subjects"], record["edition"], record["grades"], record["volume"]) == (
-        "primary", ["math"], "bnu", ["g3"], "vol2")
+    assert (
+        record["stage"],
+        record["subjects"],
+        record["edition"],
+        record["grades"],
+        record["volume"],
+    ) == ("primary", ["math"], "bnu", ["g3"], "vol2")
     assert record["type"] == "e-textbook"
     assert record["creators"] == [{"name": "北京师范大学出版社", "role": "publisher"}]
     assert record["provenance"]["tag_ids"] == [t["tag_id"] for t in item["tag_list"]]

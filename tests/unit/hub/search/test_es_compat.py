@@ -3,6 +3,7 @@
 The server here is a stand-in that answers like Elasticsearch 8 does about media types (no real Elasticsearch runs
 on these machines; the contract suite runs against one when EDUHUB_TEST_ELASTICSEARCH_URL is set).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,12 +23,20 @@ class Elasticsearch8Like(BaseHTTPRequestHandler):
         self.rfile.read(length)
         accept, ctype = self.headers.get("Accept", ""), self.headers.get("Content-Type", "")
         self.seen.append((self.command, accept, ctype))
-        if any("compatible-with=" in h and "compatible-with=8" not in h and "compatible-with=7" not in h
-               for h in (accept, ctype)):
-            return self._reply(400, {"error": {"type": "media_type_header_exception"}, "status": 400})
+        if any(
+            "compatible-with=" in h
+            and "compatible-with=8" not in h
+            and "compatible-with=7" not in h
+            for h in (accept, ctype)
+        ):
+            return self._reply(
+                400, {"error": {"type": "media_type_header_exception"}, "status": 400}
+            )
         if self.path.startswith("/_bulk"):
             return self._reply(200, {"errors": False, "took": 1, "items": []})
-        return self._reply(200, {"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})
+        return self._reply(
+            200, {"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"}
+        )
 
     do_GET = do_POST = do_PUT = _handle
 
@@ -66,6 +75,7 @@ def test_the_installed_client_talks_to_an_elasticsearch_8_server(es8_url):
 def test_the_stand_in_refuses_what_a_newer_bare_client_sends(es8_url):
     """The stand-in is strict the way Elasticsearch 8 is: a bare client newer than 8 is refused, an 8 is not."""
     import elasticsearch
+
     bare = elasticsearch.Elasticsearch(es8_url)
     if int(elasticsearch.__versionstr__.split(".")[0]) > 8:
         with pytest.raises(elasticsearch.BadRequestError):
@@ -75,9 +85,15 @@ def test_the_stand_in_refuses_what_a_newer_bare_client_sends(es8_url):
 
 
 def test_compatible_headers_rewrites_only_the_version():
-    headers = {"accept": "application/vnd.elasticsearch+json; compatible-with=9",
-               "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=9", "x-other": "9"}
+    headers = {
+        "accept": "application/vnd.elasticsearch+json; compatible-with=9",
+        "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=9",
+        "x-other": "9",
+    }
     out = compatible_headers(headers)
-    assert out == {"accept": "application/vnd.elasticsearch+json; compatible-with=8",
-                   "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=8", "x-other": "9"}
+    assert out == {
+        "accept": "application/vnd.elasticsearch+json; compatible-with=8",
+        "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=8",
+        "x-other": "9",
+    }
     assert headers["accept"].endswith("=9")  # the caller's headers are not changed in place

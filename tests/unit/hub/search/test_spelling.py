@@ -1,7 +1,9 @@
 """The "did you mean" logic against a fake index: pinyin, homophones, vocabulary terms, dropped words."""
+
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.search import spelling
 from hub.search.base import SearchQuery, SearchResult, Suggestion
@@ -25,9 +27,14 @@ class FakeIndex:
 
     def suggest(self, prefix, scope, size=8):
         keys = {t: [w for w in analysis.words(analysis.normalize(t))] for t in self.titles}
-        found = [t for t, words in keys.items()
-                 if any("".join(spelling.pinyin_readings(w)[0] for w in words[i:]).startswith(prefix)
-                        for i in range(len(words)))]
+        found = [
+            t
+            for t, words in keys.items()
+            if any(
+                "".join(spelling.pinyin_readings(w)[0] for w in words[i:]).startswith(prefix)
+                for i in range(len(words))
+            )
+        ]
         return [Suggestion(id=str(i), title=t) for i, t in enumerate(found[:size])]
 
 
@@ -53,7 +60,9 @@ def test_u_with_umlaut_is_typed_as_v():
 
 
 def test_heteronyms_are_tried_with_their_other_reading():
-    assert "kuaiyue" in spelling.pinyin_readings("快乐") and "kuaile" in spelling.pinyin_readings("快乐")
+    assert "kuaiyue" in spelling.pinyin_readings("快乐") and "kuaile" in spelling.pinyin_readings(
+        "快乐"
+    )
 
 
 def test_english_and_other_names_of_vocabulary_terms_become_their_chinese_label():
@@ -86,7 +95,11 @@ def test_long_queries_cost_no_probes():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("分数树fenshu ＡＢ數學 ")), max_size=40))
+@given(
+    st.text(
+        alphabet=st.one_of(st.characters(), st.sampled_from("分数树fenshu ＡＢ數學 ")), max_size=40
+    )
+)
 def test_correction_never_raises_on_anything_typed(text):
     found = spelling.correct(FakeIndex(), SearchQuery(q=text))
     assert found is None or (found.q and found.total > 0)

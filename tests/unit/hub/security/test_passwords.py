@@ -1,6 +1,8 @@
 """Password hashing and rules."""
+
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.errors import ValidationFailed
 from hub.security import passwords
@@ -34,7 +36,11 @@ def test_short_password_is_refused_in_both_languages():
         passwords.check("short")
     error = caught.value.errors[0]
     assert error["field"] == "password"
-    assert "8" in error["messages"][0] and "至少" in error["messages"][0] and "at least" in error["messages"][0]
+    assert (
+        "8" in error["messages"][0]
+        and "至少" in error["messages"][0]
+        and "at least" in error["messages"][0]
+    )
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,4 +1,5 @@
 """API token generation and digests."""
+
 import hashlib
 
 from hub.security import tokens

@@ -1,4 +1,5 @@
 """The local content-addressed store: staging limits, atomic commit, dedupe, integrity checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -171,4 +172,3 @@ def test_commit_across_file_systems_falls_back_to_copy_then_rename(store, monkey
     assert store.open(staged.sha256).read() == b"far away"
     assert not staged.path.exists()
     assert [p.name for p in store.local_path(staged.sha256).parent.iterdir()] == [staged.sha256]
-

@@ -1,22 +1,27 @@
 """File-name sanitising and the Content-Disposition header."""
+
 from __future__ import annotations
 
 import unicodedata
 from urllib.parse import unquote
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hub.errors import ValidationFailed
 from hub.storage.names import content_disposition, sanitise_filename
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("../../etc/passwd", "passwd"),
-    ("..\\..\\windows\\system.ini", "system.ini"),
-    ("C:\\Users\\老师\\课件.pptx", "课件.pptx"),
-    ("/var/www/教案.docx", "教案.docx"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\system.ini", "system.ini"),
+        ("C:\\Users\\老师\\课件.pptx", "课件.pptx"),
+        ("/var/www/教案.docx", "教案.docx"),
+    ],
+)
 def test_path_components_are_dropped(raw, clean):
     assert sanitise_filename(raw) == clean
 
@@ -31,9 +36,15 @@ def test_hidden_file_names_lose_their_leading_dots():
     assert sanitise_filename(" . .bashrc") == "bashrc"
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("CON", "_CON"), ("con.txt", "_con.txt"), ("LPT1.doc", "_LPT1.doc"), ("console.txt", "console.txt"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("CON", "_CON"),
+        ("con.txt", "_con.txt"),
+        ("LPT1.doc", "_LPT1.doc"),
+        ("console.txt", "console.txt"),
+    ],
+)
 def test_reserved_windows_names_are_defused(raw, clean):
     assert sanitise_filename(raw) == clean
 
@@ -83,7 +94,9 @@ def test_sanitised_names_are_always_safe(raw):
 def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name():
     header = content_disposition("第一课 黄河文化.docx")
     assert header.startswith('attachment; filename="download.docx"; ')
-    assert header.endswith("filename*=UTF-8''%E7%AC%AC%E4%B8%80%E8%AF%BE%20%E9%BB%84%E6%B2%B3%E6%96%87%E5%8C%96.docx")
+    assert header.endswith(
+        "filename*=UTF-8''%E7%AC%AC%E4%B8%80%E8%AF%BE%20%E9%BB%84%E6%B2%B3%E6%96%87%E5%8C%96.docx"
+    )
 
 
 def test_content_disposition_inline_and_quotes_are_escaped():

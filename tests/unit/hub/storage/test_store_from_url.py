@@ -1,4 +1,5 @@
 """Choosing the storage adapter from EDUHUB_STORAGE_URL."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,11 @@ def test_store_from_url_rejects_unknown_schemes(tmp_path):
 
 
 def test_store_from_url_reads_the_s3_options_without_connecting(tmp_path):
-    store = store_from_url("s3://lessons?endpoint_url=http://127.0.0.1:9&region=cn-northwest-1"
-                           "&addressing_style=path&create_bucket=true", data_dir=tmp_path)
+    store = store_from_url(
+        "s3://lessons?endpoint_url=http://127.0.0.1:9&region=cn-northwest-1"
+        "&addressing_style=path&create_bucket=true",
+        data_dir=tmp_path,
+    )
     assert isinstance(store, S3Store)
     assert (store.bucket, store.create_bucket, store.tmp_dir) == ("lessons", True, tmp_path / "tmp")
     assert store._client_args["endpoint_url"] == "http://127.0.0.1:9"

@@ -1,4 +1,5 @@
 """Hypothesis strategies for canonical records whose codes come from the real vocabularies."""
+
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -7,7 +8,17 @@ from metadata.crosswalks import default_lookup
 from metadata.xml import clean
 
 VOCAB = default_lookup()
-CODED = ("stages", "grades", "subjects", "editions", "volumes", "types", "themes", "regions", "licenses")
+CODED = (
+    "stages",
+    "grades",
+    "subjects",
+    "editions",
+    "volumes",
+    "types",
+    "themes",
+    "regions",
+    "licenses",
+)
 
 
 def _is_label(text: str) -> bool:
@@ -22,7 +33,9 @@ def _text(min_size: int = 1, max_size: int = 40):
     """Arbitrary Unicode (control characters included); what survives is its XML-clean, stripped form.
     No carriage returns: XML parsers turn them into line feeds, and the schema never lets one into a record."""
     alphabet = st.characters(blacklist_characters="\r")
-    return st.text(alphabet=alphabet, min_size=min_size, max_size=max_size).filter(lambda s: clean(s).strip())
+    return st.text(alphabet=alphabet, min_size=min_size, max_size=max_size).filter(
+        lambda s: clean(s).strip()
+    )
 
 
 def _keyword():
@@ -30,29 +43,34 @@ def _keyword():
     return _text(max_size=20).filter(lambda s: not _is_label(s) and ":" not in s)
 
 
-records = st.fixed_dictionaries({
-    "id": st.uuids().map(str),
-    "title": _text(max_size=120),
-    "description": _text(max_size=200),
-    "language": st.sampled_from(["zh", "en"]),
-    "stage": _codes("stages"),
-    "subjects": st.lists(_codes("subjects"), max_size=3, unique=True),
-    "grades": st.lists(_codes("grades"), max_size=3, unique=True),
-    "edition": _codes("editions"),
-    "volume": _codes("volumes"),
-    "chapter": _text(max_size=40),
-    "type": _codes("types"),
-    "themes": st.lists(_codes("themes"), max_size=2, unique=True),
-    "keywords": st.lists(_keyword(), max_size=4, unique_by=lambda s: clean(s).strip()),
-    "license": _codes("licenses"),
-    "creators": st.lists(st.fixed_dictionaries({"name": _text(max_size=20), "role": _codes("creator-roles")}),
-                         max_size=3, unique_by=lambda c: clean(c["name"]).strip()),
-    "org": st.sampled_from(["nx-edu", "xq-school-1", "yinchuan.no2", "alliance_7"]),
-    "region": _codes("regions"),
-    "published": st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
-    "links": st.just({"html": "/r/x"}),
-    "files": st.just([]),
-})
+records = st.fixed_dictionaries(
+    {
+        "id": st.uuids().map(str),
+        "title": _text(max_size=120),
+        "description": _text(max_size=200),
+        "language": st.sampled_from(["zh", "en"]),
+        "stage": _codes("stages"),
+        "subjects": st.lists(_codes("subjects"), max_size=3, unique=True),
+        "grades": st.lists(_codes("grades"), max_size=3, unique=True),
+        "edition": _codes("editions"),
+        "volume": _codes("volumes"),
+        "chapter": _text(max_size=40),
+        "type": _codes("types"),
+        "themes": st.lists(_codes("themes"), max_size=2, unique=True),
+        "keywords": st.lists(_keyword(), max_size=4, unique_by=lambda s: clean(s).strip()),
+        "license": _codes("licenses"),
+        "creators": st.lists(
+            st.fixed_dictionaries({"name": _text(max_size=20), "role": _codes("creator-roles")}),
+            max_size=3,
+            unique_by=lambda c: clean(c["name"]).strip(),
+        ),
+        "org": st.sampled_from(["nx-edu", "xq-school-1", "yinchuan.no2", "alliance_7"]),
+        "region": _codes("regions"),
+        "published": st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        "links": st.just({"html": "/r/x"}),
+        "files": st.just([]),
+    }
+)
 
 
 def cleaned(text: str) -> str:

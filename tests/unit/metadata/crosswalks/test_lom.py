@@ -1,4 +1,5 @@
 """LOM crosswalk: our records round-trip through IEEE LOM; vocabulary codes sit in classification taxon paths."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -7,12 +8,26 @@ from metadata.crosswalks.lom import NS, from_lom, to_lom
 from metadata.xml import parse_xml, to_bytes
 from tests.unit.metadata.crosswalks.strategies import VOCAB, cleaned, records
 
-MAPPED = ("stage", "subjects", "grades", "edition", "volume", "type", "themes", "license", "region", "org",
-          "language", "published")
+MAPPED = (
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "type",
+    "themes",
+    "license",
+    "region",
+    "org",
+    "language",
+    "published",
+)
 
 
 def round_trip(record: dict) -> dict:
-    return from_lom(parse_xml(to_bytes(to_lom(record, vocab=VOCAB, base_url="http://hub.test"))), vocab=VOCAB)
+    return from_lom(
+        parse_xml(to_bytes(to_lom(record, vocab=VOCAB, base_url="http://hub.test"))), vocab=VOCAB
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -23,7 +38,9 @@ def test_record_survives_a_round_trip_through_lom(record):
     assert back.get("description", "") == cleaned(record["description"])
     assert back.get("chapter") == cleaned(record["chapter"])
     assert back.get("keywords", []) == list(dict.fromkeys(cleaned(k) for k in record["keywords"]))
-    expected_creators = [{"name": cleaned(c["name"]), "role": c["role"]} for c in record["creators"]]
+    expected_creators = [
+        {"name": cleaned(c["name"]), "role": c["role"]} for c in record["creators"]
+    ]
     roles_with_lom = {t.code for t in VOCAB.vocabularies.get("creator-roles") if t.get("lom")}
     assert [c["name"] for c in back.get("creators", [])] == [c["name"] for c in expected_creators]
     for mine, theirs in zip(expected_creators, back.get("creators", [])):
@@ -42,8 +59,10 @@ def _lom_unique(role: str) -> bool:
 
 def test_codes_are_in_classification_taxon_paths():
     root = to_lom({"title": "t", "subjects": ["physics"], "stage": "junior"}, vocab=VOCAB)
-    taxa = {(p.findtext(f"{{{NS}}}source/{{{NS}}}string"), p.findtext(f"{{{NS}}}taxon/{{{NS}}}id"))
-            for p in root.iter(f"{{{NS}}}taxonPath")}
+    taxa = {
+        (p.findtext(f"{{{NS}}}source/{{{NS}}}string"), p.findtext(f"{{{NS}}}taxon/{{{NS}}}id"))
+        for p in root.iter(f"{{{NS}}}taxonPath")
+    }
     assert taxa == {("eduhub:subjects", "physics"), ("eduhub:stages", "junior")}
 
 

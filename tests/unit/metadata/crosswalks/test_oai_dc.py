@@ -1,4 +1,5 @@
 """oai_dc crosswalk: our records round-trip through Dublin Core; foreign Dublin Core maps by label."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -7,12 +8,26 @@ from metadata.crosswalks.oai_dc import NS_DC, from_oai_dc, to_oai_dc
 from metadata.xml import parse_xml, to_bytes
 from tests.unit.metadata.crosswalks.strategies import VOCAB, cleaned, records
 
-MAPPED = ("stage", "subjects", "grades", "edition", "volume", "type", "themes", "license", "region", "org",
-          "language", "published")
+MAPPED = (
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "type",
+    "themes",
+    "license",
+    "region",
+    "org",
+    "language",
+    "published",
+)
 
 
 def round_trip(record: dict) -> dict:
-    return from_oai_dc(parse_xml(to_bytes(to_oai_dc(record, vocab=VOCAB, base_url="http://hub.test"))), vocab=VOCAB)
+    return from_oai_dc(
+        parse_xml(to_bytes(to_oai_dc(record, vocab=VOCAB, base_url="http://hub.test"))), vocab=VOCAB
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -23,7 +38,9 @@ def test_record_survives_a_round_trip_through_oai_dc(record):
     assert back.get("description", "") == cleaned(record["description"])
     assert back.get("chapter") == cleaned(record["chapter"])
     assert back.get("keywords", []) == [cleaned(k) for k in record["keywords"]]
-    assert [c["name"] for c in back.get("creators", [])] == [cleaned(c["name"]) for c in record["creators"]]
+    assert [c["name"] for c in back.get("creators", [])] == [
+        cleaned(c["name"]) for c in record["creators"]
+    ]
     for field in MAPPED:
         if record[field]:
             assert back[field] == record[field], field
@@ -62,6 +79,10 @@ def test_foreign_dublin_core_maps_labels_to_codes_and_keeps_the_rest_as_keywords
 
 
 def test_identifiers_are_absolute_links_to_the_resource_page():
-    xml = to_bytes(to_oai_dc({"id": "abc", "title": "t", "links": {"html": "/r/abc"}}, base_url="https://hub.nx"))
+    xml = to_bytes(
+        to_oai_dc(
+            {"id": "abc", "title": "t", "links": {"html": "/r/abc"}}, base_url="https://hub.nx"
+        )
+    )
     identifiers = [e.text for e in parse_xml(xml).iter(f"{{{NS_DC}}}identifier")]
     assert identifiers == ["https://hub.nx/r/abc", "urn:uuid:abc"]
