@@ -92,13 +92,19 @@ test: test-system-packages $(VENV)/.installed-test
 
 # Transfers need ~3 GiB free in $$TMPDIR; the search and harvest benches take several minutes each.
 # Each script exits non-zero when a step fails, and make stops there: no figure from a failed run.
+# Smaller sizes for a quick look: make bench BENCH_RECORDS=1000 BENCH_MIB=64 BENCH_RUNS=1 BENCH_SECONDS=3
+BENCH_RECORDS ?= 100000
+BENCH_MIB     ?= 1024,256
+BENCH_RUNS    ?= 3
+BENCH_SECONDS ?= 15
 bench: $(VENV)/.installed-test
 	mkdir -p bench/out
-	$(VENV_PY) bench/transfer.py --out bench/out
-	$(VENV_PY) bench/record_rps.py --out bench/out
-	$(VENV_PY) bench/search_bench.py --count 100000 --out bench/out
-	$(VENV_PY) bench/web_bench.py --count 100000 --data-dir-from bench/out/search-100000.json --out bench/out
-	$(VENV_PY) bench/harvest_bench.py --records 100000 --out bench/out
+	$(VENV_PY) bench/transfer.py --sizes $(BENCH_MIB) --runs $(BENCH_RUNS) --out bench/out
+	$(VENV_PY) bench/record_rps.py --runs $(BENCH_RUNS) --seconds $(BENCH_SECONDS) --out bench/out
+	$(VENV_PY) bench/search_bench.py --count $(BENCH_RECORDS) --out bench/out
+	$(VENV_PY) bench/web_bench.py --count $(BENCH_RECORDS) \
+	    --data-dir-from bench/out/search-$(BENCH_RECORDS).json --out bench/out
+	$(VENV_PY) bench/harvest_bench.py --records $(BENCH_RECORDS) --out bench/out
 
 # Every script in bench/ on a tiny corpus (tests/bench/, which `make test` runs too), so none can rot.
 bench-smoke: $(VENV)/.installed-test

@@ -59,7 +59,7 @@ def env_for(data_dir: Path) -> dict:
 
 
 def timed(args: list[str], env: dict) -> tuple[float, str]:
-    """Seconds `eduhub ARGS` took and the end of its output; an exit status but 0 stops the bench."""
+    """Seconds `eduhub ARGS` took and the end of its output; exit status not 0 stops the bench."""
     started = time.perf_counter()
     result = common.eduhub(*args, env=env)
     seconds = time.perf_counter() - started
@@ -177,7 +177,7 @@ def load(data_dir: Path, count: int) -> dict:
     )
     corpus_seconds, load_before = time.perf_counter() - started, os.getloadavg()[0]
     cpu_before = _children_cpu()
-    # Exit 0 only: `import` exits 1 when a line failed, and so does a crash; every generated line is valid.
+    # Exit 0 only: `import` exits 1 when a line failed, and so does a crash; every line is valid.
     seconds, text = timed(
         ["import", str(corpus), "--publish", "--batch-size", "2000"], env_for(data_dir)
     )

@@ -321,6 +321,15 @@ def run(args) -> dict:
         }
         out["weight"] = {who: weights(server.base, ids, headers) for who, headers in runs.items()}
     out["machine_after"] = common.machine()
+    failed = {
+        f"{who} {conc} {kind}": run[kind]["errors"]
+        for who, runs in out["ttfb"].items()
+        for conc, run in runs.items()
+        for kind in ("search", "resource")
+        if run[kind].get("errors")
+    }
+    if failed:  # a latency of error pages measures nothing
+        raise SystemExit(f"requests that did not answer 200: {failed}")
     if (
         out["prepare"].get("copied") and not args.keep
     ):  # a built directory is kept for the next --data-dir
