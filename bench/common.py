@@ -23,6 +23,31 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 WORKERS = 2
+# `eduhub` run by the interpreter running the bench, so neither PATH nor an activated venv matters.
+EDUHUB = [sys.executable, "-c", "from hub.cli import main; main(prog_name='eduhub')"]
+
+
+def eduhub(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `eduhub ARGS` in the repository (output captured); the caller judges the exit status."""
+    python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**(env or os.environ), "PYTHONPATH": python_path}
+    return subprocess.run(
+        [*EDUHUB, *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def failed(result: subprocess.CompletedProcess, why: str = "") -> SystemExit:
+    """The error that stops a bench: the command, its exit status, why, the end of its output."""
+    command = " ".join(["eduhub", *result.args[len(EDUHUB) :]])
+    return SystemExit(
+        f"{command} exited {result.returncode}{': ' + why if why else ''}\n"
+        f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    )
 
 
 def free_port() -> int:
@@ -88,6 +113,21 @@ def prepare_hub(data_dir: Path):
         "token": make_token(hub, "c@bench.cn", name="bench"),
     }
     return hub, world
+
+
+def count(data_dir: Path, where: str = "TRUE") -> int:
+    """Resources in the database matching `where` (SQL): what a step really made."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(hub_config(data_dir).database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(f"SELECT count(*) FROM resources WHERE {where}")).scalar()
+    finally:
+        engine.dispose()
+
+
+PUBLISHED = "status = 'published' AND is_latest"
 
 
 def make_draft(hub, world, title: str = "黄河文化微课：沙坡头的治沙故事") -> str:

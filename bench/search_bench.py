@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -57,17 +58,22 @@ def env_for(data_dir: Path) -> dict:
     }
 
 
-def timed(argv: list[str], env: dict) -> tuple[float, str]:
+def timed(args: list[str], env: dict) -> tuple[float, str]:
+    """Seconds `eduhub ARGS` took and the end of its output; exit status not 0 stops the bench."""
     started = time.perf_counter()
-    result = subprocess.run(argv, env=env, capture_output=True, text=True)
-    if result.returncode not in (
-        0,
-        1,
-    ):  # 1: `eduhub import` skipped some lines; the count says how many
-        raise SystemExit(
-            f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-        )
-    return time.perf_counter() - started, result.stdout.strip()[-500:]
+    result = common.eduhub(*args, env=env)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise common.failed(result)
+    return seconds, result.stdout.strip()[-500:]
+
+
+def reported(pattern: str, text: str) -> int:
+    """The number a command printed (e.g. "Indexed 100 resources"); none printed stops the bench."""
+    found = re.search(pattern, text)
+    if not found:
+        raise SystemExit(f"expected {pattern!r} in the command's output:\n{text}")
+    return int(found.group(1))
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -171,13 +177,18 @@ def load(data_dir: Path, count: int) -> dict:
     )
     corpus_seconds, load_before = time.perf_counter() - started, os.getloadavg()[0]
     cpu_before = _children_cpu()
+    # Exit 0 only: `import` exits 1 when a line failed, and so does a crash; every line is valid.
     seconds, text = timed(
-        ["eduhub", "import", str(corpus), "--publish", "--batch-size", "2000"], env_for(data_dir)
+        ["import", str(corpus), "--publish", "--batch-size", "2000"], env_for(data_dir)
     )
+    created = common.count(data_dir, common.PUBLISHED)
+    if created != count or reported(r"(\d+) imported", text) != count:
+        raise SystemExit(f"import made {created} published records of {count}:\n{text}")
     result = {
         "corpus_seconds": round(corpus_seconds, 1),
         "seconds": round(seconds, 1),
-        "per_s": round(count / seconds),
+        "created": created,
+        "per_s": round(created / seconds),
         "cpu_seconds": round(_children_cpu() - cpu_before, 1),
         "load_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "output": text,
@@ -214,9 +225,17 @@ def rebuild(data_dir: Path, workers: list[str]) -> dict:
         )  # --workers 1,2,1
         load_before = os.getloadavg()
         cpu_before = _children_cpu()
-        seconds, text = timed(["eduhub", "search", "rebuild", "--workers", n], env)
+        seconds, text = timed(["search", "rebuild", "--workers", n], env)
+        indexed, wanted = (
+            reported(r"Indexed (\d+) resources", text),
+            common.count(data_dir, common.PUBLISHED),
+        )
+        if indexed != wanted:
+            raise SystemExit(f"rebuild indexed {indexed} of {wanted} published records:\n{text}")
         out[key] = {
             "seconds": round(seconds, 1),
+            "indexed": indexed,
+            "per_s": round(indexed / seconds),
             "cpu_seconds": round(_children_cpu() - cpu_before, 1),
             "output": text,
             "load_before_after": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],

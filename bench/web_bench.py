@@ -68,9 +68,9 @@ def prepare(args) -> tuple[Path, dict]:
     else:
         data_dir = Path(tempfile.mkdtemp(prefix="eduhub-bench-web-", dir=args.tmp))
         made = {"import": search_bench.load(data_dir, args.count)}
-        seconds, _ = search_bench.timed(["eduhub", "search", "rebuild"], env_of(data_dir))
+        seconds, _ = search_bench.timed(["search", "rebuild"], env_of(data_dir))
         made["rebuild_s"] = round(seconds, 1)
-    seconds, text = search_bench.timed(["eduhub", "db", "upgrade"], env_of(data_dir))
+    seconds, text = search_bench.timed(["db", "upgrade"], env_of(data_dir))
     made["upgrade"] = {"seconds": round(seconds, 1), "output": text}
     return data_dir, made
 
@@ -78,12 +78,12 @@ def prepare(args) -> tuple[Path, dict]:
 def create_user(data_dir: Path) -> None:
     """A teacher of the bench school (or of no school in a foreign data directory); already there is fine."""
     env = search_bench.env_for(data_dir)
-    base = ["eduhub", "users", "create", "--email", USER[0], "--password", USER[1]]
+    base = ["users", "create", "--email", USER[0], "--password", USER[1]]
     for argv in (base + ["--org", "bench-school", "--role", "teacher"], base):
-        result = subprocess.run(argv, env=env, capture_output=True, text=True)
+        result = common.eduhub(*argv, env=env)
         if result.returncode == 0 or "exist" in (result.stdout + result.stderr).lower():
             return
-    raise SystemExit(f"eduhub users create failed:\n{result.stdout}\n{result.stderr}")
+    raise common.failed(result)
 
 
 def published_ids(data_dir: Path, n: int, seed: int = 5) -> tuple[list[str], int]:
@@ -321,6 +321,15 @@ def run(args) -> dict:
         }
         out["weight"] = {who: weights(server.base, ids, headers) for who, headers in runs.items()}
     out["machine_after"] = common.machine()
+    failed = {
+        f"{who} {conc} {kind}": run[kind]["errors"]
+        for who, runs in out["ttfb"].items()
+        for conc, run in runs.items()
+        for kind in ("search", "resource")
+        if run[kind].get("errors")
+    }
+    if failed:  # a latency of error pages measures nothing
+        raise SystemExit(f"requests that did not answer 200: {failed}")
     if (
         out["prepare"].get("copied") and not args.keep
     ):  # a built directory is kept for the next --data-dir
@@ -330,7 +339,7 @@ def run(args) -> dict:
 
 def cli_server(data_dir: Path, port: int) -> common.Server:
     """`eduhub serve` itself: the same gunicorn, plus the embedded task worker on the embedded broker."""
-    argv = ["eduhub", "serve", "--port", str(port), "--workers", str(common.WORKERS)]
+    argv = [*common.EDUHUB, "serve", "--port", str(port), "--workers", str(common.WORKERS)]
     return common.Server(
         argv,
         port,

@@ -1,53 +1,103 @@
-"""The Elasticsearch adapter asks for version 8 of the REST API, which Elasticsearch 8 and 9 servers both accept.
+"""What the Elasticsearch adapter really sends: every request asks for version 8 of the REST API.
 
-The server here is a stand-in that answers like Elasticsearch 8 does about media types (no real Elasticsearch runs
-on these machines; the contract suite runs against one when EDUHUB_TEST_ELASTICSEARCH_URL is set).
+Elasticsearch 8 refuses `compatible-with=9` (the installed client's own version) with 400
+media_type_header_exception; 9 serves version 8 by REST API compatibility. The requests are captured
+by a loopback HTTP server answering as Elasticsearch 8 does for the calls the adapter makes; the
+assertions are on what the adapter and the installed client put on the wire and on how the adapter
+reads the answers, never on the stand-in itself. No Elasticsearch can be installed on these
+machines: with EDUHUB_TEST_ELASTICSEARCH_URL set, the last test (and the search contract suite in
+tests/integration/search) run against that real cluster.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
+import elasticsearch
 import pytest
 
+from hub.search import SearchQuery, document_from_record, index_from_url
 from hub.search.es import ElasticsearchIndex, compatible_headers
+from tests.integration.search import corpus
+
+ES_URL = os.environ.get("EDUHUB_TEST_ELASTICSEARCH_URL")
+ALIAS = "eduhub-resources"
+JSON8 = "application/vnd.elasticsearch+json; compatible-with=8"
+NDJSON8 = "application/vnd.elasticsearch+x-ndjson; compatible-with=8"
 
 
-class Elasticsearch8Like(BaseHTTPRequestHandler):
-    seen: list[tuple[str, str, str]] = []
+class Elasticsearch8(BaseHTTPRequestHandler):
+    """Answers as Elasticsearch 8.15 does for the calls the adapter makes; keeps every request."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[dict] = []
+    aliases: set[str] = set()
 
     def _handle(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        accept, ctype = self.headers.get("Accept", ""), self.headers.get("Content-Type", "")
-        self.seen.append((self.command, accept, ctype))
-        if any(
-            "compatible-with=" in h
-            and "compatible-with=8" not in h
-            and "compatible-with=7" not in h
-            for h in (accept, ctype)
-        ):
-            return self._reply(
-                400, {"error": {"type": "media_type_header_exception"}, "status": 400}
-            )
-        if self.path.startswith("/_bulk"):
-            return self._reply(200, {"errors": False, "took": 1, "items": []})
-        return self._reply(
-            200, {"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"}
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = urlsplit(self.path).path
+        self.seen.append(
+            {
+                "method": self.command,
+                "path": path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body,
+            }
         )
+        if any(
+            "compatible-with=" in h and not h.rstrip().endswith(("=7", "=8"))
+            for h in (self.headers.get("Accept", ""), self.headers.get("Content-Type", ""))
+        ):
+            error = {"type": "media_type_header_exception", "reason": "Invalid media-type value"}
+            return self._reply(400, {"error": {"root_cause": [error], **error}, "status": 400})
+        return self._reply(*self._answer(path, body))
 
-    do_GET = do_POST = do_PUT = _handle
+    def _answer(self, path: str, body: bytes) -> tuple[int, dict | None]:
+        parts = path.strip("/").split("/")
+        if path == "/":
+            return 200, {"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"}
+        if parts[0] == "_alias":
+            return (200, {}) if parts[1] in self.aliases else (404, None)
+        if path == "/_aliases":
+            for action in json.loads(body)["actions"]:
+                self.aliases.add(action["add"]["alias"])
+            return 200, {"acknowledged": True}
+        if path == "/_bulk":
+            lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+            items = [
+                {op: {**meta, "status": 201, "result": "created"}}
+                for a in lines[::2]
+                for op, meta in a.items()
+            ]
+            return 200, {"errors": False, "took": 1, "items": items}
+        if parts[-1] == "_refresh":
+            return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+        if parts[-1] == "_count":
+            return 200, {"count": 2, "_shards": {"total": 1, "successful": 1, "failed": 0}}
+        if parts[-1] == "_search":
+            hit = {"_index": parts[0], "_id": "r1", "_score": 1.5, "_source": {"title": "分数"}}
+            return 200, {
+                "took": 1,
+                "hits": {"total": {"value": 2, "relation": "eq"}, "hits": [hit]},
+            }
+        return 200, {"acknowledged": True, "shards_acknowledged": True, "index": parts[0]}
 
-    def _reply(self, status: int, body: dict):
-        data = json.dumps(body).encode()
+    def _reply(self, status: int, body: dict | None):
+        data = json.dumps(body).encode() if body is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/vnd.elasticsearch+json;compatible-with=8")
         self.send_header("X-Elastic-Product", "Elasticsearch")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _handle
 
     def log_message(self, *args):
         pass
@@ -55,33 +105,66 @@ class Elasticsearch8Like(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def es8_url():
-    Elasticsearch8Like.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Elasticsearch8Like)
+    Elasticsearch8.seen, Elasticsearch8.aliases = [], set()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Elasticsearch8)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
-def test_the_installed_client_talks_to_an_elasticsearch_8_server(es8_url):
-    index = ElasticsearchIndex(es8_url, "eduhub-resources")
-    assert index.client.info()["version"]["number"] == "8.15.0"
-    index._bulk([{"_op_type": "index", "_index": "x", "_id": "1", "_source": {"title": "分数"}}])
-    assert [m for m, _, _ in Elasticsearch8Like.seen] == ["GET", "PUT"]
-    for _, accept, ctype in Elasticsearch8Like.seen:
-        assert "compatible-with=8" in accept
-        assert not ctype or "compatible-with=8" in ctype
+def documents(n: int = 2) -> list[dict]:
+    return [document_from_record(r, corpus.ORG_PATHS[r["org"]]) for r in corpus.records()[:n]]
 
 
-def test_the_stand_in_refuses_what_a_newer_bare_client_sends(es8_url):
-    """The stand-in is strict the way Elasticsearch 8 is: a bare client newer than 8 is refused, an 8 is not."""
-    import elasticsearch
+def test_every_request_of_the_adapter_asks_for_version_8_of_the_api(es8_url):
+    index = ElasticsearchIndex(es8_url, ALIAS)
+    index.ensure()
+    assert index.index_documents(documents()) == 2
+    index.commit()
+    assert index.count() == 2
+    result = index.search(SearchQuery(q="分数"))
+    assert result.total == 2 and [h.id for h in result.hits] == ["r1"]
+    calls = [(r["method"], r["path"]) for r in Elasticsearch8.seen]
+    assert calls[0] == ("HEAD", f"/_alias/{ALIAS}")
+    assert calls[1][0] == "PUT" and calls[1][1].startswith(f"/{ALIAS}-v")
+    assert calls[2:] == [
+        ("POST", "/_aliases"),
+        ("PUT", "/_bulk"),
+        ("POST", f"/{ALIAS}/_refresh"),
+        ("POST", f"/{ALIAS}/_count"),
+        ("POST", f"/{ALIAS}/_search"),
+    ]
+    for request in Elasticsearch8.seen:
+        headers = request["headers"]
+        assert headers["accept"] == JSON8
+        if request["body"]:
+            wanted = NDJSON8 if request["path"] == "/_bulk" else JSON8
+            assert headers["content-type"] == wanted
 
+
+def test_the_bulk_body_writes_each_document_through_the_alias_under_its_id(es8_url):
+    index = ElasticsearchIndex(es8_url, ALIAS)
+    docs = documents()
+    index.index_documents(docs)
+    bulk = next(r for r in Elasticsearch8.seen if r["path"] == "/_bulk")
+    lines = [json.loads(line) for line in bulk["body"].decode().splitlines()]
+    assert [next(iter(a.values())) for a in lines[::2]] == [
+        {"_index": ALIAS, "_id": d["id"]} for d in docs
+    ]
+    assert [s["title"] for s in lines[1::2]] == [d["title"] for d in docs]
+
+
+def test_the_installed_client_alone_asks_for_its_own_version(es8_url):
+    """Why the adapter rewrites the header: the bare client names its own major version."""
+    major = int(elasticsearch.__versionstr__.split(".")[0])
     bare = elasticsearch.Elasticsearch(es8_url)
-    if int(elasticsearch.__versionstr__.split(".")[0]) > 8:
-        with pytest.raises(elasticsearch.BadRequestError):
-            bare.info()
-    else:
-        assert bare.info()["version"]["number"] == "8.15.0"
+    try:
+        bare.info()
+    except elasticsearch.BadRequestError:
+        assert major > 8  # Elasticsearch 8 refuses what a newer client asks for
+    accept = Elasticsearch8.seen[-1]["headers"]["accept"]
+    assert accept == f"application/vnd.elasticsearch+json; compatible-with={major}"
 
 
 def test_compatible_headers_rewrites_only_the_version():
@@ -91,9 +174,22 @@ def test_compatible_headers_rewrites_only_the_version():
         "x-other": "9",
     }
     out = compatible_headers(headers)
-    assert out == {
-        "accept": "application/vnd.elasticsearch+json; compatible-with=8",
-        "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=8",
-        "x-other": "9",
-    }
+    assert out == {"accept": JSON8, "content-type": NDJSON8, "x-other": "9"}
     assert headers["accept"].endswith("=9")  # the caller's headers are not changed in place
+
+
+@pytest.mark.skipif(not ES_URL, reason="EDUHUB_TEST_ELASTICSEARCH_URL names no real Elasticsearch")
+def test_a_real_elasticsearch_8_or_9_indexes_counts_and_searches():
+    index = index_from_url(f"elasticsearch+{ES_URL}?index=eduhub-compat-{uuid.uuid4().hex[:8]}")
+    try:
+        assert int(index.client.info()["version"]["number"].split(".")[0]) in (8, 9)
+        index.ensure()
+        docs = documents(5)
+        index.index_documents(docs)
+        index.commit()
+        assert index.count() == 5
+        assert index.search(SearchQuery(size=10)).total == 5
+    finally:
+        for name in index._indices():
+            index.client.indices.delete(index=name)
+        index.close()
