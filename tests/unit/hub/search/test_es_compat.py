@@ -1,65 +1,52 @@
-"""The Elasticsearch adapter asks for version 8 of the REST API, which Elasticsearch 8 and 9 servers both accept.
+"""The Elasticsearch adapter asks for version 8 of the REST API, which Elasticsearch 8 and 9 servers
+both accept.
 
-The server here is a stand-in that answers like Elasticsearch 8 does about media types (no real Elasticsearch runs
-on these machines; the contract suite runs against one when EDUHUB_TEST_ELASTICSEARCH_URL is set).
+The server here is a stand-in that answers like Elasticsearch 8 does about media types (no real
+Elasticsearch runs on these machines; the contract suite runs against one when
+EDUHUB_TEST_ELASTICSEARCH_URL is set).
 """
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from hub.search.es import ElasticsearchIndex, compatible_headers
+from tests.support.http_server import LoopbackServer, Reply
+
+ES8_HEADERS = {
+    "Content-Type": "application/vnd.elasticsearch+json;compatible-with=8",
+    "X-Elastic-Product": "Elasticsearch",
+}
 
 
-class Elasticsearch8Like(BaseHTTPRequestHandler):
+class Elasticsearch8Like:
+    """Answers like Elasticsearch 8 about media types: versions other than 7 and 8 are refused."""
+
     seen: list[tuple[str, str, str]] = []
 
-    def _handle(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        accept, ctype = self.headers.get("Accept", ""), self.headers.get("Content-Type", "")
-        self.seen.append((self.command, accept, ctype))
+    @classmethod
+    def answer(cls, request) -> Reply:
+        accept, ctype = request.headers.get("Accept", ""), request.headers.get("Content-Type", "")
+        cls.seen.append((request.method, accept, ctype))
         if any(
             "compatible-with=" in h
             and "compatible-with=8" not in h
             and "compatible-with=7" not in h
             for h in (accept, ctype)
         ):
-            return self._reply(
-                400, {"error": {"type": "media_type_header_exception"}, "status": 400}
-            )
-        if self.path.startswith("/_bulk"):
-            return self._reply(200, {"errors": False, "took": 1, "items": []})
-        return self._reply(
-            200, {"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"}
-        )
-
-    do_GET = do_POST = do_PUT = _handle
-
-    def _reply(self, status: int, body: dict):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/vnd.elasticsearch+json;compatible-with=8")
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+            body = {"error": {"type": "media_type_header_exception"}, "status": 400}
+            return Reply(400, body, dict(ES8_HEADERS))
+        if request.target.startswith("/_bulk"):
+            return Reply(200, {"errors": False, "took": 1, "items": []}, dict(ES8_HEADERS))
+        body = {"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"}
+        return Reply(200, body, dict(ES8_HEADERS))
 
 
 @pytest.fixture
 def es8_url():
     Elasticsearch8Like.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Elasticsearch8Like)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with LoopbackServer(Elasticsearch8Like.answer) as server:
+        yield server.url
 
 
 def test_the_installed_client_talks_to_an_elasticsearch_8_server(es8_url):
@@ -73,7 +60,8 @@ def test_the_installed_client_talks_to_an_elasticsearch_8_server(es8_url):
 
 
 def test_the_stand_in_refuses_what_a_newer_bare_client_sends(es8_url):
-    """The stand-in is strict the way Elasticsearch 8 is: a bare client newer than 8 is refused, an 8 is not."""
+    """The stand-in is strict the way Elasticsearch 8 is: a bare client newer than 8 is refused, an
+    8 is not."""
     import elasticsearch
 
     bare = elasticsearch.Elasticsearch(es8_url)
