@@ -7,6 +7,8 @@ engine directly, on the orders the oracle leaves open (relevance ranking, comple
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.search import EVERYTHING, FACETS, PUBLIC, SearchQuery, index_from_url
 from tests.integration.search import corpus
@@ -47,3 +49,22 @@ def test_the_fake_ranks_and_counts_as_tantivy(engines, q, scope):
 def test_the_fake_completes_as_tantivy(engines, prefix):
     real, fake = (index.suggest(prefix, MEMBER_OF_SCHOOL_A) for index in engines)
     assert fake == real
+
+
+# Characters of the corpus' titles and descriptions, with Latin letters, digits and punctuation.
+ALPHABET = "".join(sorted(set("".join(r["title"] + r["description"] for r in corpus.records()))))
+ALPHABET += "abcdefghijklmnopqrstuvwxyzＡＢ0123456789 　,.!?%*()[]{}<>&\"'\\/-+#"
+
+
+@settings(max_examples=60)
+@given(q=st.text(alphabet=ALPHABET, max_size=12))
+def test_any_typed_query_finds_the_same_records_in_the_same_order(engines, q):
+    query = SearchQuery(q=q, scope=MEMBER_OF_SCHOOL_A, size=100, facets=("subjects",))
+    real, fake = (index.search(query) for index in engines)
+    assert (fake.total, fake.aggregations) == (real.total, real.aggregations)
+    assert {h.id for h in fake.hits} == {h.id for h in real.hits}
+    # Where two records score alike, the engines may break the tie differently: compare scores.
+    real_scores = {h.id: h.score for h in real.hits}
+    assert [real_scores[h.id] for h in fake.hits] == pytest.approx(
+        [h.score for h in real.hits], rel=0.01
+    )
