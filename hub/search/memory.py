@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from hub.search import plan as planning
+import hub.search.plan as planning
 from hub.search.base import (
     PUBLIC,
     Scope,
