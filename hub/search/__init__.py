@@ -19,6 +19,7 @@ from hub.search.base import (
     Suggestion,
     document_from_record,
 )
+from hub.search.memory import memory_index
 
 __all__ = [
     "FACETS",
@@ -40,9 +41,16 @@ DEFAULT_ALIAS = "eduhub-resources"
 
 
 def index_from_url(url: str, data_dir: Path | str | None = None) -> SearchIndex:
-    """`tantivy:///abs/path` (or relative to the data directory), `elasticsearch+http://host:9200`,
-    `opensearch+https://host:9200`; `?index=NAME` chooses the alias on the servers (default eduhub-resources)."""
+    """The index named by `url`.
+
+    `tantivy:///abs/path` (or relative to the data directory), `elasticsearch+http://host:9200`,
+    `opensearch+https://host:9200`; `?index=NAME` chooses the alias on the servers (default
+    eduhub-resources); `memory://` (a fresh in-process index) or `memory://NAME` (one per name and
+    process) for tests.
+    """
     scheme, _, rest = url.partition("://")
+    if scheme == "memory":
+        return memory_index(rest.strip("/"))
     if scheme == "tantivy":
         path = Path(rest or "index")
         if not path.is_absolute():
@@ -63,6 +71,6 @@ def index_from_url(url: str, data_dir: Path | str | None = None) -> SearchIndex:
 
         return OpenSearchIndex(host, alias)
     raise ValueError(
-        f"unknown search URL scheme {scheme!r}: use tantivy://, elasticsearch+http:// "
-        "or opensearch+http://"
+        f"unknown search URL scheme {scheme!r}: use tantivy://, elasticsearch+http://, "
+        "opensearch+http:// or memory://"
     )

@@ -6,15 +6,22 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from hub.storage.base import ObjectStore, object_key
+from hub.storage.memory import memory_store
 from hub.storage.staging import Staged
 
 TRUE = {"1", "true", "yes", "on"}
 
 
 def store_from_url(url: str, data_dir: Path) -> ObjectStore:
-    """`file:///abs/path` or `s3://BUCKET?endpoint_url=...&region=...&addressing_style=path&create_bucket=true`."""
+    """The store named by `url`.
+
+    `file:///abs/path`, `s3://BUCKET?endpoint_url=...&region=...&addressing_style=path&create_bucket=true`,
+    `memory://` (a fresh in-process store) or `memory://NAME` (one per name and process) for tests.
+    """
     parts = urlsplit(url)
     tmp_dir = Path(data_dir) / "tmp"
+    if parts.scheme == "memory":
+        return memory_store(parts.netloc + parts.path.strip("/"), tmp_dir)
     if parts.scheme == "file":
         from hub.storage.local import LocalStore
 
@@ -34,7 +41,7 @@ def store_from_url(url: str, data_dir: Path) -> ObjectStore:
             create_bucket=query.get("create_bucket", "").lower() in TRUE,
         )
     raise ValueError(
-        f"unsupported EDUHUB_STORAGE_URL scheme {parts.scheme!r}: use file:// or s3://"
+        f"unsupported EDUHUB_STORAGE_URL scheme {parts.scheme!r}: use file://, s3:// or memory://"
     )
 
 

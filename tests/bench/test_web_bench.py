@@ -1,12 +1,12 @@
-"""Smoke test of bench/web_bench.py: its page-weight parser, its timed requests and its browser log-in, run against
-a small static server and a live hub, so the bench cannot rot between runs (no timing is asserted)."""
+"""Smoke test of bench/web_bench.py: its page-weight parser, its timed requests and its browser
+log-in, run against a small static server and a live hub, so the bench cannot rot between runs (no
+timing is asserted)."""
 
 from __future__ import annotations
 
 import gzip
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,17 @@ import web_bench  # noqa: E402
 import web_weight  # noqa: E402
 
 from tests.factories import make_user  # noqa: E402
+from tests.support.http_server import LoopbackServer, Reply  # noqa: E402
 
-CSS = b"@import 'more.css'; body { font: 1em url(fonts/a.woff2); background: url(\"bg.png\") } i { x: url(data:x) }"
+CSS = (
+    b"@import 'more.css'; body { font: 1em url(fonts/a.woff2); background: url(\"bg.png\") } "
+    b"i { x: url(data:x) }"
+)
 FILES = {
     "/": b"""<html><head><link rel="stylesheet" href="/s/site.css"><link rel="icon" href="/i.svg">
         <script src="/app.js" defer></script><script>inline()</script></head>
-        <body style="background:url('/deco.png')"><img src="/thumb.png" srcset="/thumb.png 1x, /thumb2.png 2x">
+        <body style="background:url('/deco.png')"><img src="/thumb.png"
+        srcset="/thumb.png 1x, /thumb2.png 2x">
         <video poster="/poster.jpg"><source src="/clip.mp4"></video>
         <script src="/missing.js"></script></body></html>""",
     "/s/site.css": CSS,
@@ -39,36 +44,21 @@ FILES = {
 }
 
 
-class Static(BaseHTTPRequestHandler):
-    """FILES over HTTP/1.1 with keep-alive; stylesheets gzipped when the client accepts it, as nginx may do."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        body = FILES.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        if self.path.endswith(".css") and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body)
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+def static(request) -> Reply:
+    """FILES, stylesheets gzipped when the client accepts it, as nginx may do."""
+    body = FILES.get(request.path)
+    if body is None:
+        return Reply(404, b"not found")
+    if request.path.endswith(".css") and "gzip" in request.headers.get("Accept-Encoding", ""):
+        return Reply(200, gzip.compress(body), {"Content-Encoding": "gzip"})
+    return Reply(200, body)
 
 
 @pytest.fixture
 def static_port():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Static)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    """FILES over HTTP/1.1 with keep-alive, so the bench's kept connections are exercised."""
+    with LoopbackServer(static, keep_alive=True) as server:
+        yield server.port
 
 
 @pytest.fixture

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from click.testing import CliRunner
 
 from hub.cli import main
+from tests.support.http_server import LoopbackServer
 
 OAI_EMPTY = b"""<?xml version="1.0" encoding="UTF-8"?>
-<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-11-29T00:00:00Z</responseDate>
-<request verb="ListRecords">http://127.0.0.1/oai</request><error code="noRecordsMatch">none</error></OAI-PMH>"""
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
+<responseDate>2026-11-29T00:00:00Z</responseDate>
+<request verb="ListRecords">http://127.0.0.1/oai</request>
+<error code="noRecordsMatch">none</error></OAI-PMH>"""
 
 
 @pytest.fixture
@@ -38,20 +39,8 @@ def eduhub(tmp_path, monkeypatch):
 
 @pytest.fixture
 def empty_oai():
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/xml")
-            self.end_headers()
-            self.wfile.write(OAI_EMPTY)
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/oai"
-    server.shutdown()
+    with LoopbackServer(lambda request: (200, {"Content-Type": "text/xml"}, OAI_EMPTY)) as server:
+        yield f"{server.url}/oai"
 
 
 def _dead_port() -> int:

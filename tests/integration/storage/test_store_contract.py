@@ -72,3 +72,10 @@ def test_verify_accepts_intact_objects(store):
 
 def test_check_ready_passes_on_a_working_backend(store):
     store.check_ready()
+
+
+@pytest.mark.parametrize("key", ["../../etc/passwd", "F" * 64, "a" * 63, "g" * 64, ""])
+def test_a_malformed_key_is_refused_before_it_reaches_the_backend(store, key):
+    for call in (store.exists, store.open, store.delete):
+        with pytest.raises(ValueError):
+            call(key)

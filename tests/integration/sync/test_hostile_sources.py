@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from hub.security.principal import SYSTEM
 from tests.support.fake_source import record
+from tests.support.http_server import LoopbackServer
 
 GOOD_PAGE = {
     "changes": [
@@ -35,32 +34,17 @@ GOOD_PAGE = {
 def partner():
     answers = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path.startswith("/file"):
-                return self._send(200, b"hello")
-            if "since=1" in self.path:
-                return self._send(200, json.dumps({"changes": [], "next": "1"}).encode())
-            status, body, delay = answers.pop(0) if len(answers) > 1 else answers[0]
-            time.sleep(delay)
-            self._send(status, body)
+    def answer(request):
+        if request.target.startswith("/file"):
+            return 200, b"hello"
+        if "since=1" in request.target:
+            return 200, json.dumps({"changes": [], "next": "1"}).encode()
+        status, body, delay = answers.pop(0) if len(answers) > 1 else answers[0]
+        time.sleep(delay)
+        return status, body
 
-        def _send(self, status, body):
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except OSError:
-                pass
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield answers, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with LoopbackServer(answer) as server:
+        yield answers, server.url
 
 
 def sync(hub, url, answers, script, fetch_files=False):

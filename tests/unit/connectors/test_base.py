@@ -1,15 +1,15 @@
-"""HttpClient against a hostile loopback server: retries with back-off, Retry-After, caps, garbage, slowness."""
+"""HttpClient against a hostile loopback server: retries with back-off, Retry-After, caps, garbage,
+slowness."""
 
 from __future__ import annotations
 
 import io
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from connectors.base import ChecksumMismatch, ConnectorError, HttpClient, HttpError, TooLarge
+from tests.support.http_server import LoopbackServer
 
 
 class Script:
@@ -29,27 +29,14 @@ class Script:
 def server():
     script = Script()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            status, headers, body, delay = script.next(self.path.split("?")[0])
-            time.sleep(delay)
-            self.send_response(status)
-            for key, value in {"Content-Length": str(len(body)), **headers}.items():
-                self.send_header(key, value)
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except OSError:
-                pass
+    def answer(request):
+        status, headers, body, delay = script.next(request.path)
+        time.sleep(delay)
+        return status, {"Content-Length": str(len(body)), **headers}, body
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    script.base = f"http://127.0.0.1:{httpd.server_port}"
-    yield script
-    httpd.shutdown()
+    with LoopbackServer(answer) as loopback:
+        script.base = loopback.url
+        yield script
 
 
 @pytest.fixture

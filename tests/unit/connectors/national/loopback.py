@@ -1,43 +1,23 @@
-"""A loopback HTTP server whose answers a test decides: handler(method, path, query, headers) -> (status, body)."""
+"""The connector tests' loopback server: handler(method, path, query, headers) -> (status, body).
+
+A thin adapter over `tests.support.http_server`, kept for the request tuples these tests read.
+"""
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from tests.support.http_server import LoopbackServer
 
 
 @contextmanager
 def serve(handler):
-    """Yields the base URL; every request is also recorded in `server.requests` as (path, query, headers)."""
+    """Yields the base URL and the requests seen, each as (path, query, headers)."""
     requests: list = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            parts = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            requests.append((parts.path, query, dict(self.headers)))
-            status, body = handler("GET", parts.path, query, self.headers)
-            body = body if isinstance(body, bytes) else body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout tests)
+    def answer(request):
+        requests.append((request.path, request.query, dict(request.headers)))
+        return handler(request.method, request.path, request.query, request.headers)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.requests = requests
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with LoopbackServer(answer) as server:
+        yield server.url, requests

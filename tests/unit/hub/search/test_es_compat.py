@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import elasticsearch
 import pytest
@@ -24,6 +21,7 @@ import pytest
 from hub.search import SearchQuery, document_from_record, index_from_url
 from hub.search.es import ElasticsearchIndex, compatible_headers
 from tests.integration.search import corpus
+from tests.support.http_server import LoopbackServer, Reply, Request
 
 ES_URL = os.environ.get("EDUHUB_TEST_ELASTICSEARCH_URL")
 ALIAS = "eduhub-resources"
@@ -31,31 +29,35 @@ JSON8 = "application/vnd.elasticsearch+json; compatible-with=8"
 NDJSON8 = "application/vnd.elasticsearch+x-ndjson; compatible-with=8"
 
 
-class Elasticsearch8(BaseHTTPRequestHandler):
+class Elasticsearch8:
     """Answers as Elasticsearch 8.15 does for the calls the adapter makes; keeps every request."""
 
-    protocol_version = "HTTP/1.1"
-    seen: list[dict] = []
-    aliases: set[str] = set()
+    HEADERS = {
+        "Content-Type": "application/vnd.elasticsearch+json;compatible-with=8",
+        "X-Elastic-Product": "Elasticsearch",
+    }
 
-    def _handle(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        path = urlsplit(self.path).path
+    def __init__(self):
+        self.seen: list[dict] = []
+        self.aliases: set[str] = set()
+
+    def __call__(self, request: Request) -> Reply:
+        headers = {k.lower(): v for k, v in request.headers.items()}
         self.seen.append(
             {
-                "method": self.command,
-                "path": path,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "body": body,
+                "method": request.method,
+                "path": request.path,
+                "headers": headers,
+                "body": request.body,
             }
         )
         if any(
             "compatible-with=" in h and not h.rstrip().endswith(("=7", "=8"))
-            for h in (self.headers.get("Accept", ""), self.headers.get("Content-Type", ""))
+            for h in (headers.get("accept", ""), headers.get("content-type", ""))
         ):
             error = {"type": "media_type_header_exception", "reason": "Invalid media-type value"}
             return self._reply(400, {"error": {"root_cause": [error], **error}, "status": 400})
-        return self._reply(*self._answer(path, body))
+        return self._reply(*self._answer(request.path, request.body))
 
     def _answer(self, path: str, body: bytes) -> tuple[int, dict | None]:
         parts = path.strip("/").split("/")
@@ -87,37 +89,27 @@ class Elasticsearch8(BaseHTTPRequestHandler):
             }
         return 200, {"acknowledged": True, "shards_acknowledged": True, "index": parts[0]}
 
-    def _reply(self, status: int, body: dict | None):
+    def _reply(self, status: int, body: dict | None) -> Reply:
         data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/vnd.elasticsearch+json;compatible-with=8")
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _handle
-
-    def log_message(self, *args):
-        pass
+        return Reply(status, data, dict(self.HEADERS))
 
 
 @pytest.fixture
-def es8_url():
-    Elasticsearch8.seen, Elasticsearch8.aliases = [], set()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Elasticsearch8)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def es8():
+    return Elasticsearch8()
+
+
+@pytest.fixture
+def es8_url(es8):
+    with LoopbackServer(es8, keep_alive=True) as server:
+        yield server.url
 
 
 def documents(n: int = 2) -> list[dict]:
     return [document_from_record(r, corpus.ORG_PATHS[r["org"]]) for r in corpus.records()[:n]]
 
 
-def test_every_request_of_the_adapter_asks_for_version_8_of_the_api(es8_url):
+def test_every_request_of_the_adapter_asks_for_version_8_of_the_api(es8, es8_url):
     index = ElasticsearchIndex(es8_url, ALIAS)
     index.ensure()
     assert index.index_documents(documents()) == 2
@@ -125,7 +117,7 @@ def test_every_request_of_the_adapter_asks_for_version_8_of_the_api(es8_url):
     assert index.count() == 2
     result = index.search(SearchQuery(q="分数"))
     assert result.total == 2 and [h.id for h in result.hits] == ["r1"]
-    calls = [(r["method"], r["path"]) for r in Elasticsearch8.seen]
+    calls = [(r["method"], r["path"]) for r in es8.seen]
     assert calls[0] == ("HEAD", f"/_alias/{ALIAS}")
     assert calls[1][0] == "PUT" and calls[1][1].startswith(f"/{ALIAS}-v")
     assert calls[2:] == [
@@ -135,7 +127,7 @@ def test_every_request_of_the_adapter_asks_for_version_8_of_the_api(es8_url):
         ("POST", f"/{ALIAS}/_count"),
         ("POST", f"/{ALIAS}/_search"),
     ]
-    for request in Elasticsearch8.seen:
+    for request in es8.seen:
         headers = request["headers"]
         assert headers["accept"] == JSON8
         if request["body"]:
@@ -143,11 +135,11 @@ def test_every_request_of_the_adapter_asks_for_version_8_of_the_api(es8_url):
             assert headers["content-type"] == wanted
 
 
-def test_the_bulk_body_writes_each_document_through_the_alias_under_its_id(es8_url):
+def test_the_bulk_body_writes_each_document_through_the_alias_under_its_id(es8, es8_url):
     index = ElasticsearchIndex(es8_url, ALIAS)
     docs = documents()
     index.index_documents(docs)
-    bulk = next(r for r in Elasticsearch8.seen if r["path"] == "/_bulk")
+    bulk = next(r for r in es8.seen if r["path"] == "/_bulk")
     lines = [json.loads(line) for line in bulk["body"].decode().splitlines()]
     assert [next(iter(a.values())) for a in lines[::2]] == [
         {"_index": ALIAS, "_id": d["id"]} for d in docs
@@ -155,7 +147,7 @@ def test_the_bulk_body_writes_each_document_through_the_alias_under_its_id(es8_u
     assert [s["title"] for s in lines[1::2]] == [d["title"] for d in docs]
 
 
-def test_the_installed_client_alone_asks_for_its_own_version(es8_url):
+def test_the_installed_client_alone_asks_for_its_own_version(es8, es8_url):
     """Why the adapter rewrites the header: the bare client names its own major version."""
     major = int(elasticsearch.__versionstr__.split(".")[0])
     bare = elasticsearch.Elasticsearch(es8_url)
@@ -163,7 +155,7 @@ def test_the_installed_client_alone_asks_for_its_own_version(es8_url):
         bare.info()
     except elasticsearch.BadRequestError:
         assert major > 8  # Elasticsearch 8 refuses what a newer client asks for
-    accept = Elasticsearch8.seen[-1]["headers"]["accept"]
+    accept = es8.seen[-1]["headers"]["accept"]
     assert accept == f"application/vnd.elasticsearch+json; compatible-with={major}"
 
 
