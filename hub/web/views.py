@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import ValidationFailed
+from hub.http import cache
 from hub.web import searchform
 
 
@@ -68,7 +69,19 @@ def search():
 def resource(resource_id: str):
     from hub.web.resource_page import page_context
 
-    return render_template("resource.html", **page_context(resource_id))
+    context = page_context(resource_id)
+    response = make_response(render_template("resource.html", **context))
+    response.headers["Cache-Control"] = resource_cache_control(context["record"])
+    return response
+
+
+def resource_cache_control(record: dict) -> str:
+    """A published public record seen by an anonymous visitor may be kept briefly; any other page
+    is personal (it names the user and carries their form tokens) or not public: never stored."""
+    public = record.get("visibility") == "public" and record.get("status") == "published"
+    if public and not current_principal().is_authenticated:
+        return cache.PUBLIC_PAGE
+    return cache.PRIVATE
 
 
 def mine():
