@@ -115,7 +115,7 @@ def gunicorn_site(data_dir: Path, tmp_dir: Path, env: dict | None = None):
         **(env or {}),
     }
     command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "4", "-w", "1"]
-    command += ["-b", f"127.0.0.1:{port}", "--control-socket-disable", "hub:create_app()"]
+    command += ["-b", f"127.0.0.1:{port}", "--no-control-socket", "hub:create_app()"]
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}"
     try:
