@@ -15,7 +15,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,
-        # Set per request by hub.http.bodies: the upload limit for file endpoints, else the form limit.
+        # Set per request by hub.http.bodies: the upload limit for file endpoints, else forms'.
         MAX_CONTENT_LENGTH=config.max_form_bytes,
         MAX_FORM_MEMORY_SIZE=config.max_form_bytes,
         JSON_AS_ASCII=False,

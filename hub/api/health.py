@@ -1,4 +1,4 @@
-"""Liveness (/healthz), readiness of every backend (/readyz) and Prometheus metrics (/metrics), outside /api/v1."""
+"""Liveness (/healthz), readiness (/readyz) and Prometheus metrics (/metrics), outside /api/v1."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def _metrics_token_sent() -> bool:
 
 
 def _is_operator() -> bool:
-    """The metrics token, or a signed-in administrator; a bad API token leaves the caller anonymous."""
+    """The metrics token or a signed-in administrator; a bad API token leaves one anonymous."""
     if _metrics_token_sent():
         return True
     try:

@@ -1,5 +1,5 @@
-"""Request bodies are limited before anything reads them: a small limit for forms and JSON, the upload
-limit for the endpoints that take files. Chunked bodies (no Content-Length) are counted while they stream."""
+"""Request bodies are limited before anything reads them: a small limit for forms and JSON, the
+upload limit for the endpoints that take files. Chunked bodies are counted while they stream."""
 
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ from hub.errors import PayloadTooLarge
 UPLOAD_ENDPOINTS = frozenset(
     {"files.put_file", "files.post_files", "uploads.append", "web.upload_files_post"}
 )
-# Raw bodies the file service reads itself: it counts while it streams and answers 413 in its own words.
+# Raw bodies the file service reads itself: it counts while it streams and answers 413 itself.
 STREAMED = frozenset({"files.put_file", "uploads.append"})
 
 FORM_TOO_LARGE = (
-    "请求内容超过大小限制（{kb} KB）。The request body is larger than the {kb} KB allowed for forms; "
+    "请求内容超过大小限制（{kb} KB）。"
+    "The request body is larger than the {kb} KB allowed for forms; "
     "upload files through the upload page or the files API."
 )
 UPLOAD_TOO_LARGE = (
-    "上传的内容超过大小限制（{mb} MB）。The upload is larger than the {mb} MB limit; split it or ask the "
+    "上传的内容超过大小限制（{mb} MB）。"
+    "The upload is larger than the {mb} MB limit; split it or ask the "
     "operator to raise EDUHUB_MAX_UPLOAD_MB."
 )
 
@@ -36,8 +38,8 @@ def limit_body() -> None:
         limit, message = config.max_upload_bytes, UPLOAD_TOO_LARGE.format(mb=config.max_upload_mb)
     else:
         limit, message = config.max_form_bytes, FORM_TOO_LARGE.format(kb=config.max_form_kb)
-    # Werkzeug stops a stream past the limit; one byte of slack lets the file service see the excess
-    # first on raw uploads (it reads one byte past its limit) and refuse it as 413, not a broken read.
+    # Werkzeug stops a stream past the limit; one byte of slack lets the file service see the
+    # excess first on raw uploads (it reads one byte past its limit) and answer 413 in its words.
     request.max_content_length = limit + 1 if request.endpoint in STREAMED else limit
     request.max_form_memory_size = min(limit, config.max_form_bytes)
     if request.content_length is not None and request.content_length > limit:

@@ -1,4 +1,4 @@
-"""Cookies that say `Secure` whenever the visitor came over https (directly or through a trusted proxy)."""
+"""Cookies that say `Secure` whenever the visitor came over https (directly or via a proxy)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ def secure() -> bool:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, marked Secure per request: one hub may serve http on the LAN and
-    https through its proxy, and a cookie set over https must never travel back over plain http."""
+    """Flask's signed-cookie session, marked Secure per request: one hub may serve http on the LAN
+    and https through its proxy, and a cookie set over https must never travel over plain http."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or secure()

@@ -1,7 +1,8 @@
 """CSRF defences shared by the pages and the API: masked per-render tokens and a same-origin check.
 
-The session keeps one random secret; every render hands out the secret XOR-ed with a fresh pad (pad + masked),
-so a compressed page never repeats the same token bytes next to reflected input (BREACH).
+The session keeps one random secret; every render hands out the secret XOR-ed with a fresh pad
+(pad + masked), so a compressed page never repeats the same token bytes next to reflected input
+(BREACH).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ SECRET_BYTES = 32
 
 CROSS_SITE_API = (
     "跨站请求已被拒绝：使用登录会话调用 API 写操作时须带 X-CSRF-Token 头或来自本站页面。"
-    "Cross-site request refused: API writes made with the sign-in cookie must come from this hub's own "
-    "pages (send the X-CSRF-Token header) or use an API token (Authorization: Bearer)."
+    "Cross-site request refused: API writes made with the sign-in cookie must come from "
+    "this hub's own pages (send the X-CSRF-Token header) or use an API token "
+    "(Authorization: Bearer)."
 )
 
 
@@ -71,9 +73,9 @@ def token_valid(token: str | None) -> bool:
 
 
 def same_origin() -> bool | None:
-    """What the browser says about where the request comes from: True, False, or None (it says nothing).
+    """Where the browser says the request comes from: True (here), False, or None (it says nothing).
 
-    `Sec-Fetch-Site` is set by every current browser and cannot be forged by a page; `Origin` is the fallback."""
+    `Sec-Fetch-Site` is set by every current browser and no page can forge it; else `Origin`."""
     site = request.headers.get("Sec-Fetch-Site")
     if site:
         return site == "same-origin"
@@ -87,7 +89,7 @@ def same_origin() -> bool | None:
 
 
 def check_cookie_write() -> None:
-    """An API write authenticated by the session cookie needs our token header or a same-origin browser.
+    """An API write made with the session cookie needs our token header or a same-origin browser.
 
     Bearer-token calls and anonymous calls carry no ambient authority, so they pass untouched."""
     if request.method in SAFE_METHODS or request.headers.get("Authorization"):

@@ -10,12 +10,12 @@ MAX_LENGTH = 2048
 
 def _plain(char: str) -> bool:
     # Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"); spaces, controls and
-    # invisible separators have no place in a path the hub wrote itself, so any of them means "not ours".
+    # invisible separators have no place in a path the hub wrote: any of them means "not ours".
     return char != "\\" and unicodedata.category(char)[0] not in "CZ"
 
 
 def is_local_path(target: object) -> bool:
-    """True for "/search?q=x"; False for "//evil", "/\\evil", "https://evil", "/\\t/evil" and the like."""
+    """True for "/search?q=x"; False for "//evil", "/\\evil", "https://evil", "/\\t/evil"..."""
     if not isinstance(target, str) or not target or len(target) > MAX_LENGTH:
         return False
     if not target.startswith("/") or target.startswith("//"):
@@ -27,5 +27,7 @@ def is_local_path(target: object) -> bool:
 
 
 def safe_next(target: object, fallback: str) -> str:
-    """`target` if it is a path on this hub, else `fallback` (an open redirect lends the hub's name to phishing)."""
+    """`target` if it is a path on this hub, else `fallback`.
+
+    An open redirect would lend the hub's name to a phishing link."""
     return target if is_local_path(target) else fallback

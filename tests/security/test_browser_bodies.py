@@ -1,5 +1,6 @@
-"""Request bodies are limited before they are read, and who is asking is checked before a multipart body
-is parsed: against gunicorn, with bodies streamed from a generator (issue 9, resources and disks)."""
+"""Bodies are limited before they are read; who asks is checked before multipart is parsed.
+
+Against gunicorn, with bodies streamed from a generator (issue 9, resources and disks)."""
 
 from __future__ import annotations
 

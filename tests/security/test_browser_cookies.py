@@ -1,4 +1,4 @@
-"""Cookies are `Secure` behind TLS, and the client's address is the real one, through a trusted proxy only."""
+"""Cookies are `Secure` behind TLS; the client's address is the real one, if proxied."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def direct(tmp_path_factory):
 
 
 def login_response(site, headers: dict) -> requests.Response:
-    # The cookie is carried by hand: behind TLS it is Secure, and the test talks plain http to the hub.
+    # The cookie is carried by hand: behind TLS it is Secure, and the test talks plain http.
     form = requests.get(site.base_url + "/login", headers=headers)
     cookie = {"Cookie": "session=" + form.cookies["session"]}
     return requests.post(
@@ -81,5 +81,5 @@ def audited_ip(site, headers: dict) -> str:
 
 def test_the_client_address_is_the_one_the_trusted_proxy_saw(proxied, direct):
     assert audited_ip(proxied, HTTPS) == "203.0.113.7"
-    # Without a trusted proxy a client cannot choose its own address (the login throttle keys on it).
+    # Without a trusted proxy a client cannot pick its own address (the login throttle keys on it).
     assert audited_ip(direct, HTTPS) == "127.0.0.1"

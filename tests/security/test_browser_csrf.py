@@ -1,4 +1,4 @@
-"""Another site cannot act with a signed-in visitor's cookie: API writes and web forms (issue 9, browsers)."""
+"""Another site cannot act with a signed-in visitor's cookie: API writes and web forms (issue 9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`next` never sends a visitor off the hub, whatever it holds (issue 9, browsers: open redirects)."""
+"""`next` never sends a visitor off the hub, whatever it holds (issue 9: open redirects)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Running hubs for the browser-boundary security tests: one served from a thread, one under gunicorn."""
+"""Running hubs for the browser-boundary security tests: one from a thread, one under gunicorn."""
 
 from __future__ import annotations
 

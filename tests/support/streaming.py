@@ -1,4 +1,4 @@
-"""A client that streams a request body by hand and watches how much of it the server put on disk."""
+"""A client that streams a request body by hand and watches how much the server put on disk."""
 
 from __future__ import annotations
 
@@ -33,11 +33,9 @@ def process_tree(pid: int) -> list[int]:
 
 
 def bytes_on_disk(pid: int, dirs: Iterable[Path]) -> int:
-    """Files under `dirs`, plus files the server holds open there (unlinked temp files count too)."""
+    """Files under `dirs`, plus files the server holds open there (unlinked temp files too)."""
     roots = [str(d) for d in dirs]
-    total = sum(
-        f.stat().st_size for d in dirs if d.exists() for f in d.rglob("*") if f.is_file()
-    )
+    total = sum(f.stat().st_size for d in dirs if d.exists() for f in d.rglob("*") if f.is_file())
     for process in process_tree(pid):
         for fd in Path(f"/proc/{process}/fd").glob("*"):
             with contextlib.suppress(OSError):
@@ -69,7 +67,11 @@ def chunked(blocks: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def request_head(method: str, path: str, headers: dict) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
