@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
+from flask import Response, redirect, request, url_for
+
 MAX_LENGTH = 2048
 
 
@@ -31,3 +33,8 @@ def safe_next(target: object, fallback: str) -> str:
 
     An open redirect would lend the hub's name to a phishing link."""
     return target if is_local_path(target) else fallback
+
+
+def to_login() -> Response:
+    """Login-required: off to the login page, and back here afterwards."""
+    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))

@@ -6,7 +6,6 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 
 from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import Forbidden, Unauthenticated
 from hub.http import bodies
 from hub.http.csrf import (
@@ -18,6 +17,7 @@ from hub.http.csrf import (
     same_origin,
     token_valid,
 )
+from hub.http.principal import current_principal
 
 __all__ = ["check", "register", "rotate", "token"]
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, render_template, request
 
 from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import ValidationFailed
 from hub.http import cache
+from hub.http.principal import current_principal
+from hub.http.redirects import to_login
 from hub.web import searchform
 
 
@@ -87,6 +88,6 @@ def resource_cache_control(record: dict) -> str:
 def mine():
     principal = current_principal()
     if not principal.is_authenticated:
-        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return to_login()
     records = current_hub().resources.list_mine(principal)
     return render_template("mine.html", records=records)

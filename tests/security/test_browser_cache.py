@@ -7,6 +7,7 @@ import io
 import pytest
 import requests
 
+from tests.integration.web.test_previews import publish_with_image
 from tests.support.browser import login, threaded_site
 
 PRIVATE = "private, no-store"
@@ -65,3 +66,14 @@ def test_a_private_file_is_never_stored_and_a_public_one_may_be(site):
 def test_an_answer_that_sets_a_cookie_is_never_shared(site):
     response = requests.get(site.base_url + "/lang/en", allow_redirects=False)
     assert "Set-Cookie" in response.headers and cache_control(response) == PRIVATE
+
+
+def test_a_private_preview_is_not_kept_for_a_day_on_a_shared_pc(site):
+    hub = site.app.extensions["eduhub"]
+    record = publish_with_image(hub, site.world, visibility="org")
+    hub.outbox.process()  # renders the preview
+    token = {"Authorization": f"Bearer {site.world.tokens['c']}"}
+    response = requests.get(
+        f"{site.base_url}/api/v1/resources/{record['id']}/preview", headers=token
+    )
+    assert response.status_code == 200 and cache_control(response) == PRIVATE
