@@ -40,12 +40,19 @@ class Config:
     broker_url: str
     secret_key: str
     max_upload_mb: int = 2048
+    max_form_kb: int = 1024
+    trusted_proxies: int = 0
+    metrics_token: str | None = None
     beat_schedule: dict = field(default_factory=dict)
     testing: bool = False
 
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_form_bytes(self) -> int:
+        return self.max_form_kb * 1024
 
     @property
     def embedded_broker(self) -> bool:
@@ -63,6 +70,9 @@ class Config:
             search_url=_env("EDUHUB_SEARCH_URL", f"tantivy://{data_dir / 'index'}"),
             broker_url=_env("EDUHUB_BROKER_URL", f"filesystem://{data_dir / 'broker'}"),
             max_upload_mb=int(_env("EDUHUB_MAX_UPLOAD_MB", "2048")),
+            max_form_kb=int(_env("EDUHUB_MAX_FORM_KB", "1024")),
+            trusted_proxies=int(_env("EDUHUB_TRUSTED_PROXIES", "0")),
+            metrics_token=_env("EDUHUB_METRICS_TOKEN"),
             beat_schedule=default_beat_schedule(),
         )
         values.update(overrides)

@@ -7,6 +7,7 @@ import logging
 from flask import Flask
 
 from config import Config
+from hub.http import init_http
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -14,7 +15,9 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,
-        MAX_CONTENT_LENGTH=None,  # uploads are streamed and limited by the file service
+        # Set per request by hub.http.bodies: the upload limit for file endpoints, else forms'.
+        MAX_CONTENT_LENGTH=config.max_form_bytes,
+        MAX_FORM_MEMORY_SIZE=config.max_form_bytes,
         JSON_AS_ASCII=False,
         TESTING=config.testing,
         SESSION_COOKIE_HTTPONLY=True,
@@ -22,6 +25,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    init_http(app, config)
 
     from hub.services import Hub
 

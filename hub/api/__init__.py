@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api
 
 from hub.api import errors
+from hub.http import csrf
 
 # Each module exposes `blp`, a flask_smorest.Blueprint; the order is the order in the API docs.
 BLUEPRINT_MODULES = (
@@ -24,6 +25,14 @@ BLUEPRINT_MODULES = (
     "hub.api.changes",
     "hub.api.previews",
 )
+
+API_PREFIXES = ("/api/", "/oai", "/readyz", "/metrics", "/healthz")
+
+
+def _guard_cookie_writes() -> None:
+    """A write made with the sign-in cookie must come from our own pages (token or same origin)."""
+    if request.path.startswith(API_PREFIXES):
+        csrf.check_cookie_write()
 
 
 def init_api(app: Flask) -> Api:
@@ -48,6 +57,7 @@ def init_api(app: Flask) -> Api:
         module = importlib.import_module(name)
         api.register_blueprint(module.blp)
     errors.register(app)
+    app.before_request(_guard_cookie_writes)
     app.extensions["eduhub_api"] = api
     from hub.api.docs import bp as docs
 

@@ -12,6 +12,7 @@ import re
 from flask import Response, request
 
 from hub.errors import RangeNotSatisfiable
+from hub.http import cache
 from hub.services.files import Download
 from hub.storage.names import content_disposition
 
@@ -48,9 +49,7 @@ def send_download(download: Download) -> Response:
         "Accept-Ranges": "bytes",
         "Content-Disposition": content_disposition(download.name),
         "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "public, max-age=86400"
-        if download.public
-        else "private, max-age=0, must-revalidate",
+        "Cache-Control": "public, max-age=86400" if download.public else cache.PRIVATE,
     }
     if _matches(request.headers.get("If-None-Match"), download.sha256):
         return Response(status=304, headers=headers)

@@ -9,23 +9,11 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import Gone, HubError, RangeNotSatisfiable, flatten_messages
+from hub.http.errors import HTTP_MESSAGES
 
 log = logging.getLogger(__name__)
 
-# Plain-language messages for errors raised by Flask/Werkzeug itself.
-HTTP_MESSAGES = {
-    400: "请求无法解析，请检查格式。The request could not be understood; check its format.",
-    401: "请先登录或提供有效的令牌。Please log in or send a valid API token.",
-    403: "您没有执行此操作的权限。You are not allowed to do this.",
-    404: "未找到该页面或资源。Not found: check the address.",
-    405: "此地址不支持该请求方法。This address does not accept that method.",
-    406: "无法提供所请求的格式。The requested format is not available.",
-    413: "上传的内容超过大小限制。The upload is larger than the limit allows.",
-    415: "不支持的内容类型。This content type is not supported.",
-    422: "请修正以下字段后重试。Please correct the fields listed and try again.",
-    429: "请求过于频繁，请稍后再试。Too many requests; please wait and try again.",
-    500: "服务器内部错误，已记录，请稍后再试。Internal error; it has been logged, please try again later.",
-}
+__all__ = ["HTTP_MESSAGES", "EnvelopeApi", "envelope", "register"]
 
 
 def envelope(status: int, message: str, errors: list | None = None, **extra):

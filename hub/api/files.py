@@ -6,7 +6,7 @@ from flask import redirect, request
 from flask_smorest import Blueprint
 
 from hub import current_hub
-from hub.api.auth import current_principal
+from hub.api.auth import current_principal, require_user
 from hub.api.download import send_download
 from hub.errors import InvalidInput
 
@@ -68,9 +68,10 @@ def put_file(resource_id, name):
 @blp.alt_response(201, description="{files: [...]}")
 def post_files(resource_id):
     hub = current_hub()
-    principal = current_principal()
-    length = _content_length()
-    hub.files.check_length(length)  # 413 before the multipart body is parsed
+    # Who, may they, and how much: all before the multipart body is parsed (and spooled to disk).
+    principal = require_user()
+    hub.files.check_length(_content_length())
+    hub.files.check_can_upload(principal, resource_id)
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not uploads:
         raise InvalidInput(

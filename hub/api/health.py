@@ -1,17 +1,20 @@
-"""Liveness (/healthz), readiness of every backend (/readyz) and Prometheus metrics (/metrics), outside /api/v1."""
+"""Liveness (/healthz), readiness (/readyz) and Prometheus metrics (/metrics), outside /api/v1."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Callable
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from hub import current_hub
 from hub.api import metrics
+from hub.api.auth import current_principal
+from hub.errors import HubError, NotFound, Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,13 @@ blp = Blueprint(
     description="Liveness, readiness and metrics for operators.",
 )
 metrics.install(blp)
+
+METRICS_TOKEN_NEEDED = (
+    "请提供指标令牌。Send the metrics token: Authorization: Bearer <EDUHUB_METRICS_TOKEN>."
+)
+METRICS_OFF = (
+    "未启用指标。Metrics are off: set EDUHUB_METRICS_TOKEN and scrape with it as a bearer token."
+)
 
 
 @blp.route("/healthz")
@@ -35,19 +45,49 @@ def healthz():
 @blp.response(200)
 @blp.alt_response(503, description="At least one backend failed its check.")
 def readyz():
-    """Readiness: every backend (database, object storage, search) answers; 503 takes the process out of rotation."""
+    """Readiness: every backend (database, object storage, search) answers; 503 takes the process
+    out of rotation. Anonymous callers get the status alone; operators (an administrator or the
+    metrics token) also get each check, with the backend's error text."""
     checks = {name: _timed(check) for name, check in _checks(current_hub()).items()}
     ready = all(c["ok"] for c in checks.values())
-    return {"status": "ok" if ready else "degraded", "checks": checks}, 200 if ready else 503
+    body = {"status": "ok" if ready else "degraded"}
+    if _is_operator():
+        body["checks"] = checks
+    return body, 200 if ready else 503
 
 
 @blp.route("/metrics")
 def metrics_text():
-    """Request counts and latencies of this process, in Prometheus text format."""
+    """Request counts and latencies of this process, in Prometheus text format.
+
+    For the metrics token (EDUHUB_METRICS_TOKEN, as a bearer token) or an administrator; 401 for
+    anyone else, 404 when no token is configured."""
+    if not _is_operator():
+        if current_hub().config.metrics_token:
+            raise Unauthenticated(METRICS_TOKEN_NEEDED)
+        raise NotFound(METRICS_OFF)
     body = metrics.metrics_for(current_app).render()
     return Response(
         body, mimetype="text/plain", content_type="text/plain; version=0.0.4; charset=utf-8"
     )
+
+
+def _metrics_token_sent() -> bool:
+    expected = current_hub().config.metrics_token
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(sent.strip().encode(), expected.encode())
+
+
+def _is_operator() -> bool:
+    """The metrics token or a signed-in administrator; a bad API token leaves one anonymous."""
+    if _metrics_token_sent():
+        return True
+    try:
+        return current_principal().is_admin
+    except HubError:
+        return False
 
 
 def _checks(hub) -> dict[str, Callable[[], object]]:

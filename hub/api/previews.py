@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import NotFound
+from hub.http import cache
 
 blp = Blueprint("previews", __name__, url_prefix="/api/v1", description="Preview images. 预览图。")
 
@@ -27,10 +28,11 @@ def get_preview(resource_id):
         raise NotFound(NO_PREVIEW)
     body, preview, public = found
     # The URL names the resource, not the image: a new file may change it, so revalidate by ETag once a day.
+    # A private preview is never stored: on a shared school PC the next pupil would see it.
     headers = {
         "ETag": f'"{preview.preview_sha256}"',
         "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "public, max-age=86400" if public else "private, max-age=86400",
+        "Cache-Control": "public, max-age=86400" if public else cache.PRIVATE,
     }
     if preview.preview_sha256 in (request.headers.get("If-None-Match") or ""):
         return Response(status=304, headers=headers)

@@ -149,6 +149,11 @@ class FileService:
         url = store.presigned_url(sha256, filename=name, mimetype=mimetype)
         return Download("redirect", name, size, sha256, mimetype, public, url=url)
 
+    def check_can_upload(self, actor: Principal, resource_id: str) -> None:
+        """Raise unless `actor` may add files to the resource (before a multipart body is parsed)."""
+        with self.hub.uow(actor) as uow:
+            self.hub.resources.load_editable(uow.session, actor, resource_id)
+
     def check_length(self, content_length: int | None) -> None:
         if content_length is not None and content_length > self.max_bytes:
             raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb))

@@ -6,8 +6,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import Forbidden, HubError
+from hub.http.principal import current_principal
 
 AUDIT_PAGE_SIZE = 50
 RECENT = 10

@@ -5,22 +5,24 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from hub import current_hub
-from hub.api.auth import client_ip, current_principal
 from hub.errors import TooManyRequests, Unauthenticated
+from hub.http import redirects
+from hub.http.principal import client_ip, current_principal
 from hub.web import csrf
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would let a phishing link borrow the hub's name."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.search")
+def safe_next(target: object) -> str:
+    """Only a path on this site, else the search page."""
+    return redirects.safe_next(target, url_for("web.search"))
 
 
 def login():
     if current_principal().is_authenticated:
         return redirect(safe_next(request.args.get("next")))
-    return render_template("login.html", next=request.args.get("next", ""), email="", error=None)
+    target = request.args.get("next", "")
+    # Only a local path goes back into the form: a hostile one is dropped here, not only later.
+    shown = target if redirects.is_local_path(target) else ""
+    return render_template("login.html", next=shown, email="", error=None)
 
 
 def login_submit():

@@ -1,44 +1,62 @@
-"""CSRF protection for the web forms: a random token kept in the signed session, echoed by every form."""
+"""CSRF protection for the web forms: a masked per-render token, and no cross-site posts."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
-
-from flask import Blueprint, request, session
+from flask import Blueprint, request
 from flask_babel import gettext as _
 
-from hub.errors import Forbidden
+from hub import current_hub
+from hub.errors import Forbidden, Unauthenticated
+from hub.http import bodies
+from hub.http.csrf import (
+    FIELD,
+    HEADER,
+    SAFE_METHODS,
+    masked_token,
+    rotate,
+    same_origin,
+    token_valid,
+)
+from hub.http.principal import current_principal
 
-FIELD = "csrf_token"
-SESSION_KEY = "csrf"
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+__all__ = ["check", "register", "rotate", "token"]
 
 
 def token() -> str:
-    """This session's token, made on first use (the login form needs one before anyone is logged in)."""
-    if SESSION_KEY not in session:
-        session[SESSION_KEY] = secrets.token_urlsafe(32)
-    return session[SESSION_KEY]
+    """A token for one form: different bytes on every render, the same session secret underneath."""
+    return masked_token()
 
 
-def rotate() -> None:
-    """A fresh token, e.g. after log-in, so a token seen before log-in is useless afterwards."""
-    session[SESSION_KEY] = secrets.token_urlsafe(32)
+def _refuse() -> Forbidden:
+    return Forbidden(
+        _(
+            "The form has expired or did not come from this site: go back, reload the page and try "
+            "again."
+        )
+    )
+
+
+def _check_uploader() -> None:
+    principal = current_principal()
+    if not principal.is_authenticated:
+        raise Unauthenticated(_("Please log in first, then add the files again."))
+    current_hub().files.check_can_upload(
+        principal, (request.view_args or {}).get("resource_id", "")
+    )
 
 
 def check() -> None:
     if request.method in SAFE_METHODS:
         return
-    expected = session.get(SESSION_KEY)
-    sent = request.form.get(FIELD, "")
-    if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise Forbidden(
-            _(
-                "The form has expired or did not come from this site: go back, reload the page and try "
-                "again."
-            )
-        )
+    # Checks that need no body come first: a cross-site post or an anonymous upload is refused
+    # before a multipart body is parsed (and spooled to disk).
+    if same_origin() is False:
+        raise _refuse()
+    if bodies.is_upload():
+        _check_uploader()
+    sent = request.headers.get(HEADER) or request.form.get(FIELD, "")
+    if not token_valid(sent):
+        raise _refuse()
 
 
 def register(bp: Blueprint) -> None:

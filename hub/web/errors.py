@@ -7,8 +7,8 @@ import logging
 from flask import Blueprint, render_template
 from werkzeug.exceptions import HTTPException
 
-from hub.api.errors import HTTP_MESSAGES
 from hub.errors import HubError
+from hub.http.errors import HTTP_MESSAGES
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, g, has_request_context, redirect, request
+from flask import Blueprint, Flask, Response, g, has_request_context, redirect, request, url_for
 from flask_babel import Babel, get_locale
+
+from hub.http import redirects
 
 # Message ids are English; the Chinese catalog is what most visitors see.
 DEFAULT = "zh"
@@ -44,9 +46,7 @@ def current_lang() -> str:
 
 def switch(code: str):
     """Remember the visitor's choice and go back to the page they were on (a local path only)."""
-    from hub.web.auth_views import safe_next
-
-    response = redirect(safe_next(request.args.get("next")))
+    response = redirect(redirects.safe_next(request.args.get("next"), url_for("web.search")))
     response.set_cookie(
         COOKIE,
         code,

@@ -7,8 +7,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import NotFound
+from hub.http.principal import current_principal
 from hub.web.filters import field_label, label
 
 # (field, label) in the order a teacher reads them.

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import HubError
+from hub.http.principal import current_principal
+from hub.http.redirects import to_login
 from hub.services.review import ReviewService
 
 DECISIONS = {"publish": _l("Published."), "reject": _l("Returned to the contributor.")}
@@ -21,7 +22,7 @@ def _queue_page(message=None, notice=None, status=200):
 
 def review():
     if not current_principal().is_authenticated:
-        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return to_login()
     notice = DECISIONS.get(request.args.get("done", ""))
     return _queue_page(notice=notice)
 

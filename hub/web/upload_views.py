@@ -6,17 +6,14 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import HubError, ValidationFailed
+from hub.http.principal import current_principal
+from hub.http.redirects import to_login
 from hub.services import permissions
 
 SINGLE = ("stage", "edition", "volume", "type", "license", "visibility", "region")
 MULTIPLE = ("subjects", "grades", "themes")
 TEXT = ("title", "description", "chapter")
-
-
-def _login_first():
-    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
 
 
 def form_to_record(form) -> dict:
@@ -67,14 +64,14 @@ def _describe_page(principal, values, errors=None, message=None, status=200):
 def upload_form():
     principal = current_principal()
     if not principal.is_authenticated:
-        return _login_first()
+        return to_login()
     return _describe_page(principal, {"license": "CC-BY-4.0", "visibility": "public"})
 
 
 def upload_create():
     principal = current_principal()
     if not principal.is_authenticated:
-        return _login_first()
+        return to_login()
     data = form_to_record(request.form)
     try:
         record = current_hub().resources.create(principal, data)
@@ -93,7 +90,7 @@ def _files_page(resource_id, message=None, status=200, errors=None):
 
 def upload_files(resource_id):
     if not current_principal().is_authenticated:
-        return _login_first()
+        return to_login()
     return _files_page(resource_id)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, render_template, request
 
 from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import ValidationFailed
+from hub.http import cache
+from hub.http.principal import current_principal
+from hub.http.redirects import to_login
 from hub.web import searchform
 
 
@@ -68,12 +70,24 @@ def search():
 def resource(resource_id: str):
     from hub.web.resource_page import page_context
 
-    return render_template("resource.html", **page_context(resource_id))
+    context = page_context(resource_id)
+    response = make_response(render_template("resource.html", **context))
+    response.headers["Cache-Control"] = resource_cache_control(context["record"])
+    return response
+
+
+def resource_cache_control(record: dict) -> str:
+    """A published public record seen by an anonymous visitor may be kept briefly; any other page
+    is personal (it names the user and carries their form tokens) or not public: never stored."""
+    public = record.get("visibility") == "public" and record.get("status") == "published"
+    if public and not current_principal().is_authenticated:
+        return cache.PUBLIC_PAGE
+    return cache.PRIVATE
 
 
 def mine():
     principal = current_principal()
     if not principal.is_authenticated:
-        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return to_login()
     records = current_hub().resources.list_mine(principal)
     return render_template("mine.html", records=records)

@@ -8,6 +8,17 @@ from config import Config
 from hub import create_app
 
 
+METRICS_TOKEN = "operator-metrics-token"
+OPERATOR = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
+@pytest.fixture
+def config(config):
+    """The shared configuration with a metrics token: operators see /readyz's details and /metrics."""
+    config.metrics_token = METRICS_TOKEN
+    return config
+
+
 def _app(config: Config, **changes):
     values = {**config.__dict__, **changes}
     return create_app(Config(**values))
@@ -21,7 +32,7 @@ def test_healthz_answers_ok(client):
 
 
 def test_readyz_reports_every_backend_ready(client):
-    response = client.get("/readyz")
+    response = client.get("/readyz", headers=OPERATOR)
 
     assert response.status_code == 200
     body = response.json
@@ -36,7 +47,7 @@ def test_readyz_is_503_when_the_storage_directory_cannot_be_made(config, tmp_pat
     blocker.write_text("a file where the object store should be")
     app = _app(config, storage_url=f"file://{blocker / 'objects'}")
     try:
-        response = app.test_client().get("/readyz")
+        response = app.test_client().get("/readyz", headers=OPERATOR)
     finally:
         app.extensions["eduhub"].close()
 
@@ -50,7 +61,7 @@ def test_readyz_is_503_when_the_storage_directory_cannot_be_made(config, tmp_pat
 def test_readyz_is_503_when_the_database_cannot_be_reached(config, tmp_path):
     app = _app(config, database_url=f"sqlite:///{tmp_path / 'missing' / 'dir' / 'hub.db'}")
     try:
-        response = app.test_client().get("/readyz")
+        response = app.test_client().get("/readyz", headers=OPERATOR)
     finally:
         app.extensions["eduhub"].close()
 
@@ -67,7 +78,7 @@ def test_readyz_is_503_when_the_postgresql_server_is_gone(config):
         config, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{_spare_port()}/nothing"
     )
     try:
-        response = app.test_client().get("/readyz")
+        response = app.test_client().get("/readyz", headers=OPERATOR)
     finally:
         app.extensions["eduhub"].close()
 
@@ -84,7 +95,7 @@ def test_metrics_count_requests_by_endpoint_and_status(client):
     client.get("/healthz")
     client.get("/no-such-page")
 
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers=OPERATOR)
 
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain")

@@ -13,6 +13,9 @@
   // Texts in the page's language come from the form's data-msg-* attributes (no inline script under the CSP).
   function text(name) { return form.getAttribute("data-msg-" + name) || ""; }
   var pending = 0;
+  // The API refuses writes made with the sign-in cookie unless they carry the page's CSRF token.
+  var tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrfToken = tokenMeta ? tokenMeta.getAttribute("content") : "";
 
   form.querySelectorAll("[data-nojs]").forEach(function (b) { b.hidden = true; });
   form.classList.add("enhanced");
@@ -22,6 +25,7 @@
       var xhr = new XMLHttpRequest();
       xhr.open(method, url);
       Object.keys(headers).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
+      if (method !== "GET" && method !== "HEAD" && csrfToken) { xhr.setRequestHeader("X-CSRF-Token", csrfToken); }
       if (onProgress) { xhr.upload.onprogress = function (e) { onProgress(e.loaded); }; }
       xhr.onload = function () { resolve(xhr); };
       xhr.onerror = xhr.onabort = xhr.ontimeout = function () { reject(new Error("network")); };
