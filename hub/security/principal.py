@@ -56,6 +56,11 @@ class Principal:
         )
 
 
+def region_within(inner: str, outer: str) -> bool:
+    """True when region `inner` equals `outer` or lies inside it (640104 in 640100 in 640000)."""
+    return region_prefix(inner).startswith(region_prefix(outer))
+
+
 def region_prefix(code: str) -> str:
     """640100 -> '6401', 640000 -> '64', 640104 -> '640104'."""
     code = code.strip()

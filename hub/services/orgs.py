@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hub.db.models.accounts import ORG_KINDS, Organisation
 from hub.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
-from hub.security.principal import Principal
+from hub.security.principal import Principal, region_within
 
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{2,64}")
 # A non-alliance organisation sits under one of a higher rank; alliances may sit anywhere.
@@ -98,6 +98,26 @@ def check_placement(kind: str, parent: Organisation | None) -> None:
         )
 
 
+def check_region_placement(
+    actor: Principal, region: str | None, parent: Organisation | None
+) -> None:
+    """A child's region equals or lies inside its parent's; only administrators place one elsewhere.
+
+    Otherwise an org_admin of one school could found a province-wide "alliance" under it and read
+    every region-visible record in the province through its members.
+    """
+    if actor.is_admin or region is None:
+        return
+    if parent is None or not parent.region or not region_within(region, parent.region):
+        outer = (parent.region if parent is not None else None) or "-"
+        raise Forbidden(
+            f"机构的行政区划须与上级机构（{outer}）相同或位于其内，其他区划只能由管理员设置。"
+            f"An organisation's region must equal or lie inside its parent's ({outer}); "
+            f"ask an administrator for any other.",
+            errors=[{"field": "region", "messages": ["outside the parent's region"]}],
+        )
+
+
 class OrgOperations:
     """Mixed into AccountService: `self.hub` is the Hub."""
 
@@ -119,6 +139,7 @@ class OrgOperations:
             check_placement(kind, parent_org)
             region = region or (parent_org.region if parent_org is not None else None)
             self.check_region(region)
+            check_region_placement(actor, region, parent_org)
             if (
                 uow.session.scalar(select(Organisation.id).where(Organisation.code == code))
                 is not None
