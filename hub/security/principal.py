@@ -40,21 +40,6 @@ class Principal:
         """Member (any role) of this organisation or of an ancestor of it."""
         return self.is_admin or any(org_path.startswith(r.org_path) for r in self.roles)
 
-    def in_region(self, region: str | None) -> bool:
-        """Region codes nest by prefix (640000 province > 640100 city > 640104 district)."""
-        if self.is_admin:
-            return True
-        if not region:
-            return self.is_authenticated
-        want = region_prefix(region)
-        return any(
-            r.region
-            and (
-                region_prefix(r.region).startswith(want) or want.startswith(region_prefix(r.region))
-            )
-            for r in self.roles
-        )
-
 
 def region_within(inner: str, outer: str) -> bool:
     """True when region `inner` equals `outer` or lies inside it (640104 in 640100 in 640000)."""
