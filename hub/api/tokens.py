@@ -29,7 +29,11 @@ def create_token(body):
     else:
         actor, email = require_user(), body["email"]
     token, info = accounts.create_token(
-        actor, email=email, name=body["name"], expires_days=body["expires_days"]
+        actor,
+        email=email,
+        name=body["name"],
+        expires_days=body["expires_days"],
+        scopes=body["scopes"],
     )
     return {**info, "token": token}, 201, NO_STORE
 

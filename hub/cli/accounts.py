@@ -7,6 +7,7 @@ import click
 from hub.cli.context import pass_hub
 from hub.db.models.accounts import ORG_KINDS, ROLES
 from hub.security.principal import SYSTEM
+from hub.security.scopes import SCOPES
 
 
 @click.group()
@@ -120,22 +121,31 @@ def tokens():
     type=click.IntRange(1, 3650),
     help="Expire after this many days (default: never).",
 )
+@click.option(
+    "--scope",
+    "scopes",
+    type=click.Choice(SCOPES),
+    multiple=True,
+    help="What the token may do; repeat for several (default: all).",
+)
 @pass_hub
-def create_token(hub, email, name, expires_days):
+def create_token(hub, email, name, expires_days, scopes):
     """Create an API token; the token is printed alone on the last line.
 
     \b
     Examples:
       eduhub tokens create --email li@yc1.cn --name nightly-import --expires-days 90
+      eduhub tokens create --email peer@nx.cn --name county-hub --scope harvest
       TOKEN=$(eduhub tokens create --email li@yc1.cn | tail -n 1)
       curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/users/me
     """
     token, info = hub.accounts.create_token(
-        SYSTEM, email=email, name=name, expires_days=expires_days
+        SYSTEM, email=email, name=name, expires_days=expires_days, scopes=list(scopes) or None
     )
     expires = info["expires"].isoformat(timespec="seconds") if info["expires"] else "never"
     click.echo(
-        f"token {info['id']} for {info['user']} (expires: {expires}); it is shown only once:"
+        f"token {info['id']} for {info['user']} (scopes: {' '.join(info['scopes'])}, "
+        f"expires: {expires}); it is shown only once:"
     )
     click.echo(token)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,13 @@ class Principal:
     roles: tuple[Role, ...] = ()
     ip: str | None = None
     name: str = ""
+    # Set when the caller came with an API token: what it may do and when it expires.
+    # None for sessions and the CLI, which are not limited by scope.
+    scopes: frozenset[str] | None = None
+    token_expires: datetime | None = None
+
+    def allows(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
 
     @property
     def is_authenticated(self) -> bool:

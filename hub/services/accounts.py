@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.db.models.accounts import ROLES, Membership, Organisation, User
 from hub.errors import Conflict, Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
 from hub.security import passwords
+from hub.security import scopes as scope_rules
 from hub.security.principal import Principal, Role
 from hub.services.orgs import OrgOperations, org_by_code, require_authenticated
 from hub.services.tokens import TokenOperations, normalise_email, user_by_email
@@ -103,6 +104,7 @@ def check_role(role: str) -> None:
 
 def check_may_manage(actor: Principal, org: Organisation | None) -> None:
     """Admins manage everyone; an org_admin manages the people of their organisation's subtree."""
+    scope_rules.require(actor.scopes, "admin")
     if actor.is_admin:
         return
     if org is None or not actor.has_role_over(org.path, "org_admin"):
@@ -280,18 +282,22 @@ class AccountService(OrgOperations, TokenOperations):
             return self.principal_for(user_by_email(session, email))
 
     @staticmethod
-    def principal_for(user: User, *, ip: str | None = None) -> Principal:
+    def principal_for(user: User, *, ip: str | None = None, token=None) -> Principal:
+        """The user as a caller; with `token`, limited to its scopes (admin only with `admin`)."""
         roles = tuple(
             Role(org_id=m.org_id, org_path=m.org.path, region=m.org.region, role=m.role)
             for m in user.memberships
         )
+        scopes = frozenset(token.scopes.split()) if token is not None else None
         return Principal(
             user_id=user.id,
             email=user.email,
-            is_admin=user.is_admin,
+            is_admin=user.is_admin and (scopes is None or "admin" in scopes),
             roles=roles,
             ip=ip,
             name=user.name,
+            scopes=scopes,
+            token_expires=token.expires if token is not None else None,
         )
 
     @staticmethod

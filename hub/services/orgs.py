@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hub.db.models.accounts import ORG_KINDS, Organisation
 from hub.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from hub.security import scopes as scope_rules
 from hub.security.principal import Principal, region_within
 
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{2,64}")
@@ -194,6 +195,7 @@ class OrgOperations:
 
     @staticmethod
     def _check_may_create_org(actor: Principal, parent: Organisation | None) -> None:
+        scope_rules.require(actor.scopes, "admin")
         if actor.is_admin:
             return
         if parent is None or not actor.has_role_over(parent.path, "org_admin"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hub.db.models.accounts import ORG_KINDS, ROLES
+from hub.security.scopes import SCOPES
 
 CODE = validate.Regexp(
     r"^[A-Za-z0-9_.-]{2,64}$", error="2-64 ASCII letters, digits, '_', '.' or '-'."
@@ -108,6 +109,12 @@ class TokenCreateSchema(Schema):
         },
     )
     password = fields.String(load_default=None, allow_none=True, load_only=True)
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(SCOPES)),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "read, write, harvest, admin; default and limit: the caller's"},
+    )
 
     @validates_schema
     def _password_needs_email(self, data, **kwargs):
@@ -124,6 +131,7 @@ class TokenSchema(Schema):
     expires = fields.DateTime(allow_none=True)
     revoked = fields.DateTime(allow_none=True)
     last_used = fields.DateTime(allow_none=True)
+    scopes = fields.List(fields.String())
 
 
 class TokenCreatedSchema(TokenSchema):
