@@ -108,6 +108,56 @@ def list_users(hub, org):
         )
 
 
+@users.command("set-password")
+@click.option("--email", required=True)
+@pass_hub
+def set_password(hub, email):
+    """Set a user's password: asked twice on a terminal, else read from the first line of stdin.
+
+    \b
+    Examples:
+      eduhub users set-password --email admin@edu.nx.cn
+      printf '%s\\n' "$NEW_PASSWORD" | eduhub users set-password --email li@yc1.cn
+    """
+    hub.accounts.set_password(SYSTEM, email=email, password=read_password())
+    click.echo(f"password set for {email}")
+
+
+def read_password() -> str:
+    if click.get_text_stream("stdin").isatty():
+        return click.prompt("New password 新密码", hide_input=True, confirmation_prompt=True)
+    line = click.get_text_stream("stdin").readline()
+    return line.rstrip("\r\n")
+
+
+@users.command("disable")
+@click.option("--email", required=True)
+@pass_hub
+def disable_user(hub, email):
+    """Disable a user: they cannot log in, and their tokens and sessions stop working at once.
+
+    \b
+    Example:
+      eduhub users disable --email li@yc1.cn
+    """
+    hub.accounts.set_active(SYSTEM, False, email=email)
+    click.echo(f"disabled {email}; their tokens are revoked")
+
+
+@users.command("enable")
+@click.option("--email", required=True)
+@pass_hub
+def enable_user(hub, email):
+    """Enable a disabled user again (their old tokens stay revoked).
+
+    \b
+    Example:
+      eduhub users enable --email li@yc1.cn
+    """
+    hub.accounts.set_active(SYSTEM, True, email=email)
+    click.echo(f"enabled {email}")
+
+
 @click.group()
 def tokens():
     """API tokens for scripts and other hubs. 令牌。"""

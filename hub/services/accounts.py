@@ -16,6 +16,7 @@ from hub.errors import Conflict, Forbidden, TooManyRequests, Unauthenticated, Va
 from hub.security import passwords
 from hub.security import scopes as scope_rules
 from hub.security.principal import Principal, Role
+from hub.services.lifecycle import LifecycleOperations
 from hub.services.orgs import OrgOperations, org_by_code, require_authenticated
 from hub.services.tokens import TokenOperations, normalise_email, user_by_email
 
@@ -114,7 +115,7 @@ def check_may_manage(actor: Principal, org: Organisation | None) -> None:
         )
 
 
-class AccountService(OrgOperations, TokenOperations):
+class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
     def __init__(self, hub):
         self.hub = hub
         # Per email against guessing one password; per address, higher, since a whole school may share one.

@@ -73,6 +73,22 @@ class UserCreateSchema(Schema):
     role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
 
 
+class PasswordSchema(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 1024))
+    current_password = fields.String(
+        load_default=None,
+        allow_none=True,
+        load_only=True,
+        metadata={"description": "required when changing one's own password"},
+    )
+
+
+class UserStateSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    is_active = fields.Boolean()
+
+
 class UserQuerySchema(Schema):
     org = fields.String(
         metadata={"description": "only members of this organisation and those under it"}
