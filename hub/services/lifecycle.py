@@ -101,6 +101,14 @@ class LifecycleOperations:
             uow.commit()
             return {"id": user.id, "email": user.email, "is_active": active}
 
+    def seeded_password_users(self, actor: Principal) -> list[str]:
+        """Emails of active accounts still on the password seed-demo printed (administrators)."""
+        if not actor.is_admin:
+            return []
+        with self.hub.db.session() as session:
+            query = select(User.email).where(User.seeded_password, User.is_active)
+            return list(session.scalars(query.order_by(User.email)))
+
 
 def _check_current(user: User, current_password: str | None) -> None:
     if not current_password:
