@@ -4,64 +4,22 @@ Organisations and tokens live in `orgs.py` and `tokens.py`, mixed into the one A
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections import defaultdict, deque
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.db.models.accounts import ROLES, Membership, Organisation, User
-from hub.errors import Conflict, Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
+from hub.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from hub.security import passwords
 from hub.security import scopes as scope_rules
 from hub.security.principal import Principal, Role
+from hub.security.throttle import LoginThrottle, storage_url
 from hub.services.lifecycle import LifecycleOperations
 from hub.services.orgs import OrgOperations, org_by_code, require_authenticated
 from hub.services.tokens import TokenOperations, normalise_email, user_by_email
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LOGIN_FAILED = "邮箱或密码不正确。The email or password is not correct."
-
-
-class LoginThrottle:
-    """Counts failed log-ins per key in a sliding window; in-process, like the hub's other default limits."""
-
-    MAX_KEYS = 10_000  # beyond this, forget keys whose failures are all outside the window
-
-    def __init__(self, limit: int, window: float = 300.0):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def check(self, key: str | None) -> None:
-        if key is None:
-            return
-        now = time.monotonic()
-        with self._lock:
-            failures = self._failures.get(key)
-            while failures and now - failures[0] > self.window:
-                failures.popleft()
-            if failures and len(failures) >= self.limit:
-                raise TooManyRequests(
-                    "登录失败次数过多，请几分钟后再试。"
-                    "Too many failed log-ins: please wait a few minutes and try again."
-                )
-
-    def fail(self, key: str | None) -> None:
-        if key is None:
-            return
-        now = time.monotonic()
-        with self._lock:
-            if len(self._failures) > self.MAX_KEYS:
-                stale = [k for k, v in self._failures.items() if not v or now - v[-1] > self.window]
-                for k in stale:
-                    del self._failures[k]
-            self._failures[key].append(now)
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
 
 
 def user_to_dict(user: User) -> dict:
@@ -118,9 +76,7 @@ def check_may_manage(actor: Principal, org: Organisation | None) -> None:
 class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
     def __init__(self, hub):
         self.hub = hub
-        # Per email against guessing one password; per address, higher, since a whole school may share one.
-        self.throttle = LoginThrottle(limit=10)
-        self.ip_throttle = LoginThrottle(limit=100)
+        self.throttle = LoginThrottle(storage_url(hub.config.broker_url))
 
     @property
     def _testing(self) -> bool:
@@ -243,8 +199,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
     ) -> Principal:
         """The user's principal, or Unauthenticated with the same words whatever was wrong."""
         email = normalise_email(email)
-        self.throttle.check(email)
-        self.ip_throttle.check(ip)
+        self.throttle.check(email, ip)
         with self.hub.uow(Principal(ip=ip)) as uow:
             user = uow.session.scalar(select(User).where(User.email == email))
             # Verify even for an unknown email, so both failures take about as long.
@@ -261,8 +216,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
             if not ok:
                 uow.audit("user.login_failed", "user", user.id if user else None, email=email)
                 uow.commit()
-                self.throttle.fail(email)
-                self.ip_throttle.fail(ip)
+                self.throttle.failed(email, ip)
                 raise Unauthenticated(LOGIN_FAILED)
             if passwords.needs_rehash(user.password_hash, testing=self._testing):
                 user.password_hash = passwords.hash_password(password, testing=self._testing)
@@ -270,7 +224,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
             uow.actor = principal
             uow.audit("user.login", "user", user.id, email=email)
             uow.commit()
-            self.throttle.clear(email)
+            self.throttle.succeeded(email, ip)
             return principal
 
     def principal_for_user_id(self, user_id: int, *, ip: str | None = None) -> Principal | None:
