@@ -1,4 +1,4 @@
-"""One visibility rule: Python, SQL and the search filter agree for random callers (issue 9)."""
+"""One visibility rule: Python, SQL (SQLite, PostgreSQL) and search agree (issue 9)."""
 
 from __future__ import annotations
 
@@ -30,11 +30,6 @@ ORGS = [
 ]
 REGIONS = [None, "640000", "640100", "640104", "640402"]
 VISIBILITIES = ["public", "region", "org"]
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'hub.db'}"
 
 
 @pytest.fixture
