@@ -1,4 +1,4 @@
-"""CLI: `eduhub orgs`, `eduhub users` and `eduhub tokens`, acting as the system (an administrator)."""
+"""CLI: `eduhub orgs`, `eduhub users` and `eduhub tokens`, acting as the system (an admin)."""
 
 from __future__ import annotations
 
@@ -104,7 +104,8 @@ def list_users(hub, org):
     for user in hub.accounts.list_users(SYSTEM, org=org):
         roles = ",".join(f"{m['role']}@{m['org']}" for m in user["memberships"]) or "-"
         click.echo(
-            f"{user['email']}\t{'admin' if user['is_admin'] else '-'}\t{user['name'] or '-'}\t{roles}"
+            f"{user['email']}\t{'admin' if user['is_admin'] else '-'}\t"
+            f"{user['name'] or '-'}\t{roles}"
         )
 
 

@@ -1,7 +1,8 @@
-"""The demo data set: Ningxia's organisation tree, demo users and a catalogue of realistic resources with real files.
+"""The demo data set: Ningxia's organisations, demo users and realistic resources with real files.
 
-Everything goes through the services (accounts, resources, files), so rules, audit, outbox and changes apply.
-Seeding is idempotent: organisations, users and resources (by organisation and title) that exist are skipped.
+Everything goes through the services (accounts, resources, files), so rules, audit, outbox and
+changes apply. Seeding is idempotent: organisations, users and resources (by organisation and
+title) that exist are skipped.
 """
 
 from __future__ import annotations
@@ -78,7 +79,10 @@ USERS = [
     DemoUser("reviewer@example.edu.cn", "李建国", "nx", "reviewer"),
     DemoUser("teacher@example.edu.cn", "王海霞", "nx-wz-lt-2x", "teacher"),
 ]
-REJECT_COMMENT = "请补充教学反思，并核对图片的版权信息后重新提交。Please add a reflection and check image rights."
+REJECT_COMMENT = (
+    "请补充教学反思，并核对图片的版权信息后重新提交。"
+    "Please add a reflection and check image rights."
+)
 
 
 @dataclass

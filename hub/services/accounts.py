@@ -1,5 +1,8 @@
-"""Accounts: users, their roles in organisations, password log-in, and the principals requests run as.
-Organisations and tokens live in `orgs.py` and `tokens.py`, mixed into the one AccountService."""
+"""Accounts: users, their roles in organisations, password log-in, the principals requests run as.
+
+Organisations, tokens and the account lifecycle live in `orgs.py`, `tokens.py` and `lifecycle.py`,
+mixed into the one AccountService.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +49,8 @@ def validate_new_user(email: str, password: str, name: str) -> None:
     if not EMAIL_RE.fullmatch(email) or len(email) > 254:
         raise _invalid(
             "email",
-            "请填写有效的邮箱地址，例如 teacher@school.cn。Give a valid email address, e.g. teacher@school.cn.",
+            "请填写有效的邮箱地址，例如 teacher@school.cn。"
+            "Give a valid email address, e.g. teacher@school.cn.",
         )
     if len(name or "") > 200:
         raise _invalid("name", "姓名不能超过 200 字。The name must be at most 200 characters.")
@@ -257,7 +261,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
 
     @staticmethod
     def _commit(uow, conflict: Conflict) -> None:
-        """Commit; a unique constraint lost to a concurrent writer is the same conflict as one seen earlier."""
+        """Commit; a unique constraint lost to a concurrent writer is the same conflict."""
         try:
             uow.commit()
         except IntegrityError:

@@ -1,4 +1,4 @@
-"""Organisations: the school-county-city-province tree (and alliances), its rules and who may grow it."""
+"""Organisations: the school-county-city-province tree (and alliances), and who may grow it."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def org_by_code(session: Session, code: str) -> Organisation:
     org = session.scalar(select(Organisation).where(Organisation.code == code)) if code else None
     if org is None:
         raise NotFound(
-            f"没有代码为 '{code}' 的机构，请用 `eduhub orgs list` 或 GET /api/v1/orgs 查看可用代码。"
+            f"没有代码为 '{code}' 的机构，"
+            f"请用 `eduhub orgs list` 或 GET /api/v1/orgs 查看可用代码。"
             f"No organisation has the code '{code}': list the codes with `eduhub orgs list` "
             f"or GET /api/v1/orgs."
         )
@@ -50,7 +51,7 @@ def org_to_dict(org: Organisation) -> dict:
 
 
 def nest(orgs: list[dict]) -> list[dict]:
-    """Flat dicts (ordered by path) into a forest; an org whose parent is not in the list is a root."""
+    """Flat dicts (ordered by path) into a forest; an org whose parent is not listed is a root."""
     by_code = {o["code"]: {**o, "children": []} for o in orgs}
     roots = []
     for node in by_code.values():
@@ -73,7 +74,8 @@ def validate_new_org(code: str, name: str, kind: str) -> None:
     if not (name or "").strip() or len(name) > 200:
         raise _field_error(
             "name",
-            "请填写机构名称（不超过 200 字）。Give the organisation a name (at most 200 characters).",
+            "请填写机构名称（不超过 200 字）。"
+            "Give the organisation a name (at most 200 characters).",
         )
     if kind not in ORG_KINDS:
         kinds = ", ".join(ORG_KINDS)
@@ -83,7 +85,7 @@ def validate_new_org(code: str, name: str, kind: str) -> None:
 
 
 def check_placement(kind: str, parent: Organisation | None) -> None:
-    """A school sits under a county, city or province; a county under a city or province; and so on."""
+    """A school sits under a county, city or province; a county under a city or province..."""
     if parent is None or kind == "alliance":
         return
     if parent.kind == "alliance":
@@ -182,7 +184,7 @@ class OrgOperations:
             return org_to_dict(org_by_code(session, code))
 
     def org_id_by_code(self, session: Session, code: str) -> Organisation:
-        """The organisation row (despite the name) in the caller's session; NotFound says how to list codes."""
+        """The organisation row (despite the name) in the caller's session, or NotFound."""
         return org_by_code(session, code)
 
     def check_region(self, region: str | None) -> None:
@@ -207,6 +209,7 @@ class OrgOperations:
 
 def _duplicate_code(code: str) -> Conflict:
     return Conflict(
-        f"机构代码 '{code}' 已被使用，请换一个代码。The organisation code '{code}' is taken; choose another.",
+        f"机构代码 '{code}' 已被使用，请换一个代码。"
+        f"The organisation code '{code}' is taken; choose another.",
         errors=[{"field": "code", "messages": ["already exists"]}],
     )

@@ -19,7 +19,10 @@ MAX_EXPIRES_DAYS = 3650
 # the write keeps a busy script from updating the same row on every request.
 LAST_USED_GRANULARITY = timedelta(minutes=5)
 
-INVALID = "令牌无效，请检查或用 `eduhub tokens create` 新建一个。The API token is not valid: check it or create a new one."
+INVALID = (
+    "令牌无效，请检查或用 `eduhub tokens create` 新建一个。"
+    "The API token is not valid: check it or create a new one."
+)
 
 
 def user_by_email(session, email: str) -> User:
@@ -62,14 +65,15 @@ def _check_expiry(expires_days) -> None:
             {
                 "expires_days": [
                     f"有效天数须为 1 到 {MAX_EXPIRES_DAYS} 之间的整数，或不填表示永不过期。"
-                    f"Give a whole number of days from 1 to {MAX_EXPIRES_DAYS}, or leave it out for no expiry."
+                    f"Give a whole number of days from 1 to {MAX_EXPIRES_DAYS}, or leave it out "
+                    "for no expiry."
                 ]
             }
         )
 
 
 class TokenOperations:
-    """Mixed into AccountService: `self.hub` is the Hub; `self.principal_for(user, ip)` builds principals."""
+    """Mixed into AccountService: `self.hub` is the Hub; `self.principal_for` builds principals."""
 
     def create_token(
         self,
@@ -156,7 +160,9 @@ class TokenOperations:
             if token is None or (token.user_id != actor.user_id and not actor.is_admin):
                 # Others' tokens are reported as missing, so ids reveal nothing.
                 raise NotFound(
-                    f"没有编号为 {token_id} 的令牌。No token with id {token_id}: list yours with GET /api/v1/tokens."
+                    f"没有编号为 {token_id} 的令牌。"
+                    f"No token with id {token_id}: list yours with GET "
+                    "/api/v1/tokens."
                 )
             if token.revoked is None:
                 token.revoked = utcnow()

@@ -1,4 +1,4 @@
-"""Request and response schemas for organisations, users and tokens (they also document the OpenAPI)."""
+"""Request and response schemas for organisations, users and tokens (also the OpenAPI)."""
 
 from __future__ import annotations
 
@@ -121,7 +121,8 @@ class TokenCreateSchema(Schema):
         load_default=None,
         allow_none=True,
         metadata={
-            "description": "with `password`: log in to get a first token; alone: an admin creating another's token"
+            "description": "with `password`: log in to get a first token; "
+            "alone: an admin creating another's token"
         },
     )
     password = fields.String(load_default=None, allow_none=True, load_only=True)
