@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hub.db.models import Organisation, Resource
-from hub.search import document_from_record, index_from_url
+from hub.search import document_from_record
 from hub.search.base import Scope, SearchQuery
 from hub.security.principal import Principal, Role
 from hub.services import permissions
 from tests.factories import auth_header, make_org, make_token, make_user
+from tests.integration.search.conftest import open_index
 from tests.resource_factories import PDF_BYTES, valid_record
 
 # (code, kind, parent, region): a small province with a region-less alliance beside it.
@@ -32,13 +33,21 @@ REGIONS = [None, "640000", "640100", "640104", "640402"]
 VISIBILITIES = ["public", "region", "org"]
 
 
+@pytest.fixture(params=["tantivy", "opensearch"])
+def search_index(request, tmp_path):
+    """The embedded index, and the OpenSearch adapter (osmem-server) for the shared query code."""
+    index, drop = open_index(request.param, tmp_path)
+    index.ensure()
+    yield index
+    drop()
+
+
 @pytest.fixture
-def world(hub, tmp_path):
-    """Every combination of visibility, region and organisation, in the database and in tantivy."""
+def world(hub, search_index):
+    """Every combination of visibility, region and organisation, in the database and the index."""
     for code, kind, parent, region in ORGS:
         make_org(hub, code, kind=kind, parent=parent, region=region)
-    index = index_from_url(f"tantivy://{tmp_path / 'index'}")
-    index.ensure()
+    index = search_index
     with hub.db.session() as session:
         orgs = {o.code: o for o in session.scalars(select(Organisation))}
         combos = itertools.product(VISIBILITIES, REGIONS, orgs.values())
@@ -56,8 +65,7 @@ def world(hub, tmp_path):
         session.commit()
         roles = {o.code: (o.id, o.path, o.region) for o in orgs.values()}
     index.commit()
-    yield hub, index, roles
-    index.close()
+    return hub, index, roles
 
 
 def resource(rid, visibility, region, org):
