@@ -23,7 +23,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users ç”¨æ
 @blp.response(200, UserListSchema)
 @blp.doc(security=[{"bearer": []}])
 def list_users(query):
-    """Users the caller manages: everyone for admins, their organisations' members for org_admins."""
+    """Users the caller manages: everyone for admins, their subtree's members for org_admins."""
     users = current_hub().accounts.list_users(require_user(), org=query.get("org"))
     return {"users": users, "total": len(users)}
 

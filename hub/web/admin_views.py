@@ -1,4 +1,4 @@
-"""Operator pages: sources and their sync runs (retry from the page), users and organisations, the audit log."""
+"""Operator pages: sources and sync runs (retry from the page), people, and the audit log."""
 
 from __future__ import annotations
 
