@@ -10,12 +10,14 @@ try, and a success clears the lock: an attacker slows the guessing but cannot lo
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 
 from limits import parse, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 
-from hub.errors import TooManyRequests
+from hub.errors import ServiceUnavailable, TooManyRequests
 
 NAMESPACE = "eduhub-login"
 ACCOUNT_LIMITS = "5/minute;10/15 minutes;20/2 hours"
@@ -28,6 +30,19 @@ TOO_MANY = (
     "登录失败次数过多，请稍后再试，或在常用的网络上登录。"
     "Too many failed log-ins: wait a few minutes and try again, or log in from your usual network."
 )
+
+
+@contextmanager
+def store_errors():
+    """An unreachable Redis refuses log-ins (503) rather than let guesses through unthrottled."""
+    try:
+        yield
+    except RedisError as exc:
+        raise ServiceUnavailable(
+            "登录暂时不可用（限流存储无法连接），请稍后再试。"
+            "Log-in is unavailable for a moment (the rate-limit store cannot be reached): "
+            "try again shortly."
+        ) from exc
 
 
 def storage_url(broker_url: str) -> str:
@@ -55,6 +70,10 @@ class LoginThrottle:
 
     def check(self, email: str, ip: str | None) -> None:
         """TooManyRequests when this address, or this account from a failing address, must wait."""
+        with store_errors():
+            self._check(email, ip)
+
+    def _check(self, email: str, ip: str | None) -> None:
         if ip and not self._under(self.address_limits, "address", ip):
             raise TooManyRequests(TOO_MANY)
         if not self._under(self.account_limits, "account", _account(email)) and not self._clean(
@@ -63,6 +82,10 @@ class LoginThrottle:
             raise TooManyRequests(TOO_MANY)
 
     def failed(self, email: str, ip: str | None) -> None:
+        with store_errors():
+            self._failed(email, ip)
+
+    def _failed(self, email: str, ip: str | None) -> None:
         account = _account(email)
         for limit in self.account_limits:
             self.limiter.hit(limit, NAMESPACE, "account", account)
@@ -73,6 +96,10 @@ class LoginThrottle:
 
     def succeeded(self, email: str, ip: str | None) -> None:
         """The owner got in: their account's lock is lifted (the address's count stays)."""
+        with store_errors():
+            self._succeeded(email, ip)
+
+    def _succeeded(self, email: str, ip: str | None) -> None:
         account = _account(email)
         for limit in self.account_limits:
             self.limiter.clear(limit, NAMESPACE, "account", account)

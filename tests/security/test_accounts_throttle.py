@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 
 import pytest
 
-from hub.errors import TooManyRequests, Unauthenticated
+from hub.errors import ServiceUnavailable, TooManyRequests, Unauthenticated
 from hub.security.throttle import LoginThrottle, storage_url
 from hub.security.throttle import _account as account_key
 from tests.factories import PASSWORD, make_user
@@ -123,3 +124,15 @@ def test_the_service_throttles_a_caller_with_no_address(hub):
             hub.accounts.authenticate_password("li@xq1.cn", "wrong password")
     with pytest.raises(TooManyRequests):
         hub.accounts.authenticate_password("li@xq1.cn", PASSWORD)
+
+
+def test_an_unreachable_redis_refuses_log_ins_instead_of_skipping_the_throttle(email):
+    throttle = LoginThrottle(f"redis://127.0.0.1:{_closed_port()}/0")
+    with pytest.raises(ServiceUnavailable):
+        throttle.check(email, ATTACKER)
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the block ends: nothing listens there
