@@ -131,7 +131,7 @@ class TokenOperations:
         Others are refused with the same words whether the email exists or not, so the answer
         tells a signed-in user nothing about which accounts exist.
         """
-        own = normalise_email(actor.email or "")
+        own = normalise_email(actor.email or "") if actor.user_id is not None else ""
         email = normalise_email(email or "") or own
         if not email:
             raise ValidationFailed.from_messages(
