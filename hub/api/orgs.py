@@ -16,7 +16,7 @@ blp = Blueprint("orgs", __name__, url_prefix="/api/v1", description="Organisatio
 @blp.arguments(OrgQuerySchema, location="query")
 @blp.response(200, OrgTreeSchema)
 def list_orgs(query):
-    """The organisation tree: schools under counties under cities under the province, and alliances."""
+    """The organisation tree: schools under counties under cities under the province; alliances."""
     orgs = current_hub().accounts.list_orgs(
         None, parent=query.get("parent"), kind=query.get("kind")
     )

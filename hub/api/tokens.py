@@ -18,7 +18,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 @blp.response(201, TokenCreatedSchema)
 @blp.doc(security=[{"bearer": []}, {}])
 def create_token(body):
-    """Create a token, shown only in this answer. Authenticate with a token, the session, or email and password."""
+    """Create a token, shown only in this answer; authenticate with a token, session or password."""
     accounts = current_hub().accounts
     if body["password"] is not None:
         # Log-in failures are throttled by the service per email and address.
@@ -29,7 +29,11 @@ def create_token(body):
     else:
         actor, email = require_user(), body["email"]
     token, info = accounts.create_token(
-        actor, email=email, name=body["name"], expires_days=body["expires_days"]
+        actor,
+        email=email,
+        name=body["name"],
+        expires_days=body["expires_days"],
+        scopes=body["scopes"],
     )
     return {**info, "token": token}, 201, NO_STORE
 

@@ -6,7 +6,14 @@ from flask_smorest import Blueprint
 
 from hub import current_hub
 from hub.api.auth import require_user
-from hub.api.schemas.accounts import UserCreateSchema, UserListSchema, UserQuerySchema, UserSchema
+from hub.api.schemas.accounts import (
+    PasswordSchema,
+    UserCreateSchema,
+    UserListSchema,
+    UserQuerySchema,
+    UserSchema,
+    UserStateSchema,
+)
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users 用户")
 
@@ -16,7 +23,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users 用�
 @blp.response(200, UserListSchema)
 @blp.doc(security=[{"bearer": []}])
 def list_users(query):
-    """Users the caller manages: everyone for admins, their organisations' members for org_admins."""
+    """Users the caller manages: everyone for admins, their subtree's members for org_admins."""
     users = current_hub().accounts.list_users(require_user(), org=query.get("org"))
     return {"users": users, "total": len(users)}
 
@@ -36,3 +43,20 @@ def create_user(body):
 def me():
     """The caller's own account and roles."""
     return current_hub().accounts.get_user(require_user())
+
+
+@blp.post("/users/<int:user_id>/password")
+@blp.arguments(PasswordSchema)
+@blp.response(204)
+@blp.doc(security=[{"bearer": []}])
+def set_password(body, user_id):
+    """Set a user's password (admins, org_admins); one's own needs `current_password`."""
+    current_hub().accounts.set_password(require_user(), user_id=user_id, **body)
+
+
+@blp.post("/users/<int:user_id>/actions/<any(disable, enable):action>")
+@blp.response(200, UserStateSchema)
+@blp.doc(security=[{"bearer": []}])
+def set_active(user_id, action):
+    """Disable a user (tokens revoked, sessions ended at once) or enable them again."""
+    return current_hub().accounts.set_active(require_user(), action == "enable", user_id=user_id)

@@ -1,4 +1,4 @@
-"""CLI: `eduhub orgs`, `eduhub users` and `eduhub tokens`, acting as the system (an administrator)."""
+"""CLI: `eduhub orgs`, `eduhub users` and `eduhub tokens`, acting as the system (an admin)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import click
 from hub.cli.context import pass_hub
 from hub.db.models.accounts import ORG_KINDS, ROLES
 from hub.security.principal import SYSTEM
+from hub.security.scopes import SCOPES
 
 
 @click.group()
@@ -103,8 +104,59 @@ def list_users(hub, org):
     for user in hub.accounts.list_users(SYSTEM, org=org):
         roles = ",".join(f"{m['role']}@{m['org']}" for m in user["memberships"]) or "-"
         click.echo(
-            f"{user['email']}\t{'admin' if user['is_admin'] else '-'}\t{user['name'] or '-'}\t{roles}"
+            f"{user['email']}\t{'admin' if user['is_admin'] else '-'}\t"
+            f"{user['name'] or '-'}\t{roles}"
         )
+
+
+@users.command("set-password")
+@click.option("--email", required=True)
+@pass_hub
+def set_password(hub, email):
+    """Set a user's password: asked twice on a terminal, else read from the first line of stdin.
+
+    \b
+    Examples:
+      eduhub users set-password --email admin@edu.nx.cn
+      printf '%s\\n' "$NEW_PASSWORD" | eduhub users set-password --email li@yc1.cn
+    """
+    hub.accounts.set_password(SYSTEM, email=email, password=read_password())
+    click.echo(f"password set for {email}")
+
+
+def read_password() -> str:
+    if click.get_text_stream("stdin").isatty():
+        return click.prompt("New password 新密码", hide_input=True, confirmation_prompt=True)
+    line = click.get_text_stream("stdin").readline()
+    return line.rstrip("\r\n")
+
+
+@users.command("disable")
+@click.option("--email", required=True)
+@pass_hub
+def disable_user(hub, email):
+    """Disable a user: they cannot log in, and their tokens and sessions stop working at once.
+
+    \b
+    Example:
+      eduhub users disable --email li@yc1.cn
+    """
+    hub.accounts.set_active(SYSTEM, False, email=email)
+    click.echo(f"disabled {email}; their tokens are revoked")
+
+
+@users.command("enable")
+@click.option("--email", required=True)
+@pass_hub
+def enable_user(hub, email):
+    """Enable a disabled user again (their old tokens stay revoked).
+
+    \b
+    Example:
+      eduhub users enable --email li@yc1.cn
+    """
+    hub.accounts.set_active(SYSTEM, True, email=email)
+    click.echo(f"enabled {email}")
 
 
 @click.group()
@@ -120,22 +172,31 @@ def tokens():
     type=click.IntRange(1, 3650),
     help="Expire after this many days (default: never).",
 )
+@click.option(
+    "--scope",
+    "scopes",
+    type=click.Choice(SCOPES),
+    multiple=True,
+    help="What the token may do; repeat for several (default: all).",
+)
 @pass_hub
-def create_token(hub, email, name, expires_days):
+def create_token(hub, email, name, expires_days, scopes):
     """Create an API token; the token is printed alone on the last line.
 
     \b
     Examples:
       eduhub tokens create --email li@yc1.cn --name nightly-import --expires-days 90
+      eduhub tokens create --email peer@nx.cn --name county-hub --scope harvest
       TOKEN=$(eduhub tokens create --email li@yc1.cn | tail -n 1)
       curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/users/me
     """
     token, info = hub.accounts.create_token(
-        SYSTEM, email=email, name=name, expires_days=expires_days
+        SYSTEM, email=email, name=name, expires_days=expires_days, scopes=list(scopes) or None
     )
     expires = info["expires"].isoformat(timespec="seconds") if info["expires"] else "never"
     click.echo(
-        f"token {info['id']} for {info['user']} (expires: {expires}); it is shown only once:"
+        f"token {info['id']} for {info['user']} (scopes: {' '.join(info['scopes'])}, "
+        f"expires: {expires}); it is shown only once:"
     )
     click.echo(token)
 

@@ -93,7 +93,10 @@ def seed_demo(hub, limit):
         f"({report.files} files); {report.skipped} were already there."
     )
     if report.users:
-        click.echo("Demo users (shown once; change these passwords on a shared hub) 演示账号：")
+        click.echo(
+            "Demo users, with passwords generated now and shown only this once; change them with "
+            "`eduhub users set-password --email E`. 演示账号（密码仅显示这一次）："
+        )
         for user in report.users:
             role = "admin" if user.is_admin else f"{user.role} @ {user.org}"
             click.echo(f"  {user.email:<30} {user.password:<26} {role}")

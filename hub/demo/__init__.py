@@ -1,14 +1,16 @@
-"""The demo data set: Ningxia's organisation tree, demo users and a catalogue of realistic resources with real files.
+"""The demo data set: Ningxia's organisations, demo users and realistic resources with real files.
 
-Everything goes through the services (accounts, resources, files), so rules, audit, outbox and changes apply.
-Seeding is idempotent: organisations, users and resources (by organisation and title) that exist are skipped.
+Everything goes through the services (accounts, resources, files), so rules, audit, outbox and
+changes apply. Seeding is idempotent: organisations, users and resources (by organisation and
+title) that exist are skipped.
 """
 
 from __future__ import annotations
 
 import io
 import random
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import bindparam, select, update
@@ -61,28 +63,26 @@ ORGS = [
 @dataclass(frozen=True)
 class DemoUser:
     email: str
-    password: str
     name: str
     org: str | None = None
     role: str | None = None
     is_admin: bool = False
+    password: str = ""  # set only in a SeedReport, for the one time it is printed
 
 
-# Fixed, documented passwords: this is a demo. Change them (or skip seed-demo) on a hub others can reach.
+# No fixed passwords: seed-demo generates each one, prints it once and flags it, and /admin shows a
+# banner until every demo account has had its password changed (`eduhub users set-password`).
 USERS = [
-    DemoUser("admin@example.edu.cn", "eduhub-admin-2024", "系统管理员", is_admin=True),
-    DemoUser(
-        "contributor@example.edu.cn",
-        "eduhub-contributor-2024",
-        "马晓燕",
-        "nx-yc-yz1",
-        "contributor",
-    ),
-    DemoUser("editor@example.edu.cn", "eduhub-editor-2024", "资源建设办公室", "nx", "contributor"),
-    DemoUser("reviewer@example.edu.cn", "eduhub-reviewer-2024", "李建国", "nx", "reviewer"),
-    DemoUser("teacher@example.edu.cn", "eduhub-teacher-2024", "王海霞", "nx-wz-lt-2x", "teacher"),
+    DemoUser("admin@example.edu.cn", "系统管理员", is_admin=True),
+    DemoUser("contributor@example.edu.cn", "马晓燕", "nx-yc-yz1", "contributor"),
+    DemoUser("editor@example.edu.cn", "资源建设办公室", "nx", "contributor"),
+    DemoUser("reviewer@example.edu.cn", "李建国", "nx", "reviewer"),
+    DemoUser("teacher@example.edu.cn", "王海霞", "nx-wz-lt-2x", "teacher"),
 ]
-REJECT_COMMENT = "请补充教学反思，并核对图片的版权信息后重新提交。Please add a reflection and check image rights."
+REJECT_COMMENT = (
+    "请补充教学反思，并核对图片的版权信息后重新提交。"
+    "Please add a reflection and check image rights."
+)
 
 
 @dataclass
@@ -136,22 +136,39 @@ def _seed_orgs(hub) -> int:
 
 
 def _seed_users(hub) -> list[DemoUser]:
+    """Create the missing demo users with fresh random passwords, flagged as seeded."""
     with hub.db.session() as session:
         existing = set(session.scalars(select(User.email)))
     added = []
     for user in USERS:
         if user.email not in existing:
+            password = generate_password()
             hub.accounts.create_user(
                 SYSTEM,
                 email=user.email,
-                password=user.password,
+                password=password,
                 name=user.name,
                 is_admin=user.is_admin,
                 org=user.org,
                 role=user.role,
             )
-            added.append(user)
+            added.append(replace(user, password=password))
+    _flag_seeded(hub, [u.email for u in added])
     return added
+
+
+def generate_password() -> str:
+    """About 60 random bits in three groups a person can type: 'k3vq-9xme-2tfa'."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+def _flag_seeded(hub, emails: list[str]) -> None:
+    if not emails:
+        return
+    with hub.db.session() as session:
+        session.execute(update(User).where(User.email.in_(emails)).values(seeded_password=True))
+        session.commit()
 
 
 def _pending_items(hub, report: SeedReport, limit: int | None = None) -> list:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import request, session
 
 from hub.errors import Forbidden
+from hub.http.principal import current_principal
 
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
@@ -91,10 +92,11 @@ def same_origin() -> bool | None:
 def check_cookie_write() -> None:
     """An API write made with the session cookie needs our token header or a same-origin browser.
 
-    Bearer-token calls and anonymous calls carry no ambient authority, so they pass untouched."""
+    Bearer-token calls and anonymous calls carry no ambient authority, so they pass untouched;
+    so does a cookie that no longer signs anyone in (a disabled account's)."""
     if request.method in SAFE_METHODS or request.headers.get("Authorization"):
         return
-    if not session.get("uid"):
+    if not session.get("uid") or not current_principal().is_authenticated:
         return
     if token_valid(request.headers.get(HEADER)) or same_origin() is True:
         return

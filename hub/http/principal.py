@@ -6,6 +6,7 @@ from flask import g, request, session
 
 from hub import current_hub
 from hub.errors import Unauthenticated
+from hub.security import scopes
 from hub.security.principal import Principal
 
 
@@ -36,7 +37,9 @@ def _resolve() -> Principal:
                 "Authorization 头应为 'Bearer 令牌'。"
                 "The Authorization header must be 'Bearer TOKEN'."
             )
-        return accounts.principal_for_token(token.strip(), ip=client_ip())
+        principal = accounts.principal_for_token(token.strip(), ip=client_ip())
+        scopes.require(principal.scopes, *scopes.needed(request.method, request.path))
+        return principal
     user_id = session.get("uid")
     if user_id:
         principal = accounts.principal_for_user_id(user_id, ip=client_ip())

@@ -240,7 +240,7 @@ def document_from_record(record: dict, org_path_ids, extracted_text: str | None 
         "type": _strings(record.get("type")),
         "themes": _strings(record.get("themes")),
         "region": _strings(region),
-        # "-" stands for "no region": region-visible records without one are readable by any signed-in user.
+        # "-" stands for "no region": no caller's region matches it (hub.security.visibility).
         "region_path": region_ancestors(region) or ["-"],
         "org": _strings(record.get("org")),
         "org_path": _org_ids(org_path_ids),

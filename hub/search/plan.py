@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hub.search.base import Hit, Scope, SearchQuery, region_ancestors
+from hub.security.visibility import RULE, Grant
 from metadata import analysis
 
 # Word fields and their weights: title over keywords over description over extracted text.
@@ -148,21 +149,30 @@ def scope_node(scope: Scope):
 
 
 def visibility_node(scope: Scope):
-    public = Terms("visibility", ("public",))
+    """Search reading of the one visibility rule (hub.security.visibility.RULE)."""
+    options = []
+    for name, grants in RULE.items():
+        nodes = [n for n in (grant_node(g, scope) for g in grants) if n is not None]
+        if nodes:
+            options.append(conjunction((Terms("visibility", (name,)), disjunction(nodes))))
+    return disjunction(options)
+
+
+def grant_node(grant: Grant, scope: Scope):
+    """One grant as an unscored node; None when the caller cannot hold it."""
+    if grant is Grant.ANYONE:
+        return Everything()
     if scope.public_only:
-        return public
-    regions = tuple(sorted(scope.regions))
-    # A region-visible record is readable inside its region and from the regions above and below it.
-    near = [Terms("region_path", ("-",) + regions)]
-    if regions:
-        near.append(
-            Terms("region", tuple(sorted({a for r in regions for a in region_ancestors(r)})))
-        )
-    options = [public, And((Terms("visibility", ("region",)), disjunction(near)))]
-    if scope.org_ids:
+        return None
+    if grant is Grant.MEMBER:
         org_ids = tuple(str(i) for i in sorted(scope.org_ids))
-        options.append(And((Terms("visibility", ("org",)), Terms("org_path", org_ids))))
-    return Or(tuple(options))
+        return Terms("org_path", org_ids) if org_ids else None
+    regions = tuple(sorted(scope.regions))
+    if not regions:
+        return None
+    # The record's region lies inside one of the caller's, or contains one of them.
+    ancestors = tuple(sorted({a for r in regions for a in region_ancestors(r)}))
+    return Or((Terms("region_path", regions), Terms("region", ancestors)))
 
 
 def suggest_nodes(prefix: str, scope: Scope):

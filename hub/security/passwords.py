@@ -27,7 +27,8 @@ def check(password: str, field: str = "password") -> None:
             {
                 field: [
                     f"密码至少需要 {MIN_LENGTH} 个字符，请换一个更长的密码。"
-                    f"The password must be at least {MIN_LENGTH} characters long; choose a longer one."
+                    f"The password must be at least {MIN_LENGTH} characters long; choose a "
+                    "longer one."
                 ]
             }
         )
@@ -35,7 +36,8 @@ def check(password: str, field: str = "password") -> None:
         raise ValidationFailed.from_messages(
             {
                 field: [
-                    f"密码不能超过 {MAX_LENGTH} 个字符。The password must be at most {MAX_LENGTH} characters long."
+                    f"密码不能超过 {MAX_LENGTH} 个字符。The password must be at most {MAX_LENGTH} "
+                    "characters long."
                 ]
             }
         )
@@ -46,7 +48,7 @@ def hash_password(password: str, *, testing: bool = False) -> str:
 
 
 def verify_password(stored: str, password: str) -> bool:
-    """True if `password` matches; the parameters are read from `stored`, so any profile verifies."""
+    """True if `password` matches; parameters come from `stored`, so any profile verifies."""
     try:
         return hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):

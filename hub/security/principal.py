@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,13 @@ class Principal:
     roles: tuple[Role, ...] = ()
     ip: str | None = None
     name: str = ""
+    # Set when the caller came with an API token: what it may do and when it expires.
+    # None for sessions and the CLI, which are not limited by scope.
+    scopes: frozenset[str] | None = None
+    token_expires: datetime | None = None
+
+    def allows(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
 
     @property
     def is_authenticated(self) -> bool:
@@ -40,20 +48,10 @@ class Principal:
         """Member (any role) of this organisation or of an ancestor of it."""
         return self.is_admin or any(org_path.startswith(r.org_path) for r in self.roles)
 
-    def in_region(self, region: str | None) -> bool:
-        """Region codes nest by prefix (640000 province > 640100 city > 640104 district)."""
-        if self.is_admin:
-            return True
-        if not region:
-            return self.is_authenticated
-        want = region_prefix(region)
-        return any(
-            r.region
-            and (
-                region_prefix(r.region).startswith(want) or want.startswith(region_prefix(r.region))
-            )
-            for r in self.roles
-        )
+
+def region_within(inner: str, outer: str) -> bool:
+    """True when region `inner` equals `outer` or lies inside it (640104 in 640100 in 640000)."""
+    return region_prefix(inner).startswith(region_prefix(outer))
 
 
 def region_prefix(code: str) -> str:

@@ -1,65 +1,28 @@
-"""Accounts: users, their roles in organisations, password log-in, and the principals requests run as.
-Organisations and tokens live in `orgs.py` and `tokens.py`, mixed into the one AccountService."""
+"""Accounts: users, their roles in organisations, password log-in, the principals requests run as.
+
+Organisations, tokens and the account lifecycle live in `orgs.py`, `tokens.py` and `lifecycle.py`,
+mixed into the one AccountService.
+"""
 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections import defaultdict, deque
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.db.models.accounts import ROLES, Membership, Organisation, User
-from hub.errors import Conflict, Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
+from hub.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from hub.security import passwords
+from hub.security import scopes as scope_rules
 from hub.security.principal import Principal, Role
+from hub.security.throttle import LoginThrottle, storage_url
+from hub.services.lifecycle import LifecycleOperations
 from hub.services.orgs import OrgOperations, org_by_code, require_authenticated
 from hub.services.tokens import TokenOperations, normalise_email, user_by_email
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LOGIN_FAILED = "邮箱或密码不正确。The email or password is not correct."
-
-
-class LoginThrottle:
-    """Counts failed log-ins per key in a sliding window; in-process, like the hub's other default limits."""
-
-    MAX_KEYS = 10_000  # beyond this, forget keys whose failures are all outside the window
-
-    def __init__(self, limit: int, window: float = 300.0):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def check(self, key: str | None) -> None:
-        if key is None:
-            return
-        now = time.monotonic()
-        with self._lock:
-            failures = self._failures.get(key)
-            while failures and now - failures[0] > self.window:
-                failures.popleft()
-            if failures and len(failures) >= self.limit:
-                raise TooManyRequests(
-                    "登录失败次数过多，请几分钟后再试。"
-                    "Too many failed log-ins: please wait a few minutes and try again."
-                )
-
-    def fail(self, key: str | None) -> None:
-        if key is None:
-            return
-        now = time.monotonic()
-        with self._lock:
-            if len(self._failures) > self.MAX_KEYS:
-                stale = [k for k, v in self._failures.items() if not v or now - v[-1] > self.window]
-                for k in stale:
-                    del self._failures[k]
-            self._failures[key].append(now)
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
 
 
 def user_to_dict(user: User) -> dict:
@@ -86,7 +49,8 @@ def validate_new_user(email: str, password: str, name: str) -> None:
     if not EMAIL_RE.fullmatch(email) or len(email) > 254:
         raise _invalid(
             "email",
-            "请填写有效的邮箱地址，例如 teacher@school.cn。Give a valid email address, e.g. teacher@school.cn.",
+            "请填写有效的邮箱地址，例如 teacher@school.cn。"
+            "Give a valid email address, e.g. teacher@school.cn.",
         )
     if len(name or "") > 200:
         raise _invalid("name", "姓名不能超过 200 字。The name must be at most 200 characters.")
@@ -103,6 +67,7 @@ def check_role(role: str) -> None:
 
 def check_may_manage(actor: Principal, org: Organisation | None) -> None:
     """Admins manage everyone; an org_admin manages the people of their organisation's subtree."""
+    scope_rules.require(actor.scopes, "admin")
     if actor.is_admin:
         return
     if org is None or not actor.has_role_over(org.path, "org_admin"):
@@ -112,12 +77,10 @@ def check_may_manage(actor: Principal, org: Organisation | None) -> None:
         )
 
 
-class AccountService(OrgOperations, TokenOperations):
+class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
     def __init__(self, hub):
         self.hub = hub
-        # Per email against guessing one password; per address, higher, since a whole school may share one.
-        self.throttle = LoginThrottle(limit=10)
-        self.ip_throttle = LoginThrottle(limit=100)
+        self.throttle = LoginThrottle(storage_url(hub.config.broker_url))
 
     @property
     def _testing(self) -> bool:
@@ -240,8 +203,7 @@ class AccountService(OrgOperations, TokenOperations):
     ) -> Principal:
         """The user's principal, or Unauthenticated with the same words whatever was wrong."""
         email = normalise_email(email)
-        self.throttle.check(email)
-        self.ip_throttle.check(ip)
+        self.throttle.check(email, ip)
         with self.hub.uow(Principal(ip=ip)) as uow:
             user = uow.session.scalar(select(User).where(User.email == email))
             # Verify even for an unknown email, so both failures take about as long.
@@ -258,8 +220,7 @@ class AccountService(OrgOperations, TokenOperations):
             if not ok:
                 uow.audit("user.login_failed", "user", user.id if user else None, email=email)
                 uow.commit()
-                self.throttle.fail(email)
-                self.ip_throttle.fail(ip)
+                self.throttle.failed(email, ip)
                 raise Unauthenticated(LOGIN_FAILED)
             if passwords.needs_rehash(user.password_hash, testing=self._testing):
                 user.password_hash = passwords.hash_password(password, testing=self._testing)
@@ -267,7 +228,7 @@ class AccountService(OrgOperations, TokenOperations):
             uow.actor = principal
             uow.audit("user.login", "user", user.id, email=email)
             uow.commit()
-            self.throttle.clear(email)
+            self.throttle.succeeded(email, ip)
             return principal
 
     def principal_for_user_id(self, user_id: int, *, ip: str | None = None) -> Principal | None:
@@ -280,23 +241,27 @@ class AccountService(OrgOperations, TokenOperations):
             return self.principal_for(user_by_email(session, email))
 
     @staticmethod
-    def principal_for(user: User, *, ip: str | None = None) -> Principal:
+    def principal_for(user: User, *, ip: str | None = None, token=None) -> Principal:
+        """The user as a caller; with `token`, limited to its scopes (admin only with `admin`)."""
         roles = tuple(
             Role(org_id=m.org_id, org_path=m.org.path, region=m.org.region, role=m.role)
             for m in user.memberships
         )
+        scopes = frozenset(token.scopes.split()) if token is not None else None
         return Principal(
             user_id=user.id,
             email=user.email,
-            is_admin=user.is_admin,
+            is_admin=user.is_admin and (scopes is None or "admin" in scopes),
             roles=roles,
             ip=ip,
             name=user.name,
+            scopes=scopes,
+            token_expires=token.expires if token is not None else None,
         )
 
     @staticmethod
     def _commit(uow, conflict: Conflict) -> None:
-        """Commit; a unique constraint lost to a concurrent writer is the same conflict as one seen earlier."""
+        """Commit; a unique constraint lost to a concurrent writer is the same conflict."""
         try:
             uow.commit()
         except IntegrityError:

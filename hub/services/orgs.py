@@ -1,4 +1,4 @@
-"""Organisations: the school-county-city-province tree (and alliances), its rules and who may grow it."""
+"""Organisations: the school-county-city-province tree (and alliances), and who may grow it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from hub.db.models.accounts import ORG_KINDS, Organisation
 from hub.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
-from hub.security.principal import Principal
+from hub.security import scopes as scope_rules
+from hub.security.principal import Principal, region_within
 
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{2,64}")
 # A non-alliance organisation sits under one of a higher rank; alliances may sit anywhere.
@@ -27,7 +28,8 @@ def org_by_code(session: Session, code: str) -> Organisation:
     org = session.scalar(select(Organisation).where(Organisation.code == code)) if code else None
     if org is None:
         raise NotFound(
-            f"没有代码为 '{code}' 的机构，请用 `eduhub orgs list` 或 GET /api/v1/orgs 查看可用代码。"
+            f"没有代码为 '{code}' 的机构，"
+            f"请用 `eduhub orgs list` 或 GET /api/v1/orgs 查看可用代码。"
             f"No organisation has the code '{code}': list the codes with `eduhub orgs list` "
             f"or GET /api/v1/orgs."
         )
@@ -49,7 +51,7 @@ def org_to_dict(org: Organisation) -> dict:
 
 
 def nest(orgs: list[dict]) -> list[dict]:
-    """Flat dicts (ordered by path) into a forest; an org whose parent is not in the list is a root."""
+    """Flat dicts (ordered by path) into a forest; an org whose parent is not listed is a root."""
     by_code = {o["code"]: {**o, "children": []} for o in orgs}
     roots = []
     for node in by_code.values():
@@ -72,7 +74,8 @@ def validate_new_org(code: str, name: str, kind: str) -> None:
     if not (name or "").strip() or len(name) > 200:
         raise _field_error(
             "name",
-            "请填写机构名称（不超过 200 字）。Give the organisation a name (at most 200 characters).",
+            "请填写机构名称（不超过 200 字）。"
+            "Give the organisation a name (at most 200 characters).",
         )
     if kind not in ORG_KINDS:
         kinds = ", ".join(ORG_KINDS)
@@ -82,7 +85,7 @@ def validate_new_org(code: str, name: str, kind: str) -> None:
 
 
 def check_placement(kind: str, parent: Organisation | None) -> None:
-    """A school sits under a county, city or province; a county under a city or province; and so on."""
+    """A school sits under a county, city or province; a county under a city or province..."""
     if parent is None or kind == "alliance":
         return
     if parent.kind == "alliance":
@@ -95,6 +98,26 @@ def check_placement(kind: str, parent: Organisation | None) -> None:
             f"类型为 {kind} 的机构不能隶属于类型为 {parent.kind} 的机构 '{parent.code}'，"
             f"请选择更高一级的上级机构。An organisation of kind '{kind}' cannot sit under "
             f"'{parent.code}' (kind '{parent.kind}'); choose a parent of a higher level.",
+        )
+
+
+def check_region_placement(
+    actor: Principal, region: str | None, parent: Organisation | None
+) -> None:
+    """A child's region equals or lies inside its parent's; only administrators place one elsewhere.
+
+    Otherwise an org_admin of one school could found a province-wide "alliance" under it and read
+    every region-visible record in the province through its members.
+    """
+    if actor.is_admin or region is None:
+        return
+    if parent is None or not parent.region or not region_within(region, parent.region):
+        outer = (parent.region if parent is not None else None) or "-"
+        raise Forbidden(
+            f"机构的行政区划须与上级机构（{outer}）相同或位于其内，其他区划只能由管理员设置。"
+            f"An organisation's region must equal or lie inside its parent's ({outer}); "
+            f"ask an administrator for any other.",
+            errors=[{"field": "region", "messages": ["outside the parent's region"]}],
         )
 
 
@@ -119,6 +142,7 @@ class OrgOperations:
             check_placement(kind, parent_org)
             region = region or (parent_org.region if parent_org is not None else None)
             self.check_region(region)
+            check_region_placement(actor, region, parent_org)
             if (
                 uow.session.scalar(select(Organisation.id).where(Organisation.code == code))
                 is not None
@@ -160,7 +184,7 @@ class OrgOperations:
             return org_to_dict(org_by_code(session, code))
 
     def org_id_by_code(self, session: Session, code: str) -> Organisation:
-        """The organisation row (despite the name) in the caller's session; NotFound says how to list codes."""
+        """The organisation row (despite the name) in the caller's session, or NotFound."""
         return org_by_code(session, code)
 
     def check_region(self, region: str | None) -> None:
@@ -173,6 +197,7 @@ class OrgOperations:
 
     @staticmethod
     def _check_may_create_org(actor: Principal, parent: Organisation | None) -> None:
+        scope_rules.require(actor.scopes, "admin")
         if actor.is_admin:
             return
         if parent is None or not actor.has_role_over(parent.path, "org_admin"):
@@ -184,6 +209,7 @@ class OrgOperations:
 
 def _duplicate_code(code: str) -> Conflict:
     return Conflict(
-        f"机构代码 '{code}' 已被使用，请换一个代码。The organisation code '{code}' is taken; choose another.",
+        f"机构代码 '{code}' 已被使用，请换一个代码。"
+        f"The organisation code '{code}' is taken; choose another.",
         errors=[{"field": "code", "messages": ["already exists"]}],
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import and_, false, or_, true
 
 from hub.db.models import Organisation, Resource
+from hub.security import visibility
 from hub.security.principal import Principal, region_prefix
+from hub.security.visibility import RULE, Grant
 
 EDITOR_ROLES = ("contributor", "org_admin")
 REVIEWER_ROLES = ("reviewer", "org_admin")
@@ -17,14 +19,8 @@ def org_path(resource: Resource) -> str:
 
 
 def can_see_published(actor: Principal, resource: Resource) -> bool:
-    """Visibility of a published (or withdrawn) record."""
-    if actor.is_admin or resource.visibility == "public":
-        return True
-    if not actor.is_authenticated:
-        return False
-    if resource.visibility == "region":
-        return actor.in_region(resource.region) or actor.is_member_of(org_path(resource))
-    return actor.is_member_of(org_path(resource))
+    """Visibility of a published (or withdrawn) record: the one rule in hub.security.visibility."""
+    return visibility.may_see(actor, resource.visibility, resource.region, org_path(resource))
 
 
 def can_edit(actor: Principal, resource: Resource) -> bool:
@@ -63,25 +59,38 @@ def region_ancestors(code: str) -> list[str]:
     return out
 
 
+def grant_clause(grant: Grant, actor: Principal):
+    """SQL reading of one grant of the visibility rule (Organisation joined on Resource.org_id)."""
+    if grant is Grant.ANYONE:
+        return true()
+    if not actor.is_authenticated or not actor.roles:
+        return false()
+    if grant is Grant.MEMBER:
+        return or_(*[Organisation.path.startswith(r.org_path) for r in actor.roles])
+    near = []
+    for code in sorted({r.region for r in actor.roles if r.region}):
+        near.append(Resource.region.in_(region_ancestors(code)))  # regions containing the caller's
+        near.append(Resource.region.startswith(region_prefix(code)))  # and those inside it
+    return or_(*near) if near else false()
+
+
 def published_visibility_clause(actor: Principal):
     """SQL: published records this caller may see (join Organisation on Resource.org_id first)."""
     if actor.is_admin:
         return true()
-    clauses = [Resource.visibility == "public"]
-    if actor.is_authenticated:
-        member = (
-            or_(*[Organisation.path.startswith(r.org_path) for r in actor.roles])
-            if actor.roles
-            else false()
-        )
-        regions = [r.region for r in actor.roles if r.region]
-        in_region = []
-        for code in regions:
-            in_region.append(Resource.region.in_(region_ancestors(code)))
-            in_region.append(Resource.region.startswith(region_prefix(code)))
-        clauses.append(and_(Resource.visibility == "region", or_(member, *in_region)))
-        clauses.append(and_(Resource.visibility == "org", member))
-    return or_(*clauses)
+    return or_(
+        *[
+            and_(visibility_column(name), or_(*[grant_clause(g, actor) for g in grants]))
+            for name, grants in RULE.items()
+        ]
+    )
+
+
+def visibility_column(name: str):
+    # The column defaults to public; a NULL reads as public everywhere else too.
+    if name == "public":
+        return or_(Resource.visibility == name, Resource.visibility.is_(None))
+    return Resource.visibility == name
 
 
 def readable_clause(actor: Principal):

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from hub.db.base import utcnow
 from hub.db.models.accounts import ApiToken, User
 from hub.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from hub.security import scopes as scope_rules
 from hub.security import tokens
 from hub.security.principal import Principal
 from hub.services.orgs import require_authenticated
@@ -18,7 +19,10 @@ MAX_EXPIRES_DAYS = 3650
 # the write keeps a busy script from updating the same row on every request.
 LAST_USED_GRANULARITY = timedelta(minutes=5)
 
-INVALID = "令牌无效，请检查或用 `eduhub tokens create` 新建一个。The API token is not valid: check it or create a new one."
+INVALID = (
+    "令牌无效，请检查或用 `eduhub tokens create` 新建一个。"
+    "The API token is not valid: check it or create a new one."
+)
 
 
 def user_by_email(session, email: str) -> User:
@@ -45,6 +49,7 @@ def token_to_dict(token: ApiToken) -> dict:
         "expires": token.expires,
         "revoked": token.revoked,
         "last_used": token.last_used,
+        "scopes": token.scopes.split(),
     }
 
 
@@ -60,14 +65,15 @@ def _check_expiry(expires_days) -> None:
             {
                 "expires_days": [
                     f"有效天数须为 1 到 {MAX_EXPIRES_DAYS} 之间的整数，或不填表示永不过期。"
-                    f"Give a whole number of days from 1 to {MAX_EXPIRES_DAYS}, or leave it out for no expiry."
+                    f"Give a whole number of days from 1 to {MAX_EXPIRES_DAYS}, or leave it out "
+                    "for no expiry."
                 ]
             }
         )
 
 
 class TokenOperations:
-    """Mixed into AccountService: `self.hub` is the Hub; `self.principal_for(user, ip)` builds principals."""
+    """Mixed into AccountService: `self.hub` is the Hub; `self.principal_for` builds principals."""
 
     def create_token(
         self,
@@ -76,32 +82,31 @@ class TokenOperations:
         email: str | None = None,
         name: str = "",
         expires_days: int | None = None,
+        scopes=None,
     ) -> tuple[str, dict]:
-        """A new token for `email` (default: the actor); returns the token itself, once, and its record."""
+        """A new token for `email` (default: the actor): the token itself, once, and its record.
+
+        A token never outlives, nor may do more than, the token its creator signed in with.
+        """
         require_authenticated(actor)
         _check_expiry(expires_days)
         if len(name or "") > 200:
             raise ValidationFailed.from_messages(
                 {"name": ["名称不能超过 200 字。The name must be at most 200 characters."]}
             )
-        if not email and actor.user_id is not None:
-            email = actor.email
-        if not email:
-            raise ValidationFailed.from_messages(
-                {"email": ["请指定令牌所属用户的邮箱。Give the email of the token's owner."]}
-            )
+        granted = token_scopes(actor, scopes)
+        expires = token_expiry(actor, expires_days)
+        email = self._token_owner(actor, email)
         with self.hub.uow(actor) as uow:
             user = user_by_email(uow.session, email)
-            if user.id != actor.user_id and not actor.is_admin:
-                raise Forbidden("只能为自己创建令牌。You can only create tokens for yourself.")
             secret = tokens.generate()
-            expires = utcnow() + timedelta(days=expires_days) if expires_days else None
             record = ApiToken(
                 user=user,
                 name=(name or "").strip(),
                 token_hash=tokens.digest(secret),
                 prefix=tokens.display_prefix(secret),
                 expires=expires,
+                scopes=scope_rules.serialise(granted),
             )
             uow.session.add(record)
             uow.session.flush()
@@ -113,10 +118,28 @@ class TokenOperations:
                 name=record.name,
                 prefix=record.prefix,
                 expires_days=expires_days,
+                scopes=record.scopes,
             )
             result = token_to_dict(record)
             uow.commit()
             return secret, result
+
+    @staticmethod
+    def _token_owner(actor: Principal, email: str | None) -> str:
+        """Whose token: the actor's own, or (administrators only) anyone's.
+
+        Others are refused with the same words whether the email exists or not, so the answer
+        tells a signed-in user nothing about which accounts exist.
+        """
+        own = normalise_email(actor.email or "") if actor.user_id is not None else ""
+        email = normalise_email(email or "") or own
+        if not email:
+            raise ValidationFailed.from_messages(
+                {"email": ["请指定令牌所属用户的邮箱。Give the email of the token's owner."]}
+            )
+        if email != own and not actor.is_admin:
+            raise Forbidden("只能为自己创建令牌。You can only create tokens for yourself.")
+        return email
 
     def list_tokens(self, actor: Principal) -> list[dict]:
         """The actor's own tokens, newest first (revoked ones too, marked as such)."""
@@ -137,7 +160,9 @@ class TokenOperations:
             if token is None or (token.user_id != actor.user_id and not actor.is_admin):
                 # Others' tokens are reported as missing, so ids reveal nothing.
                 raise NotFound(
-                    f"没有编号为 {token_id} 的令牌。No token with id {token_id}: list yours with GET /api/v1/tokens."
+                    f"没有编号为 {token_id} 的令牌。"
+                    f"No token with id {token_id}: list yours with GET "
+                    "/api/v1/tokens."
                 )
             if token.revoked is None:
                 token.revoked = utcnow()
@@ -155,13 +180,45 @@ class TokenOperations:
             )
             now = utcnow()
             _check_usable(record, now)
-            principal = self.principal_for(record.user, ip=ip)
+            principal = self.principal_for(record.user, ip=ip, token=record)
             if record.last_used is None or now - record.last_used > LAST_USED_GRANULARITY:
                 session.execute(
                     update(ApiToken).where(ApiToken.id == record.id).values(last_used=now)
                 )
                 session.commit()
             return principal
+
+
+def token_scopes(actor: Principal, requested) -> frozenset[str]:
+    """The scopes asked for (default: all the creator has), never wider than the creator's token."""
+    held = actor.scopes if actor.scopes is not None else scope_rules.ALL
+    if requested is None or requested == []:
+        return held
+    wanted = scope_rules.parse(requested)
+    if not wanted <= held:
+        extra = ", ".join(sorted(wanted - held))
+        raise Forbidden(
+            f"新令牌的权限不能超过当前令牌（多出：{extra}）。"
+            f"A new token cannot have scopes the current one lacks ({extra}): ask for fewer."
+        )
+    return wanted
+
+
+def token_expiry(actor: Principal, expires_days: int | None):
+    """When the new token expires: as asked, and never after the creator's own token."""
+    expires = utcnow() + timedelta(days=expires_days) if expires_days else None
+    limit = actor.token_expires
+    if limit is None:
+        return expires
+    if expires is None:
+        return limit  # unasked, it inherits the creator's expiry
+    if expires > limit:
+        raise Forbidden(
+            f"新令牌不能比当前令牌（{limit:%Y-%m-%d %H:%M} UTC 到期）更晚过期，请缩短有效期。"
+            f"A new token cannot outlive the current one (it expires {limit:%Y-%m-%d %H:%M} UTC): "
+            f"ask for fewer days."
+        )
+    return expires
 
 
 def _check_usable(record: ApiToken | None, now) -> None:

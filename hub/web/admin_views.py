@@ -1,4 +1,4 @@
-"""Operator pages: sources and their sync runs (retry from the page), users and organisations, the audit log."""
+"""Operator pages: sources and sync runs (retry from the page), people, and the audit log."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def dashboard():
         users=len(hub.accounts.list_users(principal)),
         orgs=len(hub.accounts.list_orgs(principal)),
         recent=hub.audit.list(principal, page=1, size=RECENT).entries,
+        seeded=hub.accounts.seeded_password_users(principal),
     )
 
 
@@ -86,7 +87,7 @@ def retry_failures(run_id: int):
     return redirect(url_for("web.admin_sources", notice=notice))
 
 
-def people():
+def people(message=None, status=200):
     principal = _admin()
     if principal is None:
         return _login_first()
@@ -95,7 +96,34 @@ def people():
         "admin_people.html",
         users=hub.accounts.list_users(principal),
         orgs=hub.accounts.list_orgs(principal),
-    )
+        message=message,
+        notice=request.args.get("notice"),
+    ), status
+
+
+def set_active(user_id: int, action: str):
+    try:
+        user = current_hub().accounts.set_active(
+            current_principal(), action == "enable", user_id=user_id
+        )
+    except HubError as exc:
+        return people(exc.message, exc.status)
+    email = user["email"]
+    done = _("Enabled %(email)s.", email=email) if action == "enable" else None
+    done = done or _("Disabled %(email)s; their tokens are revoked.", email=email)
+    return redirect(url_for("web.admin_people", notice=done))
+
+
+def set_password(user_id: int):
+    try:
+        user = current_hub().accounts.set_password(
+            current_principal(), user_id=user_id, password=request.form.get("password", "")
+        )
+    except HubError as exc:
+        details = " ".join(m for e in exc.errors for m in e["messages"])
+        return people(f"{exc.message} {details}".strip(), exc.status)
+    notice = _("Password set for %(email)s.", email=user["email"])
+    return redirect(url_for("web.admin_people", notice=notice))
 
 
 def audit():
@@ -119,4 +147,16 @@ def register(bp: Blueprint) -> None:
         "/admin/runs/<int:run_id>/retry", "admin_retry", retry_failures, methods=["POST"]
     )
     bp.add_url_rule("/admin/people", "admin_people", people, methods=["GET"])
+    bp.add_url_rule(
+        "/admin/people/<int:user_id>/<any(disable, enable):action>",
+        "admin_user_active",
+        set_active,
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/admin/people/<int:user_id>/password",
+        "admin_user_password",
+        set_password,
+        methods=["POST"],
+    )
     bp.add_url_rule("/admin/audit", "admin_audit", audit, methods=["GET"])

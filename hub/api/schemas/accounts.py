@@ -1,10 +1,11 @@
-"""Request and response schemas for organisations, users and tokens (they also document the OpenAPI)."""
+"""Request and response schemas for organisations, users and tokens (also the OpenAPI)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hub.db.models.accounts import ORG_KINDS, ROLES
+from hub.security.scopes import SCOPES
 
 CODE = validate.Regexp(
     r"^[A-Za-z0-9_.-]{2,64}$", error="2-64 ASCII letters, digits, '_', '.' or '-'."
@@ -72,6 +73,22 @@ class UserCreateSchema(Schema):
     role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
 
 
+class PasswordSchema(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 1024))
+    current_password = fields.String(
+        load_default=None,
+        allow_none=True,
+        load_only=True,
+        metadata={"description": "required when changing one's own password"},
+    )
+
+
+class UserStateSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    is_active = fields.Boolean()
+
+
 class UserQuerySchema(Schema):
     org = fields.String(
         metadata={"description": "only members of this organisation and those under it"}
@@ -104,10 +121,17 @@ class TokenCreateSchema(Schema):
         load_default=None,
         allow_none=True,
         metadata={
-            "description": "with `password`: log in to get a first token; alone: an admin creating another's token"
+            "description": "with `password`: log in to get a first token; "
+            "alone: an admin creating another's token"
         },
     )
     password = fields.String(load_default=None, allow_none=True, load_only=True)
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(SCOPES)),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "read, write, harvest, admin; default and limit: the caller's"},
+    )
 
     @validates_schema
     def _password_needs_email(self, data, **kwargs):
@@ -124,6 +148,7 @@ class TokenSchema(Schema):
     expires = fields.DateTime(allow_none=True)
     revoked = fields.DateTime(allow_none=True)
     last_used = fields.DateTime(allow_none=True)
+    scopes = fields.List(fields.String())
 
 
 class TokenCreatedSchema(TokenSchema):

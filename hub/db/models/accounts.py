@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db.base import Base, UTCDateTime, utcnow
@@ -38,6 +38,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set by seed-demo, cleared by a password change: /admin warns while one is in use.
+    seeded_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -67,6 +71,10 @@ class ApiToken(Base):
     # Only the SHA-256 of the token is kept; the token itself is shown once.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     prefix: Mapped[str] = mapped_column(String(16))
+    # Space-separated scopes (read write harvest admin); tokens from before scopes had them all.
+    scopes: Mapped[str] = mapped_column(
+        String(64), default="read write harvest admin", server_default="read write harvest admin"
+    )
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -214,7 +214,7 @@ def test_token_from_a_token(client, hub):
 
 def test_wrong_password_is_401_and_repeated_failures_429(client, hub):
     make_user(hub, "li@xq1.cn")
-    for _ in range(hub.accounts.throttle.limit):
+    for _ in range(hub.accounts.throttle.account_limits[0].amount):
         assert_envelope(
             client.post("/api/v1/tokens", json={"email": "li@xq1.cn", "password": "wrong pass"}),
             401,

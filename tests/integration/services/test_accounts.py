@@ -16,6 +16,7 @@ from hub.errors import (
     ValidationFailed,
 )
 from hub.security.principal import ANONYMOUS, SYSTEM
+from hub.security.throttle import LoginThrottle
 from tests.factories import PASSWORD, make_org, make_token, make_user
 
 
@@ -254,7 +255,7 @@ def test_inactive_users_cannot_log_in(hub):
 
 def test_repeated_failures_are_throttled(hub):
     make_user(hub, "li@xq1.cn")
-    for _ in range(hub.accounts.throttle.limit):
+    for _ in range(hub.accounts.throttle.account_limits[0].amount):
         with pytest.raises(Unauthenticated):
             hub.accounts.authenticate_password("li@xq1.cn", "wrong password")
     with pytest.raises(TooManyRequests):
@@ -355,7 +356,7 @@ def test_principal_for_user_id_ignores_unknown_ids(hub):
 
 
 def test_failures_from_one_address_are_throttled_across_emails(hub):
-    hub.accounts.ip_throttle.limit = 3
+    hub.accounts.throttle = LoginThrottle(address="3/minute")
     for n in range(3):
         with pytest.raises(Unauthenticated):
             hub.accounts.authenticate_password(f"guess{n}@xq1.cn", "wrong password", ip="10.9.9.9")
