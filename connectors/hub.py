@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, RemoteFile, Upsert
+from connectors.outbound import origin_of, public_link
 
 PAGE = 500
 RECORD_FIELDS = (
@@ -82,9 +83,9 @@ class HubConnector(Connector):
         if change.get("op") != "upsert":
             return Failed(external_id, f"unknown op {change.get('op')!r}", change, after)
         record = {k: resource[k] for k in RECORD_FIELDS if k in resource}
-        record["origin_url"] = self._url(
-            (resource.get("links") or {}).get("html") or f"/r/{external_id}"
-        )
+        html = (resource.get("links") or {}).get("html")
+        page = html if isinstance(html, str) and html else f"/r/{external_id}"
+        record["origin_url"] = public_link(self._url(page))
         return Upsert(external_id, record, self._files(resource), after)
 
     def _files(self, resource: dict) -> list[RemoteFile]:
@@ -102,7 +103,7 @@ class HubConnector(Connector):
                     size=f.get("size"),
                     sha256=f.get("sha256"),
                     mimetype=f.get("mimetype"),
-                    headers=self._auth(),
+                    headers=self._auth(href),
                 )
             )
         return out
@@ -110,6 +111,8 @@ class HubConnector(Connector):
     def _url(self, path: str) -> str:
         return urljoin(self.config.url.rstrip("/") + "/", path.lstrip("/"))
 
-    def _auth(self) -> dict:
+    def _auth(self, path: str = "") -> dict:
+        """The bearer token, for the source's own origin only (the client drops it elsewhere too)."""
         token = self.config.options.get("token")
-        return {"Authorization": f"Bearer {token}"} if token else {}
+        same_origin = origin_of(self._url(path)) == origin_of(self.config.url)
+        return {"Authorization": f"Bearer {token}"} if token and same_origin else {}

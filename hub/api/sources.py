@@ -30,6 +30,13 @@ class SourceInputSchema(Schema):
     fetch_files = fields.Boolean()
     max_file_mb = fields.Integer()
     options = fields.Dict()
+    allow_private_host = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "the source is on this hub's own network: its own host may resolve to a "
+            "loopback or private address"
+        },
+    )
 
 
 class SyncInputSchema(Schema):

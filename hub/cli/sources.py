@@ -36,8 +36,30 @@ def sources():
     default=None,
     help="Also copy the files (default: only for hubs).",
 )
+@click.option(
+    "--token", help="The harvest token the other hub issued to this one (sent to its origin only)."
+)
+@click.option(
+    "--allow-private-host",
+    is_flag=True,
+    help="The source is on this hub's own network: allow its own host on a loopback or private "
+    "address (other private hosts stay refused).",
+)
 @pass_hub
-def add(hub, name, kind, url, set_spec, metadata_prefix, schedule, org, review, fetch_files):
+def add(
+    hub,
+    name,
+    kind,
+    url,
+    set_spec,
+    metadata_prefix,
+    schedule,
+    org,
+    review,
+    fetch_files,
+    token,
+    allow_private_host,
+):
     """Register a source."""
     data = dict(
         name=name,
@@ -48,7 +70,10 @@ def add(hub, name, kind, url, set_spec, metadata_prefix, schedule, org, review, 
         schedule=schedule,
         org=org,
         review=review,
+        allow_private_host=allow_private_host,
     )
+    if token:
+        data["options"] = {"token": token}
     if fetch_files is not None:
         data["fetch_files"] = fetch_files
     source = hub.sources.create(SYSTEM, data)
