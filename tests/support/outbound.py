@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 from connectors.base import HttpClient
 from connectors.outbound import OutboundPolicy, address_class
@@ -21,3 +25,55 @@ def loopback_client(*, trusted: tuple[str, ...] = (), **options) -> HttpClient:
     """`trusted`: URLs whose origins may receive credentials (a source's own origin, its file hosts)."""
     policy = LoopbackPolicy.for_source(trusted[0], file_origins=trusted[1:]) if trusted else None
     return HttpClient(policy=policy or LoopbackPolicy(), **options)
+
+
+class Peer:
+    """A scriptable loopback HTTP server: `routes[path] = fn(request) -> (status, headers, body)`.
+
+    `body` may be bytes or an iterator of bytes (sent as it comes, without Content-Length: a drip or a flood).
+    Every request is kept in `requests` as (path, headers) so a test can tell what reached it."""
+
+    def __init__(self):
+        self.routes: dict = {}
+        self.requests: list[tuple[str, dict]] = []
+        peer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def do_GET(self):
+                peer.requests.append((self.path, dict(self.headers)))
+                route = peer.routes.get(urlsplit(self.path).path)
+                status, headers, body = route(self) if route else (404, {}, b"not here")
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                if isinstance(body, bytes):
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for block in [body] if isinstance(body, bytes) else body:
+                        self.wfile.write(block)
+                        self.wfile.flush()
+                except OSError:
+                    pass  # the hub hung up on us, as it should
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def hits(self, path: str) -> list[dict]:
+        """The headers of every request made for `path`."""
+        return [headers for seen, headers in self.requests if urlsplit(seen).path == path]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def json_answer(data) -> tuple[int, dict, bytes]:
+    return 200, {"Content-Type": "application/json"}, json.dumps(data).encode()
