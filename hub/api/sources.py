@@ -39,6 +39,17 @@ class SourceInputSchema(Schema):
     )
 
 
+class SourceChangeSchema(SourceInputSchema):
+    """Every field optional: only those sent change."""
+
+    class Meta:
+        exclude = ("name", "kind")
+
+    url = fields.String()
+    review = fields.Boolean()
+    allow_private_host = fields.Boolean()
+
+
 class SyncInputSchema(Schema):
     full = fields.Boolean(load_default=False)
 
@@ -71,6 +82,14 @@ def create_source(data):
 def get_source(source_id):
     require_user()
     return current_hub().sources.get(current_principal(), source_id)
+
+
+@blp.route("/sources/<int:source_id>", methods=["PATCH"])
+@blp.arguments(SourceChangeSchema)
+@blp.doc(summary="Change a source (its URL is checked again)", security=[{"bearer": []}])
+def change_source(data, source_id):
+    require_user()
+    return current_hub().sources.update(current_principal(), source_id, data)
 
 
 @blp.route("/sources/<int:source_id>/runs", methods=["GET"])

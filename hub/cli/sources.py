@@ -80,6 +80,27 @@ def add(
     click.echo(f"source {source['id']} {source['name']} ({source['kind']}) -> org {source['org']}")
 
 
+@sources.command("set")
+@click.argument("name")
+@click.option("--url", help="A new address for the source.")
+@click.option("--schedule", help="Five-field cron expression in UTC.")
+@click.option("--token", help="A new harvest token from the other hub.")
+@click.option(
+    "--allow-private-host/--no-allow-private-host",
+    default=None,
+    help="Whether the source's own host may be on a loopback or private address.",
+)
+@pass_hub
+def set_source(hub, name, url, schedule, token, allow_private_host):
+    """Change the source NAME; its address is checked again."""
+    source_id = hub.sources.id_for_name(name)
+    data = {"url": url, "schedule": schedule, "allow_private_host": allow_private_host}
+    if token:
+        data["options"] = {"token": token}
+    source = hub.sources.update(SYSTEM, source_id, data)
+    click.echo(f"source {source['id']} {source['name']} {source['url']}")
+
+
 @sources.command("list")
 @pass_hub
 def list_sources(hub):

@@ -127,6 +127,30 @@ class SourceService:
             uow.commit()
         return result
 
+    def update(self, actor: Principal, source_id: int, data: dict) -> dict:
+        """Change a source's settings; its URL and hosts are checked again under the outbound policy."""
+        require_admin(actor)
+        with self.hub.uow(actor) as uow:
+            source = load(uow.session, source_id)
+            changes = {k: data[k] for k in SETTABLE if data.get(k) is not None}
+            if isinstance(changes.get("options"), dict):  # merged: a new token keeps the rest
+                changes["options"] = {**(source.options or {}), **changes["options"]}
+            merged = {
+                key: changes.get(key, getattr(source, key))
+                for key in ("url", "options", "allow_private_host", "schedule")
+            }
+            self._validate(source.name, source.kind, merged["url"], merged["schedule"])
+            check_source_url(
+                merged["url"], source.kind, merged["options"] or {}, merged["allow_private_host"]
+            )
+            for key, value in changes.items():
+                setattr(source, key, value)
+            audited = {k: v for k, v in changes.items() if k != "options"}  # options hold tokens
+            uow.audit("source.update", "source", source.id, **audited)
+            result = source_to_dict(source, self._last_run(uow.session, source.id))
+            uow.commit()
+        return result
+
     def list(self, actor: Principal) -> list[dict]:
         require_admin(actor)
         with self.hub.uow(actor) as uow:

@@ -9,8 +9,10 @@ import json
 import time
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from hub.cli import main
 from hub.db.models import Resource
 from hub.security.principal import SYSTEM
 from tests.factories import auth_header, make_org, make_token, make_user
@@ -314,3 +316,34 @@ def test_a_source_row_that_skipped_validation_is_still_refused_at_sync(hub, clie
     run = sync(hub, client, admin, source)
     assert run["status"] == "failed" and "allow-private-host" in run["errors"][0]["message"]
     assert peer.requests == []
+
+
+def test_changing_a_source_checks_its_address_again(hub, client, admin, peer):
+    source = add_source(client, admin, peer.url)
+    moved = client.patch(
+        f"/api/v1/sources/{source}",
+        headers=admin,
+        json={"url": "http://169.254.169.254/latest/"},
+    )
+    assert moved.status_code == 422 and "cloud-metadata" in moved.get_data(as_text=True)
+    withdrawn = client.patch(
+        f"/api/v1/sources/{source}", headers=admin, json={"allow_private_host": False}
+    )
+    assert withdrawn.status_code == 422 and "loopback" in withdrawn.get_data(as_text=True)
+    kept = client.get(f"/api/v1/sources/{source}", headers=admin).get_json()
+    assert kept["url"] == peer.url and kept["allow_private_host"] is True
+
+
+def test_the_cli_refuses_a_loopback_source_unless_allowed(tmp_path, monkeypatch, peer):
+    for name in ("EDUHUB_DATABASE_URL", "EDUHUB_STORAGE_URL", "EDUHUB_SEARCH_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EDUHUB_DATA_DIR", str(tmp_path / "cli"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    add = ["sources", "add", "--name", "lan", "--kind", "hub", "--url", peer.url]
+    refused = runner.invoke(main, add)
+    assert refused.exit_code != 0 and "--allow-private-host" in refused.output
+    allowed = runner.invoke(main, [*add, "--allow-private-host", "--token", TOKEN])
+    assert allowed.exit_code == 0, allowed.output
+    changed = runner.invoke(main, ["sources", "set", "lan", "--no-allow-private-host"])
+    assert changed.exit_code != 0 and "loopback" in changed.output
