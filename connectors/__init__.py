@@ -39,7 +39,7 @@ def register(kind: str, dotted: str) -> None:
 
 
 def policy_for(config: SourceConfig) -> OutboundPolicy:
-    """One source's outbound policy: its origin, its kind's file hosts, the operator's allow-list."""
+    """One source's outbound policy: origin, its kind's file hosts, the operator's allow-list."""
     file_origins = [
         *connector_class(config.kind).file_origins(config),
         *(config.options.get("file_origins") or ()),

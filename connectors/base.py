@@ -143,7 +143,7 @@ class ChecksumMismatch(ConnectorError):
 
 
 class HttpClient:
-    """GETs under the outbound policy: checked, pinned hops; retries with back-off; caps; deadlines."""
+    """GETs under the outbound policy: checked, pinned hops; retries; caps; deadlines."""
 
     def __init__(
         self,

@@ -112,7 +112,7 @@ class HubConnector(Connector):
         return urljoin(self.config.url.rstrip("/") + "/", path.lstrip("/"))
 
     def _auth(self, path: str = "") -> dict:
-        """The bearer token, for the source's own origin only (the client drops it elsewhere too)."""
+        """The bearer token, for the source's own origin only (the client drops it elsewhere)."""
         token = self.config.options.get("token")
         same_origin = origin_of(self._url(path)) == origin_of(self.config.url)
         return {"Authorization": f"Bearer {token}"} if token and same_origin else {}

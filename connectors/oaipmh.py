@@ -150,7 +150,8 @@ class OaiPmhConnector(Connector):
             params = {"verb": "ListRecords", "resumptionToken": token}
         else:
             raise ConnectorError(
-                f"{self.config.url}: more than {self.max_pages} pages in one run: the list does not end here. "
+                f"{self.config.url}: more than {self.max_pages} pages in one run: "
+                "the list does not end here. "
                 "Stopped; the next run resumes it from the saved resumption token."
             )
 

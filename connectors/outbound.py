@@ -1,8 +1,8 @@
-"""The one outbound HTTP policy: which URLs a source may make the hub fetch, where credentials may go, and limits.
+"""The one outbound HTTP policy: what a source may make the hub fetch, where credentials may go.
 
-Every connector request and every file fetch goes through `HttpClient`, which asks this policy before each hop.
-Nothing a peer says widens it: the operator's source settings (its URL, its file hosts, `allow_private_host`)
-are the only inputs.
+Every connector request and file fetch goes through `HttpClient`, which asks it before each hop.
+Nothing a peer says widens it: the operator's source settings (its URL, its file hosts,
+`allow_private_host`) are the only inputs.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# Cloud metadata endpoints (AWS, GCP, Azure, Alibaba, Oracle, AWS IPv6): refused even on an allowed host.
+# Cloud metadata endpoints (AWS/GCP/Azure/Oracle, Alibaba, AWS IPv6): refused even when allowed.
 METADATA = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254")
 )
-# Headers that carry a credential: sent only to the source's trusted origins, dropped on any other hop.
+# Headers that carry a credential: sent to the source's trusted origins only, dropped elsewhere.
 CREDENTIAL_HEADERS = frozenset({"authorization", "x-nd-auth", "cookie", "proxy-authorization"})
 
 
@@ -29,11 +29,11 @@ class Refused(Exception):
 
 
 class Unresolvable(Refused):
-    """The host name does not resolve (now): refused for a request, tolerated when a source is registered."""
+    """The name does not resolve (now): refused for a request, tolerated when a source is added."""
 
 
 def origin_of(url: str) -> str:
-    """`scheme://host:port`, lower-cased with the default port made explicit; '' for a URL without a host."""
+    """`scheme://host:port`, lower-cased, the default port explicit; '' for no http(s) host."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
@@ -47,7 +47,7 @@ def origin_of(url: str) -> str:
 
 
 def public_link(value) -> str | None:
-    """A link from outside kept only when it is an absolute http(s) URL (no javascript:, data:, ...)."""
+    """A link from outside, kept only when an absolute http(s) URL (no javascript:, data:, ...)."""
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -57,7 +57,7 @@ def public_link(value) -> str | None:
 
 
 def address_class(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address is not on the public Internet ('loopback', 'private', ...), or None when it is."""
+    """Why an address is off the public Internet ('loopback', 'private', ...), or None."""
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = ip.ipv4_mapped or ip.sixtofour or _nat64(ip)
         if embedded is not None:
@@ -97,7 +97,7 @@ class Target:
 
 @dataclass(frozen=True)
 class OutboundPolicy:
-    """`trusted`: origins that get credentials and may host files; `private`: origins allowed on a LAN."""
+    """`trusted`: origins that get credentials and host files; `private`: origins on a LAN."""
 
     trusted: frozenset[str] = frozenset()
     private: frozenset[str] = frozenset()
@@ -112,7 +112,7 @@ class OutboundPolicy:
         return cls(trusted=trusted, private=trusted if allow_private_host else frozenset())
 
     def check(self, url: str) -> Target:
-        """Scheme, host and every address the name resolves to; the first address is the one to use."""
+        """Scheme, host and every address the name resolves to; the first one is the one to use."""
         origin = origin_of(url)
         if not origin:
             raise Refused(
@@ -132,7 +132,7 @@ class OutboundPolicy:
             raise Refused(
                 f"文件链接指向数据源以外的主机（{origin_of(url) or url[:200]}），已拒绝；"
                 "如确属该数据源，请把主机加入数据源的 file_origins。"
-                f"The file link points outside the source ({origin_of(url) or url[:200]}); refused. "
+                f"The file link points outside the source ({origin_of(url) or url[:200]}). "
                 "If that host belongs to the source, add it to the source's file_origins."
             )
 
@@ -193,7 +193,7 @@ class RunBudget:
         if self.spent > self.max_bytes:
             raise Refused(
                 f"本次同步下载超过 {self.max_bytes} 字节的上限，已停止。"
-                f"The sync run downloaded more than its limit of {self.max_bytes} bytes and stopped."
+                f"The sync run downloaded more than its {self.max_bytes} bytes limit; stopped."
             )
 
 

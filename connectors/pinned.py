@@ -1,7 +1,7 @@
-"""A requests transport that connects to an address the policy already checked, so DNS cannot change it later.
+"""A requests transport that connects to the address the policy checked: DNS cannot change it later.
 
-The TCP connection goes to the pinned IP; the Host header, TLS SNI and certificate check still use the name.
-One adapter per hop: nothing is pooled across hops, so a redirect never reuses a connection to another host.
+The TCP connection goes to the pinned IP; the Host header, SNI and certificate check use the name.
+One adapter per hop: nothing is pooled across hops, so a redirect never reuses a connection.
 """
 
 from __future__ import annotations

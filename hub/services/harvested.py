@@ -230,7 +230,7 @@ def ensure_blob(session, *, sha256: str, size: int, mimetype: str) -> None:
 
 
 def ensure_source_blob(session, source_id: int, sha256: str) -> None:
-    """Remember that this source delivered these bytes itself (so it may name them again without sending)."""
+    """Remember that this source delivered these bytes itself (it may name them again unsent)."""
     dialect = session.get_bind().dialect.name
     values = {"source_id": source_id, "sha256": sha256, "created": utcnow()}
     if dialect == "postgresql":

@@ -128,7 +128,7 @@ class SourceService:
         return result
 
     def update(self, actor: Principal, source_id: int, data: dict) -> dict:
-        """Change a source's settings; its URL and hosts are checked again under the outbound policy."""
+        """Change a source's settings; its URL and hosts are checked again."""
         require_admin(actor)
         with self.hub.uow(actor) as uow:
             source = load(uow.session, source_id)
@@ -230,9 +230,9 @@ class SourceService:
 
 
 def check_source_url(url: str, kind: str, options: dict, allow_private_host: bool) -> None:
-    """The outbound policy applied when a source is registered or changed, so a bad URL is refused at once.
+    """The outbound policy applied when a source is added or changed: a bad URL is refused at once.
 
-    A name that does not resolve now is accepted (DNS may be down); every request checks it again."""
+    A name that does not resolve now is accepted (DNS may be down); each request checks again."""
     if not isinstance(options, dict):
         raise _invalid("options", "options 须为 JSON 对象。The options must be a JSON object.")
     config = SourceConfig(

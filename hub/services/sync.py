@@ -574,7 +574,7 @@ def _expected(exc: Exception) -> bool:
 
 
 def _payload_of(item):
-    """What a failure keeps of an item: never the request headers (they carry the source's credentials)."""
+    """What a failure keeps of an item: never the request headers (they carry credentials)."""
     if isinstance(item, Upsert):
         files = [
             {"name": f.name, "url": f.url, "size": f.size, "sha256": f.sha256} for f in item.files
@@ -584,7 +584,7 @@ def _payload_of(item):
 
 
 def http_for(config) -> HttpClient:
-    """The HTTP client of one run: the source's outbound policy, its timeouts, and the run's whole budget."""
+    """The HTTP client of one run: the source's outbound policy, timeouts, the run's budget."""
     options = config.options
     return HttpClient(
         timeout=float(options.get("timeout", 30)),

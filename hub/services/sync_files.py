@@ -1,9 +1,9 @@
-"""Files of harvested records: fetched before the batch's transaction, checked, then stored once by SHA-256.
+"""Files of harvested records: fetched outside the batch's transaction, checked, stored once.
 
-Nothing the source claims is trusted: a file link must stay on the source's origin or its allow-listed file
-hosts; a claimed SHA-256 the hub already stores is reused only when this same source delivered those bytes
-before (a peer that names another record's hash gets nothing without sending it); names are sanitised and the
-mimetype is always the hub's own sniffing.
+Nothing the source claims is trusted: a file link must stay on the source's origin or its
+allow-listed file hosts; a claimed SHA-256 the hub already stores is reused only when this same
+source delivered those bytes before (a peer naming another record's hash gets nothing without
+sending it); names are sanitised and the mimetype is always the hub's own sniffing.
 """
 
 from __future__ import annotations
@@ -51,12 +51,15 @@ class FileFetcher:
         return [self._fetch(remote) for remote in item.files]
 
     def store(self, uow, resource, files: list[Fetched]) -> bool:
-        """Attach every fetched file; True if anything changed. A failed download fails the record."""
+        """Attach every fetched file; True if anything changed. A failed download fails it all."""
         failed = [f for f in files if f.error]
         if failed:
             raise ConnectorError("; ".join(f"{f.name or '?'}: {f.error}" for f in failed))
         have = {f.name: f.sha256 for f in resource.files}
-        return any([self._store_one(uow, resource, f, have) for f in files])
+        changed = [
+            self._store_one(uow, resource, f, have) for f in files
+        ]  # every one, no short cut
+        return any(changed)
 
     def _store_one(self, uow, resource, f: Fetched, have: dict) -> bool:
         claimed = (f.remote.sha256 or "").lower()

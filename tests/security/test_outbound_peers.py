@@ -1,4 +1,4 @@
-"""A hostile peer hub and a stand-in internal service on loopback, against the hub's sources API and sync runs."""
+"""A hostile peer hub and a stand-in internal service on loopback, against the API and syncs."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def peer():
 
 @pytest.fixture
 def internal():
-    """A service only the hub's network can reach; nothing a peer says may make the hub fetch from it."""
+    """A service only the hub's network can reach; no peer may make the hub fetch from it."""
     server = Peer()
     server.routes["/secret"] = lambda request: (200, {}, SECRET)
     yield server
@@ -143,7 +143,7 @@ def test_the_peers_token_goes_to_its_own_origin_only(hub, client, admin, peer, i
     assert internal.requests == []
 
 
-# -- claimed blobs -------------------------------------------------------------------------------
+# -- claimed blobs ---------------------------------------------------------------------------------
 def org_only_file(hub) -> bytes:
     """A draft, organisation-only record of this hub with a file nobody outside may read."""
     make_org(hub, code="nx-private")
@@ -208,7 +208,7 @@ def test_a_javascript_origin_url_is_never_stored_shown_or_exported(
     assert "javascript:" not in page.get_data(as_text=True)
 
 
-# -- endless, slow and huge answers --------------------------------------------------------------
+# -- endless, slow and huge answers ----------------------------------------------------------------
 def test_an_endless_oai_list_stops_at_the_page_limit_and_keeps_what_it_read(
     hub, client, admin, peer
 ):
@@ -259,7 +259,7 @@ def test_a_huge_json_page_is_refused_before_it_is_parsed(hub, client, admin, pee
     assert f"more than {32 * 1024 * 1024} bytes" in run["errors"][0]["message"]
 
 
-# -- secrets and what errors say ------------------------------------------------------------------
+# -- secrets and what errors say -------------------------------------------------------------------
 def test_the_token_is_not_kept_in_failures_errors_or_logs(hub, client, admin, peer, caplog):
     bad = {**pdf_file(), "sha256": "0" * 64}  # the checksum lies: the record fails
     peer.routes["/file"] = lambda request: (200, {}, PDF_BYTES)
@@ -281,7 +281,7 @@ def test_an_error_does_not_echo_the_body_of_the_answer(hub, client, admin, peer)
     assert "hunter2" not in json.dumps(run)
 
 
-# -- registering sources ----------------------------------------------------------------------------
+# -- registering sources ---------------------------------------------------------------------------
 def test_a_loopback_source_is_refused_without_the_private_host_allowance(hub, client, admin, peer):
     body = {"name": "lan", "kind": "hub", "url": peer.url}
     refused = client.post("/api/v1/sources", headers=admin, json=body)

@@ -1,4 +1,4 @@
-"""The outbound policy on its own: address classes, IPv6 disguises, origins, links, pinning and redirects."""
+"""The outbound policy alone: address classes, IPv6 forms, origins, links, pinning, redirects."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def other():
     server.close()
 
 
-# -- address classes ---------------------------------------------------------------------------------
+# -- address classes -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "ip, kind",
     [
@@ -102,7 +102,7 @@ def test_an_address_passes_only_when_python_calls_it_global(ip):
         assert ip.is_global and not ip.is_multicast
 
 
-# -- names, origins and links ---------------------------------------------------------------------
+# -- names, origins and links ----------------------------------------------------------------------
 def test_a_name_resolving_to_a_private_address_is_refused_with_what_to_do():
     policy = OutboundPolicy(resolver=resolver(["10.0.0.5"]))
     with pytest.raises(Refused, match="--allow-private-host") as refused:
@@ -212,7 +212,7 @@ def test_public_link_drops_what_a_browser_could_run(link):
     assert public_link(link) is None
 
 
-# -- the run budget ----------------------------------------------------------------------------------
+# -- the run budget --------------------------------------------------------------------------------
 def test_the_run_budget_ends_on_time_and_on_bytes():
     now = [0.0]
     budget = RunBudget(seconds=10, max_bytes=100, clock=lambda: now[0])
@@ -225,7 +225,7 @@ def test_the_run_budget_ends_on_time_and_on_bytes():
         budget.spend(41)
 
 
-# -- the client: pinning and redirects ------------------------------------------------------------------
+# -- the client: pinning and redirects -------------------------------------------------------------
 def test_the_connection_uses_the_checked_address_not_a_second_lookup(peer):
     """DNS rebinding: the name answers loopback (allowed here) once, then an internal address."""
     peer.routes["/a"] = lambda request: (200, {}, b"pinned")

@@ -1,4 +1,4 @@
-"""Test helpers for the outbound policy: a client that may reach loopback peers on any port (unit tests only)."""
+"""Outbound policy helpers: a loopback-permitting policy (unit tests only) and fake peers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from connectors.outbound import OutboundPolicy, address_class
 
 @dataclass(frozen=True)
 class LoopbackPolicy(OutboundPolicy):
-    """The real policy, except that loopback addresses are allowed (the unit tests' peers live there)."""
+    """The real policy, but loopback addresses are allowed (unit tests' peers live there)."""
 
     def _check_address(self, host, ip, origin):
         if address_class(ip) != "loopback":
@@ -22,7 +22,7 @@ class LoopbackPolicy(OutboundPolicy):
 
 
 def loopback_client(*, trusted: tuple[str, ...] = (), **options) -> HttpClient:
-    """`trusted`: URLs whose origins may receive credentials (a source's own origin, its file hosts)."""
+    """`trusted`: URLs whose origins may receive credentials (a source's origin, file hosts)."""
     policy = LoopbackPolicy.for_source(trusted[0], file_origins=trusted[1:]) if trusted else None
     return HttpClient(policy=policy or LoopbackPolicy(), **options)
 
@@ -30,7 +30,7 @@ def loopback_client(*, trusted: tuple[str, ...] = (), **options) -> HttpClient:
 class Peer:
     """A scriptable loopback HTTP server: `routes[path] = fn(request) -> (status, headers, body)`.
 
-    `body` may be bytes or an iterator of bytes (sent as it comes, without Content-Length: a drip or a flood).
+    `body`: bytes, or an iterator of bytes sent as it comes without Content-Length (drip, flood).
     Every request is kept in `requests` as (path, headers) so a test can tell what reached it."""
 
     def __init__(self):

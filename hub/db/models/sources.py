@@ -34,7 +34,7 @@ class Source(Base):
     # deferred: connector settings can be large and run listings never need them
     options: Mapped[dict] = mapped_column(JSONType, default=dict, deferred=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The operator's word that this source is on the hub's own network (loopback or private addresses).
+    # The operator's word that this source is on the hub's own network (loopback, private).
     allow_private_host: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The connector's opaque cursor: everything up to it is committed here.
     cursor: Mapped[str | None] = mapped_column(Text)
@@ -105,7 +105,7 @@ class SyncFailure(Base):
 
 
 class SourceBlob(Base):
-    """Bytes a source delivered itself: only that source may later name them by hash without sending them."""
+    """Bytes a source delivered itself: only that source may name them by hash unsent."""
 
     __tablename__ = "source_blobs"
 
