@@ -157,6 +157,7 @@ class HttpClient:
         response_seconds: float = 600.0,
         policy: OutboundPolicy | None = None,
         budget: RunBudget | None = None,
+        verify: bool | str = True,
         session: requests.Session | None = None,
         sleep=time.sleep,
         clock=time.monotonic,
@@ -170,6 +171,9 @@ class HttpClient:
         self.response_seconds = response_seconds
         self.policy = policy or OutboundPolicy()
         self.budget = budget or UNLIMITED
+        self.verify = (
+            verify  # True (the system's CAs) or a CA bundle's path, for a hub with a private CA
+        )
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self._sleep = sleep
@@ -203,10 +207,9 @@ class HttpClient:
 
     def _follow(self, url: str, params, headers) -> requests.Response:
         """Redirects by hand: each hop checked and pinned; credentials dropped once a hop leaves."""
-        request = requests.Request("GET", url, params=params).prepare()
+        hop_url = _prepared_url(url, params)
         credentials = {k: v for k, v in (headers or {}).items() if k.lower() in CREDENTIAL_HEADERS}
-        first_origin = origin_of(request.url)
-        hop_url = request.url
+        first_origin = origin_of(hop_url)
         for _hop in range(self.policy.max_redirects + 1):
             target = self._check(hop_url)
             if target.origin != first_origin or not self.policy.may_send_credentials(hop_url):
@@ -219,7 +222,7 @@ class HttpClient:
             if response.status_code not in REDIRECTS or not location:
                 return response
             response.close()
-            hop_url = urljoin(hop_url, location)
+            hop_url = _prepared_url(urljoin(hop_url, location))
         raise HttpError(f"{_safe(url)}: more than {self.policy.max_redirects} redirects")
 
     def _check(self, url: str) -> Target:
@@ -235,7 +238,7 @@ class HttpClient:
         prepared.headers["Accept-Encoding"] = "identity"  # no decompression bombs to inflate
         wait = min(self.timeout, self._budget_left())
         adapter = PinnedAdapter(target)
-        response = adapter.send(prepared, stream=True, timeout=(wait, wait))
+        response = adapter.send(prepared, stream=True, timeout=(wait, wait), verify=self.verify)
         response.started = self._clock()
         return response
 
@@ -324,6 +327,16 @@ class HttpClient:
 
 class PolicyRefused(ConnectorError):
     """The outbound policy refused a request (address, scheme, file host) or the run's budget."""
+
+
+def _prepared_url(url: str, params=None) -> str:
+    """The URL as it will be sent (query added, host in IDNA); one requests cannot send is refused."""
+    try:
+        return requests.Request("GET", url, params=params).prepare().url
+    except (requests.RequestException, ValueError) as exc:
+        raise PolicyRefused(
+            f"无法使用的地址：{url[:200]!r}。Unusable URL {url[:200]!r}: {type(exc).__name__}."
+        ) from None
 
 
 def _safe(url: str) -> str:

@@ -20,7 +20,7 @@ from connectors.outbound import (
     origin_of,
     public_link,
 )
-from tests.support.outbound import LoopbackPolicy, Peer
+from tests.support.outbound import LoopbackPolicy, Peer, self_signed
 
 
 def resolver(*answers):
@@ -235,6 +235,23 @@ def test_the_connection_uses_the_checked_address_not_a_second_lookup(peer):
     assert client.get_bytes(f"http://rebind.example:{port}/a") == b"pinned"
     assert fake_dns.calls == ["rebind.example"]
     assert peer.hits("/a")[0]["Host"] == f"rebind.example:{port}"
+
+
+def test_a_pinned_https_connection_still_checks_the_certificate_for_the_name(tmp_path):
+    cert, key = self_signed(tmp_path, "peer.test")
+    tls_peer = Peer(tls=(cert, key))
+    try:
+        tls_peer.routes["/a"] = lambda request: (200, {}, b'{"ok": true}')
+        port = tls_peer.url.rsplit(":", 1)[1]
+        policy = LoopbackPolicy(resolver=resolver(["127.0.0.1"]))
+        client = HttpClient(retries=0, policy=policy, verify=cert)
+        assert client.get_json(f"https://peer.test:{port}/a") == {"ok": True}
+        with pytest.raises(HttpError, match="SSLError"):
+            client.get_json(f"https://impostor.test:{port}/a")  # same address, wrong name
+        with pytest.raises(HttpError, match="SSLError"):
+            HttpClient(retries=0, policy=policy).get_json(f"https://peer.test:{port}/a")
+    finally:
+        tls_peer.close()
 
 
 def test_credentials_are_dropped_when_a_redirect_leaves_the_origin(peer, other):
