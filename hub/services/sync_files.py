@@ -111,7 +111,7 @@ class FileFetcher:
         fd, path = tempfile.mkstemp(dir=self.tmp)
         try:
             with os.fdopen(fd, "wb") as sink:
-                self.http.stream_to(
+                size, _sha = self.http.stream_to(
                     remote.url,
                     sink,
                     headers=remote.headers or None,
@@ -121,6 +121,10 @@ class FileFetcher:
         except ConnectorError as exc:
             _unlink(path)
             return Fetched(remote, None, str(exc), name=name)
+        if remote.size is not None and size != remote.size:
+            _unlink(path)
+            message = f"{size} bytes arrived where the source announced {remote.size}"
+            return Fetched(remote, None, message, name=name)
         return Fetched(remote, path, name=name)
 
     def _delivered_before(self, remote: RemoteFile) -> tuple[int, str] | None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from hub.cli import main
 from hub.db.models import Resource
 from hub.security.principal import SYSTEM
+from hub.services.bulk import import_jsonl
 from tests.factories import auth_header, make_org, make_token, make_user
 from tests.resource_factories import PDF_BYTES, valid_record
 from tests.support.fake_source import record
@@ -347,3 +348,27 @@ def test_the_cli_refuses_a_loopback_source_unless_allowed(tmp_path, monkeypatch,
     assert allowed.exit_code == 0, allowed.output
     changed = runner.invoke(main, ["sources", "set", "lan", "--no-allow-private-host"])
     assert changed.exit_code != 0 and "loopback" in changed.output
+
+
+def test_a_file_whose_size_lies_is_not_stored(hub, client, admin, peer):
+    peer.routes["/file"] = lambda request: (200, {}, PDF_BYTES + b"% more than announced\n")
+    claimed = {**pdf_file(), "sha256": None}  # no checksum to catch it: the size must
+    serve_feed(peer, change("r1", [claimed], {"files": {claimed["name"]: "/file"}}))
+    run = sync(hub, client, admin, add_source(client, admin, peer.url, fetch_files=True))
+    (failure,) = failures(client, admin, run)
+    assert "where the source announced" in failure["reason"]
+    assert harvested(hub, "r1") is None
+
+
+def test_a_bulk_import_keeps_no_javascript_origin_url(hub, tmp_path):
+    make_org(hub, code="nx-import")
+    lines = [
+        valid_record(org="nx-import", title="甲", origin_url="javascript:alert(1)"),
+        valid_record(org="nx-import", title="乙", origin_url="https://school.example/r/2"),
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines), encoding="utf-8")
+    import_jsonl(hub, path)
+    with hub.uow() as uow:
+        kept = dict(uow.session.execute(select(Resource.title, Resource.origin_url)).all())
+    assert kept == {"甲": None, "乙": "https://school.example/r/2"}
