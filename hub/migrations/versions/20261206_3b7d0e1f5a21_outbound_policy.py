@@ -7,6 +7,8 @@ Create Date: 2026-12-06 04:10:00
 
 from typing import Sequence, Union
 
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -34,6 +36,31 @@ def upgrade() -> None:
         "UPDATE resources SET origin_url = NULL WHERE origin_url IS NOT NULL"
         " AND lower(origin_url) NOT LIKE 'http://%' AND lower(origin_url) NOT LIKE 'https://%'"
     )
+
+
+    _scrub_failure_headers()
+
+
+def _scrub_failure_headers() -> None:
+    """Failures recorded before kept each file's request headers (the peer's token): drop them."""
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text("SELECT id, payload FROM sync_failures WHERE CAST(payload AS TEXT) LIKE :p"),
+        {"p": '%"headers"%'},
+    ).all()
+    value_sql = "CAST(:v AS JSONB)" if bind.dialect.name == "postgresql" else ":v"
+    for row_id, payload in rows:
+        value = json.loads(payload) if isinstance(payload, str) else payload
+        files = value.get("files") if isinstance(value, dict) else None
+        if not isinstance(files, list):
+            continue
+        for item in files:
+            if isinstance(item, dict):
+                item.pop("headers", None)
+        bind.execute(
+            sa.text(f"UPDATE sync_failures SET payload = {value_sql} WHERE id = :i"),
+            {"v": json.dumps(value, ensure_ascii=False), "i": row_id},
+        )
 
 
 def downgrade() -> None:
