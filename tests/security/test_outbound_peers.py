@@ -16,10 +16,10 @@ from hub.cli import main
 from hub.db.models import Resource
 from hub.security.principal import SYSTEM
 from hub.services.bulk import import_jsonl
-from tests.factories import auth_header, make_org, make_token, make_user
+from tests.factories import make_org
 from tests.resource_factories import PDF_BYTES, valid_record
 from tests.support.fake_source import record
-from tests.support.outbound import Peer, json_answer
+from tests.support.outbound import Peer, admin_headers, failures, json_answer, sync
 from tests.unit.connectors.test_oaipmh import page as oai_page
 from tests.unit.connectors.test_oaipmh import record as oai_record
 
@@ -46,9 +46,7 @@ def internal():
 
 @pytest.fixture
 def admin(hub):
-    make_user(hub, email="ops@example.cn", admin=True)
-    hub.on_outbox = lambda: None  # no worker: each test runs its sync inline
-    return auth_header(make_token(hub, "ops@example.cn"))
+    return admin_headers(hub)
 
 
 def serve_feed(peer: Peer, *changes) -> None:
@@ -72,18 +70,6 @@ def add_source(client, admin, url, *, name="peer", kind="hub", **fields):
     response = client.post("/api/v1/sources", headers=admin, json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
-
-
-def sync(hub, client, admin, source_id, full=False) -> dict:
-    started = client.post(f"/api/v1/sources/{source_id}/sync", headers=admin, json={"full": full})
-    assert started.status_code == 202, started.get_json()
-    hub.sync.run(started.get_json()["run_id"])
-    return client.get(f"/api/v1/sync-runs/{started.get_json()['run_id']}", headers=admin).get_json()
-
-
-def failures(client, admin, run) -> list[dict]:
-    answer = client.get(f"/api/v1/sync-runs/{run['id']}/failures", headers=admin)
-    return answer.get_json()["failures"]
 
 
 def harvested(hub, external_id):

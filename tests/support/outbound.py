@@ -17,6 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from connectors.base import HttpClient
 from connectors.outbound import OutboundPolicy, address_class
+from tests.factories import auth_header, make_token, make_user
 
 
 @dataclass(frozen=True)
@@ -118,3 +119,22 @@ def self_signed(directory, name: str) -> tuple[str, str]:
         )
     )
     return str(cert_path), str(key_path)
+
+
+def admin_headers(hub) -> dict:
+    """Bearer headers of a new administrator; the hub runs no worker, so tests run syncs inline."""
+    make_user(hub, email="ops@example.cn", admin=True)
+    hub.on_outbox = lambda: None
+    return auth_header(make_token(hub, "ops@example.cn"))
+
+
+def sync(hub, client, admin, source_id, full=False) -> dict:
+    started = client.post(f"/api/v1/sources/{source_id}/sync", headers=admin, json={"full": full})
+    assert started.status_code == 202, started.get_json()
+    hub.sync.run(started.get_json()["run_id"])
+    return client.get(f"/api/v1/sync-runs/{started.get_json()['run_id']}", headers=admin).get_json()
+
+
+def failures(client, admin, run) -> list[dict]:
+    answer = client.get(f"/api/v1/sync-runs/{run['id']}/failures", headers=admin)
+    return answer.get_json()["failures"]
