@@ -29,6 +29,7 @@ from connectors.pinned import PinnedAdapter, host_header
 USER_AGENT = "EduHub/1.0 (+federation harvester)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ class HttpClient:
         max_body_bytes: int = 256 * 1024 * 1024,
         max_json_bytes: int = 32 * 1024 * 1024,
         response_seconds: float = 600.0,
+        file_seconds: float = 3 * 3600.0,
         policy: OutboundPolicy | None = None,
         budget: RunBudget | None = None,
         verify: bool | str = True,
@@ -168,7 +170,8 @@ class HttpClient:
         self.max_backoff = max_backoff
         self.max_body_bytes = max_body_bytes
         self.max_json_bytes = max_json_bytes
-        self.response_seconds = response_seconds
+        self.response_seconds = response_seconds  # one page or document
+        self.file_seconds = file_seconds  # one file: large ones on a rural link take a while
         self.policy = policy or OutboundPolicy()
         self.budget = budget or UNLIMITED
         self.verify = (
@@ -279,7 +282,7 @@ class HttpClient:
         cap = max_bytes or self.max_body_bytes
         digest, size = hashlib.sha256(), 0
         with self.get(url, headers=headers, stream=True) as response:
-            for chunk in self._chunks(response, cap, url):
+            for chunk in self._chunks(response, cap, url, self.file_seconds):
                 digest.update(chunk)
                 size += len(chunk)
                 sink.write(chunk)
@@ -290,21 +293,20 @@ class HttpClient:
             )
         return size, sha
 
-    def _chunks(self, response: requests.Response, cap: int, url: str, chunk: int = 64 * 1024):
+    def _chunks(self, response, cap: int, url: str, seconds: float | None = None):
         """The body in blocks, within the size cap, the response deadline and the run's budget."""
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise TooLarge(f"{_safe(url)}: {declared} bytes is over the limit of {cap}")
-        ends = getattr(response, "started", self._clock()) + self.response_seconds
+        seconds = seconds or self.response_seconds
+        ends = getattr(response, "started", self._clock()) + seconds
         seen = 0
         while True:
             if self._clock() > ends:
-                raise HttpError(
-                    f"{_safe(url)}: the answer took longer than {self.response_seconds:.0f} s"
-                )
+                raise HttpError(f"{_safe(url)}: the answer took longer than {seconds:.0f} s")
             self._budget_left()
             try:
-                block = response.raw.read1(chunk, decode_content=False)
+                block = response.raw.read1(CHUNK, decode_content=False)
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 raise HttpError(f"{_safe(url)}: {type(exc).__name__} while reading") from None
             if not block:
@@ -330,7 +332,7 @@ class PolicyRefused(ConnectorError):
 
 
 def _prepared_url(url: str, params=None) -> str:
-    """The URL as it will be sent (query added, host in IDNA); one requests cannot send is refused."""
+    """The URL as it will be sent (query added, IDNA host); refused if requests cannot send it."""
     try:
         return requests.Request("GET", url, params=params).prepare().url
     except (requests.RequestException, ValueError) as exc:

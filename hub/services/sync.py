@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 BATCH = 500  # items per transaction: the cursor moves once per batch
 MAX_ERRORS = 100  # run.errors keeps the first ones; failures keep every record
 STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker is gone
-RUN_SECONDS = 6 * 3600  # a whole run's deadline unless the source's options say otherwise
-RUN_MB = 64 * 1024  # a whole run's downloads (files included)
+RUN_SECONDS = 12 * 3600  # a whole run's deadline unless the source's options say otherwise
+RUN_MB = 256 * 1024  # a whole run's downloads (files included)
 
 
 def run_to_dict(run: SyncRun) -> dict:
@@ -591,6 +591,7 @@ def http_for(config) -> HttpClient:
         retries=int(options.get("retries", 4)),
         backoff=float(options.get("backoff", 0.5)),
         response_seconds=float(options.get("response_seconds", 600)),
+        file_seconds=float(options.get("file_seconds", 3 * 3600)),
         max_json_bytes=int(options.get("max_json_mb", 32)) * 1024 * 1024,
         policy=policy_for(config),
         budget=RunBudget(

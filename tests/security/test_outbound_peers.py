@@ -358,3 +358,12 @@ def test_a_bulk_import_keeps_no_javascript_origin_url(hub, tmp_path):
     with hub.uow() as uow:
         kept = dict(uow.session.execute(select(Resource.title, Resource.origin_url)).all())
     assert kept == {"甲": None, "乙": "https://school.example/r/2"}
+
+
+def test_a_file_that_drips_hits_the_file_deadline(hub, client, admin, peer):
+    peer.routes["/file"] = lambda request: (200, {}, drip(PDF_BYTES[:10]))
+    serve_feed(peer, change("r1", [pdf_file()], {"files": {"课件.pdf": "/file"}}))
+    options = {"retries": 0, "timeout": 5, "file_seconds": 1}
+    source = add_source(client, admin, peer.url, fetch_files=True, options=options)
+    (failure,) = failures(client, admin, sync(hub, client, admin, source))
+    assert "took longer than 1 s" in failure["reason"]
