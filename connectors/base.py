@@ -204,7 +204,8 @@ class HttpClient:
                 response.close()
                 raise HttpError(f"{_safe(url)}: HTTP {response.status_code}", response.status_code)
             if not stream:
-                response._content = b"".join(self._chunks(response, self.max_body_bytes, url))
+                with response:
+                    response._content = b"".join(self._chunks(response, self.max_body_bytes, url))
             return response
         raise AssertionError("unreachable")
 

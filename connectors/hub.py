@@ -90,23 +90,24 @@ class HubConnector(Connector):
 
     def _files(self, resource: dict) -> list[RemoteFile]:
         links = (resource.get("links") or {}).get("files") or {}
-        out = []
-        for f in resource.get("files") or []:
-            href = (
-                links.get(f.get("name"))
-                or f"/api/v1/resources/{resource['id']}/files/{f.get('name')}"
-            )
-            out.append(
-                RemoteFile(
-                    name=f["name"],
-                    url=self._url(href),
-                    size=f.get("size"),
-                    sha256=f.get("sha256"),
-                    mimetype=f.get("mimetype"),
-                    headers=self._auth(href),
-                )
-            )
-        return out
+        links = links if isinstance(links, dict) else {}
+        files = resource.get("files") if isinstance(resource.get("files"), list) else []
+        return [self._file(resource["id"], f, links) for f in files if isinstance(f, dict)]
+
+    def _file(self, resource_id: str, f: dict, links: dict) -> RemoteFile:
+        """One announced file; what the peer says of it is typed here and checked by the fetcher."""
+        name = str(f.get("name") or "")
+        href = links.get(name)
+        href = href if isinstance(href, str) else f"/api/v1/resources/{resource_id}/files/{name}"
+        size, sha256 = f.get("size"), f.get("sha256")
+        return RemoteFile(
+            name=name,
+            url=self._url(href),
+            size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            sha256=sha256 if isinstance(sha256, str) else None,
+            mimetype=None,  # the hub sniffs the type itself
+            headers=self._auth(href),
+        )
 
     def _url(self, path: str) -> str:
         return urljoin(self.config.url.rstrip("/") + "/", path.lstrip("/"))
