@@ -305,3 +305,22 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading(peer):
     peer.routes["/a"] = lambda request: (200, {"Content-Length": str(10**12)}, iter([b"x"]))
     with pytest.raises(HttpError, match="over the limit"):
         HttpClient(retries=0, policy=LoopbackPolicy()).get_bytes(peer.url + "/a")
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    host=st.sampled_from(
+        ["hub.example", "HUB.example", "evil.example", "hub.example.evil", "[::1]"]
+    ),
+    port=st.sampled_from(["", ":80", ":443", ":8443"]),
+    path=st.text(alphabet="abc/?#%@:.", max_size=20),
+)
+def test_a_file_url_passes_exactly_when_its_origin_is_the_sources(scheme, host, port, path):
+    url = f"{scheme}://{host}{port}/{path}"
+    policy = OutboundPolicy.for_source("https://hub.example/")
+    allowed = scheme.lower() == "https" and host.lower() == "hub.example" and port in ("", ":443")
+    try:
+        policy.check_file(url)
+        assert allowed
+    except Refused:
+        assert not allowed
