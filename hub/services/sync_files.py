@@ -56,13 +56,14 @@ class FileFetcher:
         if failed:
             raise ConnectorError("; ".join(f"{f.name or '?'}: {f.error}" for f in failed))
         have = {f.name: f.sha256 for f in resource.files}
-        changed = [
-            self._store_one(uow, resource, f, have) for f in files
-        ]  # every one, no short cut
+        changed = [self._store_one(uow, resource, f, have) for f in files]  # all, no short cut
         return any(changed)
 
     def _store_one(self, uow, resource, f: Fetched, have: dict) -> bool:
         claimed = (f.remote.sha256 or "").lower()
+        if f.path is not None and claimed and self.source_id is not None:
+            # Downloaded and checked against the claim: this source has now delivered these bytes.
+            ensure_source_blob(uow.session, self.source_id, claimed)
         if claimed and have.get(f.name) == claimed:
             return False
         if f.path is None:
