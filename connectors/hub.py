@@ -9,6 +9,9 @@ from connectors.base import Connector, ConnectorError, Delete, Failed, Item, Rem
 from connectors.outbound import origin_of, public_link
 
 PAGE = 500
+MAX_PAGES = (
+    10_000  # feed pages in one run (5 million changes); the next run goes on from the cursor
+)
 RECORD_FIELDS = (
     "title",
     "description",
@@ -37,7 +40,7 @@ class HubConnector(Connector):
 
     def harvest(self, cursor: str | None, *, full: bool) -> Iterator[Item]:
         since = None if full else cursor
-        while True:
+        for _page in range(int(self.config.options.get("max_pages", MAX_PAGES))):
             page = self._page(since)
             changes, next_cursor = page["changes"], page["next"]
             for i, change in enumerate(changes):
@@ -47,6 +50,10 @@ class HubConnector(Connector):
             if next_cursor in (None, since) or next_cursor == str(since):
                 return
             since = next_cursor
+        raise ConnectorError(
+            f"{self.config.url}: the changes feed does not end within {_page + 1} pages in one "
+            "run; stopped. The next run goes on from the last saved cursor."
+        )
 
     def retry(self, external_id: str, payload) -> Item:
         if isinstance(payload, dict) and "resource" in payload:

@@ -367,3 +367,14 @@ def test_a_file_that_drips_hits_the_file_deadline(hub, client, admin, peer):
     source = add_source(client, admin, peer.url, fetch_files=True, options=options)
     (failure,) = failures(client, admin, sync(hub, client, admin, source))
     assert "took longer than 1 s" in failure["reason"]
+
+
+def test_an_endless_changes_feed_stops_at_the_page_limit(hub, client, admin, peer):
+    counter = itertools.count(2)
+    peer.routes[FEED] = lambda request: json_answer({"changes": [], "next": str(next(counter))})
+    source = add_source(client, admin, peer.url, options={"max_pages": 7})
+    run = sync(hub, client, admin, source)
+    assert (
+        run["status"] == "failed" and "does not end within 7 pages" in run["errors"][0]["message"]
+    )
+    assert len(peer.hits(FEED)) == 7
