@@ -6,6 +6,7 @@ import os
 from importlib import import_module
 
 from connectors.base import Connector, HttpClient, SourceConfig
+from connectors.outbound import OutboundPolicy
 
 # kind -> "module:Class"; a new source kind is one module and one line here.
 CONNECTORS: dict[str, str] = {
@@ -37,7 +38,18 @@ def register(kind: str, dotted: str) -> None:
     CONNECTORS[kind] = dotted
 
 
+def policy_for(config: SourceConfig) -> OutboundPolicy:
+    """One source's outbound policy: origin, its kind's file hosts, the operator's allow-list."""
+    file_origins = [
+        *connector_class(config.kind).file_origins(config),
+        *(config.options.get("file_origins") or ()),
+    ]
+    return OutboundPolicy.for_source(
+        config.url, file_origins=file_origins, allow_private_host=config.allow_private_host
+    )
+
+
 def connector_for(source, http: HttpClient | None = None) -> Connector:
     """A ready connector for a source: a SourceConfig or anything with `to_config()` (the Source model)."""
     config = source if isinstance(source, SourceConfig) else source.to_config()
-    return connector_class(config.kind)(config, http or HttpClient())
+    return connector_class(config.kind)(config, http or HttpClient(policy=policy_for(config)))

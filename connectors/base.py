@@ -10,11 +10,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import IO, Any, Union
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
+
+from connectors.outbound import (
+    CREDENTIAL_HEADERS,
+    UNLIMITED,
+    OutboundPolicy,
+    Refused,
+    RunBudget,
+    Target,
+    origin_of,
+)
+from connectors.pinned import PinnedAdapter, host_header
 
 USER_AGENT = "EduHub/1.0 (+federation harvester)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,7 @@ class SourceConfig:
     )  # kind-specific, e.g. national hosts, auth keys
     fetch_files: bool = False
     max_file_bytes: int = 2048 * 1024 * 1024
+    allow_private_host: bool = False  # the operator says this source is on the hub's own network
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,11 @@ class Connector(ABC):
     def harvest(self, cursor: str | None, *, full: bool) -> Iterator[Item]:
         """Items changed since `cursor` (everything when `full` or `cursor` is None)."""
 
+    @classmethod
+    def file_origins(cls, config: SourceConfig) -> tuple[str, ...]:
+        """Hosts besides the source's own that serve its files (and may receive its credentials)."""
+        return ()
+
     def retry(self, external_id: str, payload: Any) -> Item:
         """Fetch one record again for a failure retry; the default maps nothing and fails again."""
         return Failed(external_id, "this source cannot refetch a single record", payload)
@@ -123,7 +144,7 @@ class ChecksumMismatch(ConnectorError):
 
 
 class HttpClient:
-    """A requests session with timeouts, retries with back-off, size caps and our User-Agent."""
+    """GETs under the outbound policy: checked, pinned hops; retries; caps; deadlines."""
 
     def __init__(
         self,
@@ -133,17 +154,33 @@ class HttpClient:
         backoff: float = 0.5,
         max_backoff: float = 30.0,
         max_body_bytes: int = 256 * 1024 * 1024,
+        max_json_bytes: int = 32 * 1024 * 1024,
+        response_seconds: float = 600.0,
+        file_seconds: float = 3 * 3600.0,
+        policy: OutboundPolicy | None = None,
+        budget: RunBudget | None = None,
+        verify: bool | str = True,
         session: requests.Session | None = None,
         sleep=time.sleep,
+        clock=time.monotonic,
     ):
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_body_bytes = max_body_bytes
+        self.max_json_bytes = max_json_bytes
+        self.response_seconds = response_seconds  # one page or document
+        self.file_seconds = file_seconds  # one file: large ones on a rural link take a while
+        self.policy = policy or OutboundPolicy()
+        self.budget = budget or UNLIMITED
+        self.verify = (
+            verify  # True (the system's CAs) or a CA bundle's path, for a hub with a private CA
+        )
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self._sleep = sleep
+        self._clock = clock
 
     def get(
         self, url: str, *, params=None, headers=None, stream: bool = False
@@ -152,24 +189,68 @@ class HttpClient:
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
-                response = self.session.get(
-                    url, params=params, headers=headers, timeout=self.timeout, stream=stream
-                )
+                response = self._follow(url, params, headers)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 if last:
-                    raise HttpError(f"{url}: {type(exc).__name__}: {exc}") from exc
+                    raise HttpError(f"{_safe(url)}: {type(exc).__name__}") from exc
                 self._sleep(self._delay(attempt, None))
                 continue
             if response.status_code in RETRY_STATUSES and not last:
                 delay = self._delay(attempt, response.headers.get("Retry-After"))
                 response.close()
-                self._sleep(delay)
+                self._sleep(min(delay, self._budget_left()))
                 continue
             if response.status_code >= 400:
                 response.close()
-                raise HttpError(f"{url}: HTTP {response.status_code}", response.status_code)
+                raise HttpError(f"{_safe(url)}: HTTP {response.status_code}", response.status_code)
+            if not stream:
+                with response:
+                    response._content = b"".join(self._chunks(response, self.max_body_bytes, url))
             return response
         raise AssertionError("unreachable")
+
+    def _follow(self, url: str, params, headers) -> requests.Response:
+        """Redirects by hand: each hop checked and pinned; credentials dropped once a hop leaves."""
+        hop_url = _prepared_url(url, params)
+        credentials = {k: v for k, v in (headers or {}).items() if k.lower() in CREDENTIAL_HEADERS}
+        first_origin = origin_of(hop_url)
+        for _hop in range(self.policy.max_redirects + 1):
+            target = self._check(hop_url)
+            if target.origin != first_origin or not self.policy.may_send_credentials(hop_url):
+                credentials = {}
+            plain = {
+                k: v for k, v in (headers or {}).items() if k.lower() not in CREDENTIAL_HEADERS
+            }
+            response = self._send(target, {**plain, **credentials})
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECTS or not location:
+                return response
+            response.close()
+            hop_url = _prepared_url(urljoin(hop_url, location))
+        raise HttpError(f"{_safe(url)}: more than {self.policy.max_redirects} redirects")
+
+    def _check(self, url: str) -> Target:
+        try:
+            return self.policy.check(url)
+        except Refused as exc:
+            raise PolicyRefused(str(exc)) from None
+
+    def _send(self, target: Target, headers: dict) -> requests.Response:
+        prepared = requests.Request("GET", target.url, headers=dict(self.session.headers)).prepare()
+        prepared.headers.update(headers)
+        prepared.headers["Host"] = host_header(target)
+        prepared.headers["Accept-Encoding"] = "identity"  # no decompression bombs to inflate
+        wait = min(self.timeout, self._budget_left())
+        adapter = PinnedAdapter(target)
+        response = adapter.send(prepared, stream=True, timeout=(wait, wait), verify=self.verify)
+        response.started = self._clock()
+        return response
+
+    def _budget_left(self) -> float:
+        try:
+            return self.budget.remaining()
+        except Refused as exc:
+            raise PolicyRefused(str(exc)) from None
 
     def get_bytes(
         self, url: str, *, params=None, headers=None, max_bytes: int | None = None
@@ -177,15 +258,17 @@ class HttpClient:
         """The whole body, refusing more than `max_bytes` (default: the client's cap)."""
         cap = max_bytes or self.max_body_bytes
         with self.get(url, params=params, headers=headers, stream=True) as response:
-            return b"".join(_capped_chunks(response, cap, url))
+            return b"".join(self._chunks(response, cap, url))
 
     def get_json(self, url: str, *, params=None, headers=None, max_bytes: int | None = None) -> Any:
-        """The body parsed as JSON; garbage raises ConnectorError naming the URL."""
-        body = self.get_bytes(url, params=params, headers=headers, max_bytes=max_bytes)
+        """The body as JSON (capped: a page is parsed in memory); garbage raises ConnectorError."""
+        cap = min(max_bytes or self.max_json_bytes, self.max_json_bytes)
+        body = self.get_bytes(url, params=params, headers=headers, max_bytes=cap)
         try:
             return json.loads(body)
         except ValueError as exc:
-            raise ConnectorError(f"{url}: not JSON ({exc}); first bytes: {body[:80]!r}") from exc
+            # Never the body itself: it may come from a host we should not have reached.
+            raise ConnectorError(f"{_safe(url)}: not JSON ({type(exc).__name__})") from None
 
     def stream_to(
         self,
@@ -200,14 +283,43 @@ class HttpClient:
         cap = max_bytes or self.max_body_bytes
         digest, size = hashlib.sha256(), 0
         with self.get(url, headers=headers, stream=True) as response:
-            for chunk in _capped_chunks(response, cap, url):
+            for chunk in self._chunks(response, cap, url, self.file_seconds):
                 digest.update(chunk)
                 size += len(chunk)
                 sink.write(chunk)
         sha = digest.hexdigest()
         if expected_sha256 and sha != expected_sha256.lower():
-            raise ChecksumMismatch(f"{url}: SHA-256 {sha} is not the announced {expected_sha256}")
+            raise ChecksumMismatch(
+                f"{_safe(url)}: SHA-256 {sha} is not the announced {expected_sha256}"
+            )
         return size, sha
+
+    def _chunks(self, response, cap: int, url: str, seconds: float | None = None):
+        """The body in blocks, within the size cap, the response deadline and the run's budget."""
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise TooLarge(f"{_safe(url)}: {declared} bytes is over the limit of {cap}")
+        seconds = seconds or self.response_seconds
+        ends = getattr(response, "started", self._clock()) + seconds
+        seen = 0
+        while True:
+            if self._clock() > ends:
+                raise HttpError(f"{_safe(url)}: the answer took longer than {seconds:.0f} s")
+            self._budget_left()
+            try:
+                block = response.raw.read1(CHUNK, decode_content=False)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise HttpError(f"{_safe(url)}: {type(exc).__name__} while reading") from None
+            if not block:
+                return
+            seen += len(block)
+            if seen > cap:
+                raise TooLarge(f"{_safe(url)}: more than {cap} bytes")
+            try:
+                self.budget.spend(len(block))
+            except Refused as exc:
+                raise PolicyRefused(str(exc)) from None
+            yield block
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         hinted = _parse_retry_after(retry_after)
@@ -216,16 +328,26 @@ class HttpClient:
         return min(self.backoff * (2**attempt), self.max_backoff)
 
 
-def _capped_chunks(response: requests.Response, cap: int, url: str, chunk: int = 64 * 1024):
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise TooLarge(f"{url}: {declared} bytes is over the limit of {cap}")
-    seen = 0
-    for block in response.iter_content(chunk):
-        seen += len(block)
-        if seen > cap:
-            raise TooLarge(f"{url}: more than {cap} bytes")
-        yield block
+class PolicyRefused(ConnectorError):
+    """The outbound policy refused a request (address, scheme, file host) or the run's budget."""
+
+
+def _prepared_url(url: str, params=None) -> str:
+    """The URL as it will be sent (query added, IDNA host); refused if requests cannot send it."""
+    try:
+        return requests.Request("GET", url, params=params).prepare().url
+    except (requests.RequestException, ValueError) as exc:
+        raise PolicyRefused(
+            f"无法使用的地址：{url[:200]!r}。Unusable URL {url[:200]!r}: {type(exc).__name__}."
+        ) from None
+
+
+def _safe(url: str) -> str:
+    """A URL for a message: no user-info, no query (it may carry a token), 200 characters."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))[:200]
 
 
 def _parse_retry_after(value: str | None) -> float | None:

@@ -6,8 +6,12 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, RemoteFile, Upsert
+from connectors.outbound import origin_of, public_link
 
 PAGE = 500
+MAX_PAGES = (
+    10_000  # feed pages in one run (5 million changes); the next run goes on from the cursor
+)
 RECORD_FIELDS = (
     "title",
     "description",
@@ -36,7 +40,7 @@ class HubConnector(Connector):
 
     def harvest(self, cursor: str | None, *, full: bool) -> Iterator[Item]:
         since = None if full else cursor
-        while True:
+        for _page in range(int(self.config.options.get("max_pages", MAX_PAGES))):
             page = self._page(since)
             changes, next_cursor = page["changes"], page["next"]
             for i, change in enumerate(changes):
@@ -46,6 +50,10 @@ class HubConnector(Connector):
             if next_cursor in (None, since) or next_cursor == str(since):
                 return
             since = next_cursor
+        raise ConnectorError(
+            f"{self.config.url}: the changes feed does not end within {_page + 1} pages in one "
+            "run; stopped. The next run goes on from the last saved cursor."
+        )
 
     def retry(self, external_id: str, payload) -> Item:
         if isinstance(payload, dict) and "resource" in payload:
@@ -82,34 +90,37 @@ class HubConnector(Connector):
         if change.get("op") != "upsert":
             return Failed(external_id, f"unknown op {change.get('op')!r}", change, after)
         record = {k: resource[k] for k in RECORD_FIELDS if k in resource}
-        record["origin_url"] = self._url(
-            (resource.get("links") or {}).get("html") or f"/r/{external_id}"
-        )
+        html = (resource.get("links") or {}).get("html")
+        page = html if isinstance(html, str) and html else f"/r/{external_id}"
+        record["origin_url"] = public_link(self._url(page))
         return Upsert(external_id, record, self._files(resource), after)
 
     def _files(self, resource: dict) -> list[RemoteFile]:
         links = (resource.get("links") or {}).get("files") or {}
-        out = []
-        for f in resource.get("files") or []:
-            href = (
-                links.get(f.get("name"))
-                or f"/api/v1/resources/{resource['id']}/files/{f.get('name')}"
-            )
-            out.append(
-                RemoteFile(
-                    name=f["name"],
-                    url=self._url(href),
-                    size=f.get("size"),
-                    sha256=f.get("sha256"),
-                    mimetype=f.get("mimetype"),
-                    headers=self._auth(),
-                )
-            )
-        return out
+        links = links if isinstance(links, dict) else {}
+        files = resource.get("files") if isinstance(resource.get("files"), list) else []
+        return [self._file(resource["id"], f, links) for f in files if isinstance(f, dict)]
+
+    def _file(self, resource_id: str, f: dict, links: dict) -> RemoteFile:
+        """One announced file; what the peer says of it is typed here and checked by the fetcher."""
+        name = str(f.get("name") or "")
+        href = links.get(name)
+        href = href if isinstance(href, str) else f"/api/v1/resources/{resource_id}/files/{name}"
+        size, sha256 = f.get("size"), f.get("sha256")
+        return RemoteFile(
+            name=name,
+            url=self._url(href),
+            size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            sha256=sha256 if isinstance(sha256, str) else None,
+            mimetype=None,  # the hub sniffs the type itself
+            headers=self._auth(href),
+        )
 
     def _url(self, path: str) -> str:
         return urljoin(self.config.url.rstrip("/") + "/", path.lstrip("/"))
 
-    def _auth(self) -> dict:
+    def _auth(self, path: str = "") -> dict:
+        """The bearer token, for the source's own origin only (the client drops it elsewhere)."""
         token = self.config.options.get("token")
-        return {"Authorization": f"Bearer {token}"} if token else {}
+        same_origin = origin_of(self._url(path)) == origin_of(self.config.url)
+        return {"Authorization": f"Bearer {token}"} if token and same_origin else {}

@@ -19,7 +19,9 @@ from metadata.xml import XMLRejected, parse_xml
 
 NS = "http://www.openarchives.org/OAI/2.0/"
 CROSSWALKS = {"oai_dc": oai_dc.from_oai_dc, "lom": lom.from_lom}
-MAX_PAGES = 100_000  # 10 million records at 100 a page: beyond that a list is not ending
+MAX_PAGES = (
+    5_000  # pages of one list in one run (500,000 records at 100 a page); the next run resumes
+)
 MAX_EMPTY_PAGES = 5  # pages with a token and no records in a row
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 
@@ -148,7 +150,9 @@ class OaiPmhConnector(Connector):
             params = {"verb": "ListRecords", "resumptionToken": token}
         else:
             raise ConnectorError(
-                f"{self.config.url}: more than {self.max_pages} pages; the list does not end"
+                f"{self.config.url}: more than {self.max_pages} pages in one run: "
+                "the list does not end here. "
+                "Stopped; the next run resumes it from the saved resumption token."
             )
 
     def _first_params(self, start: str | None) -> dict:
@@ -177,7 +181,7 @@ class OaiPmhConnector(Connector):
             raise ConnectorError(f"{self.config.url}: unusable page: {exc}") from None
         if root.tag != _q("OAI-PMH"):
             raise ConnectorError(
-                f"{self.config.url}: not an OAI-PMH response (root element {root.tag!r})"
+                f"{self.config.url}: not an OAI-PMH response (root element {str(root.tag)[:80]!r})"
             )
         errors = root.findall(_q("error"))
         if errors:
@@ -185,7 +189,9 @@ class OaiPmhConnector(Connector):
             if codes == {"noRecordsMatch"}:
                 return None
             first = errors[0]
-            raise OaiPmhError(first.get("code") or "unknown", (first.text or "").strip())
+            raise OaiPmhError(
+                (first.get("code") or "unknown")[:60], (first.text or "").strip()[:200]
+            )
         if root.find(_q("ListRecords")) is None:
             raise ConnectorError(f"{self.config.url}: the answer has no ListRecords element")
         return root

@@ -23,7 +23,7 @@ from connectors.base import (
     Upsert,
 )
 from connectors.national.catalogue import detail_files, parse_manifest, shard_items
-from connectors.national.client import NationalClient
+from connectors.national.client import FILE_HOSTS, NationalClient
 from connectors.national.crosswalk import ORIGIN_URL, TagCrosswalk
 from metadata.crosswalks import default_lookup
 
@@ -62,6 +62,11 @@ class NationalConnector(Connector):
         self.origin_url = options.get("origin_url") or ORIGIN_URL
         self.file_flags = set(options.get("file_flags") or ("source",))
         self.crosswalk = TagCrosswalk(default_lookup())
+
+    @classmethod
+    def file_origins(cls, config) -> tuple[str, ...]:
+        options = config.options or {}
+        return (*(options.get("file_hosts") or FILE_HOSTS), *(options.get("catalogue_hosts") or ()))
 
     def harvest(self, cursor: str | None, *, full: bool) -> Iterator[Item]:
         state = {} if full or not cursor else _load(cursor)

@@ -30,6 +30,24 @@ class SourceInputSchema(Schema):
     fetch_files = fields.Boolean()
     max_file_mb = fields.Integer()
     options = fields.Dict()
+    allow_private_host = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "the source is on this hub's own network: its own host may resolve to a "
+            "loopback or private address"
+        },
+    )
+
+
+class SourceChangeSchema(SourceInputSchema):
+    """Every field optional: only those sent change."""
+
+    class Meta:
+        exclude = ("name", "kind")
+
+    url = fields.String()
+    review = fields.Boolean()
+    allow_private_host = fields.Boolean()
 
 
 class SyncInputSchema(Schema):
@@ -64,6 +82,14 @@ def create_source(data):
 def get_source(source_id):
     require_user()
     return current_hub().sources.get(current_principal(), source_id)
+
+
+@blp.route("/sources/<int:source_id>", methods=["PATCH"])
+@blp.arguments(SourceChangeSchema)
+@blp.doc(summary="Change a source (its URL is checked again)", security=[{"bearer": []}])
+def change_source(data, source_id):
+    require_user()
+    return current_hub().sources.update(current_principal(), source_id, data)
 
 
 @blp.route("/sources/<int:source_id>/runs", methods=["GET"])

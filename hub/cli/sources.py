@@ -36,8 +36,30 @@ def sources():
     default=None,
     help="Also copy the files (default: only for hubs).",
 )
+@click.option(
+    "--token", help="The harvest token the other hub issued to this one (sent to its origin only)."
+)
+@click.option(
+    "--allow-private-host",
+    is_flag=True,
+    help="The source is on this hub's own network: allow its own host on a loopback or private "
+    "address (other private hosts stay refused).",
+)
 @pass_hub
-def add(hub, name, kind, url, set_spec, metadata_prefix, schedule, org, review, fetch_files):
+def add(
+    hub,
+    name,
+    kind,
+    url,
+    set_spec,
+    metadata_prefix,
+    schedule,
+    org,
+    review,
+    fetch_files,
+    token,
+    allow_private_host,
+):
     """Register a source."""
     data = dict(
         name=name,
@@ -48,11 +70,35 @@ def add(hub, name, kind, url, set_spec, metadata_prefix, schedule, org, review, 
         schedule=schedule,
         org=org,
         review=review,
+        allow_private_host=allow_private_host,
     )
+    if token:
+        data["options"] = {"token": token}
     if fetch_files is not None:
         data["fetch_files"] = fetch_files
     source = hub.sources.create(SYSTEM, data)
     click.echo(f"source {source['id']} {source['name']} ({source['kind']}) -> org {source['org']}")
+
+
+@sources.command("set")
+@click.argument("name")
+@click.option("--url", help="A new address for the source.")
+@click.option("--schedule", help="Five-field cron expression in UTC.")
+@click.option("--token", help="A new harvest token from the other hub.")
+@click.option(
+    "--allow-private-host/--no-allow-private-host",
+    default=None,
+    help="Whether the source's own host may be on a loopback or private address.",
+)
+@pass_hub
+def set_source(hub, name, url, schedule, token, allow_private_host):
+    """Change the source NAME; its address is checked again."""
+    source_id = hub.sources.id_for_name(name)
+    data = {"url": url, "schedule": schedule, "allow_private_host": allow_private_host}
+    if token:
+        data["options"] = {"token": token}
+    source = hub.sources.update(SYSTEM, source_id, data)
+    click.echo(f"source {source['id']} {source['name']} {source['url']}")
 
 
 @sources.command("list")

@@ -16,6 +16,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
+from connectors.outbound import public_link
 from hub.db.base import new_id, utcnow
 from hub.db.models import Change, Organisation, Resource, ResourceFile
 from hub.errors import HubError, ValidationFailed, flatten_messages
@@ -198,7 +199,7 @@ class BulkImporter:
             region=values["region"] or org[1],
             source_id=None,
             external_id=data.get("external_id"),
-            origin_url=data.get("origin_url"),
+            origin_url=public_link(data.get("origin_url")),  # http(s) only: it becomes a link
             review_comment=None,
             downloads=0,
             created=created,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, insert, select, update
 
+from connectors.outbound import public_link
 from hub.db.base import new_id, utcnow
 from hub.db.models import Change, Organisation, Resource
 from hub.services import records
@@ -66,7 +67,8 @@ class HarvestBatch:
             outcome = "created"
         changed = _apply(row, fields)
         provenance = record.get("provenance") if isinstance(record.get("provenance"), dict) else {}
-        changed |= _apply(row, {"origin_url": record.get("origin_url"), "provenance": provenance})
+        origin_url = public_link(record.get("origin_url"))
+        changed |= _apply(row, {"origin_url": origin_url, "provenance": provenance})
         target = "published" if self.publish else "submitted"
         if row["status"] != target and not (outcome == "updated" and row["status"] == "published"):
             row["status"], changed = target, True

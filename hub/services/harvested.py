@@ -13,8 +13,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from connectors.outbound import public_link
 from hub.db.base import new_id, utcnow
 from hub.db.models import Blob, Organisation, Resource, ResourceFile
+from hub.db.models.sources import SourceBlob
 from hub.errors import ValidationFailed
 from hub.services import records
 
@@ -64,7 +66,8 @@ class HarvestedMixin:
             outcome = "created"
         changed = records.apply_fields(resource, fields)
         provenance = record.get("provenance") if isinstance(record.get("provenance"), dict) else {}
-        for name, value in (("origin_url", record.get("origin_url")), ("provenance", provenance)):
+        origin_url = public_link(record.get("origin_url"))
+        for name, value in (("origin_url", origin_url), ("provenance", provenance)):
             if getattr(resource, name) != value:
                 setattr(resource, name, value)
                 changed = True
@@ -224,6 +227,18 @@ def ensure_blob(session, *, sha256: str, size: int, mimetype: str) -> None:
         session.execute(sqlite.insert(Blob).values(**values).on_conflict_do_nothing())
     elif session.get(Blob, sha256) is None:
         session.add(Blob(**values))
+
+
+def ensure_source_blob(session, source_id: int, sha256: str) -> None:
+    """Remember that this source delivered these bytes itself (it may name them again unsent)."""
+    dialect = session.get_bind().dialect.name
+    values = {"source_id": source_id, "sha256": sha256, "created": utcnow()}
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(SourceBlob).values(**values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite.insert(SourceBlob).values(**values).on_conflict_do_nothing())
+    elif session.get(SourceBlob, (source_id, sha256)) is None:
+        session.add(SourceBlob(**values))
 
 
 def parse_time(value):

@@ -8,6 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors import policy_for
+from connectors.base import SourceConfig
+from connectors.outbound import Refused, Unresolvable
 from hub.db.models import Organisation
 from hub.db.models.sources import SOURCE_KINDS, Source, SyncRun
 from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -24,6 +27,7 @@ SETTABLE = (
     "max_file_mb",
     "options",
     "enabled",
+    "allow_private_host",
 )
 
 
@@ -73,6 +77,7 @@ def source_to_dict(source: Source, last_run: SyncRun | None = None) -> dict:
         "fetch_files": source.fetch_files,
         "max_file_mb": source.max_file_mb,
         "enabled": source.enabled,
+        "allow_private_host": bool(source.allow_private_host),
         "cursor": source.cursor,
         "created": source.created,
         "last_run": run_to_dict(last_run) if last_run is not None else None,
@@ -87,6 +92,7 @@ class SourceService:
         require_admin(actor)
         name, kind, url = data.get("name"), data.get("kind"), data.get("url")
         self._validate(name, kind, url, data.get("schedule"))
+        check_source_url(url, kind, data.get("options") or {}, bool(data.get("allow_private_host")))
         with self.hub.uow(actor) as uow:
             org = self._org(uow.session, data.get("org"), name)
             source = Source(
@@ -108,8 +114,40 @@ class SourceService:
                 raise Conflict(
                     f"已有名为 '{name}' 的数据源，请换一个名称。A source named '{name}' exists; pick another name."
                 )
-            uow.audit("source.create", "source", source.id, name=name, kind=kind, url=url)
+            uow.audit(
+                "source.create",
+                "source",
+                source.id,
+                name=name,
+                kind=kind,
+                url=url,
+                allow_private_host=bool(source.allow_private_host),
+            )
             result = source_to_dict(source)
+            uow.commit()
+        return result
+
+    def update(self, actor: Principal, source_id: int, data: dict) -> dict:
+        """Change a source's settings; its URL and hosts are checked again."""
+        require_admin(actor)
+        with self.hub.uow(actor) as uow:
+            source = load(uow.session, source_id)
+            changes = {k: data[k] for k in SETTABLE if data.get(k) is not None}
+            if isinstance(changes.get("options"), dict):  # merged: a new token keeps the rest
+                changes["options"] = {**(source.options or {}), **changes["options"]}
+            merged = {
+                key: changes.get(key, getattr(source, key))
+                for key in ("url", "options", "allow_private_host", "schedule")
+            }
+            self._validate(source.name, source.kind, merged["url"], merged["schedule"])
+            check_source_url(
+                merged["url"], source.kind, merged["options"] or {}, merged["allow_private_host"]
+            )
+            for key, value in changes.items():
+                setattr(source, key, value)
+            audited = {k: v for k, v in changes.items() if k != "options"}  # options hold tokens
+            uow.audit("source.update", "source", source.id, **audited)
+            result = source_to_dict(source, self._last_run(uow.session, source.id))
             uow.commit()
         return result
 
@@ -189,6 +227,34 @@ class SourceService:
             session.flush()
             org.path = f"/{org.id}/"
         return org
+
+
+def check_source_url(url: str, kind: str, options: dict, allow_private_host: bool) -> None:
+    """The outbound policy applied when a source is added or changed: a bad URL is refused at once.
+
+    A name that does not resolve now is accepted (DNS may be down); each request checks again."""
+    if not isinstance(options, dict):
+        raise _invalid("options", "options 须为 JSON 对象。The options must be a JSON object.")
+    config = SourceConfig(
+        name="check", kind=kind, url=url, options=options, allow_private_host=allow_private_host
+    )
+    policy = policy_for(config)
+    for field_name, value in _urls_of(url, options):
+        try:
+            policy.check(value)
+        except Unresolvable:
+            continue
+        except Refused as exc:
+            raise _invalid(field_name, str(exc)) from None
+
+
+def _urls_of(url: str, options: dict):
+    yield "url", url
+    for key in ("file_origins", "file_hosts", "catalogue_hosts"):
+        values = options.get(key) or ()
+        if isinstance(values, str) or not all(isinstance(v, str) for v in values):
+            raise _invalid("options", f"{key} 须为地址列表。{key} must be a list of URLs.")
+        yield from ((f"options.{key}", value) for value in values)
 
 
 def load(session: Session, source_id: int) -> Source:

@@ -12,7 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from connectors.base import Delete, Failed, Upsert
+from connectors import connector_for, policy_for
+from connectors.base import ConnectorError, Delete, Failed, HttpClient, Upsert
+from connectors.outbound import RunBudget
 from hub.db.base import utcnow
 from hub.db.models import Resource
 from hub.db.models.sources import ACTIVE_STATUSES, Source, SyncFailure, SyncRun
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 BATCH = 500  # items per transaction: the cursor moves once per batch
 MAX_ERRORS = 100  # run.errors keeps the first ones; failures keep every record
 STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker is gone
+RUN_SECONDS = 12 * 3600  # a whole run's deadline unless the source's options say otherwise
+RUN_MB = 256 * 1024  # a whole run's downloads (files included)
 
 
 def run_to_dict(run: SyncRun) -> dict:
@@ -150,7 +154,7 @@ class SyncService:
         if state is None:
             return self.get_run(SYSTEM, run_id)
         fetcher = FileFetcher(self.hub)
-        fetcher.configure(state.fetch_files, state.max_bytes)
+        fetcher.configure(state.fetch_files, state.max_bytes, state.source_id)
         try:
             connector = connector or self._connector(state.source_id)
             fetcher.http = connector.http
@@ -381,7 +385,7 @@ class SyncService:
             )
             external_id, payload = failure.external_id, failure.payload
         fetcher = FileFetcher(self.hub, connector.http)
-        fetcher.configure(state.fetch_files, state.max_bytes)
+        fetcher.configure(state.fetch_files, state.max_bytes, state.source_id)
         try:
             try:
                 item = connector.retry(external_id, payload)
@@ -484,19 +488,9 @@ class SyncService:
         session.flush()
 
     def _connector(self, source_id: int):
-        from connectors import connector_for
-        from connectors.base import HttpClient
-
         with self.hub.uow(SYSTEM) as uow:
-            source = uow.session.get(Source, source_id)
-            config = source.to_config()
-        options = config.options
-        http = HttpClient(
-            timeout=float(options.get("timeout", 30)),
-            retries=int(options.get("retries", 4)),
-            backoff=float(options.get("backoff", 0.5)),
-        )
-        return connector_for(config, http)
+            config = uow.session.get(Source, source_id).to_config()
+        return connector_for(config, http_for(config))
 
     @staticmethod
     def _load_run(session, run_id: int) -> SyncRun:
@@ -576,12 +570,32 @@ def _describe(exc: Exception) -> str:
 
 
 def _expected(exc: Exception) -> bool:
-    from connectors.base import ConnectorError
-
     return isinstance(exc, ConnectorError)
 
 
 def _payload_of(item):
+    """What a failure keeps of an item: never the request headers (they carry credentials)."""
     if isinstance(item, Upsert):
-        return {"record": item.record, "files": [f.__dict__ for f in item.files]}
+        files = [
+            {"name": f.name, "url": f.url, "size": f.size, "sha256": f.sha256} for f in item.files
+        ]
+        return {"record": item.record, "files": files}
     return {"external_id": item.external_id}
+
+
+def http_for(config) -> HttpClient:
+    """The HTTP client of one run: the source's outbound policy, timeouts, the run's budget."""
+    options = config.options
+    return HttpClient(
+        timeout=float(options.get("timeout", 30)),
+        retries=int(options.get("retries", 4)),
+        backoff=float(options.get("backoff", 0.5)),
+        response_seconds=float(options.get("response_seconds", 600)),
+        file_seconds=float(options.get("file_seconds", 3 * 3600)),
+        max_json_bytes=int(options.get("max_json_mb", 32)) * 1024 * 1024,
+        policy=policy_for(config),
+        budget=RunBudget(
+            seconds=float(options.get("run_seconds", RUN_SECONDS)),
+            max_bytes=int(options.get("max_run_mb", RUN_MB)) * 1024 * 1024,
+        ),
+    )

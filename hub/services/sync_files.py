@@ -1,4 +1,10 @@
-"""Files of harvested records: fetched before the batch's transaction, checked, then stored once by SHA-256."""
+"""Files of harvested records: fetched outside the batch's transaction, checked, stored once.
+
+Nothing the source claims is trusted: a file link must stay on the source's origin or its
+allow-listed file hosts; a claimed SHA-256 the hub already stores is reused only when this same
+source delivered those bytes before (a peer naming another record's hash gets nothing without
+sending it); names are sanitised and the mimetype is always the hub's own sniffing.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,21 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from connectors.base import ConnectorError, HttpClient, RemoteFile, Upsert
+from connectors.outbound import Refused
 from hub.db.models import Blob
+from hub.db.models.sources import SourceBlob
+from hub.errors import ValidationFailed
+from hub.services.harvested import ensure_source_blob
+from hub.storage.names import sanitise_filename
 
 
 @dataclass
 class Fetched:
     remote: RemoteFile
-    path: str | None  # None when the bytes are already stored (known SHA-256)
+    path: str | None  # None when this source already delivered these bytes
     error: str | None = None
+    name: str = ""  # the sanitised name the file is stored under
+    blob: tuple[int, str] | None = None  # (size, mimetype) of the stored bytes being reused
 
 
 class FileFetcher:
@@ -27,11 +40,10 @@ class FileFetcher:
         self.hub = hub
         self.http = http or HttpClient()
         self.tmp = tempfile.mkdtemp(prefix="sync-", dir=self._tmp_root())
+        self.fetch_files, self.max_bytes, self.source_id = False, 512 * 1024 * 1024, None
 
-        self.fetch_files, self.max_bytes = False, 512 * 1024 * 1024
-
-    def configure(self, fetch_files: bool, max_bytes: int) -> None:
-        self.fetch_files, self.max_bytes = fetch_files, max_bytes
+    def configure(self, fetch_files: bool, max_bytes: int, source_id: int | None = None) -> None:
+        self.fetch_files, self.max_bytes, self.source_id = fetch_files, max_bytes, source_id
 
     def prepare(self, item: Upsert) -> list[Fetched] | None:
         if not self.fetch_files or not item.files:
@@ -39,38 +51,39 @@ class FileFetcher:
         return [self._fetch(remote) for remote in item.files]
 
     def store(self, uow, resource, files: list[Fetched]) -> bool:
-        """Attach every fetched file; True if anything changed. A failed download fails the record."""
+        """Attach every fetched file; True if anything changed. A failed download fails it all."""
         failed = [f for f in files if f.error]
         if failed:
-            raise ConnectorError("; ".join(f"{f.remote.name}: {f.error}" for f in failed))
+            raise ConnectorError("; ".join(f"{f.name or '?'}: {f.error}" for f in failed))
         have = {f.name: f.sha256 for f in resource.files}
-        changed = False
-        for f in files:
-            if f.remote.sha256 and have.get(f.remote.name) == f.remote.sha256.lower():
-                continue
-            if f.path is None:
-                self.hub.resources.attach_blob(
-                    uow,
-                    resource,
-                    name=f.remote.name,
-                    sha256=f.remote.sha256.lower(),
-                    size=f.remote.size,
-                    mimetype=f.remote.mimetype,
-                )
-            else:
-                with open(f.path, "rb") as stream:
-                    info = self.hub.files.store_harvested_file(
-                        uow,
-                        resource,
-                        name=f.remote.name,
-                        stream=stream,
-                        max_bytes=self.max_bytes,
-                        expected_sha256=f.remote.sha256,
-                    )
-                if have.get(f.remote.name) == info.get("sha256"):
-                    continue
-            changed = True
-        return changed
+        changed = [self._store_one(uow, resource, f, have) for f in files]  # all, no short cut
+        return any(changed)
+
+    def _store_one(self, uow, resource, f: Fetched, have: dict) -> bool:
+        claimed = (f.remote.sha256 or "").lower()
+        if f.path is not None and claimed and self.source_id is not None:
+            # Downloaded and checked against the claim: this source has now delivered these bytes.
+            ensure_source_blob(uow.session, self.source_id, claimed)
+        if claimed and have.get(f.name) == claimed:
+            return False
+        if f.path is None:
+            size, mimetype = f.blob
+            self.hub.resources.attach_blob(
+                uow, resource, name=f.name, sha256=claimed, size=size, mimetype=mimetype
+            )
+            return True
+        with open(f.path, "rb") as stream:
+            info = self.hub.files.store_harvested_file(
+                uow,
+                resource,
+                name=f.name,
+                stream=stream,
+                max_bytes=self.max_bytes,
+                expected_sha256=f.remote.sha256,
+            )
+        if self.source_id is not None:
+            ensure_source_blob(uow.session, self.source_id, info["sha256"])
+        return have.get(f.name) != info.get("sha256")
 
     def discard(self, prepared) -> None:
         for files in prepared:
@@ -82,16 +95,24 @@ class FileFetcher:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _fetch(self, remote: RemoteFile) -> Fetched:
-        if remote.sha256 and remote.size is not None and self._stored(remote.sha256):
-            return Fetched(remote, None)
+        try:
+            name = sanitise_filename(remote.name)
+            self.http.policy.check_file(remote.url)
+        except (ValidationFailed, Refused) as exc:
+            return Fetched(remote, None, _message(exc), name=str(remote.name)[:200])
+        blob = self._delivered_before(remote)
+        if blob is not None:
+            return Fetched(remote, None, name=name, blob=blob)
         if remote.size is not None and remote.size > self.max_bytes:
-            return Fetched(
-                remote, None, f"{remote.size} bytes is over the source's limit of {self.max_bytes}"
-            )
+            message = f"{remote.size} bytes is over the source's limit of {self.max_bytes}"
+            return Fetched(remote, None, message, name=name)
+        return self._download(remote, name)
+
+    def _download(self, remote: RemoteFile, name: str) -> Fetched:
         fd, path = tempfile.mkstemp(dir=self.tmp)
         try:
             with os.fdopen(fd, "wb") as sink:
-                self.http.stream_to(
+                size, _sha = self.http.stream_to(
                     remote.url,
                     sink,
                     headers=remote.headers or None,
@@ -100,20 +121,38 @@ class FileFetcher:
                 )
         except ConnectorError as exc:
             _unlink(path)
-            return Fetched(remote, None, str(exc))
-        return Fetched(remote, path)
+            return Fetched(remote, None, str(exc), name=name)
+        if remote.size is not None and size != remote.size:
+            _unlink(path)
+            message = f"{size} bytes arrived where the source announced {remote.size}"
+            return Fetched(remote, None, message, name=name)
+        return Fetched(remote, path, name=name)
 
-    def _stored(self, sha256: str) -> bool:
+    def _delivered_before(self, remote: RemoteFile) -> tuple[int, str] | None:
+        """(size, mimetype) of the claimed bytes when this source sent exactly them before."""
+        if not remote.sha256 or remote.size is None or self.source_id is None:
+            return None
+        sha = remote.sha256.lower()
         with self.hub.uow() as uow:
-            return (
-                uow.session.scalar(select(Blob.sha256).where(Blob.sha256 == sha256.lower()))
-                is not None
-            )
+            row = uow.session.execute(
+                select(Blob.size, Blob.mimetype)
+                .join(SourceBlob, SourceBlob.sha256 == Blob.sha256)
+                .where(SourceBlob.source_id == self.source_id, Blob.sha256 == sha)
+            ).first()
+        if row is None or row.size != remote.size:
+            return None
+        return row.size, row.mimetype
 
     def _tmp_root(self) -> str:
         root = os.path.join(str(self.hub.config.data_dir), "tmp")
         os.makedirs(root, exist_ok=True)
         return root
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationFailed):
+        return exc.message
+    return str(exc)
 
 
 def _unlink(path: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db.base import Base, JSONType, UTCDateTime, utcnow
@@ -34,6 +34,8 @@ class Source(Base):
     # deferred: connector settings can be large and run listings never need them
     options: Mapped[dict] = mapped_column(JSONType, default=dict, deferred=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The operator's word that this source is on the hub's own network (loopback, private).
+    allow_private_host: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The connector's opaque cursor: everything up to it is committed here.
     cursor: Mapped[str | None] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -52,6 +54,7 @@ class Source(Base):
             options=dict(self.options or {}),
             fetch_files=self.fetch_files,
             max_file_bytes=self.max_file_mb * 1024 * 1024,
+            allow_private_host=bool(self.allow_private_host),
         )
 
 
@@ -99,3 +102,15 @@ class SyncFailure(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SourceBlob(Base):
+    """Bytes a source delivered itself: only that source may name them by hash unsent."""
+
+    __tablename__ = "source_blobs"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

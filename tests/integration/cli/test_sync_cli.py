@@ -61,6 +61,7 @@ def test_sync_of_an_unreachable_source_fails_with_exit_code_1(eduhub):
         f"http://127.0.0.1:{_dead_port()}/oai",
         "--schedule",
         "0 2 * * *",
+        "--allow-private-host",
     )
     assert added.exit_code == 0, added.output
     assert "gone" in eduhub("sources", "list").output
@@ -72,7 +73,15 @@ def test_sync_of_an_unreachable_source_fails_with_exit_code_1(eduhub):
 def test_sync_of_a_source_with_nothing_new_succeeds(eduhub, empty_oai):
     assert (
         eduhub(
-            "sources", "add", "--name", "quiet", "--kind", "oaipmh", "--url", empty_oai
+            "sources",
+            "add",
+            "--name",
+            "quiet",
+            "--kind",
+            "oaipmh",
+            "--url",
+            empty_oai,
+            "--allow-private-host",
         ).exit_code
         == 0
     )

@@ -11,6 +11,7 @@ from oaipmh import common
 from oaipmh.metadata import MetadataRegistry
 from oaipmh.server import Server, oai_dc_writer
 
+from connectors import policy_for
 from connectors.base import Delete, HttpClient, SourceConfig, Upsert
 from connectors.oaipmh import OaiPmhConnector
 from tests.unit.connectors.national.loopback import serve
@@ -76,11 +77,17 @@ def pyoai_server(source: MemorySource) -> Server:
 
 
 def harvest(url: str, cursor=None):
-    config = SourceConfig(name="pyoai", kind="oaipmh", url=url + "/oai", metadata_prefix="oai_dc")
+    config = SourceConfig(
+        name="pyoai",
+        kind="oaipmh",
+        url=url + "/oai",
+        metadata_prefix="oai_dc",
+        allow_private_host=True,
+    )
     return list(
-        OaiPmhConnector(config, HttpClient(timeout=5, retries=0)).harvest(
-            cursor, full=cursor is None
-        )
+        OaiPmhConnector(
+            config, HttpClient(timeout=5, retries=0, policy=policy_for(config))
+        ).harvest(cursor, full=cursor is None)
     )
 
 

@@ -57,6 +57,7 @@ def sync(hub, url, answers, script, fetch_files=False):
             "kind": "hub",
             "url": url,
             "fetch_files": fetch_files,
+            "allow_private_host": True,
             "options": {"retries": 2, "backoff": 0.01, "timeout": 0.5},
         },
     )

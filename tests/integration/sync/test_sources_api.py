@@ -20,6 +20,7 @@ def test_an_admin_registers_a_source_and_starts_a_sync(hub, client):
             "name": "partner",
             "kind": "hub",
             "url": "http://127.0.0.1:9/",
+            "allow_private_host": True,
             "schedule": "0 2 * * *",
         },
     )
@@ -53,6 +54,7 @@ def test_a_dead_source_ends_in_a_clear_error_on_the_run(hub, client):
             "name": "dead",
             "kind": "hub",
             "url": "http://127.0.0.1:9",
+            "allow_private_host": True,
             "options": {"retries": 0, "timeout": 1},
         },
     ).get_json()

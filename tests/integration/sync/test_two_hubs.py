@@ -80,7 +80,9 @@ def test_b_follows_creations_new_versions_and_withdrawals_on_a(hub, hub_a_url, h
     make_org(hub, code="nx-a")
     first = create_published(hub, "黄河文化导读")
     second = create_published(hub, "新能源科普", body=PDF_BYTES + b"% second\n")
-    source = hub_b.sources.create(SYSTEM, {"name": "hub-a", "kind": "hub", "url": hub_a_url})
+    source = hub_b.sources.create(
+        SYSTEM, {"name": "hub-a", "kind": "hub", "url": hub_a_url, "allow_private_host": True}
+    )
     assert source["fetch_files"] is True
 
     run = sync_b(hub_b, source["id"])
@@ -107,7 +109,9 @@ def test_b_follows_creations_new_versions_and_withdrawals_on_a(hub, hub_a_url, h
 def test_a_full_resync_changes_nothing(hub, hub_a_url, hub_b):
     make_org(hub, code="nx-a")
     create_published(hub, "民族团结")
-    source = hub_b.sources.create(SYSTEM, {"name": "hub-a", "kind": "hub", "url": hub_a_url})
+    source = hub_b.sources.create(
+        SYSTEM, {"name": "hub-a", "kind": "hub", "url": hub_a_url, "allow_private_host": True}
+    )
     sync_b(hub_b, source["id"])
     run = hub_b.sync.start(SYSTEM, source["id"], full=True)
     assert hub_b.sync.run(run["id"])["counts"] == {

@@ -14,7 +14,8 @@ from workers.beat import source_entries
 
 
 def _add(hub, name, schedule=None):
-    data = {"name": name, "kind": "oaipmh", "url": f"http://127.0.0.1:9/{name}/oai"}
+    url = f"http://127.0.0.1:9/{name}/oai"
+    data = {"name": name, "kind": "oaipmh", "url": url, "allow_private_host": True}
     if schedule:
         data["schedule"] = schedule
     return hub.sources.create(SYSTEM, data)

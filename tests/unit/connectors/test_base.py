@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from connectors.base import ChecksumMismatch, ConnectorError, HttpClient, HttpError, TooLarge
+from connectors.base import ChecksumMismatch, ConnectorError, HttpError, TooLarge
 from tests.support.http_server import LoopbackServer
+from tests.support.outbound import loopback_client
 
 
 class Script:
@@ -46,7 +47,7 @@ def sleeps():
 
 @pytest.fixture
 def client(sleeps):
-    return HttpClient(timeout=2, retries=3, backoff=0.5, sleep=sleeps.append)
+    return loopback_client(timeout=2, retries=3, backoff=0.5, sleep=sleeps.append)
 
 
 def test_5xx_then_success_is_retried_with_exponential_backoff(server, client, sleeps):
@@ -77,7 +78,7 @@ def test_4xx_is_not_retried(server, client):
 
 def test_a_slow_source_times_out_and_is_retried(server, sleeps):
     server.answers["/slow"] = [(200, {}, b"late", 1.5), (200, {}, b"{}", 0)]
-    client = HttpClient(timeout=0.3, retries=2, sleep=sleeps.append)
+    client = loopback_client(timeout=0.3, retries=2, sleep=sleeps.append)
     assert client.get_json(server.base + "/slow") == {}
     assert len(sleeps) == 1
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from connectors.base import ConnectorError, Delete, Failed, HttpClient, SourceConfig, Upsert
+from connectors.base import ConnectorError, Delete, Failed, SourceConfig, Upsert
 from connectors.oaipmh import OaiPmhConnector, OaiPmhError
+from tests.support.outbound import loopback_client
 from tests.unit.connectors.national.loopback import serve
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -47,7 +48,7 @@ def connector(url: str, **options) -> OaiPmhConnector:
     config = SourceConfig(
         name="t", kind="oaipmh", url=url + "/oai", metadata_prefix="oai_dc", options=options
     )
-    return OaiPmhConnector(config, HttpClient(timeout=2, retries=0))
+    return OaiPmhConnector(config, loopback_client(timeout=2, retries=0))
 
 
 def two_pages(method, path, query, headers):
@@ -78,7 +79,7 @@ def test_incremental_run_sends_from_and_set():
     with serve(two_pages) as (url, requests):
         config = SourceConfig(name="t", kind="oaipmh", url=url + "/oai", set_spec="subject:math")
         list(
-            OaiPmhConnector(config, HttpClient(retries=0)).harvest(
+            OaiPmhConnector(config, loopback_client(retries=0)).harvest(
                 '{"from":"2025-01-05T00:00:00Z"}', full=False
             )
         )
@@ -184,7 +185,7 @@ def test_a_slow_source_times_out():
         config = SourceConfig(name="t", kind="oaipmh", url=url + "/oai")
         with pytest.raises(ConnectorError, match="Timeout|timed out"):
             list(
-                OaiPmhConnector(config, HttpClient(timeout=0.3, retries=0)).harvest(
+                OaiPmhConnector(config, loopback_client(timeout=0.3, retries=0)).harvest(
                     None, full=False
                 )
             )

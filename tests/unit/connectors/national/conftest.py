@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import HttpClient, SourceConfig
+from connectors.base import SourceConfig
 from connectors.national import NationalConnector
+from tests.support.outbound import loopback_client
 from tests.unit.connectors.national.loopback import serve
 
 FIXTURES = Path(__file__).parents[3] / "fixtures" / "national"
@@ -59,7 +60,7 @@ def make_connector(platform, **options) -> NationalConnector:
         options=options,
         fetch_files=options.pop("fetch_files", False),
     )
-    return NationalConnector(config, HttpClient(timeout=5, retries=0))
+    return NationalConnector(config, loopback_client(timeout=5, retries=0))
 
 
 def load(name: str):

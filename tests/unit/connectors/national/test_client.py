@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from connectors.base import HttpClient, HttpError
+from connectors.base import HttpError
 from connectors.national.client import NationalAuthError, NationalClient, mac_header
+from tests.support.outbound import loopback_client
 
 
 def test_mac_header_matches_a_hand_computed_value():
@@ -34,7 +35,7 @@ def test_nonce_is_milliseconds_and_eight_characters():
 
 
 def test_ref_path_points_at_a_configured_file_host():
-    client = NationalClient(HttpClient(), {"file_hosts": ["https://files.test/"]})
+    client = NationalClient(loopback_client(), {"file_hosts": ["https://files.test/"]})
     assert (
         client.file_url("cs_path:${ref-path}/edu_product/a.pdf")
         == "https://files.test/edu_product/a.pdf"
@@ -46,7 +47,8 @@ def test_ref_path_points_at_a_configured_file_host():
 
 def test_a_dead_catalogue_host_falls_over_to_the_next(platform):
     client = NationalClient(
-        HttpClient(timeout=2, retries=0), {"catalogue_hosts": ["http://127.0.0.1:9", platform.url]}
+        loopback_client(timeout=2, retries=0),
+        {"catalogue_hosts": ["http://127.0.0.1:9", platform.url]},
     )
     assert client.get_json("/zxx/ndrs/tags/tch_material_tag.json")["tag_path"] == "tch_material"
     with pytest.raises(HttpError) as missing:
@@ -56,7 +58,7 @@ def test_a_dead_catalogue_host_falls_over_to_the_next(platform):
 
 def test_a_file_refused_with_401_says_which_credentials_to_fix(platform):
     client = NationalClient(
-        HttpClient(timeout=2, retries=0),
+        loopback_client(timeout=2, retries=0, trusted=(platform.url,)),
         {"file_hosts": [platform.url], "access_token": "t", "mac_key": "k"},
     )
     url = client.file_url("cs_path:${ref-path}/edu_product/esp/a.pdf")
