@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 
@@ -10,6 +9,7 @@ import click
 from gunicorn.app.base import BaseApplication
 
 from config import Config
+from hub.tasks.embedded import WorkerSupervisor
 
 log = logging.getLogger("hub.serve")
 
@@ -48,12 +48,14 @@ def serve(host: str, port: int, workers: int, threads: int):
     """
     config = Config.from_env()
     prepare_database(config)
-    worker = start_embedded_worker(config)
+    # On the embedded broker the worker is ours to keep alive; elsewhere it is its own service.
+    supervisor = WorkerSupervisor(config).start() if config.embedded_broker else None
     click.echo(f"EduHub listening on http://{host}:{port}/ (data in {config.data_dir})")
     try:
         HubApplication(config, gunicorn_options(host, port, workers, threads)).run()
     finally:
-        stop_embedded_worker(worker)
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
@@ -89,35 +91,6 @@ def prepare_database(config: Config) -> None:
             "数据库结构不是最新，请先运行 eduhub db upgrade。",
             err=True,
         )
-
-
-def start_embedded_worker(config: Config):
-    """Hook for the embedded task worker: `workers.embedded.start_embedded_worker(config)` when it exists."""
-    if not config.embedded_broker or not _module_exists("workers.embedded"):
-        return None
-    from workers.embedded import start_embedded_worker as start
-
-    return start(config)
-
-
-def stop_embedded_worker(worker) -> None:
-    """Stop what `start_embedded_worker` started, waiting for running tasks as workers.embedded sees fit."""
-    if worker is None:
-        return
-    from workers import embedded
-
-    stop = getattr(embedded, "stop_worker", None)
-    if stop is not None:
-        stop(worker)
-    elif hasattr(worker, "terminate"):
-        worker.terminate()
-
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def _preload_shared() -> None:

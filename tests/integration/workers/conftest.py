@@ -11,7 +11,7 @@ import pytest
 from config import Config
 from hub.security.principal import SYSTEM
 from tests.support import fake_source, need
-from workers.embedded import config_env, stop_worker, worker_command
+from hub.tasks.embedded import config_env, stop_worker, worker_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 FINISHED = ("succeeded", "partial", "failed")
