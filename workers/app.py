@@ -64,7 +64,7 @@ def create_celery(config: Config | None = None) -> Celery:
     if config is not None:
         app.conf.update(celery_settings(config))
     else:
-        # Read the environment only when the configuration is first needed (worker start, first send).
+        # Read the environment only when the configuration is first needed (worker start).
         app.on_configure.connect(
             lambda sender, **kw: sender.conf.update(celery_settings(Config.from_env())), weak=False
         )

@@ -1,4 +1,4 @@
-"""Beat scheduler: the configuration's schedule plus one cron entry per scheduled source, from the database."""
+"""Beat scheduler: the configured schedule plus one cron entry per scheduled source."""
 
 from __future__ import annotations
 

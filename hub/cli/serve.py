@@ -1,4 +1,4 @@
-"""CLI: `eduhub serve`, the hub's web and API processes under gunicorn (and, on the embedded broker, a worker)."""
+"""CLI: `eduhub serve`, the web and API processes under gunicorn (and the embedded worker)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         # Threads, not sync workers: a teacher on a slow rural link must not hold a whole process.
         "worker_class": "gthread",
         "threads": threads,
-        # With gthread this is the worker heartbeat, not a per-request limit: multi-GB uploads may take an hour.
+        # With gthread this is the worker heartbeat, not a per-request limit: multi-GB uploads
+        # may take an hour.
         "timeout": 120,
         "graceful_timeout": 30,
         "keepalive": 5,
@@ -80,7 +81,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
 
 
 def prepare_database(config: Config) -> None:
-    """Migrate the embedded database; on a server database only warn, since several hosts may start at once."""
+    """Migrate the embedded database; on a server database only warn (several hosts may start
+    at once)."""
     from hub.db import migrate
 
     if config.database_url.startswith("sqlite"):
@@ -94,9 +96,9 @@ def prepare_database(config: Config) -> None:
 
 
 def _preload_shared() -> None:
-    """Load the read-only dictionaries (word segmentation, vocabularies, the pinyin readings "did you mean" uses)
-    once in the master, so forked workers share those pages instead of each holding its own copy; gc.freeze keeps
-    the collector from touching them."""
+    """Load the read-only dictionaries (word segmentation, vocabularies, the pinyin readings
+    "did you mean" uses) once in the master, so forked workers share those pages instead of each
+    holding its own copy; gc.freeze keeps the collector from touching them."""
     import gc
 
     import metadata.analysis  # noqa: F401
@@ -128,7 +130,7 @@ class HubApplication(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        # Called in each worker after the fork, so every process opens its own database pool and index.
+        # Called in each worker after the fork: every process opens its own database pool and index.
         from hub import create_app
 
         return create_app(self.hub_config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from celery import Celery
 from config import Config
 from hub.tasks.base import Task, TaskQueue
 from hub.tasks.heartbeat import FileHeartbeat, Heartbeat, RedisHeartbeat
+
+log = logging.getLogger(__name__)
 
 TASK_PREFIX = "workers.tasks."  # the names workers/tasks.py registers its tasks under
 EMBEDDED_TRANSPORT = "hub.tasks.filesystem:Transport"
@@ -95,9 +98,13 @@ class CeleryTaskQueue(TaskQueue):
         self.client.send_task(TASK_PREFIX + Task(task).value, args=args, retry=False)
 
     def worker_alive(self) -> bool:
-        if self.heartbeat is not None:
-            return bool(self.heartbeat.alive())
-        return bool(self.client.control.ping(timeout=1.0))
+        try:
+            if self.heartbeat is not None:
+                return bool(self.heartbeat.alive())
+            return bool(self.client.control.ping(timeout=1.0))
+        except Exception:  # a broker that cannot be asked has no worker we could count on
+            log.warning("could not read the workers' heartbeat", exc_info=True)
+            return False
 
     def close(self) -> None:
         if "client" in self.__dict__:
