@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from config import Config
 from hub.tasks.base import Task, TaskQueue
-from hub.tasks.celery import CeleryTaskQueue
 from hub.tasks.memory import MemoryTaskQueue
 from hub.tasks.topics import Topic
 
@@ -15,4 +14,7 @@ def queue_from_url(config: Config) -> TaskQueue:
     """`memory://` records tasks and runs none; every other broker URL goes to Celery."""
     if config.broker_url.startswith("memory://"):
         return MemoryTaskQueue()
+    # Importing Celery takes a fifth of a second: a hub (or a test) on memory:// never pays it.
+    from hub.tasks.celery import CeleryTaskQueue
+
     return CeleryTaskQueue(config)
