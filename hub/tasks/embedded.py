@@ -87,10 +87,12 @@ class WorkerSupervisor:
             if code is None:
                 continue
             delay = FIRST_DELAY if time.monotonic() - started > STEADY else delay
+            # gunicorn's master collects every child, ours too: the code then reads 0.
+            how = f" with code {code}" if code else ""
             log.warning(
-                "the embedded worker (pid %s) exited with code %s; restarting in %.0f s",
+                "the embedded worker (pid %s) exited%s; restarting in %.0f s",
                 self.process.pid,
-                code,
+                how,
                 delay,
             )
             if self._stopping.wait(delay):
