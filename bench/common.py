@@ -18,6 +18,8 @@ import urllib.request
 from pathlib import Path
 from statistics import median  # noqa: F401  (re-exported for the bench scripts)
 
+from hub.tasks.memory import MemoryTaskQueue
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -105,7 +107,7 @@ def prepare_hub(data_dir: Path):
 
         Base.metadata.create_all(create_engine(config.database_url))
     hub = Hub(config)
-    hub.on_outbox = lambda: None  # no task worker runs during a bench; outbox rows simply wait
+    hub.tasks = MemoryTaskQueue()  # no task worker runs during a bench; outbox rows simply wait
     make_org(hub, code="bench-school", kind="school", region="640104", name="银川市基准测试学校")
     world = {
         "contributor": make_user(hub, email="c@bench.cn", org="bench-school", role="contributor"),

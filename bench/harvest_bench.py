@@ -24,6 +24,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from hub.tasks.memory import MemoryTaskQueue
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import count, machine  # noqa: E402
 
@@ -167,7 +169,7 @@ def index_worker(data_dir: str, stop) -> None:
     from hub.services import Hub
 
     hub = Hub(hub_config(Path(data_dir)))
-    hub.on_outbox = lambda: None
+    hub.tasks = MemoryTaskQueue()
     while not stop.is_set():
         if not hub.outbox.process(limit=5000):
             time.sleep(0.05)
@@ -190,7 +192,7 @@ def end_to_end(url: str, data_dir: Path, overlap: bool = False) -> dict:
     from tests.factories import make_org
 
     hub, _world = prepare_hub(data_dir)
-    hub.on_outbox = lambda: None  # the outbox is carried out below, timed on its own
+    hub.tasks = MemoryTaskQueue()  # the outbox is carried out below, timed on its own
     org = make_org(hub, code="nx-bench-harvest")
     with hub.uow() as uow:
         source = Source(

@@ -73,7 +73,7 @@ def config(tmp_path, database_url) -> Config:
         database_url=database_url,
         storage_url=f"file://{data_dir / 'objects'}",
         search_url=f"tantivy://{data_dir / 'index'}",
-        broker_url=f"filesystem://{data_dir / 'broker'}",
+        broker_url="memory://",  # no worker: the tests run the outbox themselves
         secret_key="test-secret",
         testing=True,
     )

@@ -1,4 +1,4 @@
-"""Beat scheduler: the configuration's schedule plus one cron entry per scheduled source, from the database."""
+"""Beat scheduler: the configured schedule plus one cron entry per scheduled source."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import time
 
 from celery.beat import PersistentScheduler, ScheduleEntry
 
+from hub.services.sources import parse_cron
+from workers.app import flask_app
+
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60.0  # how soon a new or changed source schedule is noticed
@@ -14,8 +17,6 @@ REFRESH_SECONDS = 60.0  # how soon a new or changed source schedule is noticed
 
 def source_entries(hub, app) -> dict[str, ScheduleEntry]:
     """One `sync_source` entry per enabled source with a cron schedule."""
-    from hub.services.sources import parse_cron
-
     entries = {}
     for source_id, name, cron in hub.sources.scheduled():
         try:
@@ -53,8 +54,6 @@ class SourceScheduler(PersistentScheduler):
 
     def _refresh_sources(self) -> None:
         self._refreshed = time.monotonic()
-        from workers.app import flask_app
-
         app = flask_app()
         try:
             with app.app_context():

@@ -7,6 +7,8 @@ import logging
 from hub import current_hub
 from hub.errors import Conflict
 from hub.security.principal import SYSTEM
+from hub.services.integrity import check_objects
+from hub.services.uploads import UploadService
 from workers.app import celery
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,7 @@ def sync_source(source_id: int, full: bool = False) -> int | None:
 
 @celery.task(name="workers.tasks.verify_checksums")
 def verify_checksums() -> dict:
-    """Re-hash every stored object (the weekly `eduhub check`); bad objects are logged for the operator."""
-    from hub.services.integrity import check_objects
+    """Re-hash every stored object (the weekly `eduhub check`); bad objects are logged."""
 
     report = check_objects(current_hub())
     for bad in report.bad:
@@ -47,8 +48,6 @@ def verify_checksums() -> dict:
 @celery.task(name="workers.tasks.purge_uploads")
 def purge_uploads() -> int:
     """Remove resumable-upload sessions (and their partial files) that expired."""
-    from hub.services.uploads import UploadService
-
     return UploadService(current_hub()).purge_expired()
 
 

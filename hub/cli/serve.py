@@ -1,8 +1,7 @@
-"""CLI: `eduhub serve`, the hub's web and API processes under gunicorn (and, on the embedded broker, a worker)."""
+"""CLI: `eduhub serve`, the web and API processes under gunicorn (and the embedded worker)."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 
@@ -10,6 +9,7 @@ import click
 from gunicorn.app.base import BaseApplication
 
 from config import Config
+from hub.tasks.embedded import WorkerSupervisor
 
 log = logging.getLogger("hub.serve")
 
@@ -48,12 +48,14 @@ def serve(host: str, port: int, workers: int, threads: int):
     """
     config = Config.from_env()
     prepare_database(config)
-    worker = start_embedded_worker(config)
+    # On the embedded broker the worker is ours to keep alive; elsewhere it is its own service.
+    supervisor = WorkerSupervisor(config).start() if config.embedded_broker else None
     click.echo(f"EduHub listening on http://{host}:{port}/ (data in {config.data_dir})")
     try:
         HubApplication(config, gunicorn_options(host, port, workers, threads)).run()
     finally:
-        stop_embedded_worker(worker)
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
@@ -63,7 +65,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         # Threads, not sync workers: a teacher on a slow rural link must not hold a whole process.
         "worker_class": "gthread",
         "threads": threads,
-        # With gthread this is the worker heartbeat, not a per-request limit: multi-GB uploads may take an hour.
+        # With gthread this is the worker heartbeat, not a per-request limit: multi-GB uploads
+        # may take an hour.
         "timeout": 120,
         "graceful_timeout": 30,
         "keepalive": 5,
@@ -78,7 +81,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
 
 
 def prepare_database(config: Config) -> None:
-    """Migrate the embedded database; on a server database only warn, since several hosts may start at once."""
+    """Migrate the embedded database; on a server database only warn (several hosts may start
+    at once)."""
     from hub.db import migrate
 
     if config.database_url.startswith("sqlite"):
@@ -91,39 +95,10 @@ def prepare_database(config: Config) -> None:
         )
 
 
-def start_embedded_worker(config: Config):
-    """Hook for the embedded task worker: `workers.embedded.start_embedded_worker(config)` when it exists."""
-    if not config.embedded_broker or not _module_exists("workers.embedded"):
-        return None
-    from workers.embedded import start_embedded_worker as start
-
-    return start(config)
-
-
-def stop_embedded_worker(worker) -> None:
-    """Stop what `start_embedded_worker` started, waiting for running tasks as workers.embedded sees fit."""
-    if worker is None:
-        return
-    from workers import embedded
-
-    stop = getattr(embedded, "stop_worker", None)
-    if stop is not None:
-        stop(worker)
-    elif hasattr(worker, "terminate"):
-        worker.terminate()
-
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def _preload_shared() -> None:
-    """Load the read-only dictionaries (word segmentation, vocabularies, the pinyin readings "did you mean" uses)
-    once in the master, so forked workers share those pages instead of each holding its own copy; gc.freeze keeps
-    the collector from touching them."""
+    """Load the read-only dictionaries (word segmentation, vocabularies, the pinyin readings
+    "did you mean" uses) once in the master, so forked workers share those pages instead of each
+    holding its own copy; gc.freeze keeps the collector from touching them."""
     import gc
 
     import metadata.analysis  # noqa: F401
@@ -155,7 +130,7 @@ class HubApplication(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        # Called in each worker after the fork, so every process opens its own database pool and index.
+        # Called in each worker after the fork: every process opens its own database pool and index.
         from hub import create_app
 
         return create_app(self.hub_config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 
@@ -11,6 +12,9 @@ from hub.cli.context import pass_hub
 from hub.security.principal import SYSTEM
 
 FINISHED = ("succeeded", "partial", "failed")
+WORKER_GRACE = 30.0  # seconds a waiting command gives a worker to show its heartbeat
+NO_WORKER_EXIT = 3  # not 1, which means the run itself failed
+CELERY_APP = "workers.app"  # loaded by name, as `celery -A` does: hub never imports workers
 
 
 @click.group("sources")
@@ -118,7 +122,11 @@ def list_sources(hub):
 @click.option(
     "--full", is_flag=True, help="Harvest everything again instead of changes since the last run."
 )
-@click.option("--wait", is_flag=True, help="Follow the run; exit non-zero if it failed.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Follow the run; exit non-zero if it failed or no worker is running to carry it out.",
+)
 @click.option("--inline", is_flag=True, help="Run the sync in this process instead of a worker.")
 @pass_hub
 def sync(hub, name, full, wait, inline):
@@ -137,15 +145,30 @@ def sync(hub, name, full, wait, inline):
 
 
 def _follow(hub, run_id: int, interval: float = 1.0) -> dict:
-    shown = -1
+    shown, seen_worker = -1, time.monotonic()
     while True:
         run = hub.sync.get_run(SYSTEM, run_id)
         if run["status"] in FINISHED:
             return run
         if run["processed"] != shown and sys.stderr.isatty():
             click.echo(f"\r{run['status']}: {run['processed']} records", nl=False, err=True)
-            shown = run["processed"]
+        if run["processed"] != shown or hub.tasks.worker_alive():
+            seen_worker = time.monotonic()
+        elif time.monotonic() - seen_worker > WORKER_GRACE:
+            _no_worker(run_id)
+        shown = run["processed"]
         time.sleep(interval)
+
+
+def _no_worker(run_id: int) -> None:
+    click.echo(
+        f"\n没有正在运行的后台任务进程，同步 {run_id} 无法进行。请启动 `eduhub serve`（内置队列）"
+        f"或 `eduhub worker`，或用 --inline 在本进程中同步。"
+        f"No task worker is running, so run {run_id} cannot proceed: start `eduhub serve` "
+        f"(embedded broker) or `eduhub worker`, or sync with --inline.",
+        err=True,
+    )
+    sys.exit(NO_WORKER_EXIT)
 
 
 def _report(run: dict) -> None:
@@ -168,8 +191,7 @@ def _report(run: dict) -> None:
 @click.option("--loglevel", "-l", default="INFO")
 def worker(concurrency, pool, beat, loglevel):
     """Run a Celery worker for the configured broker."""
-    from workers.app import celery
-
+    celery = importlib.import_module(CELERY_APP).celery
     argv = [
         "worker",
         f"--concurrency={concurrency}",
@@ -187,8 +209,7 @@ def worker(concurrency, pool, beat, loglevel):
 @click.option("--loglevel", "-l", default="INFO")
 def beat(loglevel):
     """Run the scheduler: the configured periodic tasks and each source's cron schedule."""
-    from workers.app import celery
-
+    celery = importlib.import_module(CELERY_APP).celery
     celery.start(
         [
             "beat",

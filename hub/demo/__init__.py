@@ -109,16 +109,11 @@ def seed_demo(hub, *, progress=None, limit: int | None = None) -> SeedReport:
     loop = progress(items, len(items)) if progress else items
     dates = []
     # One wake-up of the outbox worker at the end instead of one per transaction (about a thousand).
-    notify, hub.on_outbox = hub.on_outbox, None
-    try:
+    with hub.tasks.wakes_held():
         for serial, item in enumerate(loop, start=1):
             resource_id = _seed_resource(hub, item, actors, serial, report)
             dates.append(_backdate(resource_id, item))
         _apply_dates(hub, dates)
-    finally:
-        hub.on_outbox = notify
-    if dates and notify is not None:
-        notify()
     return report
 
 

@@ -9,6 +9,7 @@ from hub.db.base import Database
 from hub.security.principal import SYSTEM, Principal
 from hub.services import changes as _changes  # noqa: F401  (installs the changes feed's commit-order lock)
 from hub.services.uow import UnitOfWork
+from hub.tasks import queue_from_url
 
 
 class Hub:
@@ -17,19 +18,11 @@ class Hub:
     def __init__(self, config: Config):
         self.config = config
         self.db = Database(config.database_url)
-        # Called after a commit that wrote outbox messages; the worker issue points it at the task queue.
-        self.on_outbox = None
+        # Task dispatch: a commit that wrote outbox messages wakes a worker through it.
+        self.tasks = queue_from_url(config)
 
     def uow(self, actor: Principal = SYSTEM) -> UnitOfWork:
-        return UnitOfWork(self.db.session(), actor, on_outbox=self._notify_outbox)
-
-    def _notify_outbox(self) -> None:
-        if self.on_outbox is not None:
-            self.on_outbox()
-        else:  # by default, wake a worker; beat's periodic process_outbox catches anything missed
-            from workers.app import notify_outbox
-
-            notify_outbox(self)
+        return UnitOfWork(self.db.session(), actor, on_outbox=self.tasks.wake_outbox)
 
     @cached_property
     def storage(self):
@@ -81,8 +74,6 @@ class Hub:
 
     @cached_property
     def outbox(self):
-        import hub.services.indexer  # noqa: F401  (registers the search handlers)
-        import hub.services.previews  # noqa: F401  (registers the preview handler)
         from hub.services.outbox import OutboxService
 
         return OutboxService(self)
@@ -109,4 +100,5 @@ class Hub:
     def close(self) -> None:
         if "search" in self.__dict__:
             self.search.close()
+        self.tasks.close()
         self.db.dispose()

@@ -25,10 +25,11 @@ from hub.services import records
 from hub.services.changes import lock_feed
 from hub.services.harvested import ensure_blob
 from hub.services.validation import MAX_CACHED, VOCAB_FIELDS, GroupedValidator
+from hub.tasks.topics import Topic
 
 BATCH_SIZE = 1000
 MAX_KEPT_ERRORS = 1000
-INDEX_BATCH_TOPIC = "resource.index_batch"
+INDEX_BATCH_TOPIC = Topic.RESOURCE_INDEX_BATCH
 DEFAULTS = {"description": "", "language": "zh", "visibility": "public"}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from hub.db.models import Resource
 from hub.errors import InvalidInput, NotFound, PayloadTooLarge
 from hub.security.principal import Principal
+from hub.tasks.topics import Topic
 
 MAX_FILES_PER_RESOURCE = 50
 
@@ -75,10 +76,16 @@ class FileService:
                 size=stored["size"],
             )
             uow.outbox(
-                "file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+                Topic.FILE_EXTRACT,
+                id=resource.id,
+                sha256=stored["sha256"],
+                mimetype=stored["mimetype"],
             )
             uow.outbox(
-                "file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+                Topic.FILE_PREVIEW,
+                id=resource.id,
+                sha256=stored["sha256"],
+                mimetype=stored["mimetype"],
             )
             uow.commit()
         return {"name": name, **stored}
@@ -101,10 +108,10 @@ class FileService:
         )
         self.hub.resources.attach_blob(uow, resource, name=name, **stored)
         uow.outbox(
-            "file.extract", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+            Topic.FILE_EXTRACT, id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
         )
         uow.outbox(
-            "file.preview", id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+            Topic.FILE_PREVIEW, id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
         )
         return {"name": name, **stored}
 

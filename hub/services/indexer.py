@@ -20,7 +20,6 @@ from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
 from hub.search import document_from_record
 from hub.services import records
 from hub.services.extract import MAX_INPUT, extract_text, seekable
-from hub.services.outbox import register_batch_handler
 
 log = logging.getLogger(__name__)
 
@@ -250,8 +249,3 @@ def handle_extract(hub, payloads: list[dict]) -> None:
         if payload.get("sha256"):
             extract_file(hub, payload["sha256"], payload.get("mimetype"), payload.get("name"))
     index_resources(hub, [p["id"] for p in payloads if p.get("id")])
-
-
-register_batch_handler("resource.index", handle_index)
-register_batch_handler("resource.index_batch", handle_index)
-register_batch_handler("file.extract", handle_extract)

@@ -12,30 +12,14 @@ from sqlalchemy import or_, select
 
 from hub.db.base import utcnow
 from hub.db.models import OutboxMessage
+from hub.services import indexer, previews
+from hub.tasks import Task, Topic
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 BASE_DELAY = 2.0  # seconds; doubles each attempt
 MAX_DELAY = 3600.0
-
-# topic -> handler(hub, payload). Other packages register theirs (the search work adds "resource.index").
-HANDLERS: dict[str, Callable] = {}
-
-
-# topic -> handler(hub, payloads): many due messages of one topic at once (e.g. one search commit for all).
-BATCH_HANDLERS: dict[str, Callable] = {}
-
-
-def register_handler(topic: str, handler: Callable) -> None:
-    HANDLERS[topic] = handler
-
-
-def register_batch_handler(topic: str, handler: Callable) -> None:
-    """`handler(hub, payloads)`; if a batch fails, its messages are retried one by one (so one bad message
-    cannot hold back the rest)."""
-    BATCH_HANDLERS[topic] = handler
-    HANDLERS[topic] = lambda hub, payload: handler(hub, [payload])
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,12 +28,29 @@ def backoff(attempts: int) -> timedelta:
 
 def _start_sync(hub, payload: dict) -> None:
     """Hand a queued run to a worker; the task itself is idempotent (a finished run is skipped)."""
-    from workers.app import send
-
-    send(hub, "harvest_source", payload["source_id"], payload["run_id"])
+    hub.tasks.send(Task.HARVEST_SOURCE, payload["source_id"], payload["run_id"])
 
 
-register_handler("source.sync", _start_sync)
+# topic -> handler(hub, payloads): many due messages of one topic at once (one search commit for
+# all). If a batch fails, its messages are retried one by one, so one bad message cannot hold back
+# the rest.
+BATCH_HANDLERS: dict[str, Callable] = {
+    Topic.RESOURCE_INDEX: indexer.handle_index,
+    Topic.RESOURCE_INDEX_BATCH: indexer.handle_index,
+    Topic.FILE_EXTRACT: indexer.handle_extract,
+}
+
+
+def _one_of_batch(handler: Callable) -> Callable:
+    return lambda hub, payload: handler(hub, [payload])
+
+
+# topic -> handler(hub, payload): every topic of the enum, so none waits for a handler forever.
+HANDLERS: dict[str, Callable] = {
+    Topic.SOURCE_SYNC: _start_sync,
+    Topic.FILE_PREVIEW: previews.handle_preview,
+    **{topic: _one_of_batch(handler) for topic, handler in BATCH_HANDLERS.items()},
+}
 
 
 class OutboxService:

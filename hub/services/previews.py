@@ -22,7 +22,6 @@ from sqlalchemy import select
 
 from hub.db.models import Preview, ResourceFile
 from hub.services import office_render
-from hub.services.outbox import register_handler
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +278,3 @@ def handle_preview(hub, payload: dict) -> None:
     messages in one open transaction and could run before the search indexing batches of the same pass."""
     if payload.get("sha256"):
         make_preview(hub, payload["sha256"], payload.get("mimetype"))
-
-
-register_handler("file.preview", handle_preview)

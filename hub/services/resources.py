@@ -20,6 +20,7 @@ from hub.security.principal import Principal
 from hub.services import permissions, records
 from hub.services.harvested import HarvestedMixin
 from hub.services.workflow import WorkflowMixin
+from hub.tasks.topics import Topic
 
 NOT_FOUND = "未找到该资源，或您无权查看。No such resource, or you may not see it."
 
@@ -153,7 +154,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
                     resource.id,
                     fields=sorted(k for k in data if k != "org"),
                 )
-                uow.outbox("resource.index", id=resource.id)
+                uow.outbox(Topic.RESOURCE_INDEX, id=resource.id)
             record = self.serialize(resource, uow.session)
             uow.commit()
             return record
@@ -172,7 +173,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
             resource.review_comment = comment or resource.review_comment
             self.touch(resource)
             uow.audit("resource.withdraw", "resource", resource.id, comment=comment)
-            uow.outbox("resource.index", id=resource.id)
+            uow.outbox(Topic.RESOURCE_INDEX, id=resource.id)
             if was_published:
                 uow.change(resource.id, "delete")
             record = records.tombstone(resource)

@@ -25,6 +25,7 @@ from hub.services.harvested import forget_harvested
 from hub.services.sources import load as load_source
 from hub.services.sources import require_admin
 from hub.services.sync_files import FileFetcher
+from hub.tasks.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class SyncService:
                 uow.session.rollback()
                 raise self._busy(source.name)
             uow.audit("source.sync", "source", source.id, run_id=run.id, full=full)
-            uow.outbox("source.sync", run_id=run.id, source_id=source.id)
+            uow.outbox(Topic.SOURCE_SYNC, run_id=run.id, source_id=source.id)
             run.source = source
             result = run_to_dict(run)
             uow.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hub.db.models import AuditEntry, Change, OutboxMessage
 from hub.events import audit_action
 from hub.security.principal import Principal
+from hub.tasks.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self._index_ids:
-            self.outbox("resource.index_batch", ids=list(self._index_ids))
+            self.outbox(Topic.RESOURCE_INDEX_BATCH, ids=list(self._index_ids))
             self._index_ids = {}
         self.session.commit()
         if self._has_outbox and self._on_outbox:

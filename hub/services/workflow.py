@@ -9,6 +9,7 @@ from hub.db.models import Resource, ResourceFile
 from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hub.security.principal import Principal
 from hub.services import permissions, records
+from hub.tasks.topics import Topic
 
 ACTIONS = ("submit", "publish", "reject", "new-version")
 # Fields a record must have before it can go to review; a teacher filters on every one of them.
@@ -69,7 +70,7 @@ class WorkflowMixin:
         self.touch(resource)
         self._supersede_previous(uow, resource)
         uow.audit("resource.publish", "resource", resource.id, comment=comment)
-        uow.outbox("resource.index", id=resource.id)
+        uow.outbox(Topic.RESOURCE_INDEX, id=resource.id)
         uow.change(resource.id, "upsert")
         return resource
 
@@ -163,7 +164,7 @@ class WorkflowMixin:
         for old in earlier:
             old.is_latest = False
             self.touch(old)
-            uow.outbox("resource.index", id=old.id)
+            uow.outbox(Topic.RESOURCE_INDEX, id=old.id)
             if old.status == "published":
                 uow.change(old.id, "delete")  # superseded: followers drop it for the new version
 

@@ -108,7 +108,7 @@ def _config(data_dir: Path) -> Config:
         database_url=f"sqlite:///{data_dir / 'hub.db'}",
         storage_url=f"file://{data_dir / 'objects'}",
         search_url=f"tantivy://{data_dir / 'index'}",
-        broker_url=f"filesystem://{data_dir / 'broker'}",
+        broker_url="memory://",  # no worker: the tests run the outbox themselves
         secret_key="e2e-secret",
         testing=True,
     )
@@ -138,7 +138,6 @@ def live_hub(tmp_path_factory):
     app = create_app(_config(tmp_path_factory.mktemp("e2e") / "var"))
     hub = app.extensions["eduhub"]
     Base.metadata.create_all(hub.db.engine)
-    hub.on_outbox = lambda: None  # no worker here: the fixture processes the outbox itself
     world = make_world(hub)
     records, files = _publish_catalogue(hub, world)
     server = make_server("127.0.0.1", 0, app, threaded=True)

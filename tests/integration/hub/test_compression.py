@@ -14,7 +14,6 @@ GZIP = {"Accept-Encoding": "gzip, deflate"}
 
 @pytest.fixture
 def world(hub):
-    hub.on_outbox = lambda: None
     return make_world(hub)
 
 

@@ -104,7 +104,6 @@ def test_text_is_capped_and_damaged_files_give_nothing():
 
 
 def test_words_only_in_a_file_become_searchable_after_the_worker_runs(hub):
-    hub.on_outbox = lambda: None
     world = make_world(hub)
     record = hub.resources.create(
         world.contributor, valid_record(title="第五单元课件", keywords=[])

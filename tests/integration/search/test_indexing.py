@@ -17,7 +17,6 @@ from tests.resource_factories import make_world, publish, valid_record
 
 @pytest.fixture
 def world(hub):
-    hub.on_outbox = lambda: None  # no worker: the test runs the outbox itself
     return make_world(hub)
 
 

@@ -63,7 +63,6 @@ def harvested(hub, resource_id: str) -> None:
 
 def test_rebuild_and_outbox_build_byte_identical_documents(hub):
     world = make_world(hub)
-    hub.on_outbox = lambda: None
     first = publish(
         hub,
         world,
@@ -100,7 +99,6 @@ def test_rebuild_and_outbox_build_byte_identical_documents(hub):
 
 def test_rebuild_skips_old_versions_and_withdrawn_records(hub):
     world = make_world(hub)
-    hub.on_outbox = lambda: None
     old = publish(hub, world, title="三角形的内角和")
     draft = hub.resources.act(world.contributor, old["id"], "new-version")
     hub.resources.act(world.contributor, draft["id"], "submit")

@@ -12,7 +12,6 @@ from tests.resource_factories import make_world, publish
 
 @pytest.fixture
 def world(hub):
-    hub.on_outbox = lambda: None  # the test runs the outbox itself, as the worker would
     return make_world(hub)
 
 

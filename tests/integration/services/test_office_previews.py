@@ -92,7 +92,6 @@ def test_every_office_format_rendered_is_an_allowed_upload_type():
 def test_the_worker_previews_an_uploaded_pptx_by_its_first_slide(libreoffice, hub):
     from tests.resource_factories import make_world, valid_record
 
-    hub.on_outbox = lambda: None  # the test runs the outbox itself
     world = make_world(hub)
     record = hub.resources.create(world.contributor, valid_record())
     data = deck_bytes()

@@ -101,7 +101,6 @@ def test_video_and_audio_are_skipped_without_rendering(hub):
 def test_the_outbox_makes_previews_of_uploaded_files(hub):
     from tests.resource_factories import make_world, valid_record
 
-    hub.on_outbox = lambda: None
     world = make_world(hub)
     record = hub.resources.create(world.contributor, valid_record())
     data = png_bytes()

@@ -12,7 +12,6 @@ def admin_headers(hub):
 
 def test_an_admin_registers_a_source_and_starts_a_sync(hub, client):
     headers = admin_headers(hub)
-    hub.on_outbox = lambda: None
     created = client.post(
         "/api/v1/sources",
         headers=headers,
@@ -46,7 +45,6 @@ def test_an_admin_registers_a_source_and_starts_a_sync(hub, client):
 
 def test_a_dead_source_ends_in_a_clear_error_on_the_run(hub, client):
     headers = admin_headers(hub)
-    hub.on_outbox = lambda: None
     source = client.post(
         "/api/v1/sources",
         headers=headers,

@@ -36,14 +36,13 @@ def hub_b(tmp_path):
         database_url=f"sqlite:///{data_dir / 'hub.db'}",
         storage_url=f"file://{data_dir / 'objects'}",
         search_url=f"tantivy://{data_dir / 'index'}",
-        broker_url=f"filesystem://{data_dir / 'broker'}",
+        broker_url="memory://",  # no worker: the tests run the outbox themselves
         secret_key="b",
         testing=True,
     )
     app = create_app(config)
     hub = app.extensions["eduhub"]
     Base.metadata.create_all(hub.db.engine)
-    hub.on_outbox = lambda: None  # no worker here: B's syncs run inline
     yield hub
     hub.close()
 

@@ -16,7 +16,6 @@ from tests.support import fake_source
 
 @pytest.fixture
 def admin(hub):
-    hub.on_outbox = lambda: None
     fake_source.install()
     make_org(hub, code="nx-partner", name="合作学校")
     make_user(hub, email="admin@example.cn", admin=True, org=None, role=None)

@@ -13,7 +13,6 @@ from tests.resource_factories import PDF_BYTES, make_world, publish, valid_recor
 
 @pytest.fixture
 def world(hub):
-    hub.on_outbox = lambda: None
     return make_world(hub)
 
 

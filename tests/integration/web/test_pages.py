@@ -37,14 +37,13 @@ def site(request, tmp_path_factory):
         database_url=url,
         storage_url=f"file://{data_dir / 'objects'}",
         search_url=f"tantivy://{data_dir / 'index'}",
-        broker_url=f"filesystem://{data_dir / 'broker'}",
+        broker_url="memory://",  # no worker: the tests run the outbox themselves
         secret_key="test-secret",
         testing=True,
     )
     app = create_app(config)
     hub = app.extensions["eduhub"]
     Base.metadata.create_all(hub.db.engine)
-    hub.on_outbox = lambda: None  # the fixture indexes by processing the outbox itself
     yield app, publish_world(hub)
     hub.close()
     drop()

@@ -9,9 +9,11 @@ import time
 import pytest
 
 from config import Config
+from hub.db.models.sources import Source
 from hub.security.principal import SYSTEM
+from hub.tasks.embedded import config_env, stop_worker, worker_command
+from tests.factories import make_org
 from tests.support import fake_source, need
-from workers.embedded import config_env, stop_worker, worker_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 FINISHED = ("succeeded", "partial", "failed")
@@ -54,6 +56,8 @@ def fake_kind():
 @pytest.fixture
 def start_worker(config):
     started: list[subprocess.Popen] = []
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    log = open(config.data_dir / "worker.log", "ab")  # noqa: SIM115  (open while workers run)
 
     def start() -> subprocess.Popen:
         env = config_env(config)
@@ -65,7 +69,7 @@ def start_worker(config):
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=open(config.data_dir / "worker.log", "ab"),
+            stderr=log,
         )
         started.append(process)
         return process
@@ -73,10 +77,30 @@ def start_worker(config):
     yield start
     for process in started:
         stop_worker(process)
+    log.close()
+
+
+@pytest.fixture
+def make_source(hub):
+    def make(count: int) -> int:
+        org = make_org(hub, code="nx-worker-org")
+        with hub.uow() as uow:
+            source = Source(
+                name="fake-src",
+                kind="fake",
+                url="http://source.example",
+                org_id=org["id"],
+                options={"generate": count},
+            )
+            uow.session.add(source)
+            uow.commit()
+            return source.id
+
+    return make
 
 
 def wait_for(predicate, *, timeout: float = 120.0, interval: float = 0.25, what: str = "condition"):
-    """Poll until `predicate()` is truthy; a deadline only so a broken worker fails instead of hanging."""
+    """Poll until `predicate()` is truthy; a deadline only so a broken worker fails, not hangs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -1,4 +1,4 @@
-"""Beat: every enabled source with a cron schedule becomes one periodic sync entry; bad schedules are refused."""
+"""Beat: each enabled source with a cron schedule is one periodic sync; bad ones are refused."""
 
 from __future__ import annotations
 

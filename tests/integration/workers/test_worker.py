@@ -1,4 +1,4 @@
-"""A real worker process runs syncs queued through the outbox, on the embedded broker and on Redis."""
+"""A real worker process runs syncs queued through the outbox, on the embedded broker and Redis."""
 
 from __future__ import annotations
 
@@ -9,32 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.db.models import Resource
-from hub.db.models.sources import Source
 from hub.security.principal import SYSTEM
 from tests.integration.workers.conftest import finished_run, wait_for
 
 RECORDS = int(os.environ.get("EDUHUB_TEST_KILL_RECORDS", "10000"))
-
-
-@pytest.fixture
-def make_source(hub):
-    from tests.factories import make_org
-
-    def make(count: int) -> int:
-        org = make_org(hub, code="nx-worker-org")
-        with hub.uow() as uow:
-            source = Source(
-                name="fake-src",
-                kind="fake",
-                url="http://source.example",
-                org_id=org["id"],
-                options={"generate": count},
-            )
-            uow.session.add(source)
-            uow.commit()
-            return source.id
-
-    return make
 
 
 def harvested(hub, source_id):
