@@ -55,7 +55,6 @@ def populate(app) -> tuple[World, str, str, str]:
     """Schema, people and two records: (world, public id, draft id, admin token)."""
     hub = app.extensions["eduhub"]
     Base.metadata.create_all(hub.db.engine)
-    hub.on_outbox = lambda: None  # no worker here: nothing needs the outbox carried out
     world = make_world(hub)
     make_user(hub, email="admin@example.cn", admin=True)
     admin_token = make_token(hub, "admin@example.cn")

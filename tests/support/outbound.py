@@ -124,7 +124,6 @@ def self_signed(directory, name: str) -> tuple[str, str]:
 def admin_headers(hub) -> dict:
     """Bearer headers of a new administrator; the hub runs no worker, so tests run syncs inline."""
     make_user(hub, email="ops@example.cn", admin=True)
-    hub.on_outbox = lambda: None
     return auth_header(make_token(hub, "ops@example.cn"))
 
 

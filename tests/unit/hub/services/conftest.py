@@ -1,7 +1,7 @@
 """A hub for service unit tests: SQLite in the test's directory, memory storage and memory search.
 
 The schema is created once per session and copied for each test, so a test starts in milliseconds.
-Commits that wrote outbox messages are recorded in `hub.wakeups` instead of waking a worker.
+Commits that wrote outbox messages are recorded in `hub.wakeups` (each one, undebounced).
 """
 
 from __future__ import annotations
@@ -14,6 +14,18 @@ from sqlalchemy import create_engine
 from config import Config
 from hub.db import Base
 from hub.services import Hub
+from hub.tasks.memory import MemoryTaskQueue
+
+
+class RecordingQueue(MemoryTaskQueue):
+    """Records every wake of the outbox worker, without the once-a-second debounce."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wakes: list[int] = []
+
+    def wake_outbox(self) -> None:
+        self.wakes.append(1)
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +50,7 @@ def hub(tmp_path, schema_file):
         testing=True,
     )
     hub = Hub(config)
-    hub.wakeups = []
-    hub.on_outbox = lambda: hub.wakeups.append(1)
+    hub.tasks = RecordingQueue()
+    hub.wakeups = hub.tasks.wakes
     yield hub
     hub.close()
