@@ -6,11 +6,10 @@ The parsers run in a sandboxed child (hub/sandbox.py): a DOCX of 83 KB once took
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from hub import sandbox
 
@@ -67,28 +66,42 @@ def kind_of(mimetype: str | None, name: str | None = None) -> str | None:
     return EXTENSIONS.get(suffix)
 
 
+class Extraction(NamedTuple):
+    text: str
+    failure: str | None = None  # "reason: message" when a sandbox limit stopped it
+
+
 def extract_text(
     stream: BinaryIO, mimetype: str | None, name: str | None = None, *, cap: int = TEXT_CAP
 ) -> str:
     """The file's text (at most `cap` characters); "" for formats without text, files that cannot
     be read and files stopped by a sandbox limit."""
+    return extract(stream, mimetype, name, cap=cap).text
+
+
+def extract(
+    stream: BinaryIO, mimetype: str | None, name: str | None = None, *, cap: int = TEXT_CAP
+) -> Extraction:
+    """The file's text, and why a limit stopped the extraction if one did."""
     kind = kind_of(mimetype, name)
     if kind not in READERS:
-        return ""
+        return Extraction("")
     if kind == "text/plain":  # reads at most 4 x cap bytes and parses nothing: safe in-process
         out = _Collector(cap)
         _plain(stream, out)
-        return out.text()
+        return Extraction(out.text())
     with tempfile.NamedTemporaryFile(prefix="eduhub-extract-") as copy:
         if _copy_capped(stream, copy) > MAX_INPUT:
-            return ""
+            return Extraction("")
         try:
-            return sandbox.call("hub.services.extract:extract_path", copy.name, kind, cap)
+            text = sandbox.call("hub.services.extract:extract_path", copy.name, kind, cap)
+            return Extraction(text)
         except sandbox.LimitExceeded as exc:
             log.warning("text extraction from %s (%s) stopped: %s", name or "file", kind, exc)
+            return Extraction("", f"{exc.reason}: {exc}"[:300])
         except sandbox.SandboxError as exc:
             log.info("no text from %s (%s): %s", name or "file", kind, exc)
-    return ""
+    return Extraction("")
 
 
 def _copy_capped(stream: BinaryIO, out) -> int:
@@ -178,13 +191,3 @@ READERS: dict[str | None, Callable] = {
     XLSX: _xlsx,
     "text/plain": _plain,
 }
-
-
-def seekable(stream: BinaryIO) -> BinaryIO:
-    """The zip- and PDF-based readers seek; storage streams (S3) may not."""
-    try:
-        if stream.seekable():
-            return stream
-    except (AttributeError, ValueError):
-        pass
-    return io.BytesIO(stream.read(MAX_INPUT + 1))

@@ -183,21 +183,15 @@ def make_preview(hub, sha256: str, mimetype: str | None) -> bool:
     with hub.db.session() as session:
         if session.get(Preview, sha256) is not None:
             return False
-    rendered, kind = None, "none"
+    row = Preview(sha256=sha256, mimetype=(mimetype or "")[:255] or None, kind="none")
+    rendered = None
     if kind_of(mimetype) and hub.storage.exists(sha256):
         try:
             rendered = _render_stored(hub, sha256, mimetype)
         except Exception as exc:  # hostile or broken files are expected: record it, never retry
             if isinstance(exc, sandbox.LimitExceeded):
-                kind = FAILED + exc.reason
-            log.warning(
-                "no preview for %s (%s): %s: %s",
-                sha256,
-                mimetype,
-                type(exc).__name__,
-                str(exc)[:300],
-            )
-    row = Preview(sha256=sha256, mimetype=(mimetype or "")[:255] or None, kind=kind)
+                row.kind, row.failure = FAILED + exc.reason, str(exc)[:300]
+            log.warning("no preview for %s (%s): %s: %s", sha256, mimetype, type(exc).__name__, exc)
     if rendered is not None:
         row.preview_sha256 = hub.storage.put_bytes(rendered.png, "image/png")
         row.width, row.height, row.kind = rendered.width, rendered.height, rendered.kind

@@ -47,9 +47,10 @@ def test_an_office_zip_bomb_is_refused_from_its_directory_and_never_retried(hub,
     hub.outbox.process()
 
     with hub.db.session() as session:
-        assert session.get(Preview, sha256).kind == "failed-size"
-        assert session.get(Preview, sha256).preview_sha256 is None
-        assert session.get(FileText, sha256).text == ""
+        preview, text = session.get(Preview, sha256), session.get(FileText, sha256)
+    assert (preview.kind, preview.preview_sha256) == ("failed-size", None)
+    assert "unpacks to 2048 MB" in preview.failure
+    assert text.text == "" and text.failure.startswith("size: ZIP unpacks to 2048 MB")
     messages = outbox_rows(hub, sha256)
     assert {m.topic for m in messages} == {"file.extract", "file.preview"}
     assert all(m.processed is not None and m.attempts == 1 for m in messages)

@@ -24,3 +24,5 @@ class Preview(Base):
         String(16), default="none"
     )  # pdf, image, slide, document, pptx, none
     made: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # kind "failed-<reason>": what the sandbox said, e.g. "ZIP unpacks to 2048 MB (limit 512)"
+    failure: Mapped[str | None] = mapped_column(String(300), nullable=True)

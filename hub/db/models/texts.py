@@ -18,3 +18,5 @@ class FileText(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     text: Mapped[str] = mapped_column(Text, default="")
     extracted: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "size: ZIP unpacks to 2048 MB (limit 512)" when a sandbox limit stopped the extraction
+    failure: Mapped[str | None] = mapped_column(String(300), nullable=True)
