@@ -28,6 +28,9 @@ from config import SandboxLimits
 MB = 1024 * 1024
 RATIO_FLOOR = MB  # smaller entries may compress as well as they like (XML often does 20-50x)
 MEMORY_WORDS = ("out of memory", "bad_alloc", "cannot allocate", "memoryerror")
+# What a child sees of the worker's environment: never its secrets (database URL, secret key,
+# S3 keys), which a parser exploited by a hostile file could otherwise read.
+KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SAL_USE_VCLPLUGIN")
 
 # Sets the limits, then becomes the real program: limits are inherited by everything it forks.
 _LAUNCHER = (
@@ -50,6 +53,12 @@ class LimitExceeded(SandboxError):
     def __init__(self, reason: str, message: str):
         super().__init__(message)
         self.reason = reason
+
+
+def child_env(**extra: str) -> dict:
+    """The worker's locale and PATH, the sandbox limits and `extra`; nothing else."""
+    kept = {k: v for k, v in os.environ.items() if k in KEPT_ENV or k.startswith("EDUHUB_SANDBOX_")}
+    return {**kept, **extra}
 
 
 def limits() -> SandboxLimits:
@@ -80,7 +89,7 @@ def run(
     with subprocess.Popen(
         command,
         cwd=cwd,
-        env=env,
+        env=child_env() if env is None else env,
         start_new_session=True,
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -131,11 +140,11 @@ def call(function: str, *args, timeout: float | None = None, limits_=None):
     request = json.dumps({"function": function, "args": list(args)}).encode()
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": path}
     out = run(
-        [sys.executable, "-m", "hub.sandbox"],
+        # -P: the working directory (a shared temp dir) is not put on sys.path
+        [sys.executable, "-P", "-m", "hub.sandbox"],
         cwd=tempfile.gettempdir(),
-        env=env,
+        env=child_env(PYTHONPATH=path),
         stdin=request,
         timeout=timeout,
         name=function.rsplit(":", 1)[-1],

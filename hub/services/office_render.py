@@ -11,7 +11,6 @@ make the worker fetch internal URLs or paint a local file into its preview) and 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -109,7 +108,7 @@ def _target(export_filter: str) -> str:
 def _run(command: list[str], workdir: Path, timeout: float) -> None:
     """Run in the sandbox (own process group, CPU and memory limits) with HOME in `workdir`; a
     limit hit (timeout too) raises sandbox.LimitExceeded, any other failure ConversionFailed."""
-    env = {**os.environ, "HOME": str(workdir)}
+    env = sandbox.child_env(HOME=str(workdir))
     try:
         sandbox.run(command, cwd=workdir, env=env, timeout=timeout, name="LibreOffice")
     except sandbox.LimitExceeded:

@@ -84,3 +84,14 @@ def test_too_many_entries_are_refused(tmp_path):
     with pytest.raises(sandbox.LimitExceeded):
         sandbox.check_zip(path, SandboxLimits(max_entries=20))
     sandbox.check_zip(path, SandboxLimits(max_entries=30))
+
+
+def test_a_child_sees_none_of_the_workers_secrets(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDUHUB_SECRET_KEY", "secret-key-value")
+    monkeypatch.setenv("EDUHUB_DATABASE_URL", "postgresql://hub:db-password@db/hub")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-value")
+    monkeypatch.setenv("EDUHUB_SANDBOX_CPU_SECONDS", "30")
+    seen = sandbox.run(["env"], cwd=tmp_path).decode()
+    assert "EDUHUB_SANDBOX_CPU_SECONDS=30" in seen
+    for secret in ("secret-key-value", "db-password", "aws-secret-value"):
+        assert secret not in seen
