@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 import time
 import zipfile
@@ -95,3 +96,20 @@ def test_a_child_sees_none_of_the_workers_secrets(tmp_path, monkeypatch):
     assert "EDUHUB_SANDBOX_CPU_SECONDS=30" in seen
     for secret in ("secret-key-value", "db-password", "aws-secret-value"):
         assert secret not in seen
+
+
+def test_zip_members_are_counted_as_they_are_read_whatever_was_declared(tmp_path):
+    path = tmp_path / "twice.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w/>" * 150_000)  # 600 KB, declared honestly
+    # The central directory passes (600 KB < 1 MB); reading the member twice does not.
+    reader = (
+        "import sys, zipfile; from hub import sandbox; sandbox._count_zip_reads(1 << 20);"
+        "z = zipfile.ZipFile(sys.argv[1]); z.read('word/document.xml'); print('once');"
+        "z.read('word/document.xml'); print('twice')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", reader, str(path)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.stdout.split() == ["once"]
+    assert "LimitExceeded: ZIP members unpack to more than 1 MB" in done.stderr
