@@ -1,4 +1,4 @@
-"""Text extracted from stored files, keyed by the file's SHA-256 (the same bytes are extracted once)."""
+"""Text extracted from stored files, keyed by the file's SHA-256 (same bytes, one extraction)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hub.db.base import Base, UTCDateTime, utcnow
 
 
 class FileText(Base):
-    """A resource's searchable text is the text of its files: join ResourceFile.sha256 to this table."""
+    """A resource's searchable text is the text of its files: join ResourceFile.sha256 to this."""
 
     __tablename__ = "file_texts"
 
