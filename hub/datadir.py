@@ -8,9 +8,12 @@ the explicit modes below cover what the hub creates itself, whatever the umask.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 PRIVATE_UMASK = 0o077
 DIR_MODE = 0o700
@@ -21,7 +24,13 @@ LOOSE = stat.S_IRWXG | stat.S_IRWXO  # any group or world bit
 def secure_data_dir(data_dir: Path | str) -> Path:
     """Set the process umask to 077 and make `data_dir` (created if missing) private."""
     os.umask(PRIVATE_UMASK)
-    return private_dir(data_dir)
+    try:
+        return private_dir(data_dir)
+    except OSError as exc:
+        # With every backend external (PostgreSQL, S3, Elasticsearch, Redis) a hub may run where
+        # the default ./var cannot be made; whatever needs the directory says so when it does.
+        log.warning("data directory %s not made private: %s", data_dir, exc)
+        return Path(data_dir)
 
 
 def private_dir(path: Path | str) -> Path:
