@@ -89,3 +89,27 @@ def default_beat_schedule() -> dict:
         "purge-uploads": {"task": "workers.tasks.purge_uploads", "schedule": 3600.0},
         "reconcile-search": {"task": "workers.tasks.reconcile_search", "schedule": 24 * 3600.0},
     }
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Limits on each renderer or extractor run over a file from anyone (see hub/sandbox.py)."""
+
+    cpu_seconds: int = 60  # CPU time of the child (RLIMIT_CPU)
+    memory_mb: int = 2048  # address space of each child process (RLIMIT_AS); 0 for none
+    wall_seconds: float = 120.0  # then the whole process group is killed
+    max_unzipped_mb: int = 512  # total declared (and actually read) size of a ZIP/OOXML file
+    max_ratio: int = 100  # uncompressed/compressed size of one entry (entries over 1 MB)
+    max_entries: int = 10_000  # entries in one ZIP/OOXML file
+    max_pixels: int = 40_000_000  # Pillow's decompression-bomb limit
+
+    @classmethod
+    def from_env(cls) -> SandboxLimits:
+        """`EDUHUB_SANDBOX_CPU_SECONDS`, `_MEMORY_MB`, `_WALL_SECONDS`, `_MAX_UNZIPPED_MB`,
+        `_MAX_RATIO`, `_MAX_ENTRIES`, `_MAX_PIXELS`; unset ones keep their defaults."""
+        values = {}
+        for name, default in cls.__dataclass_fields__.items():
+            raw = _env(f"EDUHUB_SANDBOX_{name.upper()}")
+            if raw is not None:
+                values[name] = type(default.default)(raw)
+        return cls(**values)

@@ -10,8 +10,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from hub.datadir import private_file
 
 # JSONB on PostgreSQL, JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -68,6 +71,7 @@ class Database:
         kwargs: dict = {"json_serializer": _dumps, "future": True, "echo": echo}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+            _private_sqlite_file(url)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
         self.engine = create_engine(url, **kwargs)
@@ -84,6 +88,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file 0600 before SQLite does (SQLite gives its -wal and -shm files the
+    database file's mode): it holds password hashes, tokens and private records."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(database)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

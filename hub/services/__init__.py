@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from config import Config
+from hub.datadir import secure_data_dir
 from hub.db.base import Database
 from hub.security.principal import SYSTEM, Principal
 from hub.services import changes as _changes  # noqa: F401  (installs the changes feed's commit-order lock)
@@ -17,6 +18,7 @@ class Hub:
 
     def __init__(self, config: Config):
         self.config = config
+        secure_data_dir(config.data_dir)  # umask 077 and a 0700 data directory (issue 9)
         self.db = Database(config.database_url)
         # Task dispatch: a commit that wrote outbox messages wakes a worker through it.
         self.tasks = queue_from_url(config)

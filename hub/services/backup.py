@@ -1,9 +1,12 @@
-"""Backup and restore: a consistent copy of the database and the stored objects, described by a manifest.
+"""Backup and restore: a consistent copy of the database and the stored objects, with a manifest.
 
 Layout of a backup directory:
-    manifest.json            format, versions, counts, the dump's SHA-256 and every object (sha256, size, mimetype)
-    hub.db | hub.pgdump      SQLite through its online backup API, or PostgreSQL through `pg_dump --format=custom`
-    objects/ab/cd/<sha256>   the objects, hard-linked from a local store where possible, else copied or downloaded
+    manifest.json           format, versions, counts, the dump's SHA-256 and every object
+                            (sha256, size, mimetype)
+    hub.db | hub.pgdump     SQLite through its online backup API, or PostgreSQL through
+                            `pg_dump --format=custom` (the password in PGPASSWORD, never in argv)
+    objects/ab/cd/<sha256>  the objects, hard-linked from a local store where possible, else
+                            copied or downloaded
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from hub.db.base import utcnow
 from hub.db.models import Blob, Organisation, Resource, ResourceFile, User
@@ -47,15 +50,15 @@ class RestoreReport:
     restored_objects: int
 
 
-# -- backup ---------------------------------------------------------------------------------------------------------
+# -- backup -------------------------------------------------------------------------------------
 def backup(hub, target: Path, *, progress: Progress | None = None) -> dict:
-    """Write a backup into `target` (created; must be empty). The database is copied first: objects are immutable,
-    so every object the copy refers to is still there to be copied after it."""
+    """Write a backup into `target` (created; must be empty). The database is copied first: objects
+    are immutable, so every object the copy refers to is still there to be copied after it."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise Conflict(
-            f"备份目录 {target} 不是空的，请换一个新目录。The backup directory {target} is not empty; "
-            f"choose a new one."
+            f"备份目录 {target} 不是空的，请换一个新目录。"
+            f"The backup directory {target} is not empty; choose a new one."
         )
     target.mkdir(parents=True, exist_ok=True)
     dump = _dump_database(hub, target)
@@ -94,16 +97,17 @@ def _dump_database(hub, target: Path) -> Path:
     if url.get_backend_name() == "postgresql":
         dump = target / "hub.pgdump"
         _run_pg(
+            url,
             "pg_dump",
             "--format=custom",
             "--no-owner",
             "--no-privileges",
             f"--file={dump}",
-            f"--dbname={_libpq_url(url)}",
         )
         return dump
     raise InvalidInput(
-        f"不支持备份 {url.get_backend_name()} 数据库。Backing up {url.get_backend_name()} is not supported."
+        f"不支持备份 {url.get_backend_name()} 数据库。"
+        f"Backing up {url.get_backend_name()} is not supported."
     )
 
 
@@ -127,7 +131,7 @@ def _copy_object(hub, sha256: str, target: Path, blobs: dict, progress: Progress
     return {"sha256": sha256, "size": size, "mimetype": mimetype}
 
 
-# -- restore --------------------------------------------------------------------------------------------------------
+# -- restore ------------------------------------------------------------------------------------
 def read_manifest(source: Path) -> dict:
     path = Path(source) / MANIFEST
     try:
@@ -145,7 +149,8 @@ def read_manifest(source: Path) -> dict:
 
 
 def verify_backup(source: Path, manifest: dict, *, progress: Progress | None = None) -> list[str]:
-    """Problems found, one sentence each: the dump and every object are re-hashed against the manifest."""
+    """Problems found, one sentence each: the dump and every object are re-hashed against the
+    manifest."""
     source, problems = Path(source), []
     dump = source / manifest["database"]["file"]
     if not dump.is_file() or sha256_file(dump) != manifest["database"]["sha256"]:
@@ -166,7 +171,8 @@ def verify_backup(source: Path, manifest: dict, *, progress: Progress | None = N
 def restore(
     hub, source: Path, *, force: bool = False, progress: Progress | None = None
 ) -> RestoreReport:
-    """Restore database and objects from `source` after verifying all of it; nothing is touched if anything is bad."""
+    """Restore database and objects from `source` after verifying all of it; nothing is touched if
+    anything is bad."""
     source = Path(source)
     manifest = read_manifest(source)
     engine = manifest["database"]["engine"]
@@ -223,13 +229,13 @@ def _restore_database(hub, dump: Path) -> None:
         live.close()
         return
     _run_pg(
+        url,
         "pg_restore",
         "--clean",
         "--if-exists",
         "--no-owner",
         "--no-privileges",
         "--single-transaction",
-        f"--dbname={_libpq_url(url)}",
         str(dump),
     )
 
@@ -243,7 +249,7 @@ def _restore_object(hub, source: Path, entry: dict) -> int:
     return 1
 
 
-# -- helpers --------------------------------------------------------------------------------------------------------
+# -- helpers ------------------------------------------------------------------------------------
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -299,11 +305,23 @@ def _sqlite_path(url) -> str:
 
 
 def _libpq_url(url) -> str:
-    """SQLAlchemy's `postgresql+psycopg://` as the plain URL the PostgreSQL tools accept."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """SQLAlchemy's `postgresql+psycopg://` as the plain URL the PostgreSQL tools accept, without
+    its password: a command line is readable by every local user (ps, /proc/PID/cmdline)."""
+    bare = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
+    return bare.render_as_string(hide_password=False)
 
 
-def _run_pg(tool: str, *args: str) -> None:
+def _pg_env(url) -> dict:
+    """The tool's environment, with the password as PGPASSWORD (only the same user can read
+    /proc/PID/environ)."""
+    env = {**os.environ}
+    env.pop("PGPASSWORD", None)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    return env
+
+
+def _run_pg(url, tool: str, *args: str) -> None:
     executable = shutil.which(tool) or next(
         (str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), reverse=True)),
         None,
@@ -313,7 +331,8 @@ def _run_pg(tool: str, *args: str) -> None:
             f"找不到 {tool}，请安装 PostgreSQL 客户端工具。{tool} was not found: install the "
             f"PostgreSQL client tools (e.g. apt-get install postgresql-client)."
         )
-    result = subprocess.run([executable, *args], capture_output=True, text=True)
+    command = [executable, *args, f"--dbname={_libpq_url(url)}"]
+    result = subprocess.run(command, capture_output=True, text=True, env=_pg_env(url))
     if result.returncode != 0:
         raise ServiceUnavailable(f"{tool} 失败。{tool} failed: {result.stderr.strip()[:1000]}")
 

@@ -19,7 +19,7 @@ from sqlalchemy import Text, cast, select
 from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
 from hub.search import document_from_record
 from hub.services import records
-from hub.services.extract import MAX_INPUT, extract_text, seekable
+from hub.services.extract import MAX_INPUT, Extraction, extract
 
 log = logging.getLogger(__name__)
 
@@ -233,13 +233,13 @@ def extract_file(hub, sha256: str, mimetype: str | None, name: str | None = None
             .limit(1)
         ).first()
     name, size = (name or (row.name if row else None)), (row.size if row else 0)
-    text = ""
+    found = Extraction("")
     if size <= MAX_INPUT and hub.storage.exists(sha256):
         with hub.storage.open(sha256) as stream:
-            text = extract_text(seekable(stream), mimetype, name)
+            found = extract(stream, mimetype, name)  # a limit hit is recorded, never retried
     with hub.db.session() as session:
         if session.get(FileText, sha256) is None:
-            session.add(FileText(sha256=sha256, text=text))
+            session.add(FileText(sha256=sha256, text=found.text, failure=found.failure))
             session.commit()
     return True
 

@@ -1,25 +1,25 @@
-"""First page of an office file (a slide deck, a lesson plan) as a one-page PDF, by LibreOffice headless.
+"""First page of an office file (a slide deck, a lesson plan) as a one-page PDF, by LibreOffice.
 
-LibreOffice is optional: without it `soffice()` is None and callers fall back to cheaper previews. Each run gets
-a throwaway profile (parallel runs would otherwise fight over ~/.config), no shell, and a timeout that kills the
-whole process group (soffice is a wrapper that starts soffice.bin, which a plain kill would leave running).
-Files come from anyone, so the profile blocks linked pictures and files (a document could otherwise make the
-worker fetch internal URLs or paint a local file into its preview) and macros.
+LibreOffice is optional: without it `soffice()` is None and callers fall back to cheaper previews.
+Each run gets a throwaway profile (parallel runs would otherwise fight over ~/.config), no shell,
+and runs in the sandbox (hub/sandbox.py): CPU and memory limits, and a timeout that kills the
+whole process group (soffice is a wrapper that starts soffice.bin, which a plain kill would leave).
+Files come from anyone, so the profile blocks linked pictures and files (a document could otherwise
+make the worker fetch internal URLs or paint a local file into its preview) and macros.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
 from pathlib import Path
+
+from hub import sandbox
 
 COMMANDS = ("soffice", "libreoffice")
 TIMEOUT = 90  # seconds; a 300-slide deck exports only its first page, but still has to be loaded
 OOXML = "application/vnd.openxmlformats-officedocument."
-# mimetype (as hub/storage/sniff.py stores it) -> (extension LibreOffice detects it by, PDF export filter)
+# mimetype (as hub/storage/sniff.py stores it) -> (extension LibreOffice knows it by, PDF filter)
 SLIDES = {
     OOXML + "presentationml.presentation": (".pptx", "impress_pdf_Export"),
     "application/vnd.ms-powerpoint": (".ppt", "impress_pdf_Export"),
@@ -55,8 +55,8 @@ def soffice() -> str | None:
 def first_page_pdf(
     source: Path, mimetype: str, workdir: Path, *, timeout: float | None = None
 ) -> Path:
-    """Convert `source` (a private copy inside `workdir`, named with its extension) to a PDF of its first
-    page in `workdir`/out; raises ConversionFailed."""
+    """Convert `source` (a private copy inside `workdir`, named with its extension) to a PDF of its
+    first page in `workdir`/out; raises ConversionFailed or sandbox.LimitExceeded."""
     binary = soffice()
     if binary is None:
         raise ConversionFailed("LibreOffice (soffice) is not installed")
@@ -86,12 +86,13 @@ def _profile(workdir: Path) -> Path:
     profile = workdir / "profile"
     (profile / "user").mkdir(parents=True)
     items = "".join(
-        f'<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="{name}" '
-        f'oor:op="fuse"><value>{value}</value></prop></item>\n'
+        f'<item oor:path="/org.openoffice.Office.Common/Security/Scripting">'
+        f'<prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>\n'
         for name, value in LOCKED_DOWN.items()
     )
     (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
         f'xmlns:xs="http://www.w3.org/2001/XMLSchema">\n{items}</oor:items>\n',
         encoding="utf-8",
     )
@@ -105,34 +106,12 @@ def _target(export_filter: str) -> str:
 
 
 def _run(command: list[str], workdir: Path, timeout: float) -> None:
-    """Run in a new session with HOME in `workdir`; on timeout kill the whole process group."""
-    env = {**os.environ, "HOME": str(workdir)}
-    with subprocess.Popen(
-        command,
-        cwd=workdir,
-        env=env,
-        start_new_session=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    ) as proc:
-        try:
-            _, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            stderr = None
-        finally:  # also after a clean exit (a stray soffice.bin would hold the profile) or a stopped worker
-            _kill_group(proc.pid)
-        if stderr is None:
-            proc.communicate()  # reap it, now that the group is dead
-            raise ConversionFailed(f"LibreOffice took longer than {timeout}s")
-    if proc.returncode != 0:
-        raise ConversionFailed(
-            f"LibreOffice exit {proc.returncode}: {stderr.decode('utf-8', 'replace')[-300:]}"
-        )
-
-
-def _kill_group(pgid: int) -> None:
+    """Run in the sandbox (own process group, CPU and memory limits) with HOME in `workdir`; a
+    limit hit (timeout too) raises sandbox.LimitExceeded, any other failure ConversionFailed."""
+    env = sandbox.child_env(HOME=str(workdir))
     try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # the group is already gone
+        sandbox.run(command, cwd=workdir, env=env, timeout=timeout, name="LibreOffice")
+    except sandbox.LimitExceeded:
+        raise
+    except sandbox.SandboxError as exc:
+        raise ConversionFailed(str(exc)) from None

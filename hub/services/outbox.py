@@ -113,22 +113,42 @@ class OutboxService:
             )
             return list(uow.session.scalars(query).all())
 
-    def _handle(self, message_id: int) -> int:
+    def _claim(self, message_ids: list[int]) -> list[int]:
+        """Count an attempt on each due message and commit it before any handler runs: a worker
+        killed mid-message (out of memory) has used that attempt, so a message that keeps killing
+        its worker is given up after MAX_ATTEMPTS. The back-off set here also keeps other workers
+        off the message while it is handled."""
+        with self.hub.uow() as uow:
+            query = select(OutboxMessage).where(
+                OutboxMessage.id.in_(message_ids),
+                OutboxMessage.processed.is_(None),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()),
+            )
+            if not self.hub.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)  # two workers never claim one
+            messages = list(uow.session.scalars(query).all())
+            for message in messages:
+                message.attempts = (message.attempts or 0) + 1
+                message.next_attempt = utcnow() + backoff(message.attempts)
+            uow.commit()
+            return [message.id for message in messages]
+
+    def _handle(self, message_id: int, *, claimed: bool = False) -> int:
+        if not claimed and not self._claim([message_id]):
+            return 0
         with self.hub.uow() as uow:
             query = select(OutboxMessage).where(
                 OutboxMessage.id == message_id, OutboxMessage.processed.is_(None)
             )
             if not self.hub.db.is_sqlite:
-                query = query.with_for_update(
-                    skip_locked=True
-                )  # two workers never take the same message
+                query = query.with_for_update(skip_locked=True)
             message = uow.session.scalar(query)
-            if message is None or (message.next_attempt and message.next_attempt > utcnow()):
+            if message is None:
                 return 0
             try:
                 HANDLERS[message.topic](self.hub, dict(message.payload or {}))
             except Exception as exc:
-                message.attempts = (message.attempts or 0) + 1
                 message.last_error = f"{type(exc).__name__}: {exc}"[:4000]
                 message.next_attempt = utcnow() + backoff(message.attempts)
                 log.warning(
@@ -141,17 +161,18 @@ class OutboxService:
                 uow.commit()
                 return 0
             message.processed = utcnow()
-            message.attempts = (message.attempts or 0) + 1
             uow.commit()
             return 1
 
     def _handle_batch(self, topic: str, limit: int) -> int:
         with self.hub.uow() as uow:
             query = (
-                select(OutboxMessage)
+                select(OutboxMessage.id)
                 .where(
                     OutboxMessage.processed.is_(None),
-                    OutboxMessage.attempts < MAX_ATTEMPTS,
+                    # tried before (a failed batch, a killed worker): one by one, so that a message
+                    # that kills its worker uses up its own attempts, not those of its batch
+                    OutboxMessage.attempts == 0,
                     OutboxMessage.topic == topic,
                     or_(
                         OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()
@@ -160,9 +181,17 @@ class OutboxService:
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             )
+            due = list(uow.session.scalars(query).all())
+        ids = self._claim(due) if due else []
+        if not ids:
+            return 0
+        with self.hub.uow() as uow:
+            query = select(OutboxMessage).where(
+                OutboxMessage.id.in_(ids), OutboxMessage.processed.is_(None)
+            )
             if not self.hub.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            messages = list(uow.session.scalars(query).all())
+            messages = list(uow.session.scalars(query.order_by(OutboxMessage.id)).all())
             if not messages:
                 return 0
             try:
@@ -176,10 +205,9 @@ class OutboxService:
                 )
                 ids = [m.id for m in messages]
                 uow.session.rollback()  # release the row locks before the messages are taken one by one
-                return sum(self._handle(message_id) for message_id in ids)
+                return sum(self._handle(message_id, claimed=True) for message_id in ids)
             now = utcnow()
             for message in messages:
                 message.processed = now
-                message.attempts = (message.attempts or 0) + 1
             uow.commit()
             return len(messages)

@@ -1,18 +1,20 @@
-"""Preview images of stored files, made by the worker: the first page of a PDF (poppler's pdftoppm), images
-(Pillow), the first slide or page of office files (LibreOffice, see office_render; without it, the first picture
-of a PPTX). Stored like any other object; one attempt per source SHA-256.
+"""Preview images of stored files, made by the worker: the first page of a PDF (pdftoppm), images
+(Pillow), the first slide or page of office files (LibreOffice, see office_render; without it, the
+first picture of a PPTX). Stored like any other object; one attempt per source SHA-256.
 
-Files come from anyone: rendering runs on a temp copy, in a subprocess with a timeout, under size caps, and a
-file that cannot be rendered ends with a "none" row and a warning -- never an exception the outbox would retry.
+Files come from anyone: every step runs in the sandbox (hub/sandbox.py) on a temp copy, with CPU,
+memory, time, uncompressed-size and pixel limits. A file that cannot be rendered ends with a "none"
+row, one stopped by a limit with a "failed-<reason>" row, and a warning -- never an exception the
+outbox would retry.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from hub import sandbox
 from hub.db.models import Preview, ResourceFile
 from hub.services import office_render
 
@@ -27,9 +30,10 @@ log = logging.getLogger(__name__)
 
 SIZE = 640  # longest side of a preview, in pixels
 MAX_SOURCE = 200 * 1024 * 1024  # bytes: larger files are not rendered
-MAX_PIXELS = 40_000_000  # an image claiming more is treated as a decompression bomb
 PDFTOPPM_TIMEOUT = 20  # seconds
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ZIPPED = {PPTX, *(m for m in office_render.FORMATS if "openxml" in m or "opendocument" in m)}
+FAILED = "failed-"  # kind prefix of a file stopped by a sandbox limit: failed-cpu, failed-size, ...
 _told_no_libreoffice = False  # say once per process, not once per file
 
 
@@ -45,25 +49,22 @@ def kind_of(mimetype: str | None) -> str | None:
     mimetype = (mimetype or "").lower()
     if mimetype == "application/pdf":
         return "pdf"
-    if (
-        mimetype.startswith("image/") and mimetype != "image/svg+xml"
-    ):  # SVG may carry scripts: never rendered
+    if mimetype.startswith("image/") and mimetype != "image/svg+xml":  # SVG may carry scripts
         return "image"
     if mimetype in office_render.FORMATS:
         return "office"
     return None  # video, audio, spreadsheets, archives: no preview
 
 
-def image_preview(data: bytes, kind: str = "image") -> Rendered:
-    """Any image Pillow reads -> a PNG at most SIZE on its longest side. Raises on broken or huge images."""
-    from PIL import Image
+# -- in the sandboxed child ----------------------------------------------------------------------
 
-    Image.MAX_IMAGE_PIXELS = (
-        MAX_PIXELS  # Pillow then raises DecompressionBombError past 2x, warns past 1x
-    )
+
+def image_preview(data: bytes, kind: str = "image") -> Rendered:
+    """Any image Pillow reads -> a PNG at most SIZE on its longest side. Raises on broken or huge
+    images (the sandbox sets Pillow's pixel limit and makes its bomb warning an error)."""
+    from PIL import Image  # heavy; only the sandboxed child needs it
+
     with Image.open(io.BytesIO(data)) as img:
-        if img.width * img.height > MAX_PIXELS:
-            raise ValueError(f"image too large: {img.width}x{img.height}")
         img.draft("RGB", (SIZE, SIZE))  # JPEG decodes straight at a smaller scale
         img.thumbnail((SIZE, SIZE))
         out = img.convert("RGB")
@@ -72,67 +73,82 @@ def image_preview(data: bytes, kind: str = "image") -> Rendered:
     return Rendered(buf.getvalue(), out.width, out.height, kind)
 
 
-def pdf_preview(path: Path) -> Rendered:
-    """First page of the PDF at `path` via pdftoppm, with no shell and a timeout."""
-    with tempfile.TemporaryDirectory(prefix="eduhub-preview-") as tmp:
-        copy = Path(tmp) / "source.pdf"
-        shutil.copyfile(path, copy)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-scale-to",
-                str(SIZE),
-                str(copy),
-                str(Path(tmp) / "page"),
-            ],
-            check=True,
-            timeout=PDFTOPPM_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        pages = sorted(Path(tmp).glob("page*.png"))
-        if not pages:
-            raise ValueError("pdftoppm wrote no page")
-        return image_preview(pages[0].read_bytes(), "pdf")
+def image_file(path: str, kind: str) -> dict:
+    """The preview of the image at `path`, as JSON for the parent."""
+    return _as_json(image_preview(Path(path).read_bytes(), kind))
 
 
-def pptx_preview(path: Path) -> Rendered | None:
-    """The first slide's first embedded picture, if it has one (a cheap stand-in for rendering the slide)."""
+def pptx_picture(path: str) -> dict | None:
+    """The first slide's first embedded picture, if it has one (a cheap stand-in for rendering)."""
+    sandbox.check_zip(path)
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         rels = "ppt/slides/_rels/slide1.xml.rels"
-        if (
-            rels not in names or zf.getinfo(rels).file_size > 1 << 20
-        ):  # a relationships file is a few KB
+        if rels not in names or zf.getinfo(rels).file_size > 1 << 20:  # a rels file is a few KB
             return None
-        targets = re.findall(rb'Target="\.\./media/([^"]+)"', zf.read(rels))
-        for target in targets:
+        for target in re.findall(rb'Target="\.\./media/([^"]+)"', zf.read(rels)):
             member = "ppt/media/" + target.decode("utf-8", "replace")
             info = zf.getinfo(member) if member in names else None
             if info and info.file_size <= MAX_SOURCE // 4:
                 try:
-                    return image_preview(zf.read(member), "pptx")
+                    return _as_json(image_preview(zf.read(member), "pptx"))
+                except (sandbox.LimitExceeded, MemoryError):
+                    raise
                 except Exception:  # an EMF or a broken picture: try the next one
                     continue
     return None
 
 
+def _as_json(rendered: Rendered) -> dict:
+    png = base64.b64encode(rendered.png).decode("ascii")
+    return {"png": png, "width": rendered.width, "height": rendered.height, "kind": rendered.kind}
+
+
+# -- in the worker: each step in its own sandboxed child -----------------------------------------
+
+
+def _from_json(found: dict | None) -> Rendered | None:
+    if found is None:
+        return None
+    png = base64.b64decode(found["png"])
+    return Rendered(png, int(found["width"]), int(found["height"]), str(found["kind"]))
+
+
+def _image(path: Path, kind: str) -> Rendered:
+    return _from_json(sandbox.call("hub.services.previews:image_file", str(path), kind))
+
+
+def pdf_preview(path: Path) -> Rendered:
+    """First page of the PDF at `path` via pdftoppm, with no shell, in the sandbox."""
+    with tempfile.TemporaryDirectory(prefix="eduhub-preview-") as tmp:
+        copy = Path(tmp) / "source.pdf"
+        shutil.copyfile(path, copy)
+        size = str(SIZE)
+        page = str(Path(tmp) / "page")
+        command = ["pdftoppm", "-png", "-f", "1", "-l", "1", "-scale-to", size, str(copy), page]
+        sandbox.run(command, cwd=tmp, timeout=PDFTOPPM_TIMEOUT)
+        pages = sorted(Path(tmp).glob("page*.png"))
+        if not pages:
+            raise ValueError("pdftoppm wrote no page")
+        return _image(pages[0], "pdf")
+
+
+def pptx_preview(path: Path) -> Rendered | None:
+    return _from_json(sandbox.call("hub.services.previews:pptx_picture", str(path)))
+
+
 def office_preview(path: Path, mimetype: str) -> Rendered | None:
-    """The first slide or page as LibreOffice renders it; without LibreOffice, a PPTX's first picture.
-    Raises office_render.ConversionFailed when LibreOffice fails or times out."""
+    """The first slide or page as LibreOffice renders it; without LibreOffice, a PPTX's first
+    picture. Raises office_render.ConversionFailed when LibreOffice fails, sandbox.LimitExceeded
+    when a limit stops it."""
     if office_render.soffice() is None:
         _tell_no_libreoffice()
         return pptx_preview(path) if mimetype == PPTX else None
+    if mimetype in ZIPPED:  # LibreOffice's own unzipping is limited only by its memory limit
+        sandbox.call("hub.sandbox:check_zip", str(path))
     with tempfile.TemporaryDirectory(prefix="eduhub-office-") as tmp:
-        copy = Path(tmp) / (
-            "source" + office_render.FORMATS[mimetype][0]
-        )  # LibreOffice trusts the extension
+        # LibreOffice trusts the extension
+        copy = Path(tmp) / ("source" + office_render.FORMATS[mimetype][0])
         shutil.copyfile(path, copy)
         rendered = pdf_preview(office_render.first_page_pdf(copy, mimetype, Path(tmp)))
     rendered.kind = "slide" if mimetype in office_render.SLIDES else "document"
@@ -144,8 +160,8 @@ def _tell_no_libreoffice() -> None:
     if not _told_no_libreoffice:
         _told_no_libreoffice = True
         log.info(
-            "slide and document previews need LibreOffice (soffice) on PATH; using the first picture of "
-            "a PPTX instead"
+            "slide and document previews need LibreOffice (soffice) on PATH; using the first "
+            "picture of a PPTX instead"
         )
 
 
@@ -155,9 +171,7 @@ def render(path: Path, mimetype: str | None) -> Rendered | None:
     if kind == "pdf":
         return pdf_preview(path)
     if kind == "image":
-        if path.stat().st_size > MAX_SOURCE:
-            return None
-        return image_preview(path.read_bytes())
+        return _image(path, "image") if path.stat().st_size <= MAX_SOURCE else None
     if kind == "office":
         return office_preview(path, mimetype)
     return None
@@ -168,21 +182,15 @@ def make_preview(hub, sha256: str, mimetype: str | None) -> bool:
     with hub.db.session() as session:
         if session.get(Preview, sha256) is not None:
             return False
+    row = Preview(sha256=sha256, mimetype=(mimetype or "")[:255] or None, kind="none")
     rendered = None
     if kind_of(mimetype) and hub.storage.exists(sha256):
         try:
             rendered = _render_stored(hub, sha256, mimetype)
-        except (
-            Exception
-        ) as exc:  # hostile or broken files are expected: record "none", don't retry forever
-            log.warning(
-                "no preview for %s (%s): %s: %s",
-                sha256,
-                mimetype,
-                type(exc).__name__,
-                str(exc)[:300],
-            )
-    row = Preview(sha256=sha256, mimetype=(mimetype or "")[:255] or None, kind="none")
+        except Exception as exc:  # hostile or broken files are expected: record it, never retry
+            if isinstance(exc, sandbox.LimitExceeded):
+                row.kind, row.failure = FAILED + exc.reason, str(exc)[:300]
+            log.warning("no preview for %s (%s): %s: %s", sha256, mimetype, type(exc).__name__, exc)
     if rendered is not None:
         row.preview_sha256 = hub.storage.put_bytes(rendered.png, "image/png")
         row.width, row.height, row.kind = rendered.width, rendered.height, rendered.kind
@@ -216,7 +224,7 @@ def _tmp_dir(hub) -> str | None:
     return None
 
 
-# -- reading ------------------------------------------------------------------------------------------------------
+# -- reading -----------------------------------------------------------------------------------
 
 
 def preview_of_files(session, sha256s: list[str]) -> Preview | None:
@@ -250,7 +258,7 @@ def resource_preview(hub, actor, resource_id: str) -> tuple[bytes, Preview, bool
 
 
 def previews_by_resource(hub, resource_ids: list[str]) -> dict[str, Preview]:
-    """resource id -> the preview of its first file that has one (for search hits: one query a page)."""
+    """resource id -> the preview of its first file that has one (search hits: one query a page)."""
     if not resource_ids:
         return {}
     with hub.db.session() as session:
@@ -270,11 +278,12 @@ def previews_by_resource(hub, resource_ids: list[str]) -> dict[str, Preview]:
         return out
 
 
-# -- outbox handler ---------------------------------------------------------------------------------------------
+# -- outbox handler ------------------------------------------------------------------------------
 
 
 def handle_preview(hub, payload: dict) -> None:
-    """One file per message, not a batch: a LibreOffice render takes seconds, and a batch would keep all its
-    messages in one open transaction and could run before the search indexing batches of the same pass."""
+    """One file per message, not a batch: a LibreOffice render takes seconds, and a batch would keep
+    all its messages in one open transaction and could run before the search indexing batches of the
+    same pass."""
     if payload.get("sha256"):
         make_preview(hub, payload["sha256"], payload.get("mimetype"))

@@ -1,4 +1,5 @@
-"""Object storage in a directory: content-addressed files, committed atomically, read-only once stored."""
+"""Object storage in a directory: content-addressed files, committed atomically, read-only and
+private (0400 in 0700 directories) once stored."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from hub.datadir import private_dir
 from hub.storage.base import HEX, ObjectStore, object_key
 from hub.storage.staging import Staged
 
-READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+READ_ONLY = stat.S_IRUSR  # 0400: never rewritten, and never for other local users
 
 
 class LocalStore(ObjectStore):
-    """`<root>/objects/ab/cd/<sha256>`; uploads are staged in `<data_dir>/tmp` on the same file system."""
+    """`<root>/objects/ab/cd/<sha256>`; uploads are staged in `<data_dir>/tmp` on the same file
+    system."""
 
     def __init__(self, root: Path, tmp_dir: Path | None = None):
         self.root = Path(root)
@@ -32,7 +35,7 @@ class LocalStore(ObjectStore):
         if target.exists():
             self.discard(staged)
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         os.chmod(staged.path, READ_ONLY)
         try:
             created = _place(Path(staged.path), target)
@@ -63,16 +66,17 @@ class LocalStore(ObjectStore):
                         yield entry.name
 
     def check_ready(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
+        private_dir(self.tmp_dir)
         if not os.access(self.tmp_dir, os.W_OK):
             raise PermissionError(f"object store temp directory is not writable: {self.tmp_dir}")
 
 
 def _place(source: Path, target: Path) -> bool:
-    """Link the complete file in under its final name; False if a concurrent upload of the same bytes won."""
+    """Link the complete file in under its final name; False if a concurrent upload of the same
+    bytes won."""
     try:
-        # A hard link appears atomically and refuses to replace: exactly "store once" even under a race.
+        # A hard link appears atomically and refuses to replace: "store once" even under a race.
         os.link(source, target)
         return True
     except FileExistsError:
@@ -85,7 +89,7 @@ def _place(source: Path, target: Path) -> bool:
 
 
 def _copy_into_place(source: Path, target: Path) -> None:
-    # Another file system (or no hard links): copy beside the target so the final step is still a rename.
+    # Another file system (or no hard links): copy beside the target so the last step is a rename.
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as out, open(source, "rb") as src:

@@ -1,4 +1,4 @@
-"""Preview images of stored files, keyed by the source file's SHA-256 (the same bytes are rendered once)."""
+"""Preview images of stored files, keyed by the source file's SHA-256 (same bytes, one render)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hub.db.base import Base, UTCDateTime, utcnow
 
 
 class Preview(Base):
-    """A row with no `preview_sha256` records a file that was tried and has no preview (skipped or broken)."""
+    """A row with no `preview_sha256` records a file that was tried and has no preview (skipped,
+    broken, or stopped by a sandbox limit: kind `failed-<reason>`)."""
 
     __tablename__ = "previews"
 
@@ -24,3 +25,5 @@ class Preview(Base):
         String(16), default="none"
     )  # pdf, image, slide, document, pptx, none
     made: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # kind "failed-<reason>": what the sandbox said, e.g. "ZIP unpacks to 2048 MB (limit 512)"
+    failure: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -1,7 +1,7 @@
 """outbound policy: sources.allow_private_host, source_blobs, and no non-http(s) origin_url kept
 
 Revision ID: 3b7d0e1f5a21
-Revises: dc2959441769
+Revises: a7c3e9d1f2b4
 Create Date: 2026-12-06 04:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3b7d0e1f5a21"
-down_revision: Union[str, Sequence[str], None] = "dc2959441769"
+down_revision: Union[str, Sequence[str], None] = "a7c3e9d1f2b4"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
