@@ -29,6 +29,7 @@ class AuditAction(StrEnum):
     FILE_DELETE = "file.delete"
     UPLOAD_START = "upload.start"
     SOURCE_CREATE = "source.create"
+    SOURCE_UPDATE = "source.update"
     SOURCE_SYNC = "source.sync"
     SOURCE_SYNC_FINISH = "source.sync.finish"
 
