@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from hub import current_hub
 from hub.api.auth import current_principal
+from hub.api.usage import record_usage
 from hub.api.schemas.search import (
     SearchArgsSchema,
     SearchResultSchema,
@@ -52,7 +53,7 @@ def search_resources(q, sort, page, size, facets, **filters):
         current_principal(), q=q, filters=filters, sort=sort, page=page, size=size, facets=facets
     )
     result["links"] = _links(page, size, result["total"])
-    return result
+    return record_usage("search", response=result)
 
 
 @blp.route("/suggest", methods=["GET"])

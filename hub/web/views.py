@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from hub import current_hub
 from hub.api.auth import current_principal
+from hub.api.usage import record_usage
 from hub.errors import ValidationFailed
 from hub.web import searchform
 
@@ -49,6 +50,8 @@ def search():
         )
     except ValidationFailed as exc:  # e.g. an unknown organisation code in a shared link
         error = exc
+    if form.q or form.filters:  # the bare home page is not a search
+        record_usage("search")
     facets = [
         (name, result["aggregations"][name])
         for name in searchform.FACET_ORDER
@@ -68,7 +71,9 @@ def search():
 def resource(resource_id: str):
     from hub.web.resource_page import page_context
 
-    return render_template("resource.html", **page_context(resource_id))
+    return record_usage(
+        "view", resource_id, None, render_template("resource.html", **page_context(resource_id))
+    )
 
 
 def mine():

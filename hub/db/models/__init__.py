@@ -7,3 +7,4 @@ from hub.db.models.resources import Blob, Resource, ResourceFile  # noqa: F401
 from hub.db.models.sources import Source, SyncFailure, SyncRun  # noqa: F401
 from hub.db.models.texts import FileText  # noqa: F401
 from hub.db.models.uploads import UploadSession  # noqa: F401
+from hub.db.models.usage import UsageDaily, UsageEvent, UsageHourly, UsageWatermark  # noqa: F401
