@@ -1,4 +1,4 @@
-"""Usage events from real requests: downloads once per visitor, file and day; no HEAD, 304, robot, raw IP."""
+"""Usage events from real requests: a download once per visitor, file and day; no HEAD, 304, robot."""
 
 from __future__ import annotations
 
