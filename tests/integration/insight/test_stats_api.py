@@ -1,4 +1,4 @@
-"""The stats API against a fixture of real requests: exact numbers, scoping, CSV and XLSX downloads."""
+"""The stats API against a fixture of real requests: exact numbers, scoping, CSV and XLSX."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ def test_coverage_is_the_vocabulary_grid_with_local_counts(client, world, used):
 
 
 def _harvest_national(hub) -> None:
-    """What a national sync leaves behind: a source, a finished run, a harvested published record."""
+    """What a national sync leaves: a source, a finished run, a harvested published record."""
     with hub.db.session() as session:
         org = session.query(Organisation).filter_by(code="xq").one()
         source = Source(

@@ -1,4 +1,4 @@
-"""Usage events from real requests: a download once per visitor, file and day; no HEAD, 304, robot."""
+"""Usage events from real requests: a download once per visitor, file and day; never HEAD, 304."""
 
 from __future__ import annotations
 
