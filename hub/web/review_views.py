@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from hub import current_hub
 from hub.api.auth import current_principal
+from hub.api.usage import record_usage
 from hub.errors import HubError
 from hub.services.review import ReviewService
 
@@ -33,6 +34,7 @@ def decide(resource_id: str, action: str):
         current_hub().resources.act(
             current_principal(), resource_id, action, comment=request.form.get("comment")
         )
+        record_usage(action, resource_id)  # counts `publish`; a rejection is not usage
     except HubError as exc:
         return _queue_page(exc.message, status=exc.status)
     return redirect(url_for("web.review", done=action))

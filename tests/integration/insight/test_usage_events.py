@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub.db.models import Resource
 from hub.db.models.usage import UsageDaily, UsageEvent
 from tests.factories import auth_header
-from tests.resource_factories import make_world, publish
+from tests.resource_factories import PDF_BYTES, make_world, publish, valid_record
 
 ADDRESS = "203.0.113.7"
 BROWSER = "Mozilla/5.0 (Windows NT 10.0) Chrome/120.0"
@@ -130,3 +130,23 @@ def test_refresh_twice_changes_nothing(client, hub, world):
     hub.stats.refresh()
     with hub.db.session() as session:
         assert session.get(Resource, rid).downloads == 2
+
+
+def test_uploads_and_publishing_through_the_api_are_recorded(client, hub, world):
+    contributor, reviewer = auth_header(world.tokens["c"]), auth_header(world.tokens["r"])
+    rid = client.post("/api/v1/resources", json=valid_record(), headers=contributor).json["id"]
+    put = client.put(f"/api/v1/resources/{rid}/files/课件.pdf", data=PDF_BYTES, headers=contributor)
+    assert put.status_code == 201
+    assert (
+        client.post(f"/api/v1/resources/{rid}/actions/submit", headers=contributor).status_code
+        == 200
+    )
+    assert (
+        client.post(f"/api/v1/resources/{rid}/actions/publish", headers=reviewer).status_code == 200
+    )
+    hub.stats.refresh()
+    assert [(e.kind, e.file_name, e.stage) for e in _events(hub)] == [
+        ("upload", "课件.pdf", "junior"),
+        ("publish", None, "junior"),
+    ]
+    assert hub.stats.overview()["active"]["contributors_30_days"] == 2
