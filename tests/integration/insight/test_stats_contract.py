@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
+from config import default_beat_schedule
 from hub.cli import main
+from workers.tasks import refresh_stats
 
 
 def test_openapi_lists_the_four_stats_endpoints(client):
@@ -24,3 +26,11 @@ def test_cli_refresh_reports_what_it_folded(config, hub, monkeypatch):
     result = CliRunner().invoke(main, ["stats", "refresh"])
     assert result.exit_code == 0, result.output
     assert "Aggregated 1 new events over 1 days" in result.output
+
+
+def test_beat_runs_the_stats_refresh_task_every_few_minutes(app, hub, monkeypatch):
+    monkeypatch.setattr("workers.app._flask_app", app)  # the task runs in this test's app
+    entry = default_beat_schedule()["refresh-stats"]
+    assert entry["task"] == refresh_stats.name and entry["schedule"] <= 600
+    hub.usage.record("view", ip="192.0.2.9", user_agent="Mozilla/5.0")
+    assert refresh_stats() == {"days": 1, "events": 1, "purged": 0}
