@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import product
 
 from sqlalchemy import delete, func, select, update
 
 from hub.db.models.resources import Resource
-from hub.db.models.usage import UsageDaily, UsageEvent, UsageHourly, UsageWatermark
+from hub.db.models.sources import Source
+from hub.db.models.usage import (
+    CoverageCount,
+    UsageDaily,
+    UsageEvent,
+    UsageHourly,
+    UsageWatermark,
+)
 
 FACETS = ("stage", "type", "source", "org", "region", "visitor_org", "visitor_region")
+EVENT_COLUMNS = ("at", "kind", "visitor_key", "resource_id", "file_name", "subjects", "grades")
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -37,6 +46,7 @@ def refresh(hub) -> dict:
         else:
             mark.event_id = top
         purged = _purge(session, hub.config.events_days)
+        _rebuild_coverage(session)
         for rid, delta in changed.items():
             if delta:  # the `downloads` sort reads the search index
                 uow.index_later(rid)
@@ -122,3 +132,40 @@ def _purge(session, days: int) -> int:
     """Events past retention go; their aggregates stay."""
     cutoff = datetime.now(UTC) - timedelta(days=days)
     return session.execute(delete(UsageEvent).where(UsageEvent.at < cutoff)).rowcount or 0
+
+
+def _rebuild_coverage(session) -> None:
+    """Published records counted per stage-subject-grade-edition-volume, grouped in the database."""
+    query = (
+        select(
+            Resource.stage,
+            Resource.subjects,
+            Resource.grades,
+            Resource.edition,
+            Resource.volume,
+            Source.kind,
+            func.count(),
+        )
+        .outerjoin(Source, Source.id == Resource.source_id)
+        .where(Resource.status == "published", Resource.is_latest.is_(True))
+        .group_by(
+            Resource.stage,
+            Resource.subjects,
+            Resource.grades,
+            Resource.edition,
+            Resource.volume,
+            Source.kind,
+        )
+    )
+    counts: Counter = Counter()
+    for stage, subjects, grades, edition, volume, kind, n in session.execute(query):
+        origin = "local" if kind is None else "national" if kind == "national" else None
+        if origin is None:
+            continue  # records from partner hubs and OAI-PMH repositories are neither
+        for subject, grade in product(set(subjects or [None]), set(grades or [None])):
+            counts[(origin, stage, subject, grade, edition, volume)] += n
+    session.execute(delete(CoverageCount))
+    names = ("origin", "stage", "subject", "grade", "edition", "volume")
+    session.add_all(
+        CoverageCount(count=n, **dict(zip(names, key, strict=True))) for key, n in counts.items()
+    )

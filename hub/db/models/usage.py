@@ -76,3 +76,18 @@ class UsageWatermark(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class CoverageCount(Base):
+    """Published records per stage, subject, grade, edition and volume, local or national."""
+
+    __tablename__ = "coverage_counts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(16))  # local | national
+    stage: Mapped[str | None] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(String(32))
+    grade: Mapped[str | None] = mapped_column(String(16))
+    edition: Mapped[str | None] = mapped_column(String(32))
+    volume: Mapped[str | None] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,4 @@
-"""usage events: events, daily and hourly aggregates, the aggregation watermark
+"""usage events: events, daily and hourly aggregates, coverage counts, the aggregation watermark
 
 Revision ID: a7e3c1d94b20
 Revises: dc2959441769
@@ -66,6 +66,17 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('hour', 'kind')
     )
+    op.create_table('coverage_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('origin', sa.String(length=16), nullable=False),
+    sa.Column('stage', sa.String(length=16), nullable=True),
+    sa.Column('subject', sa.String(length=32), nullable=True),
+    sa.Column('grade', sa.String(length=16), nullable=True),
+    sa.Column('edition', sa.String(length=32), nullable=True),
+    sa.Column('volume', sa.String(length=16), nullable=True),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('usage_watermark',
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('event_id', sa.BigInteger(), nullable=False),
@@ -75,6 +86,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('usage_watermark')
+    op.drop_table('coverage_counts')
     op.drop_table('usage_hourly')
     op.drop_index('ix_usage_daily_resource_id', table_name='usage_daily')
     op.drop_index('ix_usage_daily_kind_day', table_name='usage_daily')

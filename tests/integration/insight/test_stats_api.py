@@ -212,6 +212,7 @@ def _harvest_national(hub) -> None:
             )
         )
         session.commit()
+    hub.stats.refresh()  # coverage is counted by the refresh
 
 
 def test_coverage_counts_national_records_once_a_national_source_synced(client, hub, world, used):
