@@ -20,6 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import insert, select
 
@@ -50,10 +51,15 @@ def is_robot(user_agent: str | None) -> bool:
     return bool(user_agent and ROBOTS.search(user_agent))
 
 
+@lru_cache(maxsize=4)
+def daily_salt(secret: str, day: str) -> bytes:
+    """The day's salt, derived from the hub's secret: yesterday's keys cannot be linked to today's."""
+    return hmac.new(secret.encode(), f"usage-salt:{day}".encode(), hashlib.sha256).digest()
+
+
 def visitor_key(secret: str, day: str, identity: str) -> str:
-    """HMAC of the visitor's identity under a salt derived from the hub's secret and the day."""
-    salt = hmac.new(secret.encode(), f"usage-salt:{day}".encode(), hashlib.sha256).digest()
-    return hmac.new(salt, identity.encode(), hashlib.sha256).hexdigest()[:32]
+    """HMAC of the visitor's identity under the day's salt."""
+    return hmac.new(daily_salt(secret, day), identity.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class UsageRecorder:
