@@ -53,7 +53,7 @@ def is_robot(user_agent: str | None) -> bool:
 
 @lru_cache(maxsize=4)
 def daily_salt(secret: str, day: str) -> bytes:
-    """The day's salt, derived from the hub's secret: yesterday's keys cannot be linked to today's."""
+    """The day's salt from the hub's secret: yesterday's keys cannot be linked to today's."""
     return hmac.new(secret.encode(), f"usage-salt:{day}".encode(), hashlib.sha256).digest()
 
 
