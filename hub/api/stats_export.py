@@ -33,6 +33,7 @@ HEADINGS = {
     "active_teachers_30_days": "近30天活跃教师",
     "downloads_per_teacher": "人均下载",
 }
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -62,6 +63,8 @@ def as_download(rows: list[dict], name: str, fmt: str) -> Response:
 def _cell(value):
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, str) and value[:1] in FORMULA:
+        return "'" + value  # an organisation's name must not run as a spreadsheet formula
     return "" if value is None else value
 
 

@@ -79,6 +79,7 @@ class StatsService:
         where = [UsageDaily.kind == event, UsageDaily.day >= start, UsageDaily.day <= end]
         for name, value in filters.items():
             if value:
+                _check_code(name, value)
                 where.append(getattr(UsageDaily, COLUMN[name]) == value)
         if scope is not None:
             where.append(or_(UsageDaily.visitor_org.in_(scope), UsageDaily.org.in_(scope)))
@@ -161,6 +162,14 @@ class StatsService:
     def regions(self, actor: Principal) -> dict:
         scope = self.scope(actor)
         return {"rows": self.catalogue.regions(scope)}
+
+
+def _check_code(name: str, value: str) -> None:
+    """Filter values are codes: short, without control characters (PostgreSQL refuses NUL)."""
+    if len(value) > 200 or any(ord(c) < 32 for c in value):
+        raise InvalidInput(
+            f"{name} 应为代码，例如 640104 或 math。Give {name} as a code, such as 640104 or math."
+        )
 
 
 def parse_day(text: str | None, name: str) -> date | None:
