@@ -89,7 +89,7 @@ def regions():
 
 
 def _minimum(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit() and len(text) < 10):
         raise InvalidInput("min 应为非负整数。Give `min` as a whole number, 0 or more.")
     return int(text)
 

@@ -50,6 +50,7 @@ def test_an_organisation_named_like_a_formula_is_text_in_csv_and_xlsx(client, hu
 @example(name="org", value="\x00")
 @example(name="from", value="2026-02-30")
 @example(name="by", value="stage,stage")
+@example(name="min", value="²")
 def test_any_parameter_gets_an_answer_or_a_400_never_a_crash(client, admin, name, value):
     path = "coverage" if name == "min" else "usage"
     response = client.get(f"/api/v1/stats/{path}", query_string={name: value}, headers=admin)
