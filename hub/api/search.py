@@ -9,13 +9,13 @@ from flask_smorest import Blueprint
 
 from hub import current_hub
 from hub.api.auth import current_principal
-from hub.api.usage import record_usage
 from hub.api.schemas.search import (
     SearchArgsSchema,
     SearchResultSchema,
     SuggestArgsSchema,
     SuggestResultSchema,
 )
+from hub.api.usage import record_usage
 from hub.services.search import PARAMS
 
 blp = Blueprint(

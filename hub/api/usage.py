@@ -9,7 +9,7 @@ from hub.api.auth import current_principal
 
 
 def record_usage(kind: str, resource_id=None, file_name=None, response=None):
-    """Record `kind` unless the request is a HEAD, a 304 or an error; returns `response` unchanged."""
+    """Record `kind` unless the request is a HEAD, a 304 or an error; gives `response` back."""
     status = getattr(response, "status_code", 200)
     if request.method == "HEAD" or status == 304 or status >= 400:
         return response

@@ -7,7 +7,6 @@ import binascii
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from hub.db.models import Resource
 from hub.errors import InvalidInput, NotFound, PayloadTooLarge
 from hub.security.principal import Principal
