@@ -32,7 +32,8 @@ def refresh(hub) -> dict:
     hub.usage.flush()
     with hub.uow() as uow:
         session = uow.session
-        mark = session.get(UsageWatermark, "daily")
+        # Row lock: a refresh from beat and one from the CLI do not fold the same days twice.
+        mark = session.get(UsageWatermark, "daily", with_for_update=True)
         since = mark.event_id if mark else 0
         top = session.scalar(select(func.max(UsageEvent.id))) or since
         stamps = session.scalars(select(UsageEvent.at).where(UsageEvent.id > since)).all()
