@@ -45,6 +45,12 @@ class Config:
     metrics_token: str | None = None
     beat_schedule: dict = field(default_factory=dict)
     testing: bool = False
+    # Usage events (issue 11): on/off, retention, the in-process buffer and the robot rate limit.
+    events_enabled: bool = True
+    events_days: int = 400
+    events_buffer: int = 50_000
+    events_flush_seconds: float = 2.0
+    events_rate_per_minute: int = 120
 
     @property
     def max_upload_bytes(self) -> int:
@@ -74,6 +80,7 @@ class Config:
             trusted_proxies=int(_env("EDUHUB_TRUSTED_PROXIES", "0")),
             metrics_token=_env("EDUHUB_METRICS_TOKEN"),
             beat_schedule=default_beat_schedule(),
+            **_events_settings(),
         )
         values.update(overrides)
         if "secret_key" not in values:
@@ -88,6 +95,7 @@ def default_beat_schedule() -> dict:
         "verify-checksums": {"task": "workers.tasks.verify_checksums", "schedule": 7 * 24 * 3600.0},
         "purge-uploads": {"task": "workers.tasks.purge_uploads", "schedule": 3600.0},
         "reconcile-search": {"task": "workers.tasks.reconcile_search", "schedule": 24 * 3600.0},
+        "refresh-stats": {"task": "workers.tasks.refresh_stats", "schedule": 300.0},
     }
 
 
@@ -113,3 +121,13 @@ class SandboxLimits:
             if raw is not None:
                 values[name] = type(default.default)(raw)
         return cls(**values)
+
+
+def _events_settings() -> dict:
+    return dict(
+        events_enabled=_env("EDUHUB_EVENTS", "on").lower() not in ("off", "0", "false", "no"),
+        events_days=int(_env("EDUHUB_EVENTS_DAYS", "400")),
+        events_buffer=int(_env("EDUHUB_EVENTS_BUFFER", "50000")),
+        events_flush_seconds=float(_env("EDUHUB_EVENTS_FLUSH_SECONDS", "2")),
+        events_rate_per_minute=int(_env("EDUHUB_EVENTS_RATE", "120")),
+    )

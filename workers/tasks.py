@@ -55,3 +55,9 @@ def purge_uploads() -> int:
 def reconcile_search() -> dict:
     """Repair drift between the database and the search index (missed messages, restores)."""
     return current_hub().search_service.reconcile()
+
+
+@celery.task(name="workers.tasks.refresh_stats")
+def refresh_stats() -> dict:
+    """Fold new usage events into the aggregates and drop events past retention."""
+    return current_hub().stats.refresh()

@@ -24,6 +24,7 @@ BLUEPRINT_MODULES = (
     "hub.api.sources",
     "hub.api.changes",
     "hub.api.previews",
+    "hub.api.stats",
 )
 
 API_PREFIXES = ("/api/", "/oai", "/readyz", "/metrics", "/healthz")

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from hub import current_hub
 from hub.api.auth import current_principal, require_user
 from hub.api.download import send_download
+from hub.http.usage import record_usage
 from hub.errors import InvalidInput
 
 blp = Blueprint(
@@ -47,6 +48,7 @@ def put_file(resource_id, name):
         content_length=_content_length(),
         digest=request.headers.get("Digest"),
     )
+    record_usage("upload", resource_id, stored["name"])
     return stored, 201
 
 
@@ -81,6 +83,7 @@ def post_files(resource_id):
         hub.files.upload(principal, resource_id, f.filename, f.stream, content_length=None)
         for f in uploads
     ]
+    [record_usage("upload", resource_id, f["name"]) for f in stored]
     return {"files": stored}, 201
 
 
@@ -95,14 +98,13 @@ def post_files(resource_id):
     },
 )
 def get_file(resource_id, name):
-    hub = current_hub()
-    counted = _is_first_byte_request()
-    download = hub.files.open_download(current_principal(), resource_id, name, count=counted)
+    download = current_hub().files.open_download(current_principal(), resource_id, name)
     if download.kind == "redirect":
         response = redirect(download.url, 302)
         response.headers["Cache-Control"] = "no-store"
-        return response
-    return send_download(download)
+    else:
+        response = send_download(download)
+    return record_usage("download", resource_id, download.name, response)
 
 
 @blp.route("/resources/<resource_id>/files/<path:name>", methods=["DELETE"])
@@ -111,11 +113,3 @@ def get_file(resource_id, name):
 def delete_file(resource_id, name):
     current_hub().files.delete(current_principal(), resource_id, name)
     return "", 204
-
-
-def _is_first_byte_request() -> bool:
-    """Count a download once: a resumed transfer (Range not starting at 0) or a revalidation is not a new one."""
-    if request.headers.get("If-None-Match"):
-        return False
-    header = request.headers.get("Range", "")
-    return not header or header.replace(" ", "").startswith("bytes=0-")

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields
 
 from hub import current_hub
 from hub.api.auth import current_principal
+from hub.http.usage import record_usage
 from hub.errors import InvalidInput
 
 blp = Blueprint(
@@ -82,7 +83,7 @@ class ResourceItem(MethodView):
     @blp.doc(summary="One record, with files and links; ETag is its revision")
     def get(self, resource_id):
         record = current_hub().resources.get(current_principal(), resource_id)
-        return _record_response(record)
+        return record_usage("view", resource_id, None, _record_response(record))
 
     @blp.doc(
         requestBody={"content": {"application/json": {"schema": _input_schema()}}},
@@ -123,4 +124,4 @@ def resource_action(body, resource_id, action):
         current_principal(), resource_id, action, comment=(body or {}).get("comment")
     )
     status = 201 if action == "new-version" else 200
-    return _record_response(record, status)
+    return record_usage(action, resource_id, None, _record_response(record, status))

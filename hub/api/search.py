@@ -15,6 +15,7 @@ from hub.api.schemas.search import (
     SuggestArgsSchema,
     SuggestResultSchema,
 )
+from hub.http.usage import record_usage
 from hub.services.search import PARAMS
 
 blp = Blueprint(
@@ -52,7 +53,7 @@ def search_resources(q, sort, page, size, facets, **filters):
         current_principal(), q=q, filters=filters, sort=sort, page=page, size=size, facets=facets
     )
     result["links"] = _links(page, size, result["total"])
-    return result
+    return record_usage("search", response=result)
 
 
 @blp.route("/suggest", methods=["GET"])

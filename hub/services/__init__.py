@@ -99,7 +99,21 @@ class Hub:
 
         return ChangeService(self)
 
+    @cached_property
+    def usage(self):
+        from hub.services.usage import UsageRecorder
+
+        return UsageRecorder(self)
+
+    @cached_property
+    def stats(self):
+        from hub.services.stats import StatsService
+
+        return StatsService(self)
+
     def close(self) -> None:
+        if "usage" in self.__dict__:
+            self.usage.close()  # a clean shutdown writes the buffered usage events
         if "search" in self.__dict__:
             self.search.close()
         self.tasks.close()

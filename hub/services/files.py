@@ -7,8 +7,6 @@ import binascii
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import update
-
 from hub.db.models import Resource
 from hub.errors import InvalidInput, NotFound, PayloadTooLarge
 from hub.security.principal import Principal
@@ -128,9 +126,7 @@ class FileService:
             uow.audit("file.delete", "resource", resource.id, name=name, sha256=found.sha256)
             uow.commit()
 
-    def open_download(
-        self, actor: Principal, resource_id: str, name: str, *, count: bool = True
-    ) -> Download:
+    def open_download(self, actor: Principal, resource_id: str, name: str) -> Download:
         with self.hub.uow(actor) as uow:
             resource = self.hub.resources.load_readable(uow.session, actor, resource_id)
             found = next((f for f in resource.files if f.name == name), None)
@@ -138,14 +134,8 @@ class FileService:
                 raise NotFound(
                     f"该资源没有名为 {name} 的文件。This resource has no file named {name}."
                 )
+            # Downloads are counted from usage events by `eduhub stats refresh`.
             public = resource.status == "published" and resource.visibility == "public"
-            if count and resource.status == "published":
-                uow.session.execute(
-                    update(Resource)
-                    .where(Resource.id == resource.id)
-                    .values(downloads=Resource.downloads + 1)
-                )
-                uow.commit()
         return self._download(found.name, found.size, found.sha256, found.mimetype, public)
 
     def _download(self, name, size, sha256, mimetype, public) -> Download:

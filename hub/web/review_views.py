@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from hub import current_hub
 from hub.errors import HubError
 from hub.http.principal import current_principal
+from hub.http.usage import record_usage
 from hub.http.redirects import to_login
 from hub.services.review import ReviewService
 
@@ -34,6 +35,7 @@ def decide(resource_id: str, action: str):
         current_hub().resources.act(
             current_principal(), resource_id, action, comment=request.form.get("comment")
         )
+        record_usage(action, resource_id)  # counts `publish`; a rejection is not usage
     except HubError as exc:
         return _queue_page(exc.message, status=exc.status)
     return redirect(url_for("web.review", done=action))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from hub import current_hub
 from hub.errors import HubError, ValidationFailed
 from hub.http.principal import current_principal
+from hub.http.usage import record_usage
 from hub.http.redirects import to_login
 from hub.services import permissions
 
@@ -104,6 +105,7 @@ def upload_files_post(resource_id):
     try:
         for f in uploads:
             hub.files.upload(principal, resource_id, f.filename, f.stream, content_length=None)
+            record_usage("upload", resource_id, f.filename)
     except HubError as exc:
         return _files_page(resource_id, exc.message, exc.status)
     return redirect(url_for("web.upload_files", resource_id=resource_id))

@@ -8,6 +8,7 @@ from hub import current_hub
 from hub.errors import ValidationFailed
 from hub.http import cache
 from hub.http.principal import current_principal
+from hub.http.usage import record_usage
 from hub.http.redirects import to_login
 from hub.web import searchform
 
@@ -51,6 +52,8 @@ def search():
         )
     except ValidationFailed as exc:  # e.g. an unknown organisation code in a shared link
         error = exc
+    if form.q or form.filters:  # the bare home page is not a search
+        record_usage("search")
     facets = [
         (name, result["aggregations"][name])
         for name in searchform.FACET_ORDER
@@ -73,7 +76,7 @@ def resource(resource_id: str):
     context = page_context(resource_id)
     response = make_response(render_template("resource.html", **context))
     response.headers["Cache-Control"] = resource_cache_control(context["record"])
-    return response
+    return record_usage("view", resource_id, None, response)
 
 
 def resource_cache_control(record: dict) -> str:

@@ -25,7 +25,7 @@ import search_bench  # noqa: E402
 
 # Scripts run here, and the helpers they use: a new file in bench/ goes in one or the other.
 RUN = {"transfer.py", "record_rps.py", "search_bench.py", "search_cpu.py", "web_bench.py"}
-RUN |= {"harvest_bench.py"}
+RUN |= {"harvest_bench.py", "stats_bench.py"}
 HELPERS = {
     "common.py": "every script",
     "minimal_app.py": "transfer.py (the upload ceiling)",
@@ -110,6 +110,17 @@ def test_harvest_bench_rates_are_of_the_records_created(tmp_path):
     e2e = result["end_to_end"]
     assert result["fetch_parse"]["records"] == e2e["created"] == e2e["indexed"] == 150
     assert e2e["rps"] == round(e2e["created"] / e2e["total_s"])
+
+
+def test_stats_bench_measures_downloads_on_and_off_and_stats_answers(tmp_path):
+    args = ["--runs", 1, "--seconds", 1, "--connections", 2, "--events", 300, "--resources", 30]
+    bench("stats_bench.py", *args, "--n", 2, "--out", tmp_path)
+    result = read(tmp_path / "stats.json")
+    downloads = result["downloads"]
+    assert len(downloads["runs"]["on"]) == len(downloads["runs"]["off"]) == 1
+    assert downloads["ratio_on_off"] == round(downloads["rps_on"] / downloads["rps_off"], 3)
+    assert result["refresh"]["events"] == 300
+    assert set(result["answers"]) == {"usage_by_region", "usage_by_day_90", "coverage"}
 
 
 def test_record_rps_answers_the_record_without_errors(tmp_path):

@@ -7,3 +7,10 @@ from hub.db.models.resources import Blob, Resource, ResourceFile  # noqa: F401
 from hub.db.models.sources import Source, SourceBlob, SyncFailure, SyncRun  # noqa: F401
 from hub.db.models.texts import FileText  # noqa: F401
 from hub.db.models.uploads import UploadSession  # noqa: F401
+from hub.db.models.usage import (  # noqa: F401
+    CoverageCount,
+    UsageDaily,
+    UsageEvent,
+    UsageHourly,
+    UsageWatermark,
+)

@@ -79,7 +79,7 @@ def snapshot(hub, ids):
         record = hub.resources.get(SYSTEM, resource_id)
         files = {}
         for f in record["files"]:
-            download = hub.files.open_download(SYSTEM, resource_id, f["name"], count=False)
+            download = hub.files.open_download(SYSTEM, resource_id, f["name"])
             files[f["name"]] = download.path.read_bytes()
         out[resource_id] = (
             {k: record[k] for k in ("title", "status", "org", "subjects", "published")},

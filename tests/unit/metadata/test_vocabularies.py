@@ -245,3 +245,38 @@ def test_a_file_whose_name_differs_from_its_vocabulary_is_refused(tmp_path):
 def test_a_broken_file_is_refused_with_the_reason(data, error):
     with pytest.raises(ValueError, match=error):
         parse_vocabulary(data)
+
+
+FLAGS = ("rural", "southern_mountain", "resettlement")
+
+
+def test_every_county_carries_the_three_flags_with_a_known_source(vocabularies):
+    raw = json.loads((DATA_DIR / "regions.json").read_text(encoding="utf-8"))
+    sources = raw["flag_sources"]
+    for term in vocabularies.get("regions"):
+        if term.get("level") != "county":
+            assert term.get("rural") is None
+            continue
+        for flag in FLAGS:
+            assert isinstance(term.get(flag), bool), (term.zh, flag)
+            source = sources[term.get("flag_source")[flag]]
+            assert source["flag"] == flag and source["source"]
+            assert isinstance(source["certain"], bool)
+
+
+def test_southern_mountain_counties_are_the_nine_central_southern_ones(vocabularies):
+    regions = vocabularies.get("regions")
+    flagged = {t.zh for t in regions if t.get("southern_mountain")}
+    guyuan = {t.zh for t in regions if t.get("parent") == "640400"}
+    assert guyuan == {"原州区", "西吉县", "隆德县", "泾源县", "彭阳县"}
+    assert flagged == guyuan | {"海原县", "同心县", "盐池县", "红寺堡区"}
+
+
+def test_resettlement_areas_are_hongsibu_and_yongning_and_uncertain_ones_say_so(vocabularies):
+    regions = vocabularies.get("regions")
+    raw = json.loads((DATA_DIR / "regions.json").read_text(encoding="utf-8"))
+    assert {t.zh for t in regions if t.get("resettlement")} == {"红寺堡区", "永宁县"}
+    minning = raw["flag_sources"][regions.term("640121").get("flag_source")["resettlement"]]
+    assert "闽宁镇" in minning["source"] and minning["certain"] is False
+    assert regions.term("640104").get("rural") is False  # Xingqing, Yinchuan's centre
+    assert regions.term("640522").get("rural") is True  # Haiyuan County

@@ -1,0 +1,183 @@
+"""Province insight: usage, coverage and county figures from the aggregates, scoped by role."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from hub.db.models.accounts import Organisation
+from hub.db.models.usage import EVENT_KINDS, UsageDaily
+from hub.errors import Forbidden, InvalidInput, Unauthenticated
+from hub.security.principal import Principal
+from hub.services import stats_refresh
+from hub.services.stats_catalogue import CatalogueFigures
+
+BY = ("day", "month", "region", "city", "org", "subject", "stage", "grade", "type", "source")
+FILTERS = ("region", "subject", "stage", "org", "source")
+# `by` and the filters read the visitor's organisation and region, the rest the resource's facets.
+COLUMN = {
+    "region": "visitor_region",
+    "city": "visitor_region",
+    "org": "visitor_org",
+    "subject": "subject",
+    "stage": "stage",
+    "grade": "grade",
+    "type": "type",
+    "source": "source",
+}
+VOCAB = {"subject": "subjects", "stage": "stages", "grade": "grades", "type": "types"}
+
+
+class StatsService:
+    def __init__(self, hub):
+        self.hub = hub
+        self.catalogue = CatalogueFigures(hub)
+
+    def refresh(self) -> dict:
+        return stats_refresh.refresh(self.hub)
+
+    def scope(self, actor: Principal) -> list[str] | None:
+        """Organisation codes the caller may see (None: the whole hub); refuses everyone else."""
+        if actor.is_admin:
+            return None
+        if not actor.is_authenticated:
+            raise Unauthenticated("请先登录。Sign in to see usage statistics.")
+        paths = [r.org_path for r in actor.roles if r.role in ("org_admin", "reviewer")]
+        if not paths:
+            raise Forbidden(
+                "只有管理员、机构管理员和审核员可以查看统计。"
+                "Only administrators, organisation administrators and reviewers can see statistics."
+            )
+        with self.hub.db.session() as session:
+            clause = or_(*(Organisation.path.startswith(p) for p in paths))
+            return list(session.scalars(select(Organisation.code).where(clause)))
+
+    def overview(self) -> dict:
+        return self.catalogue.overview(self._usage_totals)
+
+    def usage(self, actor: Principal, *, event, by, start=None, end=None, **filters) -> dict:
+        scope = self.scope(actor)
+        if event not in EVENT_KINDS or by not in BY:
+            raise InvalidInput(
+                f"event 须为 {', '.join(EVENT_KINDS)} 之一，by 须为 {', '.join(BY)} 之一。"
+                f"Use event one of {', '.join(EVENT_KINDS)} and by one of {', '.join(BY)}."
+            )
+        end = end or datetime.now(UTC).date()
+        start = start or end - timedelta(days=29)
+        query = self._filtered(event, start, end, scope, filters)
+        rows = self._grouped(query, by)
+        return {
+            "event": event,
+            "by": by,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "rows": rows,
+        }
+
+    def _filtered(self, event, start, end, scope, filters):
+        where = [UsageDaily.kind == event, UsageDaily.day >= start, UsageDaily.day <= end]
+        for name, value in filters.items():
+            if value:
+                _check_code(name, value)
+                where.append(getattr(UsageDaily, COLUMN[name]) == value)
+        if scope is not None:
+            where.append(or_(UsageDaily.visitor_org.in_(scope), UsageDaily.org.in_(scope)))
+        return where
+
+    def _grouped(self, where, by) -> list[dict]:
+        if by in ("day", "month"):
+            key = UsageDaily.day
+        else:
+            key = getattr(UsageDaily, COLUMN[by])
+        query = (
+            select(
+                key, func.sum(UsageDaily.count), func.count(func.distinct(UsageDaily.visitor_key))
+            )
+            .where(*where)
+            .group_by(key)
+        )
+        with self.hub.db.session() as session:
+            found = [(k, int(n), int(v)) for k, n, v in session.execute(query)]
+        merged: dict = {}
+        for k, n, v in found:
+            name = self._key(by, k)
+            count, visitors = merged.get(name, (0, 0))
+            # Visitor keys change every day, so visitors add up across days (visitor-days).
+            merged[name] = (count + n, visitors + v)
+        ordered = sorted(merged.items(), key=lambda kv: (kv[0] == "unknown", -kv[1][0], kv[0]))
+        if by in ("day", "month"):
+            ordered = sorted(merged.items())
+        labels = self._labels(by, [k for k, _ in ordered])
+        return [
+            {"key": k, "label": labels.get(k, k), "count": n, "visitors": v}
+            for k, (n, v) in ordered
+        ]
+
+    @staticmethod
+    def _key(by: str, value) -> str:
+        if value is None:
+            return "unknown"
+        if by == "day":
+            return value.isoformat()
+        if by == "month":
+            return value.isoformat()[:7]
+        if by == "city":
+            return f"{value[:4]}00"
+        return str(value)
+
+    def _labels(self, by: str, keys: list[str]) -> dict[str, str]:
+        labels = {"unknown": "未知 Unknown"}
+        if by in ("region", "city"):
+            vocab = self.hub.vocabularies.get("regions")
+            labels.update({k: vocab.label(k) for k in keys if k != "unknown"})
+        elif by in VOCAB:
+            vocab = self.hub.vocabularies.get(VOCAB[by])
+            labels.update({k: vocab.label(k) for k in keys if k != "unknown"})
+        elif by == "org":
+            with self.hub.db.session() as session:
+                query = select(Organisation.code, Organisation.name).where(
+                    Organisation.code.in_(keys)
+                )
+                labels.update(dict(session.execute(query).all()))
+        return labels
+
+    def _usage_totals(self, kind: str) -> dict:
+        since = datetime.now(UTC).date() - timedelta(days=29)
+        with self.hub.db.session() as session:
+            total = session.scalar(
+                select(func.coalesce(func.sum(UsageDaily.count), 0)).where(UsageDaily.kind == kind)
+            )
+            recent = session.scalar(
+                select(func.coalesce(func.sum(UsageDaily.count), 0)).where(
+                    UsageDaily.kind == kind, UsageDaily.day >= since
+                )
+            )
+        return {"total": int(total), "last_30_days": int(recent)}
+
+    def coverage(self, actor: Principal, *, by, minimum=1, stage=None, subject=None) -> dict:
+        self.scope(actor)
+        return self.catalogue.coverage(by, minimum, stage=stage, subject=subject)
+
+    def regions(self, actor: Principal) -> dict:
+        scope = self.scope(actor)
+        return {"rows": self.catalogue.regions(scope)}
+
+
+def _check_code(name: str, value: str) -> None:
+    """Filter values are codes: short, without control characters (PostgreSQL refuses NUL)."""
+    if len(value) > 200 or any(ord(c) < 32 for c in value):
+        raise InvalidInput(
+            f"{name} 应为代码，例如 640104 或 math。Give {name} as a code, such as 640104 or math."
+        )
+
+
+def parse_day(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{name} 应为 YYYY-MM-DD 格式的日期。Give {name} as a date, YYYY-MM-DD."
+        ) from None
