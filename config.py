@@ -40,6 +40,9 @@ class Config:
     broker_url: str
     secret_key: str
     max_upload_mb: int = 2048
+    hub_name: str = "EduHub"  # named in offline bundles as their origin
+    public_url: str = "http://localhost:8000"
+    bundle_days: int = 7  # built bundles are deleted after this many days
     beat_schedule: dict = field(default_factory=dict)
     testing: bool = False
 
@@ -63,6 +66,9 @@ class Config:
             search_url=_env("EDUHUB_SEARCH_URL", f"tantivy://{data_dir / 'index'}"),
             broker_url=_env("EDUHUB_BROKER_URL", f"filesystem://{data_dir / 'broker'}"),
             max_upload_mb=int(_env("EDUHUB_MAX_UPLOAD_MB", "2048")),
+            hub_name=_env("EDUHUB_HUB_NAME", "EduHub"),
+            public_url=_env("EDUHUB_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            bundle_days=int(_env("EDUHUB_BUNDLE_DAYS", "7")),
             beat_schedule=default_beat_schedule(),
         )
         values.update(overrides)
