@@ -61,7 +61,9 @@ class BundleArchive:
     def _check_directory(self) -> dict[str, zipfile.ZipInfo]:
         infos = self.zip.infolist()
         if len(infos) > self.limits.max_entries:
-            raise rejected("条目过多", f"The bundle has more than {self.limits.max_entries} entries")
+            raise rejected(
+                "条目过多", f"The bundle has more than {self.limits.max_entries} entries"
+            )
         entries: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             self._check_entry(info)
@@ -118,14 +120,18 @@ class BundleArchive:
         """The verified manifest: signed by a trusted key (unless allowed unsigned), of the known shape."""
         body = self.read_small(fmt.MANIFEST, self.limits.max_manifest)
         if body is None:
-            raise rejected("缺少 manifest.json", "The bundle has no manifest.json; it is not an EduHub bundle")
+            raise rejected(
+                "缺少 manifest.json", "The bundle has no manifest.json; it is not an EduHub bundle"
+            )
         signature = self.read_small(fmt.SIGNATURE, 1 << 16)
         if not allow_unsigned or signature is not None:
             signing.verify(body, signature, trusted, allow_untrusted=allow_unsigned)
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise rejected("manifest.json 不是有效的 JSON", f"manifest.json is not valid JSON ({exc})") from None
+            raise rejected(
+                "manifest.json 不是有效的 JSON", f"manifest.json is not valid JSON ({exc})"
+            ) from None
         try:
             manifest = fmt.check_manifest(data)
         except ValidationError as exc:
@@ -143,7 +149,8 @@ class BundleArchive:
             info = self.entries.get(entry["path"])
             if info is None:
                 raise rejected(
-                    "清单列出的文件不在包内", f"The manifest names {entry['path']}, which the bundle lacks"
+                    "清单列出的文件不在包内",
+                    f"The manifest names {entry['path']}, which the bundle lacks",
                 )
             if info.file_size != entry["size"]:
                 raise self._damaged(entry["path"], "its size differs from the manifest's")
@@ -160,7 +167,9 @@ class BundleArchive:
                     expected_length=entry["size"],
                 )
             except HubError:
-                raise self._damaged(entry["path"], "it ends early or is longer than listed") from None
+                raise self._damaged(
+                    entry["path"], "it ends early or is longer than listed"
+                ) from None
         if staged.sha256 != entry["sha256"]:
             store.discard(staged)
             raise rejected(
@@ -183,7 +192,9 @@ class BundleArchive:
             raise self._damaged(info.filename, str(exc)) from None
 
     def _damaged(self, name: str, why: str) -> BundleRejected:
-        return rejected("离线包已损坏或不完整", f"The bundle is damaged or incomplete: {name}: {why}")
+        return rejected(
+            "离线包已损坏或不完整", f"The bundle is damaged or incomplete: {name}: {why}"
+        )
 
 
 class _Counted:

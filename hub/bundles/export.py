@@ -47,7 +47,10 @@ def export_bundle(
     The ZIP is written beside `out` and renamed into place, so a failed export leaves no half file."""
     query = {k: v for k, v in (query or {}).items() if v}
     vocab = VocabLookup(hub.vocabularies)
-    records = [_with_lrmi(r, vocab, hub.config.public_url) for r in selected_records(hub, actor, query, ids)]
+    records = [
+        _with_lrmi(r, vocab, hub.config.public_url)
+        for r in selected_records(hub, actor, query, ids)
+    ]
     files = _unique_files(records)
     if on_total:
         on_total(sum(f["size"] for f in files))
@@ -88,7 +91,8 @@ def _unique_files(records: list[dict]) -> list[dict]:
     for record in records:
         for f in record["files"]:
             files.setdefault(
-                f["sha256"], {"sha256": f["sha256"], "size": f["size"], "path": fmt.file_path(f["sha256"])}
+                f["sha256"],
+                {"sha256": f["sha256"], "size": f["size"], "path": fmt.file_path(f["sha256"])},
             )
     return list(files.values())
 

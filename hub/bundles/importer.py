@@ -31,7 +31,9 @@ class BundleImportReport:
     unchanged: int = 0
     failed: int = 0
     files_stored: int = 0
-    files_skipped: int = 0  # already in this hub's store (a re-run, or the same bytes from elsewhere)
+    files_skipped: int = (
+        0  # already in this hub's store (a re-run, or the same bytes from elsewhere)
+    )
     source: str = ""
     errors: list[str] = field(default_factory=list)
 
@@ -109,7 +111,9 @@ class BundleImporter:
         """The bundle's hub as a source of this hub (kind `hub`, disabled: nothing syncs from it on its own)."""
         url = hub_info["url"].rstrip("/")
         with self.hub.uow() as uow:
-            found = uow.session.scalar(select(Source).where(Source.kind == "hub", Source.url == url))
+            found = uow.session.scalar(
+                select(Source).where(Source.kind == "hub", Source.url == url)
+            )
             if found is not None:
                 self.report.source = found.name
                 return found.id
@@ -117,7 +121,14 @@ class BundleImporter:
         name = _source_name(url, taken)
         created = self.hub.sources.create(
             SYSTEM,
-            {"name": name, "kind": "hub", "url": url, "org": self.org, "enabled": False, "fetch_files": False},
+            {
+                "name": name,
+                "kind": "hub",
+                "url": url,
+                "org": self.org,
+                "enabled": False,
+                "fetch_files": False,
+            },
         )
         self.report.source = name
         return created["id"]
@@ -127,21 +138,29 @@ class BundleImporter:
         with self.hub.uow() as uow:
             org_id = uow.session.scalar(select(Source.org_id).where(Source.id == source_id))
             resources.preload_harvested(uow, source_id, [r["id"] for r in batch])
-            for record in batch:
-                outcome = self._apply_one(uow, source_id, org_id, hub_info, record)
+            outcomes = [self._apply_one(uow, source_id, org_id, hub_info, r) for r in batch]
+            for outcome in outcomes:
                 setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-            uow.audit("bundle.import", "source", source_id, records=len(batch))
+            written = outcomes.count("created") + outcomes.count("updated")
+            if written:  # an import that changes nothing leaves no trace, not even an audit entry
+                uow.audit("bundle.import", "source", source_id, records=written)
             uow.commit()
 
     def _apply_one(self, uow, source_id: int, org_id: int, hub_info: dict, record: dict) -> str:
         resources = self.hub.resources
         incoming = dict(record)
-        incoming["origin_url"] = record.get("origin_url") or f"{hub_info['url'].rstrip('/')}/r/{record['id']}"
+        incoming["origin_url"] = (
+            record.get("origin_url") or f"{hub_info['url'].rstrip('/')}/r/{record['id']}"
+        )
         incoming["provenance"] = {"hub": hub_info["url"], "id": record["id"]}
         try:
             with uow.session.begin_nested():
                 resource, outcome = resources.upsert_harvested(
-                    uow, source_id=source_id, org_id=org_id, external_id=record["id"], record=incoming
+                    uow,
+                    source_id=source_id,
+                    org_id=org_id,
+                    external_id=record["id"],
+                    record=incoming,
                 )
                 if self._attach_files(uow, resource, record["files"]) and outcome == "unchanged":
                     outcome = "updated"

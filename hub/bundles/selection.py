@@ -36,7 +36,9 @@ def selected_records(
     filters = {k: list(v) for k, v in query.items() if k in FILTERS and v}
     unknown = set(query) - set(FILTERS) - {"q"}
     if unknown:
-        raise ValidationFailed.from_messages({name: ["未知的筛选条件。Unknown filter."] for name in unknown})
+        raise ValidationFailed.from_messages(
+            {name: ["未知的筛选条件。Unknown filter."] for name in unknown}
+        )
     wanted = set(ids) if ids is not None else None
     if query.get("q"):
         found = _search_ids(hub, actor, query["q"], filters)
@@ -50,21 +52,23 @@ def selected_records(
 
 
 def _published(session, actor: Principal, wanted: set[str] | None):
-    base = (
-        select(Resource)
+    """Ids first (small), then the records in chunks: memory grows with the ids, not the records."""
+    ids = (
+        select(Resource.id)
         .outerjoin(Organisation, Organisation.id == Resource.org_id)
         .where(Resource.status == "published")
         .where(permissions.published_visibility_clause(actor))
-        .options(selectinload(Resource.files))
         .order_by(Resource.created, Resource.id)
     )
-    if wanted is None:
-        yield from session.scalars(base.execution_options(yield_per=_BATCH)).unique()
-        return
-    ordered = sorted(wanted)
+    ordered = [i for i in session.scalars(ids) if wanted is None or i in wanted]
     for start in range(0, len(ordered), _BATCH):
         chunk = ordered[start : start + _BATCH]
-        yield from session.scalars(base.where(Resource.id.in_(chunk))).unique()
+        loaded = session.scalars(
+            select(Resource).where(Resource.id.in_(chunk)).options(selectinload(Resource.files))
+        ).unique()
+        by_id = {r.id: r for r in loaded}
+        yield from (by_id[i] for i in chunk)
+        session.expunge_all()
 
 
 def _search_ids(hub, actor: Principal, q: str, filters: dict) -> set[str]:

@@ -71,7 +71,9 @@ def parse_key(text: str) -> str:
             if not isinstance(key, Ed25519PublicKey):
                 raise ValueError("not an Ed25519 key")
             return public_key_text(key)
-        return public_key_text(Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True)))
+        return public_key_text(
+            Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+        )
     except (ValueError, binascii.Error, UnicodeError) as exc:
         raise BundleRejected(
             f"无法读取信任的公钥：{exc}。Cannot read the trusted key ({exc}): give the base64 key from "
