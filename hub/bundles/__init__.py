@@ -1,1 +1,1 @@
-"""Offline bundles: one signed ZIP of records and their files that opens in a browser and loads into a hub."""
+"""Offline bundles: one signed ZIP of records and files, for a browser and for another hub."""

@@ -1,4 +1,4 @@
-"""Reading an untrusted bundle: every check that must pass before any of it is stored, in one place."""
+"""Reading an untrusted bundle: every check that must pass before any of it is stored."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ _ASK = "请向制作它的平台重新索取。Ask its hub for a new bundle."
 
 @dataclass(frozen=True)
 class Limits:
-    """A bundle bigger than `max_total` or any entry inflating more than `max_ratio` times is a bomb."""
+    """Over `max_total` bytes, or an entry inflating over `max_ratio` times: a bomb."""
 
     max_total: int = 64 << 30
     max_ratio: int = 200
@@ -43,7 +43,7 @@ class BundleArchive:
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise rejected(
                 "离线包不是完整的 ZIP 文件（可能下载未完成）",
-                f"The bundle is not a complete ZIP file ({exc}); it was probably cut short in transfer",
+                f"The bundle is not a complete ZIP file ({exc}); it was probably cut short",
                 "请重新下载后再导入。Download it again, then import it.",
             ) from None
         try:
@@ -74,7 +74,8 @@ class BundleArchive:
         if total > self.limits.max_total:
             raise rejected(
                 "解压后过大",
-                f"The bundle would unpack to {total} bytes, over the limit of {self.limits.max_total}",
+                f"The bundle would unpack to {total} bytes, over the limit "
+                f"of {self.limits.max_total}",
                 "请分成较小的离线包。Ask for smaller bundles (narrower searches).",
             )
         return entries
@@ -103,7 +104,7 @@ class BundleArchive:
                 "不要解压或导入此文件。Do not unpack or import this file.",
             )
 
-    # -- the manifest ------------------------------------------------------------------------------------------
+    # -- the manifest ----------------------------------------------------------------------------
     def read_small(self, name: str, limit: int) -> bytes | None:
         info = self.entries.get(name)
         if info is None:
@@ -117,7 +118,7 @@ class BundleArchive:
         return body
 
     def manifest(self, trusted: set[str], allow_unsigned: bool) -> dict:
-        """The verified manifest: signed by a trusted key (unless allowed unsigned), of the known shape."""
+        """The manifest: signed by a trusted key (unless allowed unsigned), of the known shape."""
         body = self.read_small(fmt.MANIFEST, self.limits.max_manifest)
         if body is None:
             raise rejected(
@@ -139,7 +140,8 @@ class BundleArchive:
                 "清单格式不对或版本未知",
                 f"manifest.json is not a version-{fmt.VERSION} EduHub manifest: "
                 f"{json.dumps(exc.messages, ensure_ascii=False)[:500]}",
-                "请用本平台支持的版本重新导出。Export it again with a hub that writes this version.",
+                "请用本平台支持的版本重新导出。"
+                "Export it again with a hub that writes this version.",
             ) from None
         self._check_listed(manifest)
         return manifest
@@ -155,9 +157,9 @@ class BundleArchive:
             if info.file_size != entry["size"]:
                 raise self._damaged(entry["path"], "its size differs from the manifest's")
 
-    # -- the files -----------------------------------------------------------------------------------------------
+    # -- the files -------------------------------------------------------------------------------
     def stage(self, store, entry: dict, progress=None) -> Staged:
-        """One listed file into the store's staging area, its SHA-256 checked; nothing is committed."""
+        """One listed file into the store's staging area, SHA-256 checked; nothing committed."""
         info = self.entries[entry["path"]]
         with self._open(info) as stream:
             try:
@@ -174,8 +176,8 @@ class BundleArchive:
             store.discard(staged)
             raise rejected(
                 "文件内容与校验和不符",
-                f"The bytes of {entry['path']} do not match their SHA-256 checksum: the bundle was damaged "
-                "or altered",
+                f"The bytes of {entry['path']} do not match their SHA-256 checksum: the bundle "
+                "was damaged or altered",
             )
         return staged
 
@@ -198,7 +200,7 @@ class BundleArchive:
 
 
 class _Counted:
-    """A reader that stops at the size the directory declares: a lying header cannot inflate past it."""
+    """A reader that refuses to go past the size the directory declares."""
 
     def __init__(self, stream, info: zipfile.ZipInfo, archive: BundleArchive, progress):
         self.stream, self.info, self.archive, self.progress = stream, info, archive, progress

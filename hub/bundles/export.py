@@ -1,4 +1,4 @@
-"""Writing a bundle: files streamed from storage into a ZIP (stored), then the signed manifest and the page."""
+"""Writing a bundle: files streamed from storage into a ZIP, the signed manifest, the page."""
 
 from __future__ import annotations
 
@@ -42,9 +42,9 @@ def export_bundle(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> ExportReport:
-    """Write the bundle of the records `actor` may read matching `query` (search API names) to `out`.
+    """Write the bundle of what `actor` may read matching `query` (search API names) to `out`.
 
-    The ZIP is written beside `out` and renamed into place, so a failed export leaves no half file."""
+    The ZIP is written beside `out` and renamed into place: a failed export leaves no half file."""
     query = {k: v for k, v in (query or {}).items() if v}
     vocab = VocabLookup(hub.vocabularies)
     records = [

@@ -1,4 +1,4 @@
-"""The bundle format (version 1): entry names, the manifest's shape, and the checks on untrusted entry paths."""
+"""The bundle format (version 1): entry names, the manifest's shape, checks on entry paths."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ def unsafe_path_reason(name: str) -> str | None:
         return "backslash or control character"
     if name.startswith("/") or _DRIVE.match(name):
         return "absolute path"
+    if ":" in name:  # Windows reads "a:b" as a stream of file a
+        return "colon in the name"
     parts = name.rstrip("/").split("/")
     if any(part in ("", ".", "..") for part in parts):
         return "'..', '.' or empty path segment"
@@ -41,7 +43,7 @@ def unsafe_path_reason(name: str) -> str | None:
 
 
 def is_symlink(info) -> bool:
-    """A ZIP entry that unpacks as a symbolic link (Unix mode in the high bits of its external attributes)."""
+    """An entry that unpacks as a symbolic link (Unix mode in its external attributes)."""
     mode = (info.external_attr >> 16) & 0xFFFF
     return bool(mode) and stat.S_ISLNK(mode)
 
@@ -67,7 +69,7 @@ class RecordFileSchema(Schema):
 
 
 class RecordSchema(Schema):
-    """Only what the importer relies on; the record's fields are validated again as a harvested record."""
+    """What the importer relies on; the fields are validated again as a harvested record's."""
 
     class Meta:
         unknown = "include"

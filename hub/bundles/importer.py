@@ -1,4 +1,4 @@
-"""Importing a bundle: verify everything, store the files, then upsert the records as harvested from its hub."""
+"""Importing a bundle: verify everything, store the files, upsert the records as harvested."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from hub.storage.names import sanitise_filename
 from hub.storage.sniff import sniff_type
 
 BATCH = 200
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -39,7 +40,7 @@ class BundleImportReport:
 
 
 class BundleImporter:
-    """`BundleImporter(hub, trusted_keys=[...]).run(path)`; raises BundleRejected before any change."""
+    """`BundleImporter(hub, trusted_keys=[...]).run(path)`; BundleRejected before any change."""
 
     def __init__(
         self,
@@ -48,7 +49,7 @@ class BundleImporter:
         trusted_keys=(),
         allow_unsigned: bool = False,
         org: str | None = None,
-        limits: Limits = Limits(),
+        limits: Limits = DEFAULT_LIMITS,
         progress: Callable[[int], None] | None = None,
         batch_size: int = BATCH,
     ):
@@ -70,9 +71,9 @@ class BundleImporter:
             self._apply_batch(source_id, manifest["hub"], records[start : start + self.batch_size])
         return self.report
 
-    # -- files -----------------------------------------------------------------------------------------------------
+    # -- files -----------------------------------------------------------------------------------
     def _stage_all(self, bundle: BundleArchive, manifest: dict) -> dict:
-        """Every missing file received and checked; on any failure every staged file is removed again."""
+        """Every missing file received and checked; on any failure all staged files go again."""
         store, staged = self.hub.storage, {}
         try:
             for entry in manifest["files"]:
@@ -106,9 +107,9 @@ class BundleImporter:
         except HubError:
             return "application/octet-stream"
 
-    # -- records ---------------------------------------------------------------------------------------------------
+    # -- records ---------------------------------------------------------------------------------
     def _source(self, hub_info: dict) -> int:
-        """The bundle's hub as a source of this hub (kind `hub`, disabled: nothing syncs from it on its own)."""
+        """The bundle's hub as a source here (kind `hub`, disabled: it never syncs on its own)."""
         url = hub_info["url"].rstrip("/")
         with self.hub.uow() as uow:
             found = uow.session.scalar(

@@ -1,4 +1,4 @@
-"""The bundle's own page: index.html with its script, style and data, searchable from file:// without a server."""
+"""The bundle's own page: index.html, its script, style and data; works from file://."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def entries(manifest: dict, vocab: VocabLookup) -> Iterator[tuple[str, bytes]]:
 
 
 def data_js(manifest: dict, vocab: VocabLookup) -> bytes:
-    """A script assigning one global: browsers refuse fetch() of local files, but load <script src>."""
+    """A script assigning one global: browsers refuse fetch() of local files, not <script>."""
     records = [_summary(r) for r in manifest["records"]]
     data = {
         "hub": manifest["hub"],
@@ -66,7 +66,7 @@ def _labels(records: list[dict], vocab: VocabLookup) -> dict:
 
 
 def _index(records: list[dict]) -> dict[str, list[int]]:
-    """Token -> record positions, with the hub's own segmentation (search mode) of the record's text."""
+    """Token -> record positions, from the hub's own (search-mode) segmentation."""
     index: dict[str, list[int]] = {}
     for position, record in enumerate(records):
         text = " ".join(

@@ -1,4 +1,4 @@
-"""Which records a bundle holds: the published records a caller may read that match search filters or ids."""
+"""Which records a bundle holds: published, readable by the caller, matching filters or ids."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ _BATCH = 500
 def selected_records(
     hub, actor: Principal, query: dict, ids: list[str] | None = None
 ) -> Iterator[dict]:
-    """Canonical records, oldest first. `query`: {"q": str, name: [values]} by the search API's names."""
+    """Canonical records, oldest first. `query`: {"q": str, name: [values]}, API names."""
     filters = {k: list(v) for k, v in query.items() if k in FILTERS and v}
     unknown = set(query) - set(FILTERS) - {"q"}
     if unknown:
@@ -72,7 +72,7 @@ def _published(session, actor: Principal, wanted: set[str] | None):
 
 
 def _search_ids(hub, actor: Principal, q: str, filters: dict) -> set[str]:
-    """The search engine's matches for the words (it alone analyses them), up to its paging window."""
+    """The search engine's matches for the words, up to its paging window."""
     found: set[str] = set()
     for page in range(1, MAX_WINDOW // MAX_SIZE + 1):
         result = hub.search_service.search(

@@ -19,7 +19,7 @@ ALGORITHM = "ed25519"
 
 
 def hub_private_key(data_dir: Path) -> Ed25519PrivateKey:
-    """The hub's key, generated once into the data directory (mode 0600) and read back after that."""
+    """The hub's key, generated once into the data directory (mode 0600), then read back."""
     path = Path(data_dir) / KEY_FILE
     if not path.exists():
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,7 @@ def hub_private_key(data_dir: Path) -> Ed25519PrivateKey:
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
-    """The raw 32-byte public key in base64: what `--trust-key` and `GET /api/v1/bundles/key` exchange."""
+    """The raw public key in base64, as `--trust-key` and `GET /api/v1/bundles/key` give it."""
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.b64encode(raw).decode("ascii")
 
@@ -61,7 +61,7 @@ def sign(private_key: Ed25519PrivateKey, manifest: bytes) -> bytes:
 
 
 def parse_key(text: str) -> str:
-    """A trusted key given as base64, as a PEM public key, or as a file holding either; returns base64."""
+    """A trusted key as base64, PEM, or a file holding either; returns base64."""
     text = text.strip()
     if not text.startswith("-----") and len(text) != 44 and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8").strip()
@@ -76,7 +76,8 @@ def parse_key(text: str) -> str:
         )
     except (ValueError, binascii.Error, UnicodeError) as exc:
         raise BundleRejected(
-            f"无法读取信任的公钥：{exc}。Cannot read the trusted key ({exc}): give the base64 key from "
+            f"无法读取信任的公钥：{exc}。Cannot read the trusted key ({exc}): give the base64 "
+            "key from "
             "GET /api/v1/bundles/key, a PEM public key, or a file holding one."
         ) from None
 
@@ -84,13 +85,14 @@ def parse_key(text: str) -> str:
 def verify(
     manifest: bytes, signature: bytes | None, trusted: set[str], *, allow_untrusted: bool = False
 ) -> str:
-    """The signing key (base64) when `signature` is a valid signature of `manifest` by a trusted key.
+    """The signing key (base64) when `signature` is a trusted key's signature of `manifest`.
 
-    `allow_untrusted` (the operator's --allow-unsigned) accepts an unknown key, never a broken signature."""
+    `allow_untrusted` (--allow-unsigned) accepts an unknown key, never a broken signature."""
     if signature is None:
         raise BundleRejected(
-            "离线包没有签名，无法确认来源。The bundle has no signature (manifest.sig), so its origin cannot be "
-            "checked: ask its hub for a signed bundle, or import with --allow-unsigned if you trust the file."
+            "离线包没有签名，无法确认来源。The bundle has no signature (manifest.sig), so "
+            "its origin cannot be checked: ask its hub for a signed bundle, or import with "
+            "--allow-unsigned if you trust the file."
         )
     try:
         doc = json.loads(signature)
@@ -100,19 +102,20 @@ def verify(
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(key_text, validate=True))
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise BundleRejected(
-            "签名文件无法读取。The signature entry (manifest.sig) is not readable: the bundle is damaged or "
-            "was not made by EduHub; ask its hub for a new one."
+            "签名文件无法读取。The signature entry (manifest.sig) is not readable: the "
+            "bundle is damaged or was not made by EduHub; ask its hub for a new one."
         ) from None
     if key_text not in trusted and not allow_untrusted:
         raise BundleRejected(
-            f"签名密钥不受信任。The bundle is signed by a key you do not trust ({key_text}): check it with "
-            "the hub's administrators (GET /api/v1/bundles/key), then import with --trust-key KEY."
+            f"签名密钥不受信任。The bundle is signed by a key you do not trust ({key_text}): "
+            "check it with the hub's administrators (GET /api/v1/bundles/key), then import "
+            "with --trust-key KEY."
         )
     try:
         key.verify(raw, manifest)
     except InvalidSignature:
         raise BundleRejected(
-            "签名不符，清单在签名后被改动过。The signature does not match the manifest: it was changed after "
-            "signing. Do not use this file; ask its hub for a new bundle."
+            "签名不符，清单在签名后被改动过。The signature does not match the manifest: it "
+            "was changed after signing. Do not use this file; ask its hub for a new bundle."
         ) from None
     return key_text

@@ -69,8 +69,12 @@ def fill(hub: Hub, work: Path, count: int = 50) -> None:
         if i % 5 == 0:
             files.append({"name": "课文朗读.mp3", "path": "reading.mp3"})
         record = valid_record(
-            title=f"{title}（第{i}号）", keywords=keywords, stage=stage, subjects=[subject],
-            grades=[grade], files=files,
+            title=f"{title}（第{i}号）",
+            keywords=keywords,
+            stage=stage,
+            subjects=[subject],
+            grades=[grade],
+            files=files,
         )
         lines.append(json.dumps(record, ensure_ascii=False))
     (work / "records.jsonl").write_text("\n".join(lines), encoding="utf-8")
@@ -87,9 +91,26 @@ def hub_state(hub: Hub) -> dict:
     return {"rows": counts, "objects": sorted(hub.storage.iter_keys())}
 
 
-COMPARED = ("title", "description", "language", "stage", "subjects", "grades", "edition", "volume",
-            "chapter", "type", "themes", "keywords", "license", "creators", "region", "visibility",
-            "status", "published")
+COMPARED = (
+    "title",
+    "description",
+    "language",
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "chapter",
+    "type",
+    "themes",
+    "keywords",
+    "license",
+    "creators",
+    "region",
+    "visibility",
+    "status",
+    "published",
+)
 
 
 def records_by_origin(hub: Hub) -> dict[str, dict]:
@@ -104,4 +125,29 @@ def records_by_origin(hub: Hub) -> dict[str, dict]:
             out[key] = {f: record[f] for f in COMPARED} | {
                 "files": sorted((f["name"], f["sha256"], f["size"]) for f in record["files"])
             }
+    return out
+
+
+def rewrite(source: Path, out: Path, *, change=None, drop=(), add=(), key=None) -> Path:
+    """A copy of bundle `source` with entries changed (`change(name, body) -> body`), dropped or added
+    (`add`: ZipInfo or name, body); with `key`, manifest.sig is made again for the manifest as written."""
+    import zipfile
+
+    from hub.bundles import signing
+
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w") as dst:
+        manifest = None
+        for info in src.infolist():
+            if info.filename in drop or (key is not None and info.filename == "manifest.sig"):
+                continue
+            body = src.read(info)
+            if change is not None:
+                body = change(info.filename, body)
+            if info.filename == "manifest.json":
+                manifest = body
+            dst.writestr(info, body)
+        if key is not None:
+            dst.writestr("manifest.sig", signing.sign(key, manifest))
+        for info, body in add:
+            dst.writestr(info, body)
     return out

@@ -1,4 +1,4 @@
-"""Two hubs for bundle tests: `origin` (filled with 50 resources) and a fresh `target`; the bundle between them."""
+"""Hubs for bundle tests: `origin` (50 resources), a fresh `target`, and the bundle between them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from tests.support.bundles import fill, make_hub
 @pytest.fixture(scope="module")
 def origin(tmp_path_factory):
     root = tmp_path_factory.mktemp("origin")
-    hub = make_hub(root / "var", public_url="https://res.nx.example.cn", hub_name="宁夏教育资源平台")
+    hub = make_hub(
+        root / "var", public_url="https://res.nx.example.cn", hub_name="宁夏教育资源平台"
+    )
     fill(hub, root)
     yield hub
     hub.close()

@@ -26,7 +26,9 @@ def test_bundle_holds_each_file_once_and_a_signed_manifest(bundle):
         assert manifest["hub"] == {"name": "宁夏教育资源平台", "url": "https://res.nx.example.cn"}
 
 
-def test_import_into_a_fresh_hub_gives_identical_records_and_bytes(origin, bundle, target, origin_key):
+def test_import_into_a_fresh_hub_gives_identical_records_and_bytes(
+    origin, bundle, target, origin_key
+):
     report = BundleImporter(target, trusted_keys=[origin_key]).run(bundle)
 
     assert (report.created, report.updated, report.unchanged, report.failed) == (50, 0, 0, 0)
