@@ -1,4 +1,4 @@
-"""Hubs for bundle tests (SQLite, file storage, memory search) and a source hub filled with real small files."""
+"""Hubs for bundle tests (SQLite, file storage, memory search), filled with real small files."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def fill(hub: Hub, work: Path, count: int = 50) -> None:
 
 
 def hub_state(hub: Hub) -> dict:
-    """Everything an import could change: row counts of every table and the object store's listing."""
+    """What an import could change: every table's row count and the object store's listing."""
     counts = {}
     with hub.db.session() as session:
         for table in Base.metadata.sorted_tables:
@@ -129,8 +129,8 @@ def records_by_origin(hub: Hub) -> dict[str, dict]:
 
 
 def rewrite(source: Path, out: Path, *, change=None, drop=(), add=(), key=None) -> Path:
-    """A copy of bundle `source` with entries changed (`change(name, body) -> body`), dropped or added
-    (`add`: ZipInfo or name, body); with `key`, manifest.sig is made again for the manifest as written."""
+    """A copy of bundle `source` with entries changed (`change(name, body) -> body`), dropped
+    or added (`add`: ZipInfo or name, body); with `key`, manifest.sig is signed again."""
     import zipfile
 
     from hub.bundles import signing

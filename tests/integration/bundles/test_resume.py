@@ -1,4 +1,4 @@
-"""An interrupted import, run again, finishes the job: stored files are skipped, applied records unchanged."""
+"""An interrupted import, run again, finishes: stored files skipped, applied records unchanged."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import zipfile
 import pytest
 
 from hub.bundles import signing
-
 from hub.bundles.importer import BundleImporter
 from tests.support.bundles import records_by_origin, rewrite
 

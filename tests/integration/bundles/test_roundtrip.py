@@ -1,4 +1,4 @@
-"""Export from one hub, import into a fresh one: the same records and the same bytes; twice changes nothing."""
+"""Export from one hub, import into a fresh one: same records, same bytes; twice changes nothing."""
 
 from __future__ import annotations
 

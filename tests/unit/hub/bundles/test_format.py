@@ -1,4 +1,4 @@
-"""Entry-path checks (any name that unpacks outside its folder is refused) and the manifest's shape."""
+"""Entry-path checks (a name unpacking outside its folder is refused), the manifest's shape."""
 
 from __future__ import annotations
 
