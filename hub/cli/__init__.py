@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "hub.cli.ops",  # check, backup, restore
     "hub.cli.sources",  # sources, sync, worker, beat
     "hub.cli.search",  # search rebuild, search reconcile
+    "hub.cli.bundles",  # bundle export, bundle import, bundle key
 )
 
 

@@ -6,7 +6,11 @@ import hashlib
 import json
 import zipfile
 
+from sqlalchemy import select
+
+from hub.bundles.export import export_bundle
 from hub.bundles.importer import BundleImporter
+from hub.db.models import Resource
 from tests.support.bundles import hub_state, records_by_origin
 
 
@@ -76,3 +80,35 @@ def records_with_source(hub):
     with hub.db.session() as session:
         for resource in session.scalars(select(Resource)).unique():
             yield hub.resources.serialize(resource, session)
+
+
+def test_search_words_choose_the_records_as_the_search_engine_does(origin, tmp_path):
+    while origin.outbox.process():  # index what the bulk import recorded
+        pass
+    out = tmp_path / "photosynthesis.zip"
+    report = export_bundle(origin, out, query={"q": "光合作用", "grade": ["g7"]})
+    with zipfile.ZipFile(out) as archive:
+        titles = [r["title"] for r in json.loads(archive.read("manifest.json"))["records"]]
+    assert report.records == len(titles) == 10
+    assert all("光合作用" in title for title in titles)
+
+
+def test_only_what_the_exporter_may_read_is_exported(origin, tmp_path):
+    from hub.security.principal import ANONYMOUS
+
+    out = tmp_path / "public.zip"
+    assert export_bundle(origin, out, actor=ANONYMOUS).records == 50  # all public
+    with origin.db.session() as session:
+        first = session.scalars(select(Resource).order_by(Resource.created, Resource.id)).first()
+        first.visibility, hidden = "org", first.id
+        session.commit()
+    try:
+        with zipfile.ZipFile(out) as archive:
+            assert hidden in archive.read("manifest.json").decode()
+        export_bundle(origin, out, actor=ANONYMOUS)
+        with zipfile.ZipFile(out) as archive:
+            assert hidden not in archive.read("manifest.json").decode()
+    finally:
+        with origin.db.session() as session:
+            session.get(Resource, hidden).visibility = "public"
+            session.commit()
