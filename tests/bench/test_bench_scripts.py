@@ -25,7 +25,7 @@ import search_bench  # noqa: E402
 
 # Scripts run here, and the helpers they use: a new file in bench/ goes in one or the other.
 RUN = {"transfer.py", "record_rps.py", "search_bench.py", "search_cpu.py", "web_bench.py"}
-RUN |= {"harvest_bench.py"}
+RUN |= {"harvest_bench.py", "bundle_bench.py"}
 HELPERS = {
     "common.py": "every script",
     "minimal_app.py": "transfer.py (the upload ceiling)",
@@ -110,6 +110,21 @@ def test_harvest_bench_rates_are_of_the_records_created(tmp_path):
     e2e = result["end_to_end"]
     assert result["fetch_parse"]["records"] == e2e["created"] == e2e["indexed"] == 150
     assert e2e["rps"] == round(e2e["created"] / e2e["total_s"])
+
+
+def test_bundle_bench_exports_and_imports_every_byte_beside_zip_and_unzip(tmp_path):
+    for tool in ("zip", "unzip"):
+        if not shutil.which(tool):
+            need(tool, "install Debian's zip and unzip (make test-deps)")
+    bench("bundle_bench.py", "--resources", 8, "--file-kb", 16, "--runs", 1, "--out", tmp_path)
+    sizes = read(tmp_path / "bundle.json")["sizes"]
+    assert [s["resources"] for s in sizes] == [2, 8]
+    for size in sizes:
+        run = size["runs"][0]
+        assert run["bundle_bytes"] > size["file_bytes"] == size["resources"] * 16 * 1024
+        assert f"{size['resources']} resources" in run["export"]["stdout"]
+        assert f"{size['resources']} created" in run["import"]["stdout"]
+        assert all(run[step]["peak_rss_mb"] > 0 for step in ("export", "import"))
 
 
 def test_record_rps_answers_the_record_without_errors(tmp_path):
