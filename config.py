@@ -84,4 +84,5 @@ def default_beat_schedule() -> dict:
         "verify-checksums": {"task": "workers.tasks.verify_checksums", "schedule": 7 * 24 * 3600.0},
         "purge-uploads": {"task": "workers.tasks.purge_uploads", "schedule": 3600.0},
         "reconcile-search": {"task": "workers.tasks.reconcile_search", "schedule": 24 * 3600.0},
+        "expire-bundles": {"task": "workers.tasks.expire_bundles", "schedule": 3600.0},
     }

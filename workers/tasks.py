@@ -56,3 +56,11 @@ def purge_uploads() -> int:
 def reconcile_search() -> dict:
     """Repair drift between the database and the search index (missed messages, restores)."""
     return current_hub().search_service.reconcile()
+
+
+@celery.task(name="workers.tasks.expire_bundles")
+def expire_bundles() -> int:
+    """Delete offline bundles older than EDUHUB_BUNDLE_DAYS."""
+    from hub.bundles.jobs import BundleJobService
+
+    return BundleJobService(current_hub()).expire()

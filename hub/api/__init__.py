@@ -23,6 +23,7 @@ BLUEPRINT_MODULES = (
     "hub.api.sources",
     "hub.api.changes",
     "hub.api.previews",
+    "hub.api.bundles",
 )
 
 

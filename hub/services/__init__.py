@@ -81,6 +81,7 @@ class Hub:
 
     @cached_property
     def outbox(self):
+        import hub.bundles.jobs  # noqa: F401  (registers the bundle build handler)
         import hub.services.indexer  # noqa: F401  (registers the search handlers)
         import hub.services.previews  # noqa: F401  (registers the preview handler)
         from hub.services.outbox import OutboxService
