@@ -125,8 +125,11 @@ class BundleArchive:
                 "缺少 manifest.json", "The bundle has no manifest.json; it is not an EduHub bundle"
             )
         signature = self.read_small(fmt.SIGNATURE, 1 << 16)
+        self.signed_by = None  # the signing key (base64), once verified
         if not allow_unsigned or signature is not None:
-            signing.verify(body, signature, trusted, allow_untrusted=allow_unsigned)
+            self.signed_by = signing.verify(
+                body, signature, trusted, allow_untrusted=allow_unsigned
+            )
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:

@@ -103,7 +103,8 @@ def _copy_file(store, archive: zipfile.ZipFile, entry: dict, progress) -> None:
     info.compress_type = zipfile.ZIP_STORED
     info.external_attr = 0o644 << 16
     info.file_size = entry["size"]
-    with store.open(entry["sha256"]) as source, archive.open(info, "w", force_zip64=True) as target:
+    # The size is known up front, so zipfile adds ZIP64 fields only to entries that need them.
+    with store.open(entry["sha256"]) as source, archive.open(info, "w") as target:
         while chunk := source.read(CHUNK):
             target.write(chunk)
             if progress:

@@ -55,20 +55,28 @@ class BundleImporter:
     ):
         self.hub, self.allow_unsigned, self.org = hub, allow_unsigned, org
         self.limits, self.progress, self.batch_size = limits, progress, batch_size
-        own = signing.public_key_text(signing.hub_private_key(hub.config.data_dir).public_key())
-        self.trusted = {own} | {signing.parse_key(k) for k in trusted_keys}
+        self.own_key = signing.own_public_key(hub.config.data_dir)
+        self.trusted = {signing.parse_key(k) for k in trusted_keys} | {self.own_key} - {None}
         self.report = BundleImportReport()
         self.mimetypes: dict[str, str] = {}  # sniffed when stored here
 
     def run(self, path: Path) -> BundleImportReport:
         with BundleArchive(path, self.limits) as bundle:
             manifest = bundle.manifest(self.trusted, self.allow_unsigned)
+            if bundle.signed_by is not None and bundle.signed_by == self.own_key:
+                return self._own(manifest)  # this hub's own records: nothing to copy
             staged = self._stage_all(bundle, manifest)
         self._commit_files(manifest, staged)
         source_id = self._source(manifest["hub"])
         records = manifest["records"]
         for start in range(0, len(records), self.batch_size):
             self._apply_batch(source_id, manifest["hub"], records[start : start + self.batch_size])
+        return self.report
+
+    def _own(self, manifest: dict) -> BundleImportReport:
+        self.report.unchanged = len(manifest["records"])
+        self.report.files_skipped = len(manifest["files"])
+        self.report.source = "(this hub)"
         return self.report
 
     # -- files -----------------------------------------------------------------------------------

@@ -38,6 +38,13 @@ def hub_private_key(data_dir: Path) -> Ed25519PrivateKey:
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
+def own_public_key(data_dir: Path) -> str | None:
+    """This hub's public key if it has one; never creates one (a refused import leaves no trace)."""
+    if not (Path(data_dir) / KEY_FILE).exists():
+        return None
+    return public_key_text(hub_private_key(data_dir).public_key())
+
+
 def public_key_text(key: Ed25519PublicKey) -> str:
     """The raw public key in base64, as `--trust-key` and `GET /api/v1/bundles/key` give it."""
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

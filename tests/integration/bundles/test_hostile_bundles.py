@@ -198,3 +198,22 @@ def test_an_entry_that_lies_about_its_size_is_caught_while_reading(
     with pytest.raises(BundleRejected, match="damaged"):
         BundleImporter(target, trusted_keys=[origin_key]).run(hostile)
     assert hub_state(target) == before
+
+
+def test_a_refused_import_leaves_the_data_directory_as_it_was(bundle, target, tmp_path):
+    """Not even a signing key is made for the hub that refused the bundle."""
+    before = sorted(
+        p.relative_to(target.config.data_dir) for p in target.config.data_dir.rglob("*")
+    )
+    before = [p for p in before if not p.name.startswith("hub.db")]
+    with pytest.raises(BundleRejected):
+        BundleImporter(target).run(bundle)
+    after = sorted(p.relative_to(target.config.data_dir) for p in target.config.data_dir.rglob("*"))
+    assert [p for p in after if not p.name.startswith("hub.db")] == before
+
+
+def test_a_bundle_of_this_hubs_own_records_changes_nothing_here(origin, bundle):
+    before = hub_state(origin)
+    report = BundleImporter(origin).run(bundle)
+    assert (report.created, report.updated, report.unchanged, report.failed) == (0, 0, 50, 0)
+    assert hub_state(origin) == before
