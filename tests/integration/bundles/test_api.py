@@ -104,3 +104,14 @@ def test_expired_bundles_are_deleted_by_the_periodic_task(client, hub, world):
     headers = auth_header(world.tokens["c"])
     assert client.get(f"/api/v1/bundles/{job['id']}", headers=headers).status_code == 404
     assert service.expire() == 0
+
+
+def test_the_expiry_task_is_scheduled_and_runs_in_the_worker(app, client, hub, world, monkeypatch):
+    from config import default_beat_schedule
+    from workers.tasks import expire_bundles
+
+    monkeypatch.setattr("workers.app._flask_app", app)  # the worker's own app is this test's
+    assert "workers.tasks.expire_bundles" in {e["task"] for e in default_beat_schedule().values()}
+    hub.config.bundle_days = 0
+    build(client, hub, world.tokens["c"], {})
+    assert expire_bundles() == 1
