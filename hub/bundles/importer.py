@@ -67,6 +67,8 @@ class BundleImporter:
                 return self._own(manifest)  # this hub's own records: nothing to copy
             staged = self._stage_all(bundle, manifest)
         self._commit_files(manifest, staged)
+        # Sizes as verified against the bytes, not as a record claims them.
+        self.sizes = {f["sha256"]: f["size"] for f in manifest["files"]}
         source_id = self._source(manifest["hub"])
         records = manifest["records"]
         for start in range(0, len(records), self.batch_size):
@@ -99,15 +101,17 @@ class BundleImporter:
 
     def _commit_files(self, manifest: dict, staged: dict) -> None:
         names = {f["sha256"]: f["name"] for r in manifest["records"] for f in r["files"]}
-        store = self.hub.storage
-        for sha256, item in staged.items():
-            self.mimetypes[sha256] = self._mimetype(item, names.get(sha256, "file"))
-            try:
+        store, pending = self.hub.storage, list(staged.items())
+        try:
+            while pending:
+                sha256, item = pending[0]
+                self.mimetypes[sha256] = self._mimetype(item, names.get(sha256, "file"))
                 store.commit(item, self.mimetypes[sha256])
-            except BaseException:
+                pending.pop(0)
+                self.report.files_stored += 1
+        finally:  # a failed commit leaves no temp files behind; a re-run stores the rest
+            for _, item in pending:
                 store.discard(item)
-                raise
-            self.report.files_stored += 1
 
     def _mimetype(self, item, name: str) -> str:
         try:  # the type is sniffed here, never taken from the peer
@@ -196,7 +200,7 @@ class BundleImporter:
                     resource,
                     name=name,
                     sha256=f["sha256"],
-                    size=f["size"],
+                    size=self.sizes[f["sha256"]],
                     mimetype=self._known_type(uow.session, f["sha256"], name),
                 )
         return before != {(f.name, f.sha256) for f in resource.files}

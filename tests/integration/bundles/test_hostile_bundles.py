@@ -11,6 +11,7 @@ import pytest
 from hub.bundles import signing
 from hub.bundles.archive import Limits
 from hub.bundles.importer import BundleImporter
+from hub.db.models import ResourceFile
 from hub.errors import BundleRejected
 from tests.support.bundles import hub_state, rewrite
 
@@ -217,3 +218,18 @@ def test_a_bundle_of_this_hubs_own_records_changes_nothing_here(origin, bundle):
     report = BundleImporter(origin).run(bundle)
     assert (report.created, report.updated, report.unchanged, report.failed) == (0, 0, 50, 0)
     assert hub_state(origin) == before
+
+
+def test_a_record_cannot_claim_another_size_for_a_verified_file(
+    bundle, origin_private, origin_key, target, tmp_path
+):
+    def shrink(m):
+        m["records"][0]["files"][0]["size"] = 1
+
+    lying = rewrite(
+        bundle, tmp_path / "lying.zip", change=manifest_change(shrink), key=origin_private
+    )
+    BundleImporter(target, trusted_keys=[origin_key]).run(lying)
+    with target.db.session() as session:
+        sizes = {f.size for f in session.query(ResourceFile)}
+    assert 1 not in sizes
