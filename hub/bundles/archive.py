@@ -112,9 +112,9 @@ class BundleArchive:
         if info.file_size > limit:
             raise rejected("清单过大", f"{name} is {info.file_size} bytes, over {limit}")
         with self._open(info) as stream:
-            body = self._read(stream, info, limit + 1)
+            body = self.read_chunk(stream, info, limit + 1)
         if len(body) != info.file_size:
-            raise self._damaged(name, "its size differs from the directory's")
+            raise self.damaged(name, "its size differs from the directory's")
         return body
 
     def manifest(self, trusted: set[str], allow_unsigned: bool) -> dict:
@@ -158,7 +158,7 @@ class BundleArchive:
                     f"The manifest names {entry['path']}, which the bundle lacks",
                 )
             if info.file_size != entry["size"]:
-                raise self._damaged(entry["path"], "its size differs from the manifest's")
+                raise self.damaged(entry["path"], "its size differs from the manifest's")
 
     # -- the files -------------------------------------------------------------------------------
     def stage(self, store, entry: dict, progress=None) -> Staged:
@@ -172,7 +172,7 @@ class BundleArchive:
                     expected_length=entry["size"],
                 )
             except HubError:
-                raise self._damaged(
+                raise self.damaged(
                     entry["path"], "it ends early or is longer than listed"
                 ) from None
         if staged.sha256 != entry["sha256"]:
@@ -188,15 +188,15 @@ class BundleArchive:
         try:
             return self.zip.open(info)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise self._damaged(info.filename, str(exc)) from None
+            raise self.damaged(info.filename, str(exc)) from None
 
-    def _read(self, stream, info: zipfile.ZipInfo, size: int) -> bytes:
+    def read_chunk(self, stream, info: zipfile.ZipInfo, size: int) -> bytes:
         try:
             return stream.read(size)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-            raise self._damaged(info.filename, str(exc)) from None
+            raise self.damaged(info.filename, str(exc)) from None
 
-    def _damaged(self, name: str, why: str) -> BundleRejected:
+    def damaged(self, name: str, why: str) -> BundleRejected:
         return rejected(
             "离线包已损坏或不完整", f"The bundle is damaged or incomplete: {name}: {why}"
         )
@@ -210,10 +210,10 @@ class _Counted:
         self.seen = 0
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self.archive._read(self.stream, self.info, size)
+        chunk = self.archive.read_chunk(self.stream, self.info, size)
         self.seen += len(chunk)
         if self.seen > self.info.file_size:
-            raise self.archive._damaged(self.info.filename, "it inflates past its declared size")
+            raise self.archive.damaged(self.info.filename, "it inflates past its declared size")
         if self.progress:
             self.progress(len(chunk))
         return chunk

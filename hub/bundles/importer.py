@@ -18,6 +18,7 @@ from hub.db.models.sources import Source
 from hub.errors import HubError, ValidationFailed
 from hub.security.principal import SYSTEM
 from hub.services.harvested import forget_harvested
+from hub.services.records import EDITABLE_FIELDS
 from hub.storage.names import sanitise_filename
 from hub.storage.sniff import sniff_type
 
@@ -65,12 +66,14 @@ class BundleImporter:
             manifest = bundle.manifest(self.trusted, self.allow_unsigned)
             if bundle.signed_by is not None and bundle.signed_by == self.own_key:
                 return self._own(manifest)  # this hub's own records: nothing to copy
-            staged = self._stage_all(bundle, manifest)
+            records = self._valid(manifest["records"])
+            needed = {f["sha256"] for r in records for f in r["files"]}
+            wanted = [f for f in manifest["files"] if f["sha256"] in needed]
+            staged = self._stage_all(bundle, wanted)
         self._commit_files(manifest, staged)
         # Sizes as verified against the bytes, not as a record claims them.
         self.sizes = {f["sha256"]: f["size"] for f in manifest["files"]}
         source_id = self._source(manifest["hub"])
-        records = manifest["records"]
         for start in range(0, len(records), self.batch_size):
             self._apply_batch(source_id, manifest["hub"], records[start : start + self.batch_size])
         return self.report
@@ -82,11 +85,30 @@ class BundleImporter:
         return self.report
 
     # -- files -----------------------------------------------------------------------------------
-    def _stage_all(self, bundle: BundleArchive, manifest: dict) -> dict:
+    def _valid(self, records: list[dict]) -> list[dict]:
+        """The records this hub accepts; the rest are reported failed and their files not stored."""
+        valid = []
+        for record in records:
+            fields = {k: v for k, v in record.items() if k in EDITABLE_FIELDS}
+            try:
+                self.hub.resources.validate_harvested(fields)
+            except ValidationFailed as exc:
+                self.report.failed += 1
+                self._failed(record, exc)
+            else:
+                valid.append(record)
+        return valid
+
+    def _failed(self, record: dict, exc: ValidationFailed) -> str:
+        details = "; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in exc.errors)
+        self.report.errors.append(f"{record['id']} {record.get('title', '')}: {details}")
+        return "failed"
+
+    def _stage_all(self, bundle: BundleArchive, files: list[dict]) -> dict:
         """Every missing file received and checked; on any failure all staged files go again."""
         store, staged = self.hub.storage, {}
         try:
-            for entry in manifest["files"]:
+            for entry in files:
                 if store.exists(entry["sha256"]):
                     self.report.files_skipped += 1
                     if self.progress:
@@ -182,9 +204,7 @@ class BundleImporter:
                     uow.change(resource.id, "upsert")
         except ValidationFailed as exc:
             forget_harvested(uow, source_id, record["id"])
-            details = "; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in exc.errors)
-            self.report.errors.append(f"{record['id']} {record.get('title', '')}: {details}")
-            return "failed"
+            return self._failed(record, exc)
         return outcome
 
     def _attach_files(self, uow, resource, files: list[dict]) -> bool:

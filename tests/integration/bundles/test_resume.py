@@ -59,3 +59,26 @@ def test_a_newer_version_of_a_record_updates_it(origin, bundle, target, origin_k
     assert (report.created, report.updated, report.unchanged) == (0, 1, 49)
     first = json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["records"][0]["id"]
     assert records_by_origin(target)[first]["title"] == "新版：光合作用与呼吸作用"
+
+
+def test_a_record_this_hub_refuses_is_reported_and_none_of_its_files_stored(
+    origin, bundle, target, origin_key, tmp_path
+):
+    manifest = json.loads(zipfile.ZipFile(bundle).read("manifest.json"))
+    bad = manifest["records"][1]  # its PDF is its own (record 0 shares the MP3)
+
+    def break_stage(name, body):
+        if name != "manifest.json":
+            return body
+        data = json.loads(body)
+        data["records"][1]["stage"] = "kindergarten-of-mars"
+        return json.dumps(data, ensure_ascii=False).encode()
+
+    key = signing.hub_private_key(origin.config.data_dir)
+    broken = rewrite(bundle, tmp_path / "broken.zip", change=break_stage, key=key)
+    report = BundleImporter(target, trusted_keys=[origin_key]).run(broken)
+
+    assert (report.created, report.failed) == (49, 1)
+    assert report.errors and report.errors[0].startswith(bad["id"]) and "stage" in report.errors[0]
+    assert not target.storage.exists(bad["files"][0]["sha256"])
+    assert bad["id"] not in records_by_origin(target)
