@@ -43,6 +43,9 @@ class Config:
     max_form_kb: int = 1024
     trusted_proxies: int = 0
     metrics_token: str | None = None
+    hub_name: str = "EduHub"  # named in offline bundles as their origin
+    public_url: str = "http://localhost:8000"
+    bundle_days: int = 7  # built bundles are deleted after this many days
     beat_schedule: dict = field(default_factory=dict)
     testing: bool = False
     # Usage events (issue 11): on/off, retention, the in-process buffer and the robot rate limit.
@@ -79,6 +82,9 @@ class Config:
             max_form_kb=int(_env("EDUHUB_MAX_FORM_KB", "1024")),
             trusted_proxies=int(_env("EDUHUB_TRUSTED_PROXIES", "0")),
             metrics_token=_env("EDUHUB_METRICS_TOKEN"),
+            hub_name=_env("EDUHUB_HUB_NAME", "EduHub"),
+            public_url=_env("EDUHUB_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            bundle_days=int(_env("EDUHUB_BUNDLE_DAYS", "7")),
             beat_schedule=default_beat_schedule(),
             **_events_settings(),
         )
@@ -96,6 +102,7 @@ def default_beat_schedule() -> dict:
         "purge-uploads": {"task": "workers.tasks.purge_uploads", "schedule": 3600.0},
         "reconcile-search": {"task": "workers.tasks.reconcile_search", "schedule": 24 * 3600.0},
         "refresh-stats": {"task": "workers.tasks.refresh_stats", "schedule": 300.0},
+        "expire-bundles": {"task": "workers.tasks.expire_bundles", "schedule": 3600.0},
     }
 
 

@@ -104,3 +104,9 @@ def flatten_messages(messages, prefix: str = "") -> list[dict]:
         name = f"{prefix}.{key}" if prefix else str(key)
         out.extend(flatten_messages(value, name))
     return out
+
+
+class BundleRejected(HubError):
+    """An offline bundle that cannot be trusted or read; nothing of it was imported."""
+
+    status = 422

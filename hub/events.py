@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     SOURCE_UPDATE = "source.update"
     SOURCE_SYNC = "source.sync"
     SOURCE_SYNC_FINISH = "source.sync.finish"
+    BUNDLE_IMPORT = "bundle.import"
 
 
 def audit_action(name: str) -> AuditAction:

@@ -61,3 +61,11 @@ def reconcile_search() -> dict:
 def refresh_stats() -> dict:
     """Fold new usage events into the aggregates and drop events past retention."""
     return current_hub().stats.refresh()
+
+
+@celery.task(name="workers.tasks.expire_bundles")
+def expire_bundles() -> int:
+    """Delete offline bundles older than EDUHUB_BUNDLE_DAYS."""
+    from hub.bundles.jobs import BundleJobService
+
+    return BundleJobService(current_hub()).expire()

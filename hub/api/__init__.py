@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = (
     "hub.api.changes",
     "hub.api.previews",
     "hub.api.stats",
+    "hub.api.bundles",
 )
 
 API_PREFIXES = ("/api/", "/oai", "/readyz", "/metrics", "/healthz")

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "hub.cli.sources",  # sources, sync, worker, beat
     "hub.cli.search",  # search rebuild, search reconcile
     "hub.cli.stats",  # stats refresh
+    "hub.cli.bundles",  # bundle export, bundle import, bundle key
 )
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from hub.bundles import jobs as bundle_jobs
 from hub.db.base import utcnow
 from hub.db.models import OutboxMessage
 from hub.services import indexer, previews
@@ -49,6 +50,7 @@ def _one_of_batch(handler: Callable) -> Callable:
 HANDLERS: dict[str, Callable] = {
     Topic.SOURCE_SYNC: _start_sync,
     Topic.FILE_PREVIEW: previews.handle_preview,
+    Topic.BUNDLE_BUILD: bundle_jobs.handle_build,
     **{topic: _one_of_batch(handler) for topic, handler in BATCH_HANDLERS.items()},
 }
 

@@ -14,3 +14,4 @@ class Topic(StrEnum):
     FILE_EXTRACT = "file.extract"  # {id, sha256, mimetype}: text for the search index
     FILE_PREVIEW = "file.preview"  # {id, sha256, mimetype}: a PDF preview of an office file
     SOURCE_SYNC = "source.sync"  # {run_id, source_id}: hand a queued sync run to a worker
+    BUNDLE_BUILD = "bundle.build"  # {id}: build the offline bundle of a queued bundle job

@@ -25,7 +25,7 @@ import search_bench  # noqa: E402
 
 # Scripts run here, and the helpers they use: a new file in bench/ goes in one or the other.
 RUN = {"transfer.py", "record_rps.py", "search_bench.py", "search_cpu.py", "web_bench.py"}
-RUN |= {"harvest_bench.py", "stats_bench.py"}
+RUN |= {"harvest_bench.py", "stats_bench.py", "bundle_bench.py"}
 HELPERS = {
     "common.py": "every script",
     "minimal_app.py": "transfer.py (the upload ceiling)",
@@ -121,6 +121,21 @@ def test_stats_bench_measures_downloads_on_and_off_and_stats_answers(tmp_path):
     assert downloads["ratio_on_off"] == round(downloads["rps_on"] / downloads["rps_off"], 3)
     assert result["refresh"]["events"] == 300
     assert set(result["answers"]) == {"usage_by_region", "usage_by_day_90", "coverage"}
+
+
+def test_bundle_bench_exports_and_imports_every_byte_beside_zip_and_unzip(tmp_path):
+    for tool in ("zip", "unzip"):
+        if not shutil.which(tool):
+            need(tool, "install Debian's zip and unzip (make test-deps)")
+    bench("bundle_bench.py", "--resources", 8, "--file-kb", 16, "--runs", 1, "--out", tmp_path)
+    sizes = read(tmp_path / "bundle.json")["sizes"]
+    assert [s["resources"] for s in sizes] == [2, 8]
+    for size in sizes:
+        run = size["runs"][0]
+        assert run["bundle_bytes"] > size["file_bytes"] == size["resources"] * 16 * 1024
+        assert f"{size['resources']} resources" in run["export"]["stdout"]
+        assert f"{size['resources']} created" in run["import"]["stdout"]
+        assert all(run[step]["peak_rss_mb"] > 0 for step in ("export", "import"))
 
 
 def test_record_rps_answers_the_record_without_errors(tmp_path):

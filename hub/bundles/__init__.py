@@ -1,0 +1,1 @@
+"""Offline bundles: one signed ZIP of records and files, for a browser and for another hub."""

@@ -1,0 +1,109 @@
+"""Which records a bundle holds: published, readable by the caller, matching filters or ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hub.db.models import Organisation, Resource
+from hub.errors import ValidationFailed
+from hub.search.base import MAX_SIZE, MAX_WINDOW
+from hub.security.principal import Principal, region_prefix
+from hub.services import permissions
+
+# Search parameter -> canonical record field; list fields match when any value is named.
+FILTERS = {
+    "stage": "stage",
+    "subject": "subjects",
+    "grade": "grades",
+    "edition": "edition",
+    "volume": "volume",
+    "type": "type",
+    "theme": "themes",
+    "region": "region",
+    "org": "org",
+    "source": "source",
+}
+_BATCH = 500
+
+
+def selected_records(
+    hub, actor: Principal, query: dict, ids: list[str] | None = None
+) -> Iterator[dict]:
+    """Canonical records, oldest first. `query`: {"q": str, name: [values]}, API names."""
+    filters = {k: list(v) for k, v in query.items() if k in FILTERS and v}
+    unknown = set(query) - set(FILTERS) - {"q"}
+    if unknown:
+        raise ValidationFailed.from_messages(
+            {name: ["未知的筛选条件。Unknown filter."] for name in unknown}
+        )
+    wanted = set(ids) if ids is not None else None
+    if query.get("q"):
+        found = _search_ids(hub, actor, query["q"], filters)
+        wanted = found if wanted is None else wanted & found
+    with hub.db.session() as session:
+        org_paths = _org_paths(session, filters.get("org", []))
+        for resource in _published(session, actor, wanted):
+            record = hub.resources.serialize(resource, session)
+            if _matches(record, resource, filters, org_paths):
+                yield record
+
+
+def _published(session, actor: Principal, wanted: set[str] | None):
+    """Ids first (small), then the records in chunks: memory grows with the ids, not the records."""
+    ids = (
+        select(Resource.id)
+        .outerjoin(Organisation, Organisation.id == Resource.org_id)
+        .where(Resource.status == "published")
+        .where(permissions.published_visibility_clause(actor))
+        .order_by(Resource.created, Resource.id)
+    )
+    ordered = [i for i in session.scalars(ids) if wanted is None or i in wanted]
+    for start in range(0, len(ordered), _BATCH):
+        chunk = ordered[start : start + _BATCH]
+        loaded = session.scalars(
+            select(Resource).where(Resource.id.in_(chunk)).options(selectinload(Resource.files))
+        ).unique()
+        by_id = {r.id: r for r in loaded}
+        yield from (by_id[i] for i in chunk)
+        session.expunge_all()
+
+
+def _search_ids(hub, actor: Principal, q: str, filters: dict) -> set[str]:
+    """The search engine's matches for the words, up to its paging window."""
+    found: set[str] = set()
+    for page in range(1, MAX_WINDOW // MAX_SIZE + 1):
+        result = hub.search_service.search(
+            actor, q=q, filters=filters, page=page, size=MAX_SIZE, facets=()
+        )
+        found.update(hit["id"] for hit in result["hits"])
+        if page * MAX_SIZE >= result["total"]:
+            break
+    return found
+
+
+def _org_paths(session, codes: list[str]) -> list[str]:
+    if not codes:
+        return []
+    return list(session.scalars(select(Organisation.path).where(Organisation.code.in_(codes))))
+
+
+def _matches(record: dict, resource: Resource, filters: dict, org_paths: list[str]) -> bool:
+    for name, values in filters.items():
+        field = FILTERS[name]
+        if name == "org":
+            path = resource.org.path if resource.org is not None else ""
+            if not any(path.startswith(p) for p in org_paths):
+                return False
+        elif name == "region":
+            region = record.get("region") or ""
+            if not any(region == v or region.startswith(region_prefix(v)) for v in values):
+                return False
+        elif isinstance(record.get(field), list):
+            if not set(record[field]) & set(values):
+                return False
+        elif record.get(field) not in values:
+            return False
+    return True
