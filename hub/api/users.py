@@ -51,7 +51,9 @@ def me():
 @blp.response(204)
 @blp.doc(security=[{"bearer": []}])
 def set_password(body, user_id):
-    """Set a user's password (admins, org_admins); one's own needs `current_password`."""
+    """Set a user's password (admins, org_admins); one's own needs `current_password`.
+
+    The user's other browser sessions end at once; the caller's own session stays signed in."""
     changed = current_hub().accounts.set_password(require_user(), user_id=user_id, **body)
     keep_session(changed)
 
