@@ -59,6 +59,12 @@ class Conflict(HubError):
     status = 409
 
 
+class PreviewFailed(HubError):
+    """The hub tried to preview the file and a sandbox limit stopped it: download it instead."""
+
+    status = 422
+
+
 class PreconditionFailed(HubError):
     status = 412
 

@@ -18,7 +18,11 @@ NO_PREVIEW = "该资源暂无预览图。This resource has no preview image (yet
 @blp.route("/resources/<resource_id>/preview", methods=["GET"])
 @blp.doc(
     summary="The resource's preview image (PNG); 404 when it has none",
-    responses={"200": {"description": "image/png"}, "304": {"description": "not modified"}},
+    responses={
+        "200": {"description": "image/png"},
+        "304": {"description": "not modified"},
+        "422": {"description": "a limit stopped the preview (file too large or too complex)"},
+    },
 )
 def get_preview(resource_id):
     from hub.services.previews import resource_preview
@@ -37,6 +41,14 @@ def get_preview(resource_id):
     if preview.preview_sha256 in (request.headers.get("If-None-Match") or ""):
         return Response(status=304, headers=headers)
     return Response(body, headers=headers, mimetype="image/png")
+
+
+@blp.app_template_global()
+def preview_failure(resource_id: str) -> str | None:
+    """Why a resource page shows no preview: size, time, cpu, memory or killed; else None."""
+    from hub.services.previews import preview_failure as failure
+
+    return failure(current_hub(), resource_id)
 
 
 @blp.app_template_global()

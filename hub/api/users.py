@@ -14,6 +14,7 @@ from hub.api.schemas.accounts import (
     UserSchema,
     UserStateSchema,
 )
+from hub.http.principal import keep_session
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users 用户")
 
@@ -50,8 +51,11 @@ def me():
 @blp.response(204)
 @blp.doc(security=[{"bearer": []}])
 def set_password(body, user_id):
-    """Set a user's password (admins, org_admins); one's own needs `current_password`."""
-    current_hub().accounts.set_password(require_user(), user_id=user_id, **body)
+    """Set a user's password (admins, org_admins); one's own needs `current_password`.
+
+    The user's other browser sessions end at once; the caller's own session stays signed in."""
+    changed = current_hub().accounts.set_password(require_user(), user_id=user_id, **body)
+    keep_session(changed)
 
 
 @blp.post("/users/<int:user_id>/actions/<any(disable, enable):action>")

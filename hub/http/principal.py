@@ -9,6 +9,21 @@ from hub.errors import Unauthenticated
 from hub.security import scopes
 from hub.security.principal import Principal
 
+SESSION_VERSION = "sv"
+
+
+def start_session(principal: Principal) -> None:
+    """Sign `principal` in on a fresh session: nothing set before it survives (fixation)."""
+    session.clear()
+    session["uid"] = principal.user_id
+    session[SESSION_VERSION] = principal.session_version
+
+
+def keep_session(changed: dict) -> None:
+    """After a password change, the session of the user who made it stays signed in."""
+    if session.get("uid") == changed["id"]:
+        session[SESSION_VERSION] = changed["session_version"]
+
 
 def current_principal() -> Principal:
     if "principal" not in g:
@@ -42,7 +57,10 @@ def _resolve() -> Principal:
         return principal
     user_id = session.get("uid")
     if user_id:
-        principal = accounts.principal_for_user_id(user_id, ip=client_ip())
+        # Cookies from before session versions carry none: they stand for version 0.
+        version = session.get(SESSION_VERSION, 0)
+        principal = accounts.principal_for_session(user_id, version, ip=client_ip())
         if principal is not None:
             return principal
+        session.clear()  # disabled, or signed in with a password that has since changed
     return Principal(ip=client_ip())

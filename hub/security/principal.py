@@ -26,6 +26,8 @@ class Principal:
     # None for sessions and the CLI, which are not limited by scope.
     scopes: frozenset[str] | None = None
     token_expires: datetime | None = None
+    # The user's session version when this principal was made: a session cookie carries it.
+    session_version: int = 0
 
     def allows(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes

@@ -236,6 +236,16 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
             user = session.get(User, user_id)
             return self.principal_for(user, ip=ip) if user is not None and user.is_active else None
 
+    def principal_for_session(
+        self, user_id: int, version: int, *, ip: str | None = None
+    ) -> Principal | None:
+        """The user of a session cookie, or None once disabled or the password changed since."""
+        with self.hub.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None or not user.is_active or user.session_version != version:
+                return None
+            return self.principal_for(user, ip=ip)
+
     def principal_for_email(self, email: str) -> Principal:
         with self.hub.db.session() as session:
             return self.principal_for(user_by_email(session, email))
@@ -257,6 +267,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
             name=user.name,
             scopes=scopes,
             token_expires=token.expires if token is not None else None,
+            session_version=user.session_version,
         )
 
     @staticmethod

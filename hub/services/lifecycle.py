@@ -71,10 +71,12 @@ class LifecycleOperations:
                 check_may_manage_user(actor, user)
             user.password_hash = new_hash
             user.seeded_password = False
+            # Ends every session signed in with the old password; the caller re-issues its own.
+            user.session_version += 1
             action = "user.change_password" if own else "user.set_password"
             uow.audit(action, "user", user.id, email=user.email)
             uow.commit()
-            return {"id": user.id, "email": user.email}
+            return {"id": user.id, "email": user.email, "session_version": user.session_version}
 
     def set_active(
         self,
@@ -96,6 +98,8 @@ class LifecycleOperations:
                 )
             revoked = 0 if active else _revoke_tokens(uow.session, user.id)
             user.is_active = active
+            if not active:
+                user.session_version += 1  # re-enabling does not revive the old sessions
             action = "user.enable" if active else "user.disable"
             uow.audit(action, "user", user.id, email=user.email, tokens_revoked=revoked)
             uow.commit()

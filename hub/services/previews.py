@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from hub import sandbox
 from hub.db.models import Preview, ResourceFile
+from hub.errors import PreviewFailed
 from hub.services import office_render
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,20 @@ PDFTOPPM_TIMEOUT = 20  # seconds
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 ZIPPED = {PPTX, *(m for m in office_render.FORMATS if "openxml" in m or "opendocument" in m)}
 FAILED = "failed-"  # kind prefix of a file stopped by a sandbox limit: failed-cpu, failed-size, ...
+# Why a preview failed, in a teacher's words: the sandbox's reason (failed-<reason>) decides.
+TOO_BIG = (
+    "文件解压后过大，无法预览；请下载后查看。"
+    "This file unpacks to too much data to preview: download it to view it."
+)
+TOO_SLOW = (
+    "文件过于复杂，生成预览用时过长；请下载后查看。"
+    "This file is too complex to preview in time: download it to view it."
+)
+TOO_MUCH = (
+    "文件过大或过于复杂，无法预览；请下载后查看。"
+    "This file is too large or too complex to preview: download it to view it."
+)
+FAILURE_MESSAGES = {"size": TOO_BIG, "time": TOO_SLOW, "cpu": TOO_SLOW}
 _told_no_libreoffice = False  # say once per process, not once per file
 
 
@@ -240,14 +255,45 @@ def preview_of_files(session, sha256s: list[str]) -> Preview | None:
     return next((rows[s] for s in sha256s if s in rows), None)
 
 
+def failure_of_files(session, sha256s: list[str]) -> str | None:
+    """The reason (size, time, cpu, memory, killed) the first of these files failed, if any did."""
+    if not sha256s:
+        return None
+    query = select(Preview.sha256, Preview.kind).where(
+        Preview.sha256.in_(sha256s), Preview.kind.startswith(FAILED)
+    )
+    failed = dict(session.execute(query).all())
+    return next((failed[s].removeprefix(FAILED) for s in sha256s if s in failed), None)
+
+
+def failure_message(reason: str) -> str:
+    return FAILURE_MESSAGES.get(reason, TOO_MUCH)
+
+
+def preview_failure(hub, resource_id: str) -> str | None:
+    """Why the resource has no preview when a limit stopped it (for a page that read the record)."""
+    with hub.db.session() as session:
+        query = select(ResourceFile.sha256).where(ResourceFile.resource_id == resource_id)
+        sha256s = list(session.scalars(query.order_by(ResourceFile.position)))
+        if preview_of_files(session, sha256s) is not None:
+            return None
+        return failure_of_files(session, sha256s)
+
+
 def resource_preview(hub, actor, resource_id: str) -> tuple[bytes, Preview, bool] | None:
     """(PNG bytes, its row, public?) of a resource this actor may read; None if it has no preview.
-    Raises NotFound/Gone exactly as reading the record does."""
+    Raises NotFound/Gone exactly as reading the record does, PreviewFailed when a limit stopped
+    the render (the reason in `errors`)."""
     with hub.db.session() as session:
         resource = hub.resources.load_readable(session, actor, resource_id)
-        preview = preview_of_files(session, [f.sha256 for f in resource.files])
+        sha256s = [f.sha256 for f in resource.files]
+        preview = preview_of_files(session, sha256s)
         public = resource.status == "published" and resource.visibility == "public"
         if preview is None:
+            reason = failure_of_files(session, sha256s)
+            if reason is not None:
+                errors = [{"field": "preview", "messages": [FAILED + reason]}]
+                raise PreviewFailed(failure_message(reason), errors=errors)
             return None
         session.expunge(preview)
     try:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from hub import current_hub
 from hub.errors import Forbidden, HubError
-from hub.http.principal import current_principal
+from hub.http.principal import current_principal, keep_session
 
 AUDIT_PAGE_SIZE = 50
 RECENT = 10
@@ -122,6 +122,7 @@ def set_password(user_id: int):
     except HubError as exc:
         details = " ".join(m for e in exc.errors for m in e["messages"])
         return people(f"{exc.message} {details}".strip(), exc.status)
+    keep_session(user)
     notice = _("Password set for %(email)s.", email=user["email"])
     return redirect(url_for("web.admin_people", notice=notice))
 

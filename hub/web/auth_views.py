@@ -7,7 +7,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from hub import current_hub
 from hub.errors import TooManyRequests, Unauthenticated
 from hub.http import redirects
-from hub.http.principal import client_ip, current_principal
+from hub.http.principal import client_ip, current_principal, start_session
 from hub.web import csrf
 
 
@@ -33,8 +33,7 @@ def login_submit():
     except (Unauthenticated, TooManyRequests) as exc:
         page = render_template("login.html", next=target, email=email, error=exc.message)
         return page, exc.status
-    session.clear()  # a fresh session on log-in: nothing set before it survives (session fixation)
-    session["uid"] = principal.user_id
+    start_session(principal)
     csrf.rotate()
     return redirect(safe_next(target))
 

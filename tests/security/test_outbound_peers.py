@@ -53,7 +53,7 @@ def serve_feed(peer: Peer, *changes) -> None:
     """The peer's changes feed: one page with `changes`, then nothing new."""
 
     def answer(request):
-        if "since=1" in request.path:
+        if "since=1" in request.target:
             return json_answer({"changes": [], "next": "1"})
         return json_answer({"changes": list(changes), "next": "1"})
 

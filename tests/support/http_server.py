@@ -5,16 +5,19 @@
         assert server.requests[0].query == {"verb": "ListRecords"}
 
 A handler takes a `Request` and returns a `Reply`, or a tuple `(status, body)` or
-`(status, headers, body)`; a body is bytes, text (sent as UTF-8) or a dict or list (sent as JSON).
-The server runs in a thread per request, so a handler may stall (a slow-source test) without
-blocking the next request. Content-Length is always sent; a client that hangs up early is ignored.
+`(status, headers, body)`; a body is bytes, text (sent as UTF-8), a dict or list (sent as JSON), or
+an iterator of bytes (sent block by block as it comes, with no Content-Length unless the reply
+sets one: a drip, a flood, a lying length). The server runs in a thread per request, so a handler
+may stall (a slow-source test) without blocking the next request. A client that hangs up early is
+ignored. `tls=(certificate file, key file)` serves https (see tests/support/outbound.self_signed).
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,7 +39,7 @@ class Request:
 @dataclass
 class Reply:
     status: int = 200
-    body: bytes | str | dict | list = b""
+    body: bytes | str | dict | list | Iterator[bytes] = b""
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -47,9 +50,11 @@ class Reply:
             return cls(status=answer[0], body=answer[1])
         return cls(status=answer[0], headers=dict(answer[1]), body=answer[2])
 
-    def encoded(self) -> tuple[bytes, dict[str, str]]:
+    def encoded(self) -> tuple[bytes | Iterator[bytes], dict[str, str]]:
         headers = dict(self.headers)
         body = self.body
+        if isinstance(body, Iterator):
+            return body, headers  # streamed: the length is whatever the reply says, if anything
         if isinstance(body, (dict, list)):
             body = json.dumps(body, ensure_ascii=False).encode()
             headers.setdefault("Content-Type", "application/json")
@@ -63,7 +68,7 @@ NOT_FOUND = Reply(404, b"not found")
 
 
 class LoopbackServer:
-    """A threaded HTTP server on 127.0.0.1 and a free port; a context manager (or start/stop)."""
+    """A threaded HTTP(S) server on 127.0.0.1 and a free port; a context manager (or start/stop)."""
 
     def __init__(
         self,
@@ -71,10 +76,12 @@ class LoopbackServer:
         routes: dict[str, object] | None = None,
         *,
         keep_alive: bool = False,
+        tls: tuple[str, str] | None = None,
     ):
         self.handler = handler
         self.routes = dict(routes or {})
         self.keep_alive = keep_alive
+        self.tls = tls
         self.requests: list[Request] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -85,7 +92,8 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def answer(self, request: Request) -> Reply:
         """The route for the path (a reply, or a handler) wins; else the handler; else 404."""
@@ -98,6 +106,10 @@ class LoopbackServer:
     def start(self) -> LoopbackServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
         self._httpd.daemon_threads = True
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -130,9 +142,18 @@ def _handler_class(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     self.send_header(key, value)
                 self.end_headers()
                 if self.command != "HEAD":
-                    self.wfile.write(body)
+                    self._write(body)
             except OSError:
                 pass  # the client gave up (timeout and size-cap tests)
+
+        def _write(self, body: bytes | Iterator[bytes]) -> None:
+            if isinstance(body, bytes):
+                self.wfile.write(body)
+                return
+            self.close_connection = True  # no length: the end of the body is the end of the stream
+            for block in body:
+                self.wfile.write(block)
+                self.wfile.flush()
 
         def _request(self) -> Request:
             parts = urlsplit(self.path)

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-import ssl
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -18,6 +14,7 @@ from cryptography.x509.oid import NameOID
 from connectors.base import HttpClient
 from connectors.outbound import OutboundPolicy, address_class
 from tests.factories import auth_header, make_token, make_user
+from tests.support.http_server import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -35,57 +32,21 @@ def loopback_client(*, trusted: tuple[str, ...] = (), **options) -> HttpClient:
     return HttpClient(policy=policy or LoopbackPolicy(), **options)
 
 
-class Peer:
-    """A scriptable loopback HTTP server: `routes[path] = fn(request) -> (status, headers, body)`.
-
-    `body`: bytes, or an iterator of bytes sent as it comes without Content-Length (drip, flood).
-    Every request is kept in `requests` as (path, headers) so a test can tell what reached it."""
+class Peer(LoopbackServer):
+    """A scriptable loopback peer, started at once: `routes[path] = fn(request) -> (status,
+    headers, body)` with the shared server's `Request` and bodies (an iterator of bytes is sent as
+    it comes: drip, flood). `requests` keeps every request so a test can tell what reached it."""
 
     def __init__(self, tls: tuple[str, str] | None = None):
-        self.routes: dict = {}
-        self.requests: list[tuple[str, dict]] = []
-        peer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
-
-            def do_GET(self):
-                peer.requests.append((self.path, dict(self.headers)))
-                route = peer.routes.get(urlsplit(self.path).path)
-                status, headers, body = route(self) if route else (404, {}, b"not here")
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                if isinstance(body, bytes):
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    for block in [body] if isinstance(body, bytes) else body:
-                        self.wfile.write(block)
-                        self.wfile.flush()
-                except OSError:
-                    pass  # the hub hung up on us, as it should
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        if tls:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(*tls)
-            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        scheme = "https" if tls else "http"
-        self.url = f"{scheme}://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(tls=tls)
+        self.start()
 
     def hits(self, path: str) -> list[dict]:
         """The headers of every request made for `path`."""
-        return [headers for seen, headers in self.requests if urlsplit(seen).path == path]
+        return [dict(request.headers) for request in self.requests if request.path == path]
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.stop()
 
 
 def json_answer(data) -> tuple[int, dict, bytes]:

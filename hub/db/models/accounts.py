@@ -42,6 +42,11 @@ class User(Base):
     seeded_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), nullable=False
     )
+    # Copied into the session cookie at log-in; raised by a password change or a disable, so
+    # every cookie issued before then stops signing the user in (cookies live in the browser).
+    session_version: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", nullable=False
+    )
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -108,7 +108,7 @@ def oracle_sees_published(actor, res) -> bool:
     if res.visibility == "org":
         return False
     if res.region is None:
-        return True  # region-visible without a region: any signed-in user
+        return False  # region-visible without a region: members only (issue 9)
     return any(r.region and nested(r.region, res.region) for r in actor.roles)
 
 
