@@ -1,7 +1,7 @@
 """session version: a changed password or a disabled account ends the user's browser sessions
 
 Revision ID: c4e8a1f07d35
-Revises: b7d41c9e2a60
+Revises: b1d7e3a05c42
 Create Date: 2026-12-06 04:45:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c4e8a1f07d35"
-down_revision: str | Sequence[str] | None = "b7d41c9e2a60"
+down_revision: str | Sequence[str] | None = "b1d7e3a05c42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
