@@ -1,4 +1,5 @@
-"""API: files of a resource -- streamed upload (raw body or multipart), download with Range, removal."""
+"""API: files of a resource -- streamed upload (raw body or multipart), download with Range,
+removal."""
 
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ def delete_file(resource_id, name):
 
 
 def _is_first_byte_request() -> bool:
-    """Count a download once: a resumed transfer (Range not starting at 0) or a revalidation is not a new one."""
+    """Count a download once: a resumed transfer (Range not starting at 0) or a revalidation is not
+    a new one."""
     if request.headers.get("If-None-Match"):
         return False
     header = request.headers.get("Range", "")
