@@ -1,4 +1,5 @@
-"""Shared bench plumbing: a hub under gunicorn on a temp data dir, its accounts and records, memory and CPU sampling."""
+"""Shared bench plumbing: a hub under gunicorn on a temp data dir, its accounts and records, memory
+and CPU sampling."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def machine() -> dict:
 
 
 def hub_config(data_dir: Path):
-    """The embedded defaults (SQLite, local objects) rooted in `data_dir`, whatever the caller's environment says."""
+    """The embedded defaults (SQLite, local objects) rooted in `data_dir`, whatever the caller's
+    environment says."""
     from config import Config
 
     data_dir = Path(data_dir)
@@ -91,7 +93,8 @@ def hub_config(data_dir: Path):
 
 
 def prepare_hub(data_dir: Path):
-    """Migrate a fresh database and make a school, a contributor with a token and a reviewer; returns (hub, world)."""
+    """Migrate a fresh database and make a school, a contributor with a token and a reviewer;
+    returns (hub, world)."""
     from hub.services import Hub
     from tests.factories import make_org, make_token, make_user
 
@@ -279,8 +282,9 @@ def _serve_app(app_spec: str, port: str, workers: str) -> None:
 class RssSampler:
     """Peak memory of a process tree (gunicorn master + workers), sampled every 50 ms.
 
-    Summed RSS counts the pages a forked worker still shares with its master once per process; summed PSS
-    divides each shared page among its sharers, so it is the memory the tree really holds. Both are kept.
+    Summed RSS counts the pages a forked worker still shares with its master once per process;
+    summed PSS divides each shared page among its sharers, so it is the memory the tree really
+    holds. Both are kept.
     """
 
     def __init__(self, pid: int, interval: float = 0.05):
@@ -332,7 +336,8 @@ def tree_memory(pid: int) -> tuple[int, int]:
 
 
 def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by `pid` and its living descendants: a cost the load hardly changes."""
+    """CPU seconds (user + system) used so far by `pid` and its living descendants: a cost the load
+    hardly changes."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()

@@ -1,12 +1,15 @@
 """OAI-PMH harvest: records/s end to end into database and index, beside fetch-and-parse alone.
 
-A static OAI-PMH provider (pre-generated ListRecords pages of realistic Chinese oai_dc, 100 records a page, chained
-by resumption tokens) runs in its own process on loopback. Measured on the same pages:
-  fetch+parse  the oaipmh connector alone: HTTP, safe lxml parse, oai_dc crosswalk to canonical records;
-  end to end   `hub.sync.run` of an oaipmh source into a fresh hub (SQLite, embedded defaults), then the outbox
-               (search indexing, tantivy) until empty.
+A static OAI-PMH provider (pre-generated ListRecords pages of realistic Chinese oai_dc, 100 records
+a page, chained by resumption tokens) runs in its own process on loopback. Measured on the same
+pages:
+  fetch+parse  the oaipmh connector alone: HTTP, safe lxml parse, oai_dc crosswalk to canonical
+               records;
+  end to end   `hub.sync.run` of an oaipmh source into a fresh hub (SQLite, embedded defaults),
+               then the outbox (search indexing, tantivy) until empty.
     python bench/harvest_bench.py --records 100000 --out bench/out
-    python bench/harvest_bench.py --records 100000 --out bench/out --overlap   # index alongside the sync
+    # index alongside the sync:
+    python bench/harvest_bench.py --records 100000 --out bench/out --overlap
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ WORDS = (
 
 
 def synthetic_records(count: int, seed: int = 7):
-    """Canonical records with consistent stage, grade and subject, as a province's repository would hold."""
+    """Canonical records with consistent stage, grade and subject, as a province's repository would
+    hold."""
     from metadata.vocabularies import load_vocabularies
 
     vocab = load_vocabularies()
@@ -100,13 +104,14 @@ def write_pages(directory: Path, count: int) -> int:
     vocab = default_lookup()
     pages = (count + PAGE - 1) // PAGE
     head = (
-        f'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="{NS}"><responseDate>2026-11-29T00:00:00Z'
-        '</responseDate><request verb="ListRecords">http://127.0.0.1/oai</request><ListRecords>'
+        f'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="{NS}">'
+        "<responseDate>2026-11-29T00:00:00Z</responseDate>"
+        '<request verb="ListRecords">http://127.0.0.1/oai</request><ListRecords>'
     )
     records = synthetic_records(count)
     for page in range(pages):
         parts = [head]
-        for n, record in (next(records) for _ in range(min(PAGE, count - page * PAGE))):
+        for _n, record in (next(records) for _ in range(min(PAGE, count - page * PAGE))):
             metadata = etree.tostring(
                 oai_dc.to_oai_dc(record, vocab=vocab, base_url="http://127.0.0.1"),
                 encoding="unicode",
@@ -126,7 +131,8 @@ def write_pages(directory: Path, count: int) -> int:
 
 
 def serve(directory: str, port_out) -> None:
-    """The static provider: the first ListRecords is page 0, a resumption token names its page file."""
+    """The static provider: the first ListRecords is page 0, a resumption token names its page
+    file."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -162,8 +168,8 @@ def fetch_and_parse(url: str) -> tuple[int, float, float]:
 
 
 def index_worker(data_dir: str, stop) -> None:
-    """What a task worker does during a sync: carry out the outbox (search indexing) as batches commit; once told
-    the sync is over, drain it and stop."""
+    """What a task worker does during a sync: carry out the outbox (search indexing) as batches
+    commit; once told the sync is over, drain it and stop."""
     from common import hub_config
 
     from hub.services import Hub

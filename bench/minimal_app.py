@@ -1,7 +1,9 @@
-"""The upload ceiling: a bare WSGI endpoint that streams the request body through SHA-256 into a file, nothing else.
+"""The upload ceiling: a bare WSGI endpoint that streams the request body through SHA-256 into a
+file, nothing else.
 
-Run under the same gunicorn options as the hub, so the ratio hub/minimal measures only what the hub adds
-(routing, auth, database, sniffing, fsync). `BENCH_MINIMAL_FSYNC=1` adds the fsync the hub does for durability.
+Run under the same gunicorn options as the hub, so the ratio hub/minimal measures only what the hub
+adds (routing, auth, database, sniffing, fsync). `BENCH_MINIMAL_FSYNC=1` adds the fsync the hub does
+for durability.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""nginx from Debian on a spare loopback port, serving a directory with sendfile: the download ceiling."""
+"""nginx from Debian on a spare loopback port, serving a directory with sendfile: the download
+ceiling."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ http {{
 
 
 def nginx_server(root: Path, port: int, run_dir: Path) -> Server:
-    """nginx serving `root` (the hub's object store) at http://127.0.0.1:port/; config and logs in `run_dir`."""
+    """nginx serving `root` (the hub's object store) at http://127.0.0.1:port/; config and logs in
+    `run_dir`."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     run_dir.mkdir(parents=True, exist_ok=True)
     conf = run_dir / "nginx.conf"

@@ -1,8 +1,10 @@
-"""Requests per second for `GET /api/v1/resources/{id}` (anonymous, public published record), 2 gunicorn workers.
+"""Requests per second for `GET /api/v1/resources/{id}` (anonymous, public published record), 2
+gunicorn workers.
 
     python bench/record_rps.py [--runs 3] [--seconds 15] [--connections 10] [--out bench/out]
 
-Uses `wrk` (Debian: apt-get install -y wrk) when installed, else a multi-process Python client with keep-alive.
+Uses `wrk` (Debian: apt-get install -y wrk) when installed, else a multi-process Python client with
+keep-alive.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def _ms(value: str) -> float:
 
 
 def run_python(url: str, seconds: int, connections: int) -> dict:
-    """`connections` processes, each one keep-alive connection in a loop: the fallback when wrk is missing."""
+    """`connections` processes, each one keep-alive connection in a loop: the fallback when wrk is
+    missing."""
     with multiprocessing.Pool(connections) as pool:
         results = pool.starmap(_client, [(url, seconds)] * connections)
     latencies = sorted(x for part in results for x in part)
@@ -91,7 +94,8 @@ def _client(url: str, seconds: int) -> list[float]:
 
 
 def _costed(measure, pid: int, url: str, args) -> dict:
-    """One run, with the hub's CPU time per request: what the rate would be on two cores of its own."""
+    """One run, with the hub's CPU time per request: what the rate would be on two cores of its
+    own."""
     cpu = tree_cpu(pid)
     result = measure(url, args.seconds, args.connections)
     per_request = (tree_cpu(pid) - cpu) / (result["rps"] * args.seconds)
@@ -136,7 +140,8 @@ def main() -> None:
     write_json(args.out / "record_rps.json", report)
     print(f"machine before: {before}\nmachine after:  {report['machine_after']}")
     print(
-        f"GET /api/v1/resources/{{id}} with {tool}, 2 workers, {args.connections} connections, {args.seconds} s: "
+        f"GET /api/v1/resources/{{id}} with {tool}, 2 workers, "
+        f"{args.connections} connections, {args.seconds} s: "
         f"median {report['median']}  runs {runs}"
     )
 

@@ -1,10 +1,14 @@
-"""Search at scale (issue 3, "Measured"): corpus load with `eduhub import`, `eduhub search rebuild` rate, latency
-over HTTP for a mix of queries beside the engine alone on the same queries, and the web process's memory.
+"""Search at scale (issue 3, "Measured"): corpus load with `eduhub import`, `eduhub search rebuild`
+rate, latency over HTTP for a mix of queries beside the engine alone on the same queries, and the
+web process's memory.
 
-    python bench/search_bench.py --count 100000 --out bench/out      # about 10 minutes on 2 cores
-    # a million, in steps on a kept data directory (the load alone takes most of an hour on 2 busy cores):
-    nice -n 10 python bench/search_bench.py --count 1000000 --data-dir /var/tmp/search-1m --steps load
-    nice -n 10 python bench/search_bench.py --count 1000000 --data-dir /var/tmp/search-1m --steps rebuild,queries
+    python bench/search_bench.py --count 100000 --out bench/out  # about 10 minutes on 2 cores
+    # a million, in steps on a kept data directory (the load alone takes most of an hour on 2
+    # busy cores):
+    nice -n 10 python bench/search_bench.py --count 1000000 --data-dir /var/tmp/search-1m \\
+        --steps load
+    nice -n 10 python bench/search_bench.py --count 1000000 --data-dir /var/tmp/search-1m \\
+        --steps rebuild,queries
 """
 
 from __future__ import annotations
@@ -105,7 +109,8 @@ def http_latency(port: int, params: dict, n: int) -> list[float]:
 
 
 def engine_latency(data_dir: Path, params: dict, n: int) -> tuple[list[float], int]:
-    """The same search as the service makes (public scope, the facets asked for or all), straight on the index."""
+    """The same search as the service makes (public scope, the facets asked for or all), straight on
+    the index."""
     from hub.search import FACETS, PUBLIC, SearchQuery, index_from_url
     from hub.services.search import FACET_FIELDS, PARAMS
 
@@ -139,8 +144,8 @@ def engine_latency(data_dir: Path, params: dict, n: int) -> tuple[list[float], i
 
 
 def build_rate(data_dir: Path, sample: int = 5000) -> dict:
-    """Documents read from the database and built, in this one process, after the first page (which loads the
-    segmentation dictionary and the pinyin tables)."""
+    """Documents read from the database and built, in this one process, after the first page (which
+    loads the segmentation dictionary and the pinyin tables)."""
     from hub.services import Hub
     from hub.services.indexer import indexable_documents
 
@@ -158,7 +163,8 @@ def build_rate(data_dir: Path, sample: int = 5000) -> dict:
 
 
 def load(data_dir: Path, count: int) -> dict:
-    """A migrated hub with one school, and `count` generated records loaded with `eduhub import --publish`."""
+    """A migrated hub with one school, and `count` generated records loaded with `eduhub import
+    --publish`."""
     data_dir.mkdir(parents=True, exist_ok=True)
     hub, _world = common.prepare_hub(data_dir)
     hub.close()
@@ -249,7 +255,8 @@ def rebuild(data_dir: Path, workers: list[str]) -> dict:
 
 
 def queries(data_dir: Path, n: int, facets: str | None = None) -> dict:
-    """HTTP and engine latency of each query of the mix, and the web process's memory before, during and after."""
+    """HTTP and engine latency of each query of the mix, and the web process's memory before, during
+    and after."""
     out, port = {"queries": {}, "load_before": round(os.getloadavg()[0], 1)}, common.free_port()
     with common.hub_server(data_dir, port) as server:
         with common.RssSampler(server.proc.pid) as memory:
@@ -317,7 +324,8 @@ def main() -> None:
         args.steps = ["rebuild", "queries"] if loaded else ["load", "rebuild", "queries"]
     result = run(args)
     args.out.mkdir(parents=True, exist_ok=True)
-    # A full run keeps the name `make bench` (web_bench.py --data-dir-from) reads; a partial one says its steps.
+    # A full run keeps the name `make bench` (web_bench.py --data-dir-from) reads; a partial one
+    # says its steps.
     steps = "" if set(args.steps) >= {"load", "rebuild", "queries"} else "-" + "-".join(args.steps)
     common.write_json(args.out / f"search-{args.count}{steps}.json", result)
 

@@ -1,5 +1,6 @@
-"""A realistic search corpus as JSON Lines for `eduhub import`: Chinese titles, descriptions and keywords drawn
-from the vocabularies, real textbook chapters and local themes. Deterministic for a given seed.
+"""A realistic search corpus as JSON Lines for `eduhub import`: Chinese titles, descriptions and
+keywords drawn from the vocabularies, real textbook chapters and local themes. Deterministic for a
+given seed.
 
     python bench/search_corpus.py --count 100000 --out /tmp/corpus.jsonl [--org bench-school]
 """

@@ -1,10 +1,14 @@
-"""CPU per search request, in-process, beside the engine alone: the figure the load of a shared machine disturbs least.
+"""CPU per search request, in-process, beside the engine alone: the figure the load of a shared
+machine disturbs least.
 
-Each query of `search_bench.MIX` goes through the Flask test client (argument parsing, search service, database
-reads, serialisation, JSON), then the same `SearchQuery` straight on the index; `time.process_time()` of each.
+Each query of `search_bench.MIX` goes through the Flask test client (argument parsing, search
+service, database reads, serialisation, JSON), then the same `SearchQuery` straight on the index;
+`time.process_time()` of each.
 
-    python bench/search_cpu.py --data-dir DIR_LOADED_BY_search_bench [--facets stage,subject,grade,type]
-    python bench/search_cpu.py --repo /tmp/old-tree --data-dir DIR     # an older tree (git archive), for before/after
+    python bench/search_cpu.py --data-dir DIR_LOADED_BY_search_bench \\
+        [--facets stage,subject,grade,type]
+    # an older tree (git archive), for before/after:
+    python bench/search_cpu.py --repo /tmp/old-tree --data-dir DIR
 """
 
 from __future__ import annotations

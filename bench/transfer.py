@@ -1,10 +1,12 @@
-"""Upload and download of a large MP4 through the API, each beside its ceiling in the same run, with peak memory.
+"""Upload and download of a large MP4 through the API, each beside its ceiling in the same run, with
+peak memory.
 
     python bench/transfer.py [--sizes 1024,256] [--runs 3] [--out bench/out] [--tmp /tmp]
 
 Upload: `PUT /api/v1/resources/{id}/files/big.mp4` against bench/minimal_app.py (hash + write only).
-Download: `GET .../files/big.mp4` whole and a 100 MB Range from the middle, against nginx with sendfile
-serving the very same stored object. Memory: summed RSS of the gunicorn master and workers, every 50 ms.
+Download: `GET .../files/big.mp4` whole and a 100 MB Range from the middle, against nginx with
+sendfile serving the very same stored object. Memory: summed RSS of the gunicorn master and workers,
+every 50 ms.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ FTYP = (32).to_bytes(4, "big") + b"ftypisom" + (0x200).to_bytes(4, "big") + b"is
 
 
 def make_video(path: Path, size: int) -> None:
-    """An MP4 header followed by random bytes (a 64 MiB random block repeated: nothing on the path compresses)."""
+    """An MP4 header followed by random bytes (a 64 MiB random block repeated: nothing on the path
+    compresses)."""
     block = os.urandom(64 * MIB)
     with open(path, "wb") as out:
         out.write(FTYP)
@@ -53,7 +56,8 @@ def make_video(path: Path, size: int) -> None:
 
 
 class _BigBlocks(HTTPAdapter):
-    # http.client sends a file body 8 KiB at a time by default; 1 MiB blocks keep the client off the critical path.
+    # http.client sends a file body 8 KiB at a time by default; 1 MiB blocks keep the client off the
+    # critical path.
     def init_poolmanager(self, *args, **kwargs):
         kwargs["blocksize"] = CHUNK
         super().init_poolmanager(*args, **kwargs)
@@ -73,7 +77,8 @@ def upload(session: requests.Session, url: str, path: Path, token: str | None = 
 
 
 def download(url: str, byte_range: tuple[int, int] | None = None) -> dict:
-    """GET discarding the body into one reused 4 MiB buffer (faster than curl here); the same for hub and nginx."""
+    """GET discarding the body into one reused 4 MiB buffer (faster than curl here); the same for
+    hub and nginx."""
     host, _, path = url.removeprefix("http://").partition("/")
     conn = http.client.HTTPConnection(host, timeout=600)
     headers = {"Range": f"bytes={byte_range[0]}-{byte_range[1]}"} if byte_range else {}
@@ -93,7 +98,8 @@ def mb_per_s(nbytes: int, seconds: float) -> float:
 
 
 def bench_uploads(session, servers: dict, hub, world, video: Path, runs: int) -> tuple[dict, str]:
-    """`servers`: hub, minimal (the ceiling) and minimal_fsync (the ceiling plus the hub's durability fsync)."""
+    """`servers`: hub, minimal (the ceiling) and minimal_fsync (the ceiling plus the hub's
+    durability fsync)."""
     size = video.stat().st_size
     resource_id = make_draft(hub, world)
     urls = {side: f"{server.base}/upload" for side, server in servers.items()}
@@ -104,7 +110,8 @@ def bench_uploads(session, servers: dict, hub, world, video: Path, runs: int) ->
     for run in range(runs):
         for side in sides[run % len(sides) :] + sides[: run % len(sides)]:  # rotate who goes first
             server = servers[side]
-            os.sync()  # start each run without someone else's dirty pages being written back under it
+            # start each run without someone else's dirty pages being written back under it
+            os.sync()
             cpu = tree_cpu(server.proc.pid)
             with RssSampler(server.proc.pid) as rss:
                 result = upload(
@@ -126,7 +133,8 @@ def bench_uploads(session, servers: dict, hub, world, video: Path, runs: int) ->
 
 
 def warm_up(session, servers: dict, resource_id: str, token: str, tmp: Path) -> None:
-    """Two small uploads to each server, so both workers have imported and connected before anything is timed."""
+    """Two small uploads to each server, so both workers have imported and connected before anything
+    is timed."""
     small = tmp / "warm.mp4"
     make_video(small, 4 * MIB)
     for _ in range(2):
@@ -183,7 +191,8 @@ def _summary(rows: dict, nbytes: int, ours: str, ceiling: str) -> dict:
     med = {side: median([r["mb_s"] for r in runs]) for side, runs in rows.items()}
     memory = {key: max(r[key] for r in rows[ours]) for key in ("peak_rss_mb", "peak_pss_mb")}
     memory.update({key: min(r[key] for r in rows[ours]) for key in ("idle_rss_mb", "idle_pss_mb")})
-    # CPU seconds of each server tree: a second view of the cost, less swayed by the load than wall time.
+    # CPU seconds of each server tree: a second view of the cost, less swayed by the load than wall
+    # time.
     cpu = {side: median([r["server_cpu_s"] for r in runs]) for side, runs in rows.items()}
     return {
         "bytes": nbytes,
@@ -273,7 +282,8 @@ def _print_case(label: str, result: dict) -> None:
         else ""
     )
     print(
-        f"{label}: {speeds}  ratio {result['ratio']}{extra}  server CPU s {result['median_server_cpu_s']}\n"
+        f"{label}: {speeds}  ratio {result['ratio']}{extra}  "
+        f"server CPU s {result['median_server_cpu_s']}\n"
         f"    hub memory {result['hub_memory']}\n    runs {runs}"
     )
 

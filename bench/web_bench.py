@@ -1,9 +1,13 @@
-"""The web pages at scale (issue 5, "Measured"): time to first byte of the search page and the resource page,
-anonymous and logged in, sequential and with a few clients at once, and each page's weight without media.
+"""The web pages at scale (issue 5, "Measured"): time to first byte of the search page and the
+resource page, anonymous and logged in, sequential and with a few clients at once, and each page's
+weight without media.
 
-    python bench/web_bench.py --data-dir DIR --out bench/out    # DIR: kept by search_bench.py; a copy is measured
-    python bench/web_bench.py --count 100000 --out bench/out          # builds the corpus first (~10 minutes)
-    python bench/web_bench.py --data-dir DIR --in-place --profile '/?q=分数'   # where one request's time goes
+    # DIR: kept by search_bench.py; a copy is measured
+    python bench/web_bench.py --data-dir DIR --out bench/out
+    # builds the corpus first (~10 minutes)
+    python bench/web_bench.py --count 100000 --out bench/out
+    # where one request's time goes
+    python bench/web_bench.py --data-dir DIR --in-place --profile '/?q=分数'
 """
 
 from __future__ import annotations
@@ -45,14 +49,16 @@ SKIP_COPY = ("corpus.jsonl", "gunicorn-hub.log")  # large or noisy files the hub
 
 
 def copy_data_dir(source: Path, target: Path) -> None:
-    """Copy with reflinks where the filesystem has them, so others' data directory is never migrated or written."""
+    """Copy with reflinks where the filesystem has them, so others' data directory is never migrated
+    or written."""
     target.mkdir(parents=True, exist_ok=True)
     parts = [str(p) for p in source.iterdir() if p.name not in SKIP_COPY]
     subprocess.run(["cp", "--reflink=auto", "-a", *parts, str(target)], check=True)
 
 
 def prepare(args) -> tuple[Path, dict]:
-    """A migrated data directory with `count` published records and a search index; what it cost to make."""
+    """A migrated data directory with `count` published records and a search index; what it cost to
+    make."""
     env_of = search_bench.env_for
     if args.data_dir and args.in_place:
         data_dir, made = args.data_dir, {"source": str(args.data_dir), "copied": False}
@@ -76,7 +82,8 @@ def prepare(args) -> tuple[Path, dict]:
 
 
 def create_user(data_dir: Path) -> None:
-    """A teacher of the bench school (or of no school in a foreign data directory); already there is fine."""
+    """A teacher of the bench school (or of no school in a foreign data directory); already there is
+    fine."""
     env = search_bench.env_for(data_dir)
     base = ["users", "create", "--email", USER[0], "--password", USER[1]]
     for argv in (base + ["--org", "bench-school", "--role", "teacher"], base):
@@ -87,7 +94,8 @@ def create_user(data_dir: Path) -> None:
 
 
 def published_ids(data_dir: Path, n: int, seed: int = 5) -> tuple[list[str], int]:
-    """`n` random public, published, latest resource ids, read from the database, and how many are published."""
+    """`n` random public, published, latest resource ids, read from the database, and how many are
+    published."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(common.hub_config(data_dir).database_url)
@@ -115,11 +123,12 @@ def published_ids(data_dir: Path, n: int, seed: int = 5) -> tuple[list[str], int
 def timed_get(
     conn: http.client.HTTPConnection, path: str, headers: dict
 ) -> tuple[int, float, float, bytes]:
-    """(status, seconds to the first byte of the answer, seconds to its last byte, body) on a keep-alive connection.
+    """(status, seconds to the first byte of the answer, seconds to its last byte, body) on a
+    keep-alive connection.
 
-    The first byte is seen with MSG_PEEK, which waits for it without taking it from the socket, so http.client
-    still reads the whole answer afterwards."""
-    for attempt in (1, 2):
+    The first byte is seen with MSG_PEEK, which waits for it without taking it from the socket, so
+    http.client still reads the whole answer afterwards."""
+    for _attempt in (1, 2):
         started = time.perf_counter()
         conn.request("GET", path, headers=headers)
         if conn.sock.recv(1, socket.MSG_PEEK):
@@ -132,7 +141,8 @@ def timed_get(
 
 
 def run_jobs(port: int, jobs: list[tuple[str, str]], headers: dict, concurrency: int) -> list[dict]:
-    """Send each (label, path) once, `concurrency` clients at a time, each on its own keep-alive connection."""
+    """Send each (label, path) once, `concurrency` clients at a time, each on its own keep-alive
+    connection."""
     todo, lock, samples = list(reversed(jobs)), threading.Lock(), []
 
     def client() -> None:
@@ -167,7 +177,8 @@ def summary(samples: list[dict]) -> dict:
 
 
 def browser_login(port: int) -> dict:
-    """Log in as a browser does: GET /login for the session cookie and CSRF token, POST the form; the cookie."""
+    """Log in as a browser does: GET /login for the session cookie and CSRF token, POST the form;
+    the cookie."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/login")
     response = conn.getresponse()
@@ -202,8 +213,9 @@ def cookie_of(response: http.client.HTTPResponse) -> str:
 
 
 def ttfb_runs(server: common.Server, ids: list[str], args, who: str, headers: dict) -> dict:
-    """Warm up, then each page kind sequentially and with `args.concurrency` clients: latency per kind and URL,
-    and the server's CPU time per request, which the load other engineers put on the machine hardly changes."""
+    """Warm up, then each page kind sequentially and with `args.concurrency` clients: latency per
+    kind and URL, and the server's CPU time per request, which the load other engineers put on the
+    machine hardly changes."""
     warm = [("warm", p) for p in SEARCH_MIX.values()] * 3 + [
         ("warm", f"/r/{i}") for i in ids[: args.warmup]
     ]
@@ -250,7 +262,8 @@ def weights(base: str, ids: list[str], headers: dict) -> dict:
 
 
 def hits(base: str) -> dict:
-    """How many results each search URL finds, asked of the API with the same parameters (templates change)."""
+    """How many results each search URL finds, asked of the API with the same parameters (templates
+    change)."""
     out = {}
     for name, path in SEARCH_MIX.items():
         got = web_weight.fetch(base, "/api/v1/resources" + path[1:])
@@ -262,7 +275,8 @@ def hits(base: str) -> dict:
 
 
 def profile(data_dir: Path, path: str, repeat: int, out_dir: Path) -> str:
-    """One page served in-process `repeat` times under pyinstrument (after a warm-up), as text and HTML."""
+    """One page served in-process `repeat` times under pyinstrument (after a warm-up), as text and
+    HTML."""
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -289,10 +303,12 @@ def profile(data_dir: Path, path: str, repeat: int, out_dir: Path) -> str:
 
 
 def tree() -> dict:
-    """The commit measured, and the files changed on top of it (others edit this tree while benches run)."""
-    git = lambda *a: (
-        subprocess.run(["git", *a], cwd=common.REPO, capture_output=True, text=True).stdout
-    )  # noqa: E731
+    """The commit measured, and the files changed on top of it (others edit this tree while benches
+    run)."""
+
+    def git(*a):
+        return subprocess.run(["git", *a], cwd=common.REPO, capture_output=True, text=True).stdout
+
     return {
         "head": git("rev-parse", "--short", "HEAD").strip(),
         "changed": [
@@ -338,7 +354,8 @@ def run(args) -> dict:
 
 
 def cli_server(data_dir: Path, port: int) -> common.Server:
-    """`eduhub serve` itself: the same gunicorn, plus the embedded task worker on the embedded broker."""
+    """`eduhub serve` itself: the same gunicorn, plus the embedded task worker on the embedded
+    broker."""
     argv = [*common.EDUHUB, "serve", "--port", str(port), "--workers", str(common.WORKERS)]
     return common.Server(
         argv,
@@ -351,7 +368,8 @@ def cli_server(data_dir: Path, port: int) -> common.Server:
 
 def table(result: dict) -> str:
     rows = [
-        "who        conc  page      n     TTFB p50   p95    p99 ms   total p95 ms  errors  server CPU ms/req"
+        "who        conc  page      n     TTFB p50   p95    p99 ms   total p95 ms  "
+        "errors  server CPU ms/req"
     ]
     for who, runs in result["ttfb"].items():
         for conc, run in runs.items():
@@ -365,7 +383,8 @@ def table(result: dict) -> str:
                 )
     rows.append("")
     rows.append(
-        "page (anonymous)               HTML KB   all KB raw  all KB sent  all KB if gzip  media  broken"
+        "page (anonymous)               HTML KB   all KB raw  all KB sent  all KB if "
+        "gzip  media  broken"
     )
     for name, page in result["weight"]["anonymous"].items():
         kb = lambda n: f"{n / 1024:.1f}"  # noqa: E731
@@ -393,8 +412,8 @@ def main() -> None:
         type=Path,
         default=None,
         metavar="JSON",
-        help="use the data_dir an earlier bench recorded (e.g. bench/out/search-100000.json), if it "
-        "still exists; else build one",
+        help="use the data_dir an earlier bench recorded (e.g. bench/out/search-100000.json), if "
+        "it still exists; else build one",
     )
     parser.add_argument(
         "--in-place", action="store_true", help="migrate and serve --data-dir itself, no copy"
@@ -414,7 +433,8 @@ def main() -> None:
         "--serve",
         choices=("hub", "cli"),
         default="hub",
-        help="hub: gunicorn as `eduhub serve` runs it, without the task worker; cli: `eduhub serve`",
+        help="hub: gunicorn as `eduhub serve` runs it, without the task worker; cli: `eduhub "
+        "serve`",
     )
     parser.add_argument("--anonymous-only", action="store_true", help="skip the logged-in runs")
     parser.add_argument(

@@ -1,5 +1,6 @@
-"""Page weight without media: a page's HTML plus every stylesheet, script, font and icon it references, as sent
-(with gzip when the server compresses) and uncompressed; images, audio and video are counted apart."""
+"""Page weight without media: a page's HTML plus every stylesheet, script, font and icon it
+references, as sent (with gzip when the server compresses) and uncompressed; images, audio and video
+are counted apart."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ MEDIA_TAGS = {
 
 
 class PageRefs(HTMLParser):
-    """What an HTML page makes a browser fetch: `assets` (kind, url) that count, `media` urls that are set apart."""
+    """What an HTML page makes a browser fetch: `assets` (kind, url) that count, `media` urls that
+    are set apart."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -83,7 +85,8 @@ def parse_html(html: str) -> PageRefs:
 
 
 def css_refs(css: str) -> list[tuple[str, str]]:
-    """(kind, url) of what a stylesheet loads: other stylesheets, fonts, and images (icons, decorations)."""
+    """(kind, url) of what a stylesheet loads: other stylesheets, fonts, and images (icons,
+    decorations)."""
     out = [("css", url) for url in CSS_IMPORT.findall(css)]
     for _quote, url in CSS_URL.findall(css):
         url = url.strip()
@@ -105,7 +108,8 @@ def kind_of(url: str, default: str) -> str:
 
 
 def fetch(base: str, url: str, headers: dict | None = None) -> dict:
-    """GET `url` (same origin as `base`) asking for gzip: status, bytes on the wire, bytes decoded, encoding."""
+    """GET `url` (same origin as `base`) asking for gzip: status, bytes on the wire, bytes decoded,
+    encoding."""
     target = urlsplit(urljoin(base, url))
     conn = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=60)
     try:
@@ -130,7 +134,8 @@ def fetch(base: str, url: str, headers: dict | None = None) -> dict:
 
 
 def page_weight(base: str, path: str, headers: dict | None = None, media_limit: int = 40) -> dict:
-    """The cold-cache weight of one page: the HTML and each asset it pulls in, once each, and its media apart."""
+    """The cold-cache weight of one page: the HTML and each asset it pulls in, once each, and its
+    media apart."""
     page = fetch(base, path, headers)
     refs = parse_html(page["body"].decode("utf-8", "replace"))
     todo = [(kind, urljoin(base + path, url)) for kind, url in refs.assets]

@@ -1,4 +1,5 @@
-"""Canonical record schema, controlled vocabularies and their messages (crosswalks and text analysis beside)."""
+"""Canonical record schema, controlled vocabularies and their messages (crosswalks and text analysis
+beside)."""
 
 from metadata.vocabularies import Term, Vocabularies, Vocabulary, load_vocabularies
 

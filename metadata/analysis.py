@@ -1,4 +1,5 @@
-"""Chinese text analysis shared by every search engine: normalise, segment (search mode), bigrams, highlight."""
+"""Chinese text analysis shared by every search engine: normalise, segment (search mode), bigrams,
+highlight."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ _NOT_WORD = re.compile(r"[^\w+#]|_")  # c++ and c# stay words
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
 _SPACES = re.compile(r"\s+")
-# Region suffixes: "吴忠市" is also added as "吴忠" so search mode emits the short name as a sub-word.
+# Region suffixes: "吴忠市" is also added as "吴忠" so search mode emits the short name as a
+# sub-word.
 _REGION_SUFFIXES = (
     "回族自治区",
     "自治区",
@@ -35,8 +37,9 @@ _REGION_SUFFIXES = (
     "省",
 )
 
-# Short strings (titles, keywords, labels) repeat from record to record: their analysis is cached, in bounded
-# caches (a few tens of MB at most). Longer ones (extracted text, long descriptions) rarely repeat: analysed each time.
+# Short strings (titles, keywords, labels) repeat from record to record: their analysis is cached,
+# in bounded caches (a few tens of MB at most). Longer ones (extracted text, long descriptions)
+# rarely repeat: analysed each time.
 CACHED_LENGTH = 48
 CACHE_SIZE = 32768
 
@@ -46,7 +49,8 @@ _dictionary_loaded = False
 
 @lru_cache(maxsize=1)
 def _t2s_table() -> dict[int, str]:
-    """Traditional -> simplified, character by character from OpenCC's table (100x faster than its converter)."""
+    """Traditional -> simplified, character by character from OpenCC's table (100x faster than its
+    converter)."""
     import opencc
 
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
@@ -89,7 +93,8 @@ def _strip_punctuation(text: str) -> str:
 
 
 def normalize(text: str | None) -> str:
-    """NFKC (full-width to half-width), lower case, traditional to simplified, punctuation to single spaces."""
+    """NFKC (full-width to half-width), lower case, traditional to simplified, punctuation to single
+    spaces."""
     if not text:
         return ""
     return _normalize_cached(text) if len(text) <= CACHED_LENGTH else _normalize(text)
@@ -102,7 +107,8 @@ def _normalize_cached(text: str) -> str:
 
 def _normalize(text: str) -> str:
     result = _strip_punctuation(_fold(text))
-    # Rare characters fold into other foldable ones: repeat until nothing changes, so normalising is idempotent.
+    # Rare characters fold into other foldable ones: repeat until nothing changes, so normalising is
+    # idempotent.
     for _ in range(3):
         if _fold(result) == result:
             break
@@ -173,7 +179,8 @@ def _walk_strings(value, depth: int = 0):
 
 
 def tokens(text: str | None, *, normalized: bool = False) -> list[str]:
-    """Search-mode words of the normalised text, in order, repeats kept (they are term frequencies)."""
+    """Search-mode words of the normalised text, in order, repeats kept (they are term
+    frequencies)."""
     normal = (text or "") if normalized else normalize(text)
     if not normal:
         return []
@@ -189,7 +196,8 @@ def _tokens_cached(normal: str) -> tuple[str, ...]:
 
 def _tokens(normal: str) -> list[str]:
     _ensure_dictionary()
-    # strip() removes exactly what isspace() tests for, so a non-empty stripped token is never blank.
+    # strip() removes exactly what isspace() tests for, so a non-empty stripped token is never
+    # blank.
     return [token for token in map(str.strip, rjieba.cut_for_search(normal)) if token]
 
 
@@ -210,7 +218,8 @@ def query_tokens(text: str | None) -> list[str]:
 
 
 def bigrams(text: str | None, *, normalized: bool = False) -> list[str]:
-    """CJK character bigrams of the normalised text (for recall of sub-words such as 吴忠 in 吴忠市)."""
+    """CJK character bigrams of the normalised text (for recall of sub-words such as 吴忠 in 吴忠
+    市)."""
     out: list[str] = []
     for run in _CJK_RUN.findall((text or "") if normalized else normalize(text)):
         out += map(
@@ -220,7 +229,8 @@ def bigrams(text: str | None, *, normalized: bool = False) -> list[str]:
 
 
 def token_bigrams(token: str) -> list[str]:
-    """Bigrams one query word needs in the bigram field; empty for single characters and non-CJK words."""
+    """Bigrams one query word needs in the bigram field; empty for single characters and non-CJK
+    words."""
     runs = _CJK_RUN.findall(token)
     if len(runs) != 1 or runs[0] != token or len(token) < 2:
         return []
@@ -261,9 +271,10 @@ def _bigram_text_cached(normal: str) -> str:
 
 
 def _normalized_with_map(text: str) -> tuple[str, range | list[int]]:
-    """Character-wise folded text and, for each of its characters, the index of the original character."""
-    # The common case, once per hit per search: every character folds to one character (itself, or e.g. ，to ,),
-    # so positions map to themselves and one set operation and one translate do it.
+    """Character-wise folded text and, for each of its characters, the index of the original
+    character."""
+    # The common case, once per hit per search: every character folds to one character (itself, or
+    # e.g. ，to ,), so positions map to themselves and one set operation and one translate do it.
     if not _ONE_TO_ONE.issuperset(text):
         for ch in set(text).difference(_ONE_TO_ONE):
             out = _fold_char(ch)
@@ -283,8 +294,8 @@ def _normalized_with_map(text: str) -> tuple[str, range | list[int]]:
     return "".join(folded), origin
 
 
-# Learnt as characters are met (at most the characters in use): those that fold to one character, and the
-# translation of those among them that change.
+# Learnt as characters are met (at most the characters in use): those that fold to one character,
+# and the translation of those among them that change.
 _ONE_TO_ONE: set[str] = set()
 _ONE_TO_ONE_CHANGES: dict[int, str] = {}
 
@@ -295,7 +306,8 @@ def _fold_char(ch: str) -> str:
 
 
 def highlight(text: str | None, words, *, limit: int | None = None) -> str:
-    """HTML-escaped `text` with `<mark>` around every occurrence of a query word; cut to `limit` around the first."""
+    """HTML-escaped `text` with `<mark>` around every occurrence of a query word; cut to `limit`
+    around the first."""
     text = text or ""
     folded, origin = _normalized_with_map(text)
     spans = []

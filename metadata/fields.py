@@ -1,4 +1,5 @@
-"""marshmallow fields for the canonical record: normalised text, vocabulary codes, creators; bilingual messages."""
+"""marshmallow fields for the canonical record: normalised text, vocabulary codes, creators;
+bilingual messages."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ BASE_MESSAGES = {key: message(key) for key in ("required", "null", "validator_fa
 
 
 class BilingualSchema(Schema):
-    """Base schema: bilingual schema-level messages; an unknown field's message lists the accepted ones."""
+    """Base schema: bilingual schema-level messages; an unknown field's message lists the accepted
+    ones."""
 
     error_messages = {"type": message("schema_type"), "unknown": message("unknown", fields="")}
 
@@ -28,15 +30,17 @@ class BilingualSchema(Schema):
         }
 
 
-# Control characters (Cc) other than tab and line breaks, surrogates (Cs), and the non-characters U+FFFE/U+FFFF.
+# Control characters (Cc) other than tab and line breaks, surrogates (Cs), and the non-characters
+# U+FFFE/U+FFFF.
 _BAD_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(text: str, single_line: bool) -> str:
-    """NFC, no control characters; single-line text has its whitespace runs collapsed to one space."""
+    """NFC, no control characters; single-line text has its whitespace runs collapsed to one
+    space."""
     text = unicodedata.normalize("NFC", text).replace("\x0b", "\n").replace("\x0c", "\n")
-    # Line breaks and tabs are whitespace; other control characters, surrogates and U+FFFE/U+FFFF are refused,
-    # as XML 1.0 (OAI-PMH) and PostgreSQL text cannot carry them.
+    # Line breaks and tabs are whitespace; other control characters, surrogates and U+FFFE/U+FFFF
+    # are refused, as XML 1.0 (OAI-PMH) and PostgreSQL text cannot carry them.
     if _BAD_CHARACTERS.search(text):
         raise ValidationError(message("bad_characters"))
     if single_line:
@@ -46,7 +50,8 @@ def clean_text(text: str, single_line: bool) -> str:
 
 
 class Text(fields.String):
-    """A string, normalised (see `clean_text`), non-blank unless `allow_blank`, at most `max_length` characters."""
+    """A string, normalised (see `clean_text`), non-blank unless `allow_blank`, at most `max_length`
+    characters."""
 
     default_error_messages = {
         **BASE_MESSAGES,
@@ -107,7 +112,8 @@ class Code(Text):
 
 
 class UniqueList(fields.List):
-    """A list without repeats (compared as `match_key` does), at most `max_items` long; `order` sorts by it."""
+    """A list without repeats (compared as `match_key` does), at most `max_items` long; `order`
+    sorts by it."""
 
     default_error_messages = {**BASE_MESSAGES, "invalid": message("invalid_list")}
 
@@ -174,7 +180,8 @@ CREATOR_DOC = {
             },
         },
     ],
-    "description": "A name, or {name, role}; always answered as {name, role} (role defaults to 'author').",
+    "description": "A name, or {name, role}; always answered as {name, role} (role defaults to "
+    "'author').",
 }
 
 

@@ -1,4 +1,5 @@
-"""Pinyin keys of titles for the search box's completions: full pinyin and initials, from each word on."""
+"""Pinyin keys of titles for the search box's completions: full pinyin and initials, from each word
+on."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def _word_pinyin(word: str) -> tuple[str, str]:
     """(full pinyin, initials) of one word; words repeat across titles, so this is cached."""
     if not has_cjk(word):
         return word, word
-    # Imported here: its dictionaries cost ~54 MB, needed only where documents are indexed, not in web processes.
+    # Imported here: its dictionaries cost ~54 MB, needed only where documents are indexed, not in
+    # web processes.
     from pypinyin import lazy_pinyin
 
     syllables = [s for s in lazy_pinyin(word) if s.strip()]
@@ -23,8 +25,9 @@ def _word_pinyin(word: str) -> tuple[str, str]:
 
 
 def suggest_keys(title: str | None, *, normalized: str | None = None) -> list[str]:
-    """Keys whose prefixes complete this title: the normalised title, its pinyin and initials, from word starts.
-    `normalized`: the title already normalised (`analysis.normalize(title)`), to save doing it twice."""
+    """Keys whose prefixes complete this title: the normalised title, its pinyin and initials, from
+    word starts. `normalized`: the title already normalised (`analysis.normalize(title)`), to save
+    doing it twice."""
     compact = (normalize(title) if normalized is None else normalized).replace(" ", "")
     if len(compact) <= CACHED_LENGTH:
         return list(_suggest_keys_cached(compact))

@@ -1,4 +1,5 @@
-"""The canonical resource record: what clients may send (`ResourceInputSchema`) and what the hub answers."""
+"""The canonical resource record: what clients may send (`ResourceInputSchema`) and what the hub
+answers."""
 
 from __future__ import annotations
 
@@ -113,8 +114,8 @@ class FileSchema(BilingualSchema):
 
 
 class ResourceRecordSchema(DescriptiveSchema):
-    """The full canonical record (API answers, changes feed, `eduhub import`). Loading ignores unknown fields
-    so that records from a newer hub still load."""
+    """The full canonical record (API answers, changes feed, `eduhub import`). Loading ignores
+    unknown fields so that records from a newer hub still load."""
 
     class Meta:
         unknown = EXCLUDE
@@ -142,8 +143,8 @@ class ResourceRecordSchema(DescriptiveSchema):
 
 
 def consistency_errors(record: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Cross-field rules: grades in the stage, subjects taught in it, senior-only volumes. Services call this on
-    the merged record after a PATCH, which the schema alone cannot see."""
+    """Cross-field rules: grades in the stage, subjects taught in it, senior-only volumes. Services
+    call this on the merged record after a PATCH, which the schema alone cannot see."""
     vocabularies = load_vocabularies()
     stage = record.get("stage")
     stage_term = vocabularies.get("stages").term(stage) if stage else None
@@ -188,8 +189,9 @@ def infer_stage(grades: list[str]) -> str | None:
 
 
 def normalise_record(data: Mapping[str, Any]) -> dict:
-    """Tidy a record before validation (importers, crosswalks): NFC text with outer whitespace stripped, lists
-    without repeats, empty strings and None dropped. It never raises; the schema decides what is valid."""
+    """Tidy a record before validation (importers, crosswalks): NFC text with outer whitespace
+    stripped, lists without repeats, empty strings and None dropped. It never raises; the schema
+    decides what is valid."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, str):

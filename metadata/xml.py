@@ -1,4 +1,5 @@
-"""Safe XML in and clean XML out: no DTDs, no entities, no network; text stripped of XML-illegal characters."""
+"""Safe XML in and clean XML out: no DTDs, no entities, no network; text stripped of XML-illegal
+characters."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import re
 
 from lxml import etree
 
-# Characters XML 1.0 cannot carry at all (C0 controls except tab/newline/CR, lone surrogates, U+FFFE/U+FFFF).
+# Characters XML 1.0 cannot carry at all (C0 controls except tab/newline/CR, lone surrogates,
+# U+FFFE/U+FFFF).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -15,7 +17,8 @@ class XMLRejected(ValueError):
 
 
 def _parser() -> etree.XMLParser:
-    # A fresh parser per call: lxml parsers are not thread-safe, and creating one costs microseconds.
+    # A fresh parser per call: lxml parsers are not thread-safe, and creating one costs
+    # microseconds.
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -27,7 +30,8 @@ def _parser() -> etree.XMLParser:
 
 
 def parse_xml(data: bytes | str) -> etree._Element:
-    """Parse a whole document once; refuse any DOCTYPE, which kills entity bombs and external entities alike."""
+    """Parse a whole document once; refuse any DOCTYPE, which kills entity bombs and external
+    entities alike."""
     if isinstance(data, str):
         data = (
             data.encode("utf-8")
@@ -43,7 +47,8 @@ def parse_xml(data: bytes | str) -> etree._Element:
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
         raise XMLRejected(
-            "DOCTYPE declarations are refused (entity expansion, external entities) / 拒绝含 DTD 的文档"
+            "DOCTYPE declarations are refused (entity expansion, external entities) / "
+            "拒绝含 DTD 的文档"
         )
     return root
 

@@ -1,4 +1,5 @@
-"""Fixtures shared by every suite: a hub on a temporary data directory, on SQLite and on PostgreSQL."""
+"""Fixtures shared by every suite: a hub on a temporary data directory, on SQLite and on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from hub import create_app
 from hub.db import Base
 from tests.support import need
 
-# No deadlines: these machines are shared and noisy, and a first call may load a dictionary (no timed assertions).
+# No deadlines: these machines are shared and noisy, and a first call may load a dictionary (no
+# timed assertions).
 settings.register_profile("eduhub", deadline=None)
 settings.load_profile("eduhub")
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test marked `postgres_only` tests something SQLite cannot show: it runs on PostgreSQL only."""
+    """A test marked `postgres_only` tests something SQLite cannot show: it runs on PostgreSQL
+    only."""
     items[:] = [
         item
         for item in items
@@ -32,7 +35,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """URL of a PostgreSQL server: EDUHUB_TEST_DATABASE_URL, or a throwaway one from Debian's packages."""
+    """URL of a PostgreSQL server: EDUHUB_TEST_DATABASE_URL, or a throwaway one from Debian's
+    packages."""
     from tests.support import postgres
 
     try:

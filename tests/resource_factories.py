@@ -1,4 +1,5 @@
-"""A small world for resource tests: a county with two schools, a contributor, a reviewer, a teacher."""
+"""A small world for resource tests: a county with two schools, a contributor, a reviewer, a
+teacher."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from tests.factories import make_org, make_token, make_user
 
 # The smallest valid PDF: enough for the type sniffer and a viewer.
 PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
 

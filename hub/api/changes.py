@@ -1,4 +1,5 @@
-"""API: the federation changes feed for other hubs (public records only; the cursor only moves forward)."""
+"""API: the federation changes feed for other hubs (public records only; the cursor only moves
+forward)."""
 
 from __future__ import annotations
 

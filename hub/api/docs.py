@@ -1,4 +1,5 @@
-"""/api/docs: the OpenAPI document rendered as a plain page by the hub itself (no CDN, no script)."""
+"""/api/docs: the OpenAPI document rendered as a plain page by the hub itself (no CDN, no
+script)."""
 
 from __future__ import annotations
 

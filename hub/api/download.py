@@ -1,8 +1,8 @@
 """Serving a stored file: conditional requests, single byte ranges, and sendfile under gunicorn.
 
-Werkzeug serves ranges in 8 KiB blocks (ten times slower than nginx, DESIGN.md); here the file is positioned at
-the range start and handed to the server's `wsgi.file_wrapper` with an exact Content-Length, so gunicorn sends the
-range with sendfile(2). Other servers get a bounded reader.
+Werkzeug serves ranges in 8 KiB blocks (ten times slower than nginx, DESIGN.md); here the file is
+positioned at the range start and handed to the server's `wsgi.file_wrapper` with an exact
+Content-Length, so gunicorn sends the range with sendfile(2). Other servers get a bounded reader.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """One `bytes=a-b` range as (start, end inclusive); None means the whole file (absent or multi-range)."""
+    """One `bytes=a-b` range as (start, end inclusive); None means the whole file (absent or
+    multi-range)."""
     if not header or "," in header:
         return None
     match = _RANGE.match(header)
@@ -80,7 +81,8 @@ def _matches(header: str | None, sha256: str) -> bool:
 
 
 def _body(path, start: int, length: int):
-    fh = open(path, "rb")
+    # Not a `with`: the file is handed to the response, which closes it once it is sent.
+    fh = open(path, "rb")  # noqa: SIM115
     fh.seek(start)
     wrapper = request.environ.get("wsgi.file_wrapper")
     if wrapper is not None and request.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):

@@ -1,4 +1,5 @@
-"""API: files of a resource -- streamed upload (raw body or multipart), download with Range, removal."""
+"""API: files of a resource -- streamed upload (raw body or multipart), download with Range,
+removal."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Request counts and latencies per endpoint and status, kept in-process and written in Prometheus text format."""
+"""Request counts and latencies per endpoint and status, kept in-process and written in Prometheus
+text format."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ EXTENSION = "eduhub_metrics"
 
 
 class RequestMetrics:
-    """Counters and a latency histogram; one per application (each gunicorn worker process keeps its own)."""
+    """Counters and a latency histogram; one per application (each gunicorn worker process keeps its
+    own)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -35,19 +37,22 @@ class RequestMetrics:
     def render(self) -> str:
         with self._lock:
             lines = [
-                "# HELP eduhub_process_start_time_seconds Start time of this process since the Unix epoch.",
+                "# HELP eduhub_process_start_time_seconds Start time of this process "
+                "since the Unix epoch.",
                 "# TYPE eduhub_process_start_time_seconds gauge",
                 f"eduhub_process_start_time_seconds {self.started:.3f}",
-                "# HELP eduhub_http_requests_total HTTP requests answered, by endpoint, method and status.",
+                "# HELP eduhub_http_requests_total HTTP requests answered, by endpoint, "
+                "method and status.",
                 "# TYPE eduhub_http_requests_total counter",
             ]
             for (endpoint, method, status), count in sorted(self.requests.items()):
                 lines.append(
-                    f"eduhub_http_requests_total{_labels(endpoint=endpoint, method=method, status=status)}"
-                    f" {count}"
+                    "eduhub_http_requests_total"
+                    f"{_labels(endpoint=endpoint, method=method, status=status)} {count}"
                 )
             lines += [
-                "# HELP eduhub_http_request_duration_seconds Time to answer, by endpoint and method.",
+                "# HELP eduhub_http_request_duration_seconds Time to answer, by endpoint "
+                "and method.",
                 "# TYPE eduhub_http_request_duration_seconds histogram",
             ]
             for key in sorted(self.buckets):

@@ -1,4 +1,5 @@
-"""API: the preview image of a resource (first PDF page, image, first slide picture), for pages and hits."""
+"""API: the preview image of a resource (first PDF page, image, first slide picture), for pages and
+hits."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def get_preview(resource_id):
     if found is None:
         raise NotFound(NO_PREVIEW)
     body, preview, public = found
-    # The URL names the resource, not the image: a new file may change it, so revalidate by ETag once a day.
-    # A private preview is never stored: on a shared school PC the next pupil would see it.
+    # The URL names the resource, not the image: a new file may change it, so revalidate by ETag
+    # once a day. A private preview is never stored: on a shared school PC the next pupil would see
+    # it.
     headers = {
         "ETag": f'"{preview.preview_sha256}"',
         "X-Content-Type-Options": "nosniff",

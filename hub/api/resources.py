@@ -30,7 +30,8 @@ def _body() -> dict:
     data = request.get_json(silent=True)
     if data is None:
         raise InvalidInput(
-            "请求体应为 JSON（Content-Type: application/json）。Send a JSON body with Content-Type: application/json."
+            "请求体应为 JSON（Content-Type: application/json）。"
+            "Send a JSON body with Content-Type: application/json."
         )
     return data
 

@@ -1,4 +1,5 @@
-"""API: search (`GET /api/v1/resources`) and completions for the search box (`GET /api/v1/suggest`)."""
+"""API: search (`GET /api/v1/resources`) and completions for the search box (`GET
+/api/v1/suggest`)."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def search_resources(q, sort, page, size, facets, **filters):
 @blp.route("/suggest", methods=["GET"])
 @blp.arguments(SuggestArgsSchema, location="query", as_kwargs=True)
 @blp.doc(
-    summary="Title completions from a Chinese prefix, full pinyin or initials (fenshu, fs -> 分数...)"
+    summary="Title completions from a Chinese prefix, full pinyin or initials (fenshu, fs -> "
+    "分数...)"
 )
 @blp.alt_response(200, schema=SuggestResultSchema, description="{suggestions: [{id, title}]}")
 def suggest(q, size):

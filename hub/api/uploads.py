@@ -18,11 +18,14 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description=(
         "Resumable uploads for weak links. 断点续传。 "
-        "1) POST /resources/{id}/uploads {name, size, sha256?} -> 201 {upload_id, offset: 0, chunk_size}. "
-        "2) PATCH /uploads/{upload_id} with `Upload-Offset: N` and the raw bytes (at most chunk_size) -> 204 with the "
-        "new `Upload-Offset`; a wrong N gives 409 with the hub's offset (header and body) so the client resumes there. "
-        "3) HEAD /uploads/{upload_id} -> `Upload-Offset` and `Upload-Length`. The chunk that completes the file is "
-        "answered 201 with {name, size, sha256, mimetype} once the file is checked (sha256 if given, type) and attached. "
+        "1) POST /resources/{id}/uploads {name, size, sha256?} "
+        "-> 201 {upload_id, offset: 0, chunk_size}. "
+        "2) PATCH /uploads/{upload_id} with `Upload-Offset: N` and the raw bytes "
+        "(at most chunk_size) -> 204 with the new `Upload-Offset`; "
+        "a wrong N gives 409 with the hub's offset (header and body) so the client resumes there. "
+        "3) HEAD /uploads/{upload_id} -> `Upload-Offset` and `Upload-Length`. "
+        "The chunk that completes the file is answered 201 with {name, size, sha256, mimetype} "
+        "once the file is checked (sha256 if given, type) and attached. "
         "A session ends 24 h after its last chunk."
     ),
 )
@@ -79,7 +82,8 @@ def start(data, resource_id):
         "204": {"description": "chunk stored; Upload-Offset is the new offset"},
         "201": {"description": "last chunk: the attached file {name, size, sha256, mimetype}"},
         "409": {
-            "description": "wrong offset; Upload-Offset (and `offset` in the body) says where to resume"
+            "description": "wrong offset; Upload-Offset (and `offset` in the body) "
+            "says where to resume"
         },
     },
 )

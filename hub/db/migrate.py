@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
-    """An Alembic configuration built in code; the URL travels in `attributes` (ini files mangle '%')."""
+    """An Alembic configuration built in code; the URL travels in `attributes` (ini files mangle
+    '%')."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
@@ -51,7 +52,8 @@ def upgrade(database_url: str, revision: str = "head") -> str | None:
     _ensure_sqlite_dir(database_url)
     cfg = alembic_config(database_url)
     if _created_without_migrations(database_url):
-        # Tables made by `create_all` (tests, early installs) already match head: record that, don't recreate.
+        # Tables made by `create_all` (tests, early installs) already match head: record that, don't
+        # recreate.
         log.warning("database has the hub's tables but no migration record; stamping it at head")
         command.stamp(cfg, "head")
     else:

@@ -1,6 +1,8 @@
-"""The demo catalogue: realistic resource records built from real textbook chapters and Ningxia's local themes.
+"""The demo catalogue: realistic resource records built from real textbook chapters and Ningxia's
+local themes.
 
-`build_catalogue()` is deterministic (a fixed seed), so a second `seed-demo` run finds the same titles.
+`build_catalogue()` is deterministic (a fixed seed), so a second `seed-demo` run finds the same
+titles.
 """
 
 from __future__ import annotations
@@ -8,7 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-# (subject, stage, edition, grade, volume, owning school code, chapters or lessons of the real textbook)
+# (subject, stage, edition, grade, volume, owning school code, chapters or lessons of the real
+# textbook)
 TEXTBOOK = [
     (
         "chinese",
@@ -345,7 +348,8 @@ TEXTBOOK = [
     ),
 ]
 
-# Local-theme resources: (title, type, themes, stage, subjects, grades, region, owner org, a sentence about it)
+# Local-theme resources: (title, type, themes, stage, subjects, grades, region, owner org, a
+# sentence about it)
 THEMED = [
     (
         "黄河文化进课堂：中卫沙坡头的治沙故事",
@@ -679,7 +683,8 @@ TEACHERS = [
 
 @dataclass
 class DemoResource:
-    """One record to seed: the resource input, the owning org, the files and the state to bring it to."""
+    """One record to seed: the resource input, the owning org, the files and the state to bring it
+    to."""
 
     data: dict
     files: tuple[str, ...]
@@ -747,8 +752,10 @@ def _themed_item(rng, labels, row) -> DemoResource:
     }[type_]
     theme_names = "、".join(labels["themes"][t] for t in themes)
     description = (
-        f"{about}。本资源属于“{theme_names}”地方特色主题，由宁夏数字教育资源共建共享联盟成员单位开发，"
-        f"可用于{labels['stages'][stage]}{labels['subjects'][subjects[0]]}课堂、综合实践活动和研学旅行。"
+        f"{about}。本资源属于“{theme_names}”地方特色主题，"
+        "由宁夏数字教育资源共建共享联盟成员单位开发，"
+        f"可用于{labels['stages'][stage]}{labels['subjects'][subjects[0]]}课堂、"
+        "综合实践活动和研学旅行。"
     )
     keywords = [labels["themes"][t] for t in themes] + [
         labels["regions"][region],
@@ -831,7 +838,8 @@ def _names(labels, subject, edition, grade, volume) -> dict:
 
 
 def _assign_lifecycle(rng, item: DemoResource) -> None:
-    """Most published and public; some for a region or one school; a few waiting in the review queue."""
+    """Most published and public; some for a region or one school; a few waiting in the review
+    queue."""
     roll = rng.random()
     item.status = (
         "draft"

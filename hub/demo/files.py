@@ -1,4 +1,5 @@
-"""The bytes of each demo file: copies of the committed assets, made distinct per resource where that is cheap."""
+"""The bytes of each demo file: copies of the committed assets, made distinct per resource where
+that is cheap."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def asset(name: str) -> bytes:
 
 
 def demo_file(asset_name: str, title: str, topic: str, serial: int) -> tuple[str, bytes]:
-    """(file name, bytes) for one resource. Audio and video stay shared: the store keeps them once."""
+    """(file name, bytes) for one resource. Audio and video stay shared: the store keeps them
+    once."""
     stem = topic.strip("《》")[:40] or "资源"
     suffix = Path(asset_name).suffix
     name = f"{stem}-{KINDS.get(asset_name, '文件')}{suffix}"
@@ -60,7 +62,8 @@ def _font(size: int):
 
 
 def _pdf_with_serial(data: bytes, serial: int) -> bytes:
-    """A comment line after the trailer, before `startxref`: the xref offsets stay valid, the bytes differ."""
+    """A comment line after the trailer, before `startxref`: the xref offsets stay valid, the bytes
+    differ."""
     marker = data.rfind(b"startxref")
     if marker < 0:
         return data
@@ -68,7 +71,8 @@ def _pdf_with_serial(data: bytes, serial: int) -> bytes:
 
 
 def _zip_with_comment(data: bytes, comment: str) -> bytes:
-    """Set the archive comment in the end-of-central-directory record (the asset is saved without one)."""
+    """Set the archive comment in the end-of-central-directory record (the asset is saved without
+    one)."""
     if data[-22:-18] != b"PK\x05\x06" or data[-2:] != b"\x00\x00":
         return data
     raw = comment.encode()

@@ -1,8 +1,10 @@
-"""How the demo assets in hub/demo/assets/ were made (run once by a developer; the hub never runs this).
+"""How the demo assets in hub/demo/assets/ were made (run once by a developer; the hub never runs
+this).
 
-    python -m hub.demo.make_assets            # needs Pillow, python-docx, the Noto CJK fonts and ffmpeg
+    python -m hub.demo.make_assets  # needs Pillow, python-docx, the Noto CJK fonts and ffmpeg
 
-The files are committed; `seed-demo` only copies (and, for PNG, redraws) them, so a hub needs no ffmpeg.
+The files are committed; `seed-demo` only copies (and, for PNG, redraws) them, so a hub needs no
+ffmpeg.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def make_png(path: Path) -> None:
 
 
 def make_pdf(path: Path) -> None:
-    """One A4 page of a lesson plan, rendered with the Noto CJK font (an image PDF: no font embedding needed)."""
+    """One A4 page of a lesson plan, rendered with the Noto CJK font (an image PDF: no font
+    embedding needed)."""
     from PIL import Image, ImageDraw, ImageFont
 
     page = Image.new("L", (1240, 1754), 255)  # A4 at 150 dpi, greyscale keeps it small
@@ -121,7 +124,8 @@ def make_mp3(path: Path) -> None:
 
 
 def make_mp4(path: Path) -> None:
-    """Six seconds of Chinese title cards (drawn with Pillow) with a tone, H.264 + AAC, fast start for browsers."""
+    """Six seconds of Chinese title cards (drawn with Pillow) with a tone, H.264 + AAC, fast start
+    for browsers."""
     from PIL import Image, ImageDraw, ImageFont
 
     cards = ["微课：有理数的加法", "同号两数相加", "异号两数相加", "课堂小结"]

@@ -1,4 +1,5 @@
-"""Alembic environment: the hub's models are the target; the URL comes from the caller, not an ini file."""
+"""Alembic environment: the hub's models are the target; the URL comes from the caller, not an ini
+file."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ target_metadata = Base.metadata
 
 
 def render_item(type_, obj, autogen_context):
-    """Write the hub's portable types so a revision needs no import of hub code and stays frozen in time."""
+    """Write the hub's portable types so a revision needs no import of hub code and stays frozen in
+    time."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     if type_ == "type" and isinstance(obj, postgresql.JSONB):

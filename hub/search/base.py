@@ -1,4 +1,5 @@
-"""The search port: query and result types, the visibility scope, the index document, and the abstract index."""
+"""The search port: query and result types, the visibility scope, the index document, and the
+abstract index."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ FACETS = (
     "license",
     "source",
 )
-# Filters: every facet, plus `org_tree` (organisation ids: that organisation and everything under it) and a few
-# administrative fields. A `region` filter matches the region and every region under it (a city finds its counties).
+# Filters: every facet, plus `org_tree` (organisation ids: that organisation and everything under
+# it) and a few administrative fields. A `region` filter matches the region and every region under
+# it (a city finds its counties).
 FILTERS = FACETS + ("org_tree", "visibility", "status")
 SORTS = ("relevance", "newest", "downloads")
 MAX_SIZE = 100
@@ -36,7 +38,8 @@ TEXT_CAP = 100_000  # characters of extracted file text that are indexed
 
 @dataclass(frozen=True)
 class Scope:
-    """What a caller may read: public records, plus `region` ones in their regions and `org` ones in their orgs."""
+    """What a caller may read: public records, plus `region` ones in their regions and `org` ones in
+    their orgs."""
 
     public_only: bool = True
     regions: tuple[str, ...] = ()  # 6-digit admin codes of the caller's roles
@@ -140,36 +143,42 @@ class SearchIndex(ABC):
 
     @abstractmethod
     def commit(self) -> None:
-        """Make writes visible to searches (batch writes: each commit costs a segment on tantivy)."""
+        """Make writes visible to searches (batch writes: each commit costs a segment on
+        tantivy)."""
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchResult: ...
 
     @abstractmethod
     def suggest(self, prefix: str, scope: Scope = PUBLIC, size: int = 8) -> list[Suggestion]:
-        """Titles completing a Chinese prefix, full pinyin or pinyin initials, most downloaded first."""
+        """Titles completing a Chinese prefix, full pinyin or pinyin initials, most downloaded
+        first."""
 
     @abstractmethod
     def count(self) -> int: ...
 
     @abstractmethod
     def all_ids_with_versions(self) -> dict[str, str]:
-        """id -> the record's `updated` (ISO string) as indexed, for reconciling with the database."""
+        """id -> the record's `updated` (ISO string) as indexed, for reconciling with the
+        database."""
 
     @abstractmethod
     def rebuild(self, docs: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
-        """Build a fresh index from `docs` and swap it in atomically; searches keep answering meanwhile."""
+        """Build a fresh index from `docs` and swap it in atomically; searches keep answering
+        meanwhile."""
 
     @abstractmethod
     def check_ready(self) -> None:
         """Raise ServiceUnavailable when the backend cannot answer."""
 
-    def close(self) -> None:
+    # Not abstract: an adapter that holds nothing open needs no close of its own.
+    def close(self) -> None:  # noqa: B027
         """Release files, writers and connections."""
 
     def did_you_mean(self, query: SearchQuery):
-        """A corrected query (same filters and scope) that finds something, as a `spelling.Correction`, or None.
-        Built from this index's own searches and completions, so every engine proposes the same."""
+        """A corrected query (same filters and scope) that finds something, as a
+        `spelling.Correction`, or None. Built from this index's own searches and completions, so
+        every engine proposes the same."""
         from hub.search.spelling import correct
 
         return correct(self, query)
@@ -215,7 +224,8 @@ def _org_ids(org_path_ids) -> list[str]:
 
 
 def document_from_record(record: dict, org_path_ids, extracted_text: str | None = None) -> dict:
-    """The engine-neutral index document of a canonical record; `org_path_ids` are the ids on the org's path."""
+    """The engine-neutral index document of a canonical record; `org_path_ids` are the ids on the
+    org's path."""
     title, description = record.get("title") or "", record.get("description") or ""
     # Normalise each part once: it costs more than segmenting.
     n_title, n_description = analysis.normalize(title), analysis.normalize(description)
@@ -257,7 +267,8 @@ def document_from_record(record: dict, org_path_ids, extracted_text: str | None 
 
 
 def _strings(value) -> list[str]:
-    """Every facet field is a list of exact strings, so single- and multi-valued fields are handled alike."""
+    """Every facet field is a list of exact strings, so single- and multi-valued fields are handled
+    alike."""
     if value is None or value == "":
         return []
     if isinstance(value, (list, tuple)):

@@ -1,8 +1,10 @@
-"""What Elasticsearch and OpenSearch share: mappings, bulk actions, queries from the plan, responses, aliases.
+"""What Elasticsearch and OpenSearch share: mappings, bulk actions, queries from the plan,
+responses, aliases.
 
-Text arrives already analysed by `metadata.analysis` (words joined by spaces), so the servers only split on
-whitespace and need no Chinese plugin. Each index is versioned (`ALIAS-vSTAMP`) behind an alias; a rebuild fills
-a new one and swaps the alias in one atomic request, so searches never go down.
+Text arrives already analysed by `metadata.analysis` (words joined by spaces), so the servers only
+split on whitespace and need no Chinese plugin. Each index is versioned (`ALIAS-vSTAMP`) behind an
+alias; a rebuild fills a new one and swaps the alias in one atomic request, so searches never go
+down.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ BULK_SIZE = 1000
 
 
 def index_body(shards: int = 1) -> dict:
-    """Settings and mappings. One shard by default so BM25 statistics match the embedded engine's."""
+    """Settings and mappings. One shard by default so BM25 statistics match the embedded
+    engine's."""
     words = {"type": "text", "analyzer": WORDS_ANALYZER, "index_options": "freqs"}
     properties = {name: dict(words) for name, _ in planning.WORD_FIELDS}
     properties[planning.BIGRAM_FIELD] = dict(words)
@@ -112,7 +115,8 @@ SORTS = {
 
 
 def search_body(p: planning.Plan) -> dict:
-    """Query = text within the caller's scope; user filters as post_filter so each facet can drop its own."""
+    """Query = text within the caller's scope; user filters as post_filter so each facet can drop
+    its own."""
     query = {"bool": {"filter": [translate(p.scope, scored=False)]}}
     if p.text is not None:
         query["bool"]["must"] = [translate(p.text)]
@@ -200,7 +204,7 @@ class ServerIndex(SearchIndex):
         except self.errors as exc:
             raise unavailable(self.engine, exc) from exc
 
-    # -- indices and the alias -------------------------------------------------------------------------------
+    # -- indices and the alias ---------------------------------------------------------------------
 
     def _indices(self) -> list[str]:
         if not self._call(self.client.indices.exists_alias, name=self.alias):
@@ -257,7 +261,7 @@ class ServerIndex(SearchIndex):
             self._call(self.client.indices.delete, index=index)
         return total
 
-    # -- reading ---------------------------------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
         p = planning.plan(query)

@@ -1,7 +1,8 @@
 """The embedded search engine: a tantivy index in the data directory, fed pre-analysed Chinese text.
 
-One process writes (the worker; the writer is taken on the first write), every other process only reads.
-Rebuilds go into a new generation directory and the `CURRENT` file is switched atomically; readers notice it.
+One process writes (the worker; the writer is taken on the first write), every other process only
+reads. Rebuilds go into a new generation directory and the `CURRENT` file is switched atomically;
+readers notice it.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class TantivyIndex(SearchIndex):
         self._generation = self._pid = None
         self._checked = 0.0
 
-    # -- opening ---------------------------------------------------------------------------------------------
+    # -- opening -----------------------------------------------------------------------------------
 
     def _current(self) -> str | None:
         try:
@@ -128,7 +129,8 @@ class TantivyIndex(SearchIndex):
                 raise unavailable(exc) from exc
 
     def index(self) -> tantivy.Index:
-        """The open index of the current generation; reopened after a fork or a rebuild elsewhere."""
+        """The open index of the current generation; reopened after a fork or a rebuild
+        elsewhere."""
         with self._lock:
             now = time.monotonic()
             if (
@@ -164,7 +166,7 @@ class TantivyIndex(SearchIndex):
             self._writer.rollback()
         self._writer = None
 
-    # -- writing ---------------------------------------------------------------------------------------------
+    # -- writing -----------------------------------------------------------------------------------
 
     def index_documents(self, docs) -> int:
         with self._lock:
@@ -210,7 +212,7 @@ class TantivyIndex(SearchIndex):
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
 
-    # -- reading ---------------------------------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------------------
 
     def _searcher(self):
         return self.index().searcher()
@@ -289,7 +291,7 @@ class TantivyIndex(SearchIndex):
 
     def check_ready(self) -> None:
         try:
-            self._searcher().num_docs
+            _ = self._searcher().num_docs
         except (OSError, ValueError) as exc:
             raise unavailable(exc) from exc
 
@@ -300,16 +302,17 @@ class TantivyIndex(SearchIndex):
                 self._writer.wait_merging_threads()
             self._writer = self._index = None
 
-    # -- translation of the plan -----------------------------------------------------------------------------
+    # -- translation of the plan -------------------------------------------------------------------
 
     def translate(self, node):
         if isinstance(node, planning.Term):
             query = Q.term_query(self.schema, node.field, node.value)
             return query if node.boost == 1.0 else Q.boost_query(query, node.boost)
         if isinstance(node, planning.Terms):
-            # Term queries skip through their postings; a term set fills a bitset from every posting of its
-            # terms, which for status=published or visibility=public is the whole index, on every search
-            # (3-5x the CPU of a search at 100,000 records). The set is kept for long lists only.
+            # Term queries skip through their postings; a term set fills a bitset from every posting
+            # of its terms, which for status=published or visibility=public is the whole index, on
+            # every search (3-5x the CPU of a search at 100,000 records). The set is kept for long
+            # lists only.
             if len(node.values) > MAX_TERM_QUERIES:
                 return Q.term_set_query(self.schema, node.field, list(node.values))
             terms = [

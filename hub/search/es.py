@@ -1,4 +1,5 @@
-"""Elasticsearch 8/9 through the official client; everything else is shared in `hub.search.elastic`."""
+"""Elasticsearch 8/9 through the official client; everything else is shared in
+`hub.search.elastic`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from elasticsearch import Elasticsearch, helpers
 
 from hub.search.elastic import ServerIndex
 
-# The client asks for its own major version's REST API ("compatible-with=9"), which an Elasticsearch 8 server
-# refuses with 400 media_type_header_exception. Version 8 of the API is understood by both 8 and 9 servers (9 by
-# REST API compatibility), and the hub only uses calls whose shape is the same in both, so every request asks for 8.
+# The client asks for its own major version's REST API ("compatible-with=9"), which an Elasticsearch
+# 8 server refuses with 400 media_type_header_exception. Version 8 of the API is understood by both
+# 8 and 9 servers (9 by REST API compatibility), and the hub only uses calls whose shape is the same
+# in both, so every request asks for 8.
 API_COMPATIBILITY = 8
 _COMPAT = re.compile(r"compatible-with=\d+")
 

@@ -1,8 +1,10 @@
-"""An engine-neutral plan of a search (a small boolean tree) that each adapter translates to its own queries.
+"""An engine-neutral plan of a search (a small boolean tree) that each adapter translates to its own
+queries.
 
-Building the plan once, here, is what makes every engine apply the same tokens, boosts, filters and scope.
-Facet counts exclude their own filter ("disjunctive" facets): ticking 数学 still shows how many 语文 there are,
-while every other filter, the query and the caller's scope still apply, so nobody counts what they cannot read.
+Building the plan once, here, is what makes every engine apply the same tokens, boosts, filters and
+scope. Facet counts exclude their own filter ("disjunctive" facets): ticking 数学 still shows how
+many 语文 there are, while every other filter, the query and the caller's scope still apply, so
+nobody counts what they cannot read.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class Plan:
         return conjunction(nodes)
 
     def facet_groups(self) -> list[tuple[object, list[str]]]:
-        """Facets that share the same filter are counted together: one aggregation request per group."""
+        """Facets that share the same filter are counted together: one aggregation request per
+        group."""
         shared = [f for f in self.facets if f not in self.filters]
         groups = [(self.filter(), shared)] if shared else []
         groups += [(self.filter(exclude=f), [f]) for f in self.facets if f in self.filters]

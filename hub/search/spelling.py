@@ -1,12 +1,17 @@
-""" "Did you mean": a corrected query that finds something, built from the index itself and the vocabularies.
+""" "Did you mean": a corrected query that finds something, built from the index itself and the
+vocabularies.
 
-Only the port's own `search` and `suggest` are used, each within the caller's scope, so every engine proposes the
-same correction and nothing the caller may not read is ever used to build one or counted. What teachers get wrong:
-- pinyin typed without tones (`fenshu`), mapped to the characters of indexed titles that read that way (分数);
+Only the port's own `search` and `suggest` are used, each within the caller's scope, so every engine
+proposes the same correction and nothing the caller may not read is ever used to build one or
+counted. What teachers get wrong:
+- pinyin typed without tones (`fenshu`), mapped to the characters of indexed titles that read
+  that way (分数);
 - a homophone picked by the input method (分树 for 分数): the same pinyin, other characters;
-- English or another name of a vocabulary term (`physics`, `PPT`, `教学设计`): the term's Chinese label;
+- English or another name of a vocabulary term (`physics`, `PPT`, `教学设计`): the term's Chinese
+  label;
 - a word that matches nothing (`分数 xyzzy`): dropped.
-Traditional characters and full-width letters need no correction: analysis folds them for every search.
+Traditional characters and full-width letters need no correction: analysis folds them for every
+search.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ class Correction:
 
 
 def correct(index, query) -> Correction | None:
-    """A query like `query` (same filters and scope) with its words corrected, and how many it finds; None when
-    nothing better is found. Meant for searches that found nothing; never raises on what a user typed."""
+    """A query like `query` (same filters and scope) with its words corrected, and how many it
+    finds; None when nothing better is found. Meant for searches that found nothing; never raises on
+    what a user typed."""
     normal = analysis.normalize(query.q)
     parts = normal.split(" ") if normal else []
     if not parts or len(parts) > MAX_PARTS:
@@ -64,7 +70,8 @@ class _Probe:
         return self.counts[q]
 
     def titles(self, pinyin: str) -> list[str]:
-        """Titles (within the caller's scope) with a word starting with this pinyin, most downloaded first."""
+        """Titles (within the caller's scope) with a word starting with this pinyin, most downloaded
+        first."""
         return [s.title for s in self.index.suggest(pinyin, self.query.scope, size=SUGGESTIONS)]
 
 
@@ -75,7 +82,8 @@ def _whole(probe: _Probe, normal: str) -> str | None:
 
 
 def _part(probe: _Probe, part: str) -> str:
-    """The part itself when it finds something; else its correction; else its words that find something."""
+    """The part itself when it finds something; else its correction; else its words that find
+    something."""
     if probe.count(part):
         return part
     better = _replacement(probe, part)
@@ -108,7 +116,8 @@ def _candidates(probe: _Probe, part: str):
 
 
 def _spelled(titles: list[str], pinyin: str, length: int | None) -> list[str]:
-    """Stretches of these titles that read as `pinyin` (of `length` characters if given), most frequent first."""
+    """Stretches of these titles that read as `pinyin` (of `length` characters if given), most
+    frequent first."""
     found: dict[str, int] = {}
     for title in titles:
         for stretch in spellings(analysis.normalize(title).replace(" ", ""), pinyin):
@@ -118,7 +127,8 @@ def _spelled(titles: list[str], pinyin: str, length: int | None) -> list[str]:
 
 
 def vocabulary_label(text: str) -> str | None:
-    """The Chinese label of the vocabulary term whose code, label or alias `text` is (`physics` -> 物理)."""
+    """The Chinese label of the vocabulary term whose code, label or alias `text` is (`physics` ->
+    物理)."""
     from metadata.vocabularies import load_vocabularies
 
     vocabularies = load_vocabularies()
@@ -132,7 +142,8 @@ def vocabulary_label(text: str) -> str | None:
 
 
 def spellings(text: str, pinyin: str) -> list[str]:
-    """Every stretch of `text` whose characters, one reading each, spell `pinyin` exactly (tones ignored)."""
+    """Every stretch of `text` whose characters, one reading each, spell `pinyin` exactly (tones
+    ignored)."""
     pinyin = pinyin[:MAX_PINYIN]
     if not pinyin:
         return []
@@ -145,7 +156,8 @@ def spellings(text: str, pinyin: str) -> list[str]:
 
 
 def _ends(readings: list[tuple[str, ...]], start: int, pinyin: str) -> list[int]:
-    """Ends of the stretches from `start` that consume all of `pinyin` (a small search: readings are few)."""
+    """Ends of the stretches from `start` that consume all of `pinyin` (a small search: readings are
+    few)."""
     ends, frontier = [], {(start, 0)}
     while frontier:
         step = set()
@@ -163,8 +175,9 @@ def _ends(readings: list[tuple[str, ...]], start: int, pinyin: str) -> list[int]
 
 
 def pinyin_readings(text: str) -> list[str]:
-    """Toneless pinyin of a Chinese text: the first reading of every character, then with a second reading of the
-    first character that has one (heteronyms: 乐 le/yue). Characters without a reading are kept as they are."""
+    """Toneless pinyin of a Chinese text: the first reading of every character, then with a second
+    reading of the first character that has one (heteronyms: 乐 le/yue). Characters without a
+    reading are kept as they are."""
     readings = [_readings(ch) or (ch,) for ch in text]
     first = "".join(r[0] for r in readings)
     out = [first]
@@ -181,9 +194,10 @@ def _readings(ch: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def pinyin_table() -> dict[int, tuple[str, ...]]:
-    """Code point -> toneless readings, from pypinyin's character table alone: its phrase tables (~54 MB) stay out
-    of the web processes. Read as data, without importing pypinyin; readings are shared (a few hundred distinct
-    syllables, a few thousand distinct sets), so the table holds ~3 MB."""
+    """Code point -> toneless readings, from pypinyin's character table alone: its phrase tables
+    (~54 MB) stay out of the web processes. Read as data, without importing pypinyin; readings are
+    shared (a few hundred distinct syllables, a few thousand distinct sets), so the table holds ~3
+    MB."""
     spec = importlib.util.find_spec("pypinyin")
     folder = Path(next(iter(spec.submodule_search_locations)))
     raw = json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""The object storage port: content addressed by SHA-256, with a local and an S3 adapter beside it."""
+"""The object storage port: content addressed by SHA-256, with a local and an S3 adapter beside
+it."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def check_sha256(sha256: str) -> str:
 
 
 class ObjectStore(ABC):
-    """Where file bodies live. Uploads are staged to a local temp file first, then committed under their hash."""
+    """Where file bodies live. Uploads are staged to a local temp file first, then committed under
+    their hash."""
 
     def __init__(self, tmp_dir: Path):
         self.tmp_dir = Path(tmp_dir)
@@ -40,7 +42,8 @@ class ObjectStore(ABC):
         expected_length: int | None = None,
         chunk_size: int = 1 << 20,
     ) -> Staged:
-        """Receive a whole upload into a temp file, hashing as it arrives; never holds the body in memory."""
+        """Receive a whole upload into a temp file, hashing as it arrives; never holds the body in
+        memory."""
         return stage_stream(
             stream,
             self.tmp_dir,
@@ -73,7 +76,8 @@ class ObjectStore(ABC):
 
     @abstractmethod
     def commit(self, staged: Staged, mimetype: str) -> bool:
-        """Store the staged file under its SHA-256 atomically; True if new, False if it was already stored."""
+        """Store the staged file under its SHA-256 atomically; True if new, False if it was already
+        stored."""
 
     @abstractmethod
     def exists(self, sha256: str) -> bool: ...

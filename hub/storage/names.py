@@ -1,4 +1,5 @@
-"""Safe file names for stored resources, and the RFC 6266/5987 Content-Disposition header that carries them."""
+"""Safe file names for stored resources, and the RFC 6266/5987 Content-Disposition header that
+carries them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from hub.errors import ValidationFailed
 
 MAX_BYTES = 255
 MAX_EXTENSION = 16
-# Characters Windows refuses in names; teachers download onto Windows machines, so we refuse them too.
+# Characters Windows refuses in names; teachers download onto Windows machines, so we refuse them
+# too.
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
 WINDOWS_RESERVED = {
     "CON",
@@ -22,8 +24,8 @@ WINDOWS_RESERVED = {
     *(f"COM{i}" for i in range(1, 10)),
     *(f"LPT{i}" for i in range(1, 10)),
 }
-# Cc controls, Cf format characters (the right-to-left override that disguises "exe.pdf" as "fdp.exe"),
-# surrogates and unassigned code points, and the Unicode line and paragraph separators.
+# Cc controls, Cf format characters (the right-to-left override that disguises "exe.pdf" as
+# "fdp.exe"), surrogates and unassigned code points, and the Unicode line and paragraph separators.
 DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"}
 # RFC 5987 attr-char: what may stay unescaped in filename*=UTF-8''...
 ATTR_CHARS = "!#$&+-.^_`|~"
@@ -47,7 +49,8 @@ def sanitise_filename(name: str) -> str:
 
 
 def _keep(ch: str) -> str:
-    # Tabs, newlines, ideographic and no-break spaces become one plain space; other invisible characters go.
+    # Tabs, newlines, ideographic and no-break spaces become one plain space; other invisible
+    # characters go.
     if ch in "\t\n\r\v\f" or unicodedata.category(ch) == "Zs":
         return " "
     return "" if unicodedata.category(ch) in DROPPED_CATEGORIES else ch
@@ -62,7 +65,8 @@ def split_extension(name: str) -> tuple[str, str]:
 
 
 def content_disposition(filename: str, inline: bool = False) -> str:
-    """`attachment; filename="ascii"; filename*=UTF-8''...`: old clients read the first, all others the second."""
+    """`attachment; filename="ascii"; filename*=UTF-8''...`: old clients read the first, all others
+    the second."""
     kind = "inline" if inline else "attachment"
     fallback = _ascii_fallback(filename)
     encoded = quote(filename, safe=ATTR_CHARS)
@@ -102,8 +106,9 @@ def _ascii(text: str) -> str:
 
 def _unusable(name) -> ValidationFailed:
     message = (
-        "文件名无效：去掉路径和特殊字符后没有剩下可用的字符，请改用普通的文件名（例如“课件.pptx”）。"
-        "The file name is not usable once paths and special characters are removed; "
-        "please use an ordinary name such as 'lesson.pptx'."
+        "文件名无效：去掉路径和特殊字符后没有剩下可用的字符，"
+        "请改用普通的文件名（例如“课件.pptx”）。"
+        "The file name is not usable once paths and special characters are removed; please use "
+        "an ordinary name such as 'lesson.pptx'."
     )
     return ValidationFailed(message, errors=[{"field": "name", "messages": [message]}])

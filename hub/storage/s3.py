@@ -1,4 +1,5 @@
-"""Object storage on any S3-compatible service (AWS S3, MinIO, Ceph RGW, Swift with s3api) through boto3."""
+"""Object storage on any S3-compatible service (AWS S3, MinIO, Ceph RGW, Swift with s3api) through
+boto3."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 
 
 class S3Store(ObjectStore):
-    """Objects under `objects/ab/cd/<sha256>` in one bucket; uploads are staged locally, then sent in parts."""
+    """Objects under `objects/ab/cd/<sha256>` in one bucket; uploads are staged locally, then sent
+    in parts."""
 
     def __init__(
         self,
@@ -173,7 +175,8 @@ def _make_client(args: dict, addressing_style: str):
 
 
 def _add_content_md5(request, **_) -> None:
-    """Swift's s3api insists on Content-MD5 for DeleteObjects, where botocore now sends only a CRC."""
+    """Swift's s3api insists on Content-MD5 for DeleteObjects, where botocore now sends only a
+    CRC."""
     body = request.body if isinstance(request.body, bytes) else (request.body or b"").encode()
     digest = hashlib.md5(body, usedforsecurity=False).digest()
     request.headers["Content-MD5"] = base64.b64encode(digest).decode("ascii")

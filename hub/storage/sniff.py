@@ -1,4 +1,5 @@
-"""Content-type sniffing: what a file really is, checked against an allow-list of teaching formats and its name."""
+"""Content-type sniffing: what a file really is, checked against an allow-list of teaching formats
+and its name."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ ALLOWED: dict[str, tuple[str, str]] = {
     ".doc": ("application/msword", "ole2"),
     ".xls": ("application/vnd.ms-excel", "ole2"),
     ".ppt": ("application/vnd.ms-powerpoint", "ole2"),
-    # Kingsoft WPS Office formats, common in Chinese schools; OLE2 containers like the old Office ones.
+    # Kingsoft WPS Office formats, common in Chinese schools; OLE2 containers like the old Office
+    # ones.
     ".wps": ("application/wps-office.wps", "ole2"),
     ".et": ("application/wps-office.et", "ole2"),
     ".dps": ("application/wps-office.dps", "ole2"),
@@ -59,7 +61,8 @@ ALLOWED: dict[str, tuple[str, str]] = {
     ".srt": ("application/x-subrip", "text"),
     ".vtt": ("text/vtt", "text"),
 }
-# A file without an extension is still accepted when its content alone says unambiguously what it is.
+# A file without an extension is still accepted when its content alone says unambiguously what it
+# is.
 KIND_MIMETYPES = {
     kind: mime
     for mime, kind in reversed(list(ALLOWED.values()))
@@ -106,17 +109,20 @@ MARKUP_PREFIXES = (b"<!doctype html", b"<html", b"<script", b"<svg", b"<?php", b
 BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x19\x1c-\x1f]")
 
 ALLOWED_SUMMARY = (
-    "允许的类型：文档（PDF、Word、WPS、ODT、RTF、EPUB）、演示文稿（PPT、PPTX、ODP）、表格（XLS、XLSX、ODS、CSV）、"
-    "图片（PNG、JPEG、GIF、WebP、BMP、TIFF）、音频（MP3、WAV、OGG、M4A、AAC、FLAC）、"
-    "视频（MP4、WebM、OGV、MOV、M4V）、压缩包（ZIP、H5P）和纯文本（TXT、MD、SRT、VTT）。"
+    "允许的类型：文档（PDF、Word、WPS、ODT、RTF、EPUB）、演示文稿（PPT、PPTX、ODP）、"
+    "表格（XLS、XLSX、ODS、CSV）、图片（PNG、JPEG、GIF、WebP、BMP、TIFF）、"
+    "音频（MP3、WAV、OGG、M4A、AAC、FLAC）、视频（MP4、WebM、OGV、MOV、M4V）、"
+    "压缩包（ZIP、H5P）和纯文本（TXT、MD、SRT、VTT）。"
     "Allowed: documents (PDF, Word, WPS, ODT, RTF, EPUB), slides (PPT, PPTX, ODP), spreadsheets "
-    "(XLS, XLSX, ODS, CSV), images (PNG, JPEG, GIF, WebP, BMP, TIFF), audio (MP3, WAV, OGG, M4A, AAC, "
-    "FLAC), video (MP4, WebM, OGV, MOV, M4V), archives (ZIP, H5P) and plain text (TXT, MD, SRT, VTT)."
+    "(XLS, XLSX, ODS, CSV), images (PNG, JPEG, GIF, WebP, BMP, TIFF), audio (MP3, WAV, OGG, M4A, "
+    "AAC, FLAC), video (MP4, WebM, OGV, MOV, M4V), archives (ZIP, H5P) and plain text "
+    "(TXT, MD, SRT, VTT)."
 )
 
 
 def sniff_type(path: Path, filename: str) -> str:
-    """The file's mimetype, from its content checked against its extension; 415 when not allowed or disguised."""
+    """The file's mimetype, from its content checked against its extension; 415 when not allowed or
+    disguised."""
     ext = _extension(filename)
     kind = _detect_kind(Path(path))
     if kind in DANGEROUS:
@@ -168,7 +174,8 @@ def _detect_kind(path: Path) -> str | None:
 
 
 def _confirmed(kind: str, head: bytes) -> bool:
-    """Second checks for the short magics, so a text file that happens to start with "BM" or "MZ" is still text."""
+    """Second checks for the short magics, so a text file that happens to start with "BM" or "MZ" is
+    still text."""
     if kind == "bmp":
         return head[6:10] == b"\0\0\0\0"  # the two reserved fields
     if kind == "executable" and head.startswith(b"MZ"):
@@ -179,12 +186,14 @@ def _confirmed(kind: str, head: bytes) -> bool:
 
 
 def _is_mpeg_audio(head: bytes) -> bool:
-    # A frame sync: eleven set bits. Layer bits 00 mean an AAC ADTS stream, anything else MPEG audio.
+    # A frame sync: eleven set bits. Layer bits 00 mean an AAC ADTS stream, anything else MPEG
+    # audio.
     return len(head) >= 4 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
 
 
 def _zip_kind(path: Path) -> str | None:
-    """Look inside a ZIP container without extracting it: OOXML, ODF, EPUB, H5P, or a plain archive."""
+    """Look inside a ZIP container without extracting it: OOXML, ODF, EPUB, H5P, or a plain
+    archive."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -218,7 +227,8 @@ def _odf_or_epub(mimetype: str) -> str | None:
 
 
 def _ooxml_kind(content_types: bytes, names: set[str]) -> str:
-    # The main part's content type decides; macro-enabled (docm/xlsm/pptm) and templates are not on it.
+    # The main part's content type decides; macro-enabled (docm/xlsm/pptm) and templates are not on
+    # it.
     for kind, main in (
         ("docx", "wordprocessingml.document.main+xml"),
         ("pptx", "presentationml.presentation.main+xml"),
@@ -229,7 +239,7 @@ def _ooxml_kind(content_types: bytes, names: set[str]) -> str:
     if b"macroEnabled" in content_types or b"vbaProject" in content_types:
         return "office-macro"
     folders = {name.split("/", 1)[0] for name in names}
-    for kind, folder in (("docx", "word"), ("pptx", "ppt"), ("xlsx", "xl")):
+    for _kind, folder in (("docx", "word"), ("pptx", "ppt"), ("xlsx", "xl")):
         if folder in folders:
             return "office-other"
     return "zip"

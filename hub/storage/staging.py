@@ -1,4 +1,5 @@
-"""Receive an upload stream into a temp file while hashing it, with size limits and clean-up on any failure."""
+"""Receive an upload stream into a temp file while hashing it, with size limits and clean-up on any
+failure."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def stage_stream(
     expected_length: int | None = None,
     chunk_size: int = 1 << 20,
 ) -> Staged:
-    """Copy `stream` into a new temp file under `tmp_dir`; the file is removed if anything goes wrong."""
+    """Copy `stream` into a new temp file under `tmp_dir`; the file is removed if anything goes
+    wrong."""
     if expected_length is not None and expected_length > max_bytes:
         raise _too_large(max_bytes)
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -73,8 +75,8 @@ def _copy_hashing(
 
 
 def _read(stream: BinaryIO, size: int) -> bytes:
-    # A failing read is the client's side of the connection (a disconnect, a truncated chunked body);
-    # local write errors such as a full disk are left alone so they surface as server errors.
+    # A failing read is the client's side of the connection (a disconnect, a truncated chunked
+    # body); local write errors such as a full disk are left alone so they surface as server errors.
     try:
         return stream.read(size)
     except Exception as exc:

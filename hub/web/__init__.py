@@ -1,4 +1,5 @@
-"""The web hub: server-rendered pages (Chinese first, English on request), on the same services as the API."""
+"""The web hub: server-rendered pages (Chinese first, English on request), on the same services as
+the API."""
 
 from __future__ import annotations
 

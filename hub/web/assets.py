@@ -1,7 +1,8 @@
-"""The hub's own stylesheets, scripts and icons: links carry a hash of the file, so browsers keep them for a year.
+"""The hub's own stylesheets, scripts and icons: links carry a hash of the file, so browsers keep
+them for a year.
 
-A school on a slow link then fetches each asset once per release instead of revalidating it on every page.
-A link with a stale or missing hash still works; it is just not cached for long.
+A school on a slow link then fetches each asset once per release instead of revalidating it on every
+page. A link with a stale or missing hash still works; it is just not cached for long.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ ENDPOINT = "web.static"
 
 @lru_cache(maxsize=256)
 def fingerprint(filename: str) -> str | None:
-    """First 12 hex digits of the file's SHA-256 (files change only with a release); None if there is no such file."""
+    """First 12 hex digits of the file's SHA-256 (files change only with a release); None if there
+    is no such file."""
     path = (STATIC / filename).resolve()
     if STATIC.resolve() not in path.parents or not path.is_file():
         return None

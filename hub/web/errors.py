@@ -1,4 +1,5 @@
-"""Errors on web pages: the same plain-language messages as the API, as a page with a way onwards."""
+"""Errors on web pages: the same plain-language messages as the API, as a page with a way
+onwards."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Template helpers: vocabulary labels, file sizes, dates, and search highlights that are safe to show."""
+"""Template helpers: vocabulary labels, file sizes, dates, and search highlights that are safe to
+show."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ _MARK = re.compile(r"</?mark>")
 
 
 def label(code: str | None, vocabulary: str, lang: str | None = None) -> str:
-    """The label of a code in `lang` (default: the page's language); the code itself when the vocabulary lacks it."""
+    """The label of a code in `lang` (default: the page's language); the code itself when the
+    vocabulary lacks it."""
     if not code:
         return ""
     vocabularies = current_hub().vocabularies
@@ -72,7 +74,8 @@ def day(iso: str | None) -> str:
 
 
 def highlight(html: str | None, fallback: str | None = "") -> Markup:
-    """The index's highlight (escaped text with <mark>), trusted only if <mark> is its only markup."""
+    """The index's highlight (escaped text with <mark>), trusted only if <mark> is its only
+    markup."""
     if html and "<" not in _MARK.sub("", html):
         return Markup(html)
     return escape(fallback or "")

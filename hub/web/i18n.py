@@ -1,4 +1,5 @@
-"""Languages of the web pages: Chinese by default, English on request; a cookie set by the switch beats the browser."""
+"""Languages of the web pages: Chinese by default, English on request; a cookie set by the switch
+beats the browser."""
 
 from __future__ import annotations
 
@@ -30,9 +31,11 @@ def select_locale() -> str:
 
 
 def current_lang() -> str:
-    """'zh' or 'en': the language this request is rendered in (vocabulary labels use the same codes).
+    """'zh' or 'en': the language this request is rendered in (vocabulary labels use the same
+    codes).
 
-    Kept on `g`: a search page asks some 200 times (every label), and Babel's own lookup is not free."""
+    Kept on `g`: a search page asks some 200 times (every label), and Babel's own lookup is not
+    free."""
     if not has_request_context():
         return DEFAULT
     lang = g.get("_eduhub_lang")
@@ -68,7 +71,8 @@ def template_context() -> dict:
 
 
 def vary(response: Response) -> Response:
-    """A shared cache must not hand an English page to a Chinese browser (assets are the same in both)."""
+    """A shared cache must not hand an English page to a Chinese browser (assets are the same in
+    both)."""
     if request.endpoint == "web.static":
         return response
     response.vary.add("Accept-Language")

@@ -1,4 +1,5 @@
-"""What the resource page shows: the record in plain language, its versions, and LRMI for harvesters."""
+"""What the resource page shows: the record in plain language, its versions, and LRMI for
+harvesters."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The search page's state, all of it in the URL: parse it, and build the links that change one part of it."""
+"""The search page's state, all of it in the URL: parse it, and build the links that change one part
+of it."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ FACET_ORDER = (
     "license",
     "source",
 )
-# Each facet counted costs time on every search; licence and source matter to few teachers, so the page counts
-# them only while one of their values is an active filter (a shared link keeps its chip and its facet).
+# Each facet counted costs time on every search; licence and source matter to few teachers, so the
+# page counts them only while one of their values is an active filter (a shared link keeps its chip
+# and its facet).
 ON_REQUEST = ("license", "source")
 
 
@@ -57,7 +59,8 @@ class SearchForm:
 
     @classmethod
     def from_args(cls, args) -> SearchForm:
-        """Lenient: a mistyped page or sort in a shared link falls back to the default instead of failing."""
+        """Lenient: a mistyped page or sort in a shared link falls back to the default instead of
+        failing."""
         filters = {}
         for name in PARAMS:
             values = [v.strip() for v in args.getlist(name) if v.strip()]
@@ -131,7 +134,8 @@ def facet_title(name: str) -> str:
 
 
 def bucket_label(name: str, bucket: dict) -> str:
-    """A facet value in the page's language: the vocabulary's label; organisations and sources by their name."""
+    """A facet value in the page's language: the vocabulary's label; organisations and sources by
+    their name."""
     from hub.web.filters import label
 
     return (
@@ -152,7 +156,8 @@ def facet_value_label(name: str, code: str, aggregations: dict) -> str:
 
 
 def pages(current: int, total: int, size: int = PAGE_SIZE) -> list[int | None]:
-    """Page numbers to show: first, last, and two either side of the current one; None marks a gap."""
+    """Page numbers to show: first, last, and two either side of the current one; None marks a
+    gap."""
     last = min(max(1, -(-total // size)), MAX_PAGE)
     wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
     out: list[int | None] = []

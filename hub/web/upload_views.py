@@ -1,4 +1,5 @@
-"""Contributor pages: describe a resource, add its files (resumable with JS, plain multipart without), submit it."""
+"""Contributor pages: describe a resource, add its files (resumable with JS, plain multipart
+without), submit it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ TEXT = ("title", "description", "chapter")
 
 
 def form_to_record(form) -> dict:
-    """The submitted form as ResourceInputSchema input: empty choices left out, keywords split on commas."""
+    """The submitted form as ResourceInputSchema input: empty choices left out, keywords split on
+    commas."""
     data: dict = {name: form.get(name, "").strip() for name in TEXT}
     data = {k: v for k, v in data.items() if v or k == "title"}
     for name in SINGLE:

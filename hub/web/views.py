@@ -14,7 +14,8 @@ from hub.web import searchform
 
 
 def create_blueprint() -> Blueprint:
-    """A fresh blueprint per app (tests make many apps; a blueprint's setup cannot change once registered)."""
+    """A fresh blueprint per app (tests make many apps; a blueprint's setup cannot change once
+    registered)."""
     from hub.web import auth_views
 
     bp = Blueprint(

@@ -1,10 +1,12 @@
-"""Crosswalks between the canonical record and oai_dc, IEEE LOM and LRMI; the vocabulary lookups they share."""
+"""Crosswalks between the canonical record and oai_dc, IEEE LOM and LRMI; the vocabulary lookups
+they share."""
 
 from __future__ import annotations
 
 import re
 
-# Canonical field -> (vocabulary name, the short name used in prefixed codes such as "subject:math").
+# Canonical field -> (vocabulary name, the short name used in prefixed codes such as
+# "subject:math").
 CODED_FIELDS: dict[str, tuple[str, str]] = {
     "stage": ("stages", "stage"),
     "grades": ("grades", "grade"),
@@ -61,7 +63,8 @@ class VocabLookup:
         return match or vocabulary.lookup_label(value) or "author"
 
     def remembered(self, key: tuple, compute, *args):
-        """`compute(*args)`, a pure function of the vocabularies; a caching lookup keeps the answer under `key`."""
+        """`compute(*args)`, a pure function of the vocabularies; a caching lookup keeps the answer
+        under `key`."""
         return compute(*args)
 
     def codes(self, vocab: str) -> tuple[str, ...]:
@@ -156,7 +159,8 @@ _NOT_KEYWORDS = ("license", "region")  # an unknown licence or region is dropped
 
 
 def restrict(record: dict, vocab: VocabLookup) -> dict:
-    """Keep a harvested record inside the schema: unknown codes become keywords, lists and texts are clipped."""
+    """Keep a harvested record inside the schema: unknown codes become keywords, lists and texts are
+    clipped."""
     out = dict(record)
     keywords = list(out.get("keywords") or [])
     checked = (

@@ -1,7 +1,7 @@
 """Canonical record <-> IEEE LOM (the model behind GB/T 21365), both directions.
 
-Vocabulary codes go in classification/taxonPath: the taxon source names the vocabulary ("eduhub:subjects"),
-the taxon id is the code and its entry the Chinese label.
+Vocabulary codes go in classification/taxonPath: the taxon source names the vocabulary
+("eduhub:subjects"), the taxon id is the code and its entry the Chinese label.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Canonical record -> LRMI (schema.org LearningResource as JSON-LD), embedded in each resource page."""
+"""Canonical record -> LRMI (schema.org LearningResource as JSON-LD), embedded in each resource
+page."""
 
 from __future__ import annotations
 

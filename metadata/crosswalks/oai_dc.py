@@ -1,7 +1,8 @@
 """Canonical record <-> oai_dc (unqualified Dublin Core), both directions.
 
-Coded fields travel twice in dc:subject/dc:type/dc:coverage: the Chinese label for people, and a prefixed code
-("subject:math") so that another hub reads the exact code back. Foreign records are mapped by label.
+Coded fields travel twice in dc:subject/dc:type/dc:coverage: the Chinese label for people, and a
+prefixed code ("subject:math") so that another hub reads the exact code back. Foreign records are
+mapped by label.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ NSMAP = {"oai_dc": NS_OAI_DC, "dc": NS_DC, "xsi": NS_XSI}
 _ELEMENT_FOR = {"type": "type", "region": "coverage", "license": "rights"}
 _PREFIXED = re.compile(r"^([a-z]+):(.+)$", re.S)
 _REGION_CODE = re.compile(r"^\d{6}$")
-# The dc elements read back, by Clark name (one dict look-up per child, no QName objects or string slicing).
+# The dc elements read back, by Clark name (one dict look-up per child, no QName objects or string
+# slicing).
 _READ = {
     f"{{{NS_DC}}}{name}": name
     for name in (
@@ -160,7 +162,8 @@ def from_oai_dc(element: etree._Element, *, vocab: VocabLookup = EMPTY) -> dict:
 
 
 def _values(element) -> dict[str, list[str]]:
-    """Stripped, non-empty texts of the dc:* children this crosswalk reads, by local name, in document order."""
+    """Stripped, non-empty texts of the dc:* children this crosswalk reads, by local name, in
+    document order."""
     out: dict[str, list[str]] = {}
     for child in element:
         name = _READ.get(child.tag)  # a comment's tag is a function: not found, like other elements
@@ -181,7 +184,8 @@ def _first(values: list[str] | None) -> str:
 
 
 def _read_coded(values: dict, vocab: VocabLookup, record: dict) -> None:
-    """Prefixed codes first; then labels that name a vocabulary term; the rest of dc:subject are keywords."""
+    """Prefixed codes first; then labels that name a vocabulary term; the rest of dc:subject are
+    keywords."""
     found: dict[str, list[str]] = {}
     labels: list[tuple[str, str]] = []
     keywords: list[str] = []
@@ -207,8 +211,9 @@ def _read_coded(values: dict, vocab: VocabLookup, record: dict) -> None:
 
 
 def _classify(element: str, text: str, vocab: VocabLookup) -> tuple[str | None, str | None, bool]:
-    """What one dc:subject/type/coverage text says: (field, value, True) for a prefixed code, a chapter or a region
-    code; (field, code, False) for a vocabulary label; ("keywords", text, False) for other subjects; else nothing."""
+    """What one dc:subject/type/coverage text says: (field, value, True) for a prefixed code, a
+    chapter or a region code; (field, code, False) for a vocabulary label; ("keywords", text, False)
+    for other subjects; else nothing."""
     match = _PREFIXED.match(text)
     if element == "subject" and text.startswith("chapter:"):
         return "chapter", text[len("chapter:") :].strip(), True

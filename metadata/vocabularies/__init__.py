@@ -7,14 +7,15 @@ import json
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 DATA_DIR = Path(__file__).parent
 LANGS = ("zh", "en")
-# The order in which the API lists vocabularies and the search page shows facets; others follow by name.
+# The order in which the API lists vocabularies and the search page shows facets; others follow by
+# name.
 ORDER = (
     "stages",
     "grades",
@@ -55,7 +56,8 @@ def _thaw(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Term:
-    """One entry: a stable code, a Chinese and an English label, the national code if any, and extras."""
+    """One entry: a stable code, a Chinese and an English label, the national code if any, and
+    extras."""
 
     code: str
     zh: str
@@ -126,18 +128,21 @@ class Vocabulary:
         return self._by_code.get(code) if isinstance(code, str) else None
 
     def label(self, code: str, lang: str = "zh") -> str:
-        """The term's label; an unknown code is returned as it is (stale index keys still display)."""
+        """The term's label; an unknown code is returned as it is (stale index keys still
+        display)."""
         term = self.term(code)
         return term.label(lang) if term else code
 
     def lookup_label(self, text: str | None) -> str | None:
-        """The code whose code, Chinese or English label or alias matches `text`; None if none does."""
+        """The code whose code, Chinese or English label or alias matches `text`; None if none
+        does."""
         if not isinstance(text, str) or not text.strip():
             return None
         return self._by_label.get(match_key(text))
 
     def index_of(self, code: str) -> int:
-        """Position in the vocabulary's order (for sorting codes canonically); unknown codes sort last."""
+        """Position in the vocabulary's order (for sorting codes canonically); unknown codes sort
+        last."""
         try:
             return self.codes.index(code)
         except ValueError:
@@ -149,7 +154,8 @@ class Vocabulary:
 
 
 class Vocabularies:
-    """Every vocabulary by name; `digest` changes whenever a data file does (used as the HTTP ETag)."""
+    """Every vocabulary by name; `digest` changes whenever a data file does (used as the HTTP
+    ETag)."""
 
     def __init__(self, vocabularies: list[Vocabulary], digest: str):
         self._by_name = MappingProxyType({v.name: v for v in vocabularies})

@@ -1,4 +1,5 @@
-"""A real hub for browser tests: a temporary data directory, published resources indexed, served on loopback."""
+"""A real hub for browser tests: a temporary data directory, published resources indexed, served on
+loopback."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
-# (title, description, overrides, file name, file bytes): a few lessons a Ningxia teacher would look for.
+# (title, description, overrides, file name, file bytes): a few lessons a Ningxia teacher would look
+# for.
 LESSON_PLAN = (
     "《黄河文化与宁夏平原》教学设计\n一、教学目标：了解黄河对宁夏平原农业与城市的影响。\n".encode()
     * 40
@@ -36,7 +38,8 @@ LESSON_PLAN = (
 CATALOGUE = [
     (
         "黄河文化与宁夏平原的形成",
-        "结合引黄灌区与“塞上江南”的由来，认识黄河对宁夏农业、城市与文化的塑造，含课堂活动与课后探究。",
+        "结合引黄灌区与“塞上江南”的由来，认识黄河对宁夏农业、城市与文化的塑造，"
+        "含课堂活动与课后探究。",
         dict(
             stage="senior",
             subjects=["geography"],

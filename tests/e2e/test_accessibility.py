@@ -14,7 +14,8 @@ from tests.factories import PASSWORD, make_user
 from tests.resource_factories import PDF_BYTES, valid_record
 from tests.support import need
 
-# axe-core comes from the npm registry at test time and is kept out of the work tree (no node_modules in git).
+# axe-core comes from the npm registry at test time and is kept out of the work tree (no
+# node_modules in git).
 AXE_PACKAGE = "axe-core@4"
 AXE_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "eduhub-axe"
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

@@ -1,4 +1,5 @@
-"""A contributor uploads a large file over a link that drops halfway, submits it; a reviewer publishes it."""
+"""A contributor uploads a large file over a link that drops halfway, submits it; a reviewer
+publishes it."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def _log_in(page, base: str, email: str, next_path: str) -> None:
 
 
 class FlakyLink:
-    """Lets the first chunks through, then drops every chunk until `restore()`; HEAD (where to resume) always passes."""
+    """Lets the first chunks through, then drops every chunk until `restore()`; HEAD (where to
+    resume) always passes."""
 
     def __init__(self):
         self.passed = 0
@@ -97,7 +99,8 @@ def test_contributor_uploads_through_a_dropped_link_and_reviewer_publishes(
     )  # the script speaks the page's language
     assert link.dropped >= 1
     chunk = link.offsets[1]
-    # Resumed where the hub stood (after CUT_AFTER chunks), never from the start and never skipping a byte.
+    # Resumed where the hub stood (after CUT_AFTER chunks), never from the start and never skipping
+    # a byte.
     assert link.offsets == [i * chunk for i in range(len(link.offsets))]
     assert link.offsets[CUT_AFTER] == CUT_AFTER * chunk
     page.screenshot(path=str(artifacts / "contributor-upload-done.png"), full_page=True)

@@ -1,4 +1,5 @@
-"""A visitor switches the pages to English with the link in the header, and back to Chinese, without losing the page."""
+"""A visitor switches the pages to English with the link in the header, and back to Chinese, without
+losing the page."""
 
 from __future__ import annotations
 

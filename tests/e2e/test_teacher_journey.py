@@ -1,4 +1,5 @@
-"""A teacher in a real browser: searches in Chinese, narrows by a facet, opens a resource, downloads its file."""
+"""A teacher in a real browser: searches in Chinese, narrows by a facet, opens a resource, downloads
+its file."""
 
 from __future__ import annotations
 

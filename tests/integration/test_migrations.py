@@ -1,4 +1,5 @@
-"""Migrations: an empty database upgraded to head has exactly the models' schema, on SQLite and PostgreSQL."""
+"""Migrations: an empty database upgraded to head has exactly the models' schema, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ REQUIRE_ALL = os.environ.get("EDUHUB_TEST_REQUIRE_ALL") == "1"
 
 
 def need(what: str, why: str):
-    """Skip for a missing service on a developer machine; fail in CI, where every suite is required."""
+    """Skip for a missing service on a developer machine; fail in CI, where every suite is
+    required."""
     message = f"{what} is not available: {why}"
     if REQUIRE_ALL:
         pytest.fail(message + " (EDUHUB_TEST_REQUIRE_ALL=1: every suite must run)", pytrace=False)

@@ -1,4 +1,5 @@
-"""A fake connector kind for tests: its items come from the source's options, so worker processes see them too."""
+"""A fake connector kind for tests: its items come from the source's options, so worker processes
+see them too."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ def record(n: int, **overrides) -> dict:
 
 
 class FakeConnector(Connector):
-    """options["items"]: [{"op": "upsert"|"delete"|"fail", "id", "record"}]; the cursor is the next index.
-    options["generate"]: N upserts ext-0..ext-N-1 made on the fly (large sources without a large row).
+    """options["items"]: [{"op": "upsert"|"delete"|"fail", "id", "record"}]; the cursor is the
+    next index.
+    options["generate"]: N upserts ext-0..ext-N-1 made on the fly (large sources without a large
+    row).
     options["explode_at"]: raise after yielding that many items (a source that breaks mid-run)."""
 
     kind = KIND

@@ -1,4 +1,5 @@
-"""An in-memory OpenSearch-compatible server (`osmem-server` from PyPI) on a spare loopback port, for tests."""
+"""An in-memory OpenSearch-compatible server (`osmem-server` from PyPI) on a spare loopback port,
+for tests."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def _spare_port() -> int:
 
 
 def server():
-    """The one osmem-server of this test process (started on first use; it exits with the process)."""
+    """The one osmem-server of this test process (started on first use; it exits with the
+    process)."""
     global _server
     if _server is None or _server.process.poll() is not None:
         try:
@@ -28,7 +30,8 @@ def server():
                 f"osmem-server is not installed ({exc}); pip install osmem-server"
             ) from exc
         try:
-            # No Japanese analysis: the hub sends pre-analysed text and only needs the whitespace analyser.
+            # No Japanese analysis: the hub sends pre-analysed text and only needs the whitespace
+            # analyser.
             _server = OsmemServer.start(addr=f"127.0.0.1:{_spare_port()}", japanese=False)
         except (OsmemError, OSError) as exc:
             raise Unavailable(str(exc)) from exc
@@ -36,7 +39,8 @@ def server():
 
 
 def clone_url() -> tuple[str, object]:
-    """A fresh, empty cluster (a copy-on-write clone of the base): its URL and a handle to `close()` it."""
+    """A fresh, empty cluster (a copy-on-write clone of the base): its URL and a handle to `close()`
+    it."""
     clone = server().clone()
     return clone.url, clone
 

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server for the tests (or the one EDUHUB_TEST_DATABASE_URL names), and databases on it."""
+"""A throwaway PostgreSQL server for the tests (or the one EDUHUB_TEST_DATABASE_URL names), and
+databases on it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from sqlalchemy.engine import make_url
 
 TEMPLATE = "eduhub_template"
 PREFIX = "eduhub-pg-"
-# Durability buys nothing in a test cluster that is deleted at exit; turning it off makes DDL several times faster.
+# Durability buys nothing in a test cluster that is deleted at exit; turning it off makes DDL
+# several times faster.
 FAST_SETTINGS = (
     "fsync=off",
     "synchronous_commit=off",
@@ -55,8 +57,9 @@ def server_url() -> str:
 
 
 def create_database(server: str, name: str, *, with_schema: bool = False) -> str:
-    """Create database `name` and return its URL: copied from an empty UTF-8 template, or with `with_schema`
-    from a template that already has every model table (creating the tables per test costs seconds)."""
+    """Create database `name` and return its URL: copied from an empty UTF-8 template, or with
+    `with_schema` from a template that already has every model table (creating the tables per test
+    costs seconds)."""
     if server not in _copy_clause:
         _copy_clause[server] = _ensure_template(server)
     template = _schema_template(server) if with_schema else TEMPLATE
@@ -65,7 +68,8 @@ def create_database(server: str, name: str, *, with_schema: bool = False) -> str
 
 
 def _schema_template(server: str) -> str:
-    """A template with the models' tables, named by a hash of their DDL so a changed model gets a new one."""
+    """A template with the models' tables, named by a hash of their DDL so a changed model gets a
+    new one."""
     import hashlib
 
     from sqlalchemy import create_engine
@@ -171,7 +175,8 @@ def _start() -> _Cluster:
 
 
 def _reap_orphans(pg_ctl: str, owner: str | None) -> None:
-    """Stop clusters left by test runs that were killed before their atexit ran (their process is gone)."""
+    """Stop clusters left by test runs that were killed before their atexit ran (their process is
+    gone)."""
     for pid_file in glob.glob(os.path.join(tempfile.gettempdir(), PREFIX + "*", "owner.pid")):
         base = os.path.dirname(pid_file)
         if _alive(int(_read(pid_file) or 0)):
@@ -263,7 +268,8 @@ def _ensure_template(server: str) -> str:
                 conn.execute(f"CREATE DATABASE \"{TEMPLATE}\" TEMPLATE template0 ENCODING 'UTF8'")
             except psycopg.errors.DuplicateDatabase:
                 pass  # another test process made it first
-        # FILE_COPY (PostgreSQL 15+): copying a small template's files is twice as fast as through the WAL.
+        # FILE_COPY (PostgreSQL 15+): copying a small template's files is twice as fast as through
+        # the WAL.
         return " STRATEGY = FILE_COPY" if conn.info.server_version >= 150000 else ""
 
 

@@ -1,4 +1,5 @@
-"""A throwaway single-node OpenStack Swift with the s3api middleware: a real S3-compatible server for tests."""
+"""A throwaway single-node OpenStack Swift with the s3api middleware: a real S3-compatible server
+for tests."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ RING_NAMES = ("account", "container", "object")
 SERVERS = (*RING_NAMES, "proxy")
 READY_TIMEOUT = 60.0
 
-# The daemons read swift.conf from a module constant at import time; pointing it at our own file before anything
-# else is imported keeps the tests off /etc/swift.
+# The daemons read swift.conf from a module constant at import time; pointing it at our own file
+# before anything else is imported keeps the tests off /etc/swift.
 # PR_SET_PDEATHSIG: the daemons die with the test process even when it is killed without clean-up.
 BOOT = """
 import ctypes, signal, sys
@@ -122,7 +123,8 @@ def stop() -> None:
 
 
 def s3_server():
-    """Body of a session fixture: yields the server info, or skips (fails in CI) when Swift is unavailable."""
+    """Body of a session fixture: yields the server info, or skips (fails in CI) when Swift is
+    unavailable."""
     from tests.support import need
 
     try:
@@ -167,7 +169,8 @@ def _write_config(root: Path, ports: dict) -> None:
 
 
 def _build_rings(root: Path, ports: dict) -> None:
-    # One interpreter for all three rings: swift-ring-builder would cost a second of imports per call.
+    # One interpreter for all three rings: swift-ring-builder would cost a second of imports per
+    # call.
     done = subprocess.run(
         [PYTHON, "-c", RINGS, str(root), *(str(ports[n]) for n in RING_NAMES)],
         capture_output=True,
@@ -265,8 +268,8 @@ log_level = WARNING
 log_name = proxy-server
 
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api tempauth copy slo dlo \
-proxy-logging proxy-server
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api \
+tempauth copy slo dlo proxy-logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy

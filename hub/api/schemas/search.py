@@ -1,4 +1,5 @@
-"""Request and response schemas of search and suggestions (the responses document the OpenAPI only)."""
+"""Request and response schemas of search and suggestions (the responses document the OpenAPI
+only)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ def _codes(description: str):
 
 
 class FacetNames(fields.String):
-    """`subject,grade` -> ("subject", "grade"); absent -> None (every facet); empty -> () (none). The search
-    service checks the names."""
+    """`subject,grade` -> ("subject", "grade"); absent -> None (every facet); empty -> () (none).
+    The search service checks the names."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         return tuple(
@@ -52,8 +53,9 @@ class SearchArgsSchema(Schema):
         load_default=None,
         validate=validate.Length(max=200),
         metadata={
-            "description": "Which facets to count, comma-separated (e.g. `subject,grade`); absent: all of them "
-            f"({', '.join(FACET_FIELDS)}); empty: none. Each one counted costs time. 要统计的分面",
+            "description": "Which facets to count, comma-separated (e.g. `subject,grade`); "
+            f"absent: all of them ({', '.join(FACET_FIELDS)}); empty: none. Each one counted "
+            "costs time. 要统计的分面",
             "example": "stage,subject,grade,type",
         },
     )
@@ -87,7 +89,8 @@ class SearchResultSchema(Schema):
     hits = fields.List(
         fields.Dict(),
         metadata={
-            "description": "canonical records, each with `highlights`: {title, description} as HTML, matches in <mark>"
+            "description": "canonical records, each with `highlights`: {title, description} as "
+            "HTML, matches in <mark>"
         },
     )
     total = fields.Integer()
@@ -95,16 +98,17 @@ class SearchResultSchema(Schema):
         keys=fields.String(),
         values=fields.List(fields.Nested(BucketSchema)),
         metadata={
-            "description": "facet (API name) -> buckets, count descending; only the facets asked for"
+            "description": "facet (API name) -> buckets, count descending; "
+            "only the facets asked for"
         },
     )
     did_you_mean = fields.Nested(
         DidYouMeanSchema,
         allow_none=True,
         metadata={
-            "description": "when the words found nothing: a corrected query that finds something (pinyin to "
-            "characters, a homophone fixed, an English term in Chinese, a word that matches nothing "
-            "dropped), else null. 您是不是要找"
+            "description": "when the words found nothing: a corrected query that finds something "
+            "(pinyin to characters, a homophone fixed, an English term in Chinese, a word that "
+            "matches nothing dropped), else null. 您是不是要找"
         },
     )
     links = fields.Nested(SearchLinksSchema)

@@ -51,7 +51,8 @@ class Resource(Base):
     source_id: Mapped[int | None] = mapped_column(Integer, index=True)
     external_id: Mapped[str | None] = mapped_column(String(500))
     origin_url: Mapped[str | None] = mapped_column(String(2000))
-    # What a harvested record's source said of it beyond the canonical fields (tag ids and paths, file links).
+    # What a harvested record's source said of it beyond the canonical fields (tag ids and paths,
+    # file links).
     provenance: Mapped[dict] = mapped_column(JSONType, default=dict)
 
     review_comment: Mapped[str | None] = mapped_column(Text)

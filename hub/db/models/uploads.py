@@ -1,4 +1,5 @@
-"""Resumable upload sessions: a file arriving in chunks over a weak link, kept on disk until it is complete."""
+"""Resumable upload sessions: a file arriving in chunks over a weak link, kept on disk until it is
+complete."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ class UploadSession(Base):
     # Bytes received so far, in order; the `.part` file holds exactly these.
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str | None] = mapped_column(String(64))
-    # Set once the file is attached: a client whose last answer was lost can still learn the outcome.
+    # Set once the file is attached: a client whose last answer was lost can still learn the
+    # outcome.
     completed: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,4 +1,5 @@
-"""The /api/v1 orgs, users and tokens endpoints: authentication, permissions, errors in the envelope."""
+"""The /api/v1 orgs, users and tokens endpoints: authentication, permissions, errors in the
+envelope."""
 
 from datetime import timedelta
 
@@ -12,7 +13,8 @@ from tests.factories import PASSWORD, auth_header, make_org, make_token, make_us
 
 @pytest.fixture
 def database_url(tmp_path):
-    """SQLite only: the service tests cover both databases, and this layer adds no SQL of its own."""
+    """SQLite only: the service tests cover both databases, and this layer adds no SQL of its
+    own."""
     return f"sqlite:///{tmp_path / 'hub.db'}"
 
 

@@ -1,4 +1,5 @@
-"""Files over HTTP: streamed upload with Digest, sniffing, limits, and downloads with Range and ETags."""
+"""Files over HTTP: streamed upload with Digest, sniffing, limits, and downloads with Range and
+ETags."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Files through the API on an S3-compatible store (real Swift): uploads land in the bucket, downloads are
-302 redirects to short-lived presigned URLs that the store itself checks."""
+"""Files through the API on an S3-compatible store (real Swift): uploads land in the bucket,
+downloads are 302 redirects to short-lived presigned URLs that the store itself checks."""
 
 from __future__ import annotations
 

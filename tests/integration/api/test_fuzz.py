@@ -1,4 +1,5 @@
-"""Fuzz the API from its own OpenAPI document: whatever a client sends, the hub never answers 5xx."""
+"""Fuzz the API from its own OpenAPI document: whatever a client sends, the hub never answers
+5xx."""
 
 from __future__ import annotations
 

@@ -7,14 +7,14 @@ import pytest
 from config import Config
 from hub import create_app
 
-
 METRICS_TOKEN = "operator-metrics-token"
 OPERATOR = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 @pytest.fixture
 def config(config):
-    """The shared configuration with a metrics token: operators see /readyz's details and /metrics."""
+    """The shared configuration with a metrics token: operators see /readyz's details and
+    /metrics."""
     config.metrics_token = METRICS_TOKEN
     return config
 
@@ -109,8 +109,8 @@ def test_metrics_count_requests_by_endpoint_and_status(client):
         in text
     )
     assert (
-        'eduhub_http_request_duration_seconds_bucket{endpoint="health.healthz",method="GET",le="+Inf"} 2'
-        in text
+        'eduhub_http_request_duration_seconds_bucket{endpoint="health.healthz",method="GET",'
+        'le="+Inf"} 2' in text
     )
 
 

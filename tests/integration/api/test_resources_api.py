@@ -1,4 +1,5 @@
-"""Resources over HTTP: status codes, ETags, the error envelope, and what a careless client sends."""
+"""Resources over HTTP: status codes, ETags, the error envelope, and what a careless client
+sends."""
 
 from __future__ import annotations
 

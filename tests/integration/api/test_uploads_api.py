@@ -1,4 +1,5 @@
-"""Resumable uploads over HTTP: chunks at offsets, resuming after a cut, and every way to get it wrong."""
+"""Resumable uploads over HTTP: chunks at offsets, resuming after a cut, and every way to get it
+wrong."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""GET /api/v1/vocabularies[/NAME]: every vocabulary with both labels, cacheable, 404 in the envelope."""
+"""GET /api/v1/vocabularies[/NAME]: every vocabulary with both labels, cacheable, 404 in the
+envelope."""
 
 from __future__ import annotations
 

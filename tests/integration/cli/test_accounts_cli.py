@@ -1,4 +1,5 @@
-"""`eduhub orgs|users|tokens`: run through click on a fresh data directory, checked against the API."""
+"""`eduhub orgs|users|tokens`: run through click on a fresh data directory, checked against the
+API."""
 
 import pytest
 from click.testing import CliRunner

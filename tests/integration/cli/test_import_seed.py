@@ -17,7 +17,8 @@ from tests.resource_factories import PDF_BYTES, valid_record
 
 @pytest.fixture
 def eduhub(tmp_path, monkeypatch):
-    """Run `eduhub ARGS...` against a fresh embedded database (schema from the models, stamped at head)."""
+    """Run `eduhub ARGS...` against a fresh embedded database (schema from the models, stamped at
+    head)."""
     for name in (
         "EDUHUB_STORAGE_URL",
         "EDUHUB_SEARCH_URL",

@@ -1,4 +1,5 @@
-"""`eduhub check`, `eduhub backup DIR` and `eduhub restore DIR` through click, on embedded data directories."""
+"""`eduhub check`, `eduhub backup DIR` and `eduhub restore DIR` through click, on embedded data
+directories."""
 
 import json
 import os

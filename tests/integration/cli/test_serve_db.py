@@ -1,4 +1,5 @@
-"""`eduhub db upgrade` on a fresh data directory, and `eduhub serve` as a real process answering /healthz."""
+"""`eduhub db upgrade` on a fresh data directory, and `eduhub serve` as a real process answering
+/healthz."""
 
 from __future__ import annotations
 
@@ -58,46 +59,47 @@ def test_db_upgrade_uses_the_database_url_from_the_environment(env, database_url
 
 def test_serve_migrates_the_embedded_database_and_answers_healthz(env, tmp_path):
     port = _spare_port()
-    log = open(tmp_path / "serve.log", "wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from hub.cli import main; main()",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        body = _wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "serve.log")
-        assert body == b'{"status":"ok"}\n'
-        assert migrate.is_up_to_date(f"sqlite:///{tmp_path / 'var' / 'hub.db'}")
-    finally:
-        process.send_signal(signal.SIGTERM)
+    with open(tmp_path / "serve.log", "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from hub.cli import main; main()",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+            body = _wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "serve.log")
+            assert body == b'{"status":"ok"}\n'
+            assert migrate.is_up_to_date(f"sqlite:///{tmp_path / 'var' / 'hub.db'}")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     assert process.returncode == 0
 
 
 def _wait_for(url: str, process: subprocess.Popen, log_path) -> bytes:
-    """Poll until the server answers; give up if it exits or takes far longer than start-up ever should."""
+    """Poll until the server answers; give up if it exits or takes far longer than start-up ever
+    should."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(
-                f"eduhub serve exited with {process.returncode}:\n{log_path.read_text(errors='replace')}"
+                f"eduhub serve exited with {process.returncode}:\n"
+                f"{log_path.read_text(errors='replace')}"
             )
         try:
             with urllib.request.urlopen(url, timeout=5) as response:

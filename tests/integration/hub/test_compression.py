@@ -1,4 +1,5 @@
-"""Pages, JSON and XML go out gzipped to clients that accept it; files, ranges and ETag'd records never do."""
+"""Pages, JSON and XML go out gzipped to clients that accept it; files, ranges and ETag'd records
+never do."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fixtures for the OAI-PMH provider: published records, schema validation and a loopback HTTP server."""
+"""Fixtures for the OAI-PMH provider: published records, schema validation and a loopback HTTP
+server."""
 
 from __future__ import annotations
 

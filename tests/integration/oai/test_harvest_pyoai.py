@@ -1,4 +1,5 @@
-"""Our harvester against a third-party OAI-PMH server: pyoai's server side with an in-memory source."""
+"""Our harvester against a third-party OAI-PMH server: pyoai's server side with an in-memory
+source."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from tests.unit.connectors.national.loopback import serve
 
 @pytest.fixture(autouse=True)
 def pyoai_on_python_311(monkeypatch):
-    """pyoai decodes its own tokens with cgi.parse_qs, which Python 3.8 removed; give it the urllib one."""
+    """pyoai decodes its own tokens with cgi.parse_qs, which Python 3.8 removed; give it the urllib
+    one."""
     monkeypatch.setattr(oaipmh.server.cgi, "parse_qs", parse_qs, raising=False)
 
 

@@ -1,4 +1,5 @@
-"""The OAI-PMH provider at /oai: six verbs, formats, sets, deletions, dates and protocol errors, schema-valid."""
+"""The OAI-PMH provider at /oai: six verbs, formats, sets, deletions, dates and protocol errors,
+schema-valid."""
 
 from __future__ import annotations
 

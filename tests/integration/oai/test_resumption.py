@@ -1,4 +1,5 @@
-"""Resumption tokens: stateless, signed, with completeListSize and cursor; Sickle harvests everything through them."""
+"""Resumption tokens: stateless, signed, with completeListSize and cursor; Sickle harvests
+everything through them."""
 
 from __future__ import annotations
 

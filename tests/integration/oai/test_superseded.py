@@ -1,4 +1,5 @@
-"""A version superseded by a newer one is a deleted record to harvesters: one live record per lineage."""
+"""A version superseded by a newer one is a deleted record to harvesters: one live record per
+lineage."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""About sixty realistic Chinese records (canonical dicts) and a plain-Python oracle of what a search must return."""
+"""About sixty realistic Chinese records (canonical dicts) and a plain-Python oracle of what a
+search must return."""
 
 from __future__ import annotations
 
@@ -376,7 +377,7 @@ def hidden_records(i: int) -> list[dict]:
     ]
 
 
-# -- the oracle: what a caller may read and what an exact filter returns, in plain Python ------------------
+# -- the oracle: what a caller may read and what an exact filter returns, in plain Python ----------
 
 
 def readable(record: dict, *, regions=(), org_ids=(), public_only=True, everything=False) -> bool:

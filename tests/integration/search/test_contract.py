@@ -1,4 +1,5 @@
-"""The search contract: every engine returns what the plain-Python oracle says, for the same corpus."""
+"""The search contract: every engine returns what the plain-Python oracle says, for the same
+corpus."""
 
 from __future__ import annotations
 

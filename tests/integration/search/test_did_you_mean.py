@@ -1,4 +1,5 @@
-"""The "did you mean" contract: every engine proposes the same correction, built only from what the caller may read."""
+"""The "did you mean" contract: every engine proposes the same correction, built only from what the
+caller may read."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Text from real (small) PDF, DOCX, PPTX, XLSX and text files, extracted by the worker and made searchable."""
+"""Text from real (small) PDF, DOCX, PPTX, XLSX and text files, extracted by the worker and made
+searchable."""
 
 from __future__ import annotations
 

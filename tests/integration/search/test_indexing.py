@@ -1,4 +1,5 @@
-"""The index follows the database through the outbox: publish, withdraw, new versions, bulk imports, drift."""
+"""The index follows the database through the outbox: publish, withdraw, new versions, bulk imports,
+drift."""
 
 from __future__ import annotations
 

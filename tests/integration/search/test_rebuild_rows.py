@@ -1,4 +1,5 @@
-"""A rebuild reads plain columns, the outbox loads ORM objects: both must give the index the same documents."""
+"""A rebuild reads plain columns, the outbox loads ORM objects: both must give the index the same
+documents."""
 
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ def outbox_documents(hub, ids: list[str]) -> list[dict]:
 
 
 def as_text(docs: list[dict]) -> list[str]:
-    """Each document exactly as the engine receives it: byte-identical, not just equal after decoding."""
+    """Each document exactly as the engine receives it: byte-identical, not just equal after
+    decoding."""
     return [json.dumps(doc, ensure_ascii=False) for doc in sorted(docs, key=lambda d: d["id"])]
 
 
 def with_text(hub, resource_id: str, name: str, text: str) -> None:
-    """A second file on a published record and its extracted text, as a sync run and the extraction worker leave
-    them (a published record's files cannot be uploaded to)."""
+    """A second file on a published record and its extracted text, as a sync run and the extraction
+    worker leave them (a published record's files cannot be uploaded to)."""
     sha256 = hashlib.sha256(text.encode()).hexdigest()
     with hub.db.session() as session:
         ensure_blob(session, sha256=sha256, size=len(text), mimetype="application/pdf")

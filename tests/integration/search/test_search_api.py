@@ -167,9 +167,10 @@ def test_broken_index_is_503_on_search_only(hub, client, config, seeded):
 
 
 def test_suggest_completes_chinese_prefix_and_pinyin(client, seeded):
-    titles = lambda q: [
-        s["title"] for s in client.get("/api/v1/suggest", query_string={"q": q}).json["suggestions"]
-    ]
+    def titles(q):
+        answer = client.get("/api/v1/suggest", query_string={"q": q})
+        return [s["title"] for s in answer.json["suggestions"]]
+
     assert "分数的加法" in titles("分数")
     assert "分数的加法" in titles("fenshu")
     assert "分数复习校内资料" not in titles("分数")
@@ -213,7 +214,8 @@ def test_no_correction_for_a_query_that_finds_something(client, seeded):
 def test_a_correction_is_never_built_from_or_counts_what_the_caller_may_not_read(
     client, world, seeded
 ):
-    # 复习 is only in an org-only record: its pinyin leads outsiders nowhere, and members to that record alone.
+    # 复习 is only in an org-only record: its pinyin leads outsiders nowhere, and members to that
+    # record alone.
     assert client.get("/api/v1/resources", query_string={"q": "fuxi"}).json["did_you_mean"] is None
     member = client.get(
         "/api/v1/resources", query_string={"q": "fuxi"}, headers=auth_header(world.tokens["c"])

@@ -1,4 +1,5 @@
-"""A broken search backend answers with ServiceUnavailable (503), in Chinese and English, never a stack trace."""
+"""A broken search backend answers with ServiceUnavailable (503), in Chinese and English, never a
+stack trace."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def dead_port() -> int:
 @pytest.mark.parametrize("scheme", ["opensearch+http", "elasticsearch+http"])
 def test_unreachable_server_raises_service_unavailable(scheme):
     index = index_from_url(f"{scheme}://127.0.0.1:{dead_port()}")
-    index.client.transport  # built lazily by neither client: no network before the first call
+    _ = index.client.transport  # built lazily by neither client: no network before the first call
     with pytest.raises(ServiceUnavailable) as caught:
         index.search(SearchQuery(q="分数"))
     assert "搜索" in caught.value.message and "unavailable" in caught.value.message

@@ -1,4 +1,5 @@
-"""AccountService on SQLite and PostgreSQL: the organisation tree, users, roles, log-in and tokens."""
+"""AccountService on SQLite and PostgreSQL: the organisation tree, users, roles, log-in and
+tokens."""
 
 from datetime import timedelta
 

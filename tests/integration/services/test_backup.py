@@ -1,4 +1,5 @@
-"""Backup and restore: the same records and file bytes in a fresh data directory; damage is detected."""
+"""Backup and restore: the same records and file bytes in a fresh data directory; damage is
+detected."""
 
 import io
 import json
@@ -120,7 +121,8 @@ def test_a_corrupt_object_in_the_backup_stops_the_restore(hub, seeded, fresh_hub
     )
     data = bytearray(victim.read_bytes())
     data[10] ^= 0x01
-    victim.unlink()  # a hard link shares the live object's inode: replace the file, never edit it in place
+    # a hard link shares the live object's inode: replace the file, never edit it in place
+    victim.unlink()
     victim.write_bytes(bytes(data))
     with pytest.raises(Conflict) as caught:
         restore(fresh_hub, tmp_path / "bk")

@@ -1,4 +1,5 @@
-"""BulkImporter: batches of Core inserts with audit, outbox and changes, and per-line validation errors."""
+"""BulkImporter: batches of Core inserts with audit, outbox and changes, and per-line validation
+errors."""
 
 import json
 

@@ -1,4 +1,5 @@
-"""Harvested records are validated with each vocabulary combination checked once, to the same result as the schema."""
+"""Harvested records are validated with each vocabulary combination checked once, to the same result
+as the schema."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def test_invalid_records_are_refused_every_time_with_the_field(hub, bad, field):
         assert field in {e["field"] for e in err.value.errors}
 
 
-# Text a source may send: Chinese, spaces and line breaks, control characters and the odd non-character.
+# Text a source may send: Chinese, spaces and line breaks, control characters and the odd
+# non-character.
 TEXT = st.text(
     alphabet=st.sampled_from(list("分数的意义 abc\n\t\r\x00\x0b\ufffe")) | st.characters(),
     max_size=40,

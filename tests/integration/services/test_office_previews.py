@@ -1,5 +1,5 @@
-"""Slide and lesson-plan previews rendered by a real LibreOffice: first slide only, broken files, timeouts, and
-the fallback when LibreOffice is not installed."""
+"""Slide and lesson-plan previews rendered by a real LibreOffice: first slide only, broken files,
+timeouts, and the fallback when LibreOffice is not installed."""
 
 from __future__ import annotations
 
@@ -72,7 +72,8 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def soffice_processes_under(folder: Path) -> list[int]:
-    """Live (non-zombie) processes whose command line mentions `folder` (the throwaway profile lives there)."""
+    """Live (non-zombie) processes whose command line mentions `folder` (the throwaway profile lives
+    there)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -209,7 +210,8 @@ def test_without_libreoffice_a_docx_has_no_preview(hub, monkeypatch):
 
 
 def deck_with_picture(png: bytes, salt: int) -> bytes:
-    """Just enough of a PPTX for the fallback: slide 1 links one picture (salt makes the bytes differ)."""
+    """Just enough of a PPTX for the fallback: slide 1 links one picture (salt makes the bytes
+    differ)."""
     import zipfile
 
     buf = io.BytesIO()

@@ -1,4 +1,5 @@
-"""Preview images made by the outbox worker: real PDFs, images and hostile files, stored like any other object."""
+"""Preview images made by the outbox worker: real PDFs, images and hostile files, stored like any
+other object."""
 
 from __future__ import annotations
 

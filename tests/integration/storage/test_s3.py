@@ -1,4 +1,5 @@
-"""What only the S3 adapter does: presigned downloads, multipart uploads, metadata, bucket creation."""
+"""What only the S3 adapter does: presigned downloads, multipart uploads, metadata, bucket
+creation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Admin pages: sources with their last sync and failed records (retried from the page), people, audit log."""
+"""Admin pages: sources with their last sync and failed records (retried from the page), people,
+audit log."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Stylesheets and scripts are linked with a hash of their content and then cached by browsers for a year."""
+"""Stylesheets and scripts are linked with a hash of their content and then cached by browsers for a
+year."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Contributor and reviewer pages: describe, add files without JavaScript, submit, and publish or return."""
+"""Contributor and reviewer pages: describe, add files without JavaScript, submit, and publish or
+return."""
 
 from __future__ import annotations
 

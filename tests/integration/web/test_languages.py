@@ -1,4 +1,5 @@
-"""Pages speak Chinese by default, English when the browser asks or the switch says so; the switch goes back."""
+"""Pages speak Chinese by default, English when the browser asks or the switch says so; the switch
+goes back."""
 
 from __future__ import annotations
 
@@ -94,7 +95,8 @@ def test_upload_progress_texts_reach_the_script_in_the_pages_language(client, wo
 
 
 def _no_hits(monkeypatch, site, **extra):
-    """The search service answers nothing found, plus whatever `extra` says (e.g. its did_you_mean)."""
+    """The search service answers nothing found, plus whatever `extra` says (e.g. its
+    did_you_mean)."""
     service = site[0].extensions["eduhub"].search_service
     result = {"hits": [], "total": 0, "aggregations": {}, **extra}
     monkeypatch.setattr(service, "search", lambda *args, **kwargs: result)
@@ -104,7 +106,8 @@ def test_empty_search_offers_the_corrected_query_keeping_the_filters(client, sit
     _no_hits(monkeypatch, site, did_you_mean={"q": "有理数", "total": 3})
     page = client.get("/?q=有理树&stage=junior&sort=newest").get_data(as_text=True)
     assert (
-        '您是不是要找：<a href="/?q=%E6%9C%89%E7%90%86%E6%95%B0&amp;stage=junior&amp;sort=newest">有理数</a>'
+        '您是不是要找：<a href="/?q=%E6%9C%89%E7%90%86%E6%95%B0&amp;stage=junior&amp;sort=newest">'
+        "有理数</a>"
         "（3 个结果）"
     ) in page
     english = client.get("/?q=有理树&stage=junior", headers=EN).get_data(as_text=True)

@@ -1,4 +1,5 @@
-"""Web pages through the Flask test client: search, resource, log-in and /mine, with security headers and CSRF."""
+"""Web pages through the Flask test client: search, resource, log-in and /mine, with security
+headers and CSRF."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from tests.resource_factories import make_world, publish
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
 def site(request, tmp_path_factory):
-    """One hub per module and database with a few published resources: these tests only read (log-ins aside)."""
+    """One hub per module and database with a few published resources: these tests only read
+    (log-ins aside)."""
     data_dir = tmp_path_factory.mktemp("web") / "var"
     url, drop = f"sqlite:///{data_dir.parent / 'hub.db'}", lambda: None
     if request.param == "postgresql":

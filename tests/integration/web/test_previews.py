@@ -1,4 +1,5 @@
-"""Preview images through HTTP: the API route with cache headers and visibility, the resource page and the hits."""
+"""Preview images through HTTP: the API route with cache headers and visibility, the resource page
+and the hits."""
 
 from __future__ import annotations
 

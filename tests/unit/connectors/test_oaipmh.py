@@ -1,4 +1,5 @@
-"""The OAI-PMH harvester against canned pages on loopback: tokens, cursors, deletions, errors, hostile input."""
+"""The OAI-PMH harvester against canned pages on loopback: tokens, cursors, deletions, errors,
+hostile input."""
 
 from __future__ import annotations
 
@@ -13,19 +14,25 @@ from tests.unit.connectors.national.loopback import serve
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
 OPEN = (
-    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2025-01-01T00:00:00Z</responseDate>'
+    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+    "<responseDate>2025-01-01T00:00:00Z</responseDate>"
     "<request>http://x/oai</request>"
 )
 
 
 def record(n: int, stamp: str = "2025-01-0{}T00:00:00Z", deleted: bool = False) -> str:
     status = ' status="deleted"' if deleted else ""
-    header = f"<header{status}><identifier>oai:x:{n}</identifier><datestamp>{stamp.format(n % 9 + 1)}</datestamp></header>"
+    header = (
+        f"<header{status}><identifier>oai:x:{n}</identifier>"
+        f"<datestamp>{stamp.format(n % 9 + 1)}</datestamp></header>"
+    )
     if deleted:
         return f"<record>{header}</record>"
     return (
-        f'<record>{header}<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
-        f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>第{n}课 数学</dc:title><dc:subject>数学</dc:subject>'
+        f"<record>{header}<metadata><oai_dc:dc "
+        'xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>第{n}课 数学</dc:title><dc:subject>数学</dc:subject>"
         f"<dc:subject>subject:nonsense</dc:subject></oai_dc:dc></metadata></record>"
     )
 
@@ -112,16 +119,21 @@ def test_no_records_match_yields_nothing():
 
 
 def test_protocol_errors_stop_with_the_code():
-    with serve(lambda *a: (200, error("cannotDisseminateFormat"))) as (url, _):
-        with pytest.raises(OaiPmhError, match="cannotDisseminateFormat"):
-            list(connector(url).harvest(None, full=False))
+    with (
+        serve(lambda *a: (200, error("cannotDisseminateFormat"))) as (url, _),
+        pytest.raises(OaiPmhError, match="cannotDisseminateFormat"),
+    ):
+        list(connector(url).harvest(None, full=False))
 
 
 def test_record_without_title_or_metadata_is_a_failed_item():
     body = page(
-        "<record><header><identifier>oai:x:9</identifier><datestamp>2025-01-01</datestamp></header>"
-        '<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"/></metadata></record>'
-        "<record><header><identifier>oai:x:10</identifier><datestamp>2025-01-01</datestamp></header></record>"
+        "<record><header><identifier>oai:x:9</identifier>"
+        "<datestamp>2025-01-01</datestamp></header>"
+        '<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"/>'
+        "</metadata></record>"
+        "<record><header><identifier>oai:x:10</identifier>"
+        "<datestamp>2025-01-01</datestamp></header></record>"
     )
     with serve(lambda *a: (200, body)) as (url, _):
         items = list(connector(url).harvest(None, full=False))
@@ -132,15 +144,18 @@ def test_record_without_title_or_metadata_is_a_failed_item():
 
 
 BOMB = (
-    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-    '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;'
-    '&lol2;&lol2;&lol2;&lol2;&lol2;">]><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>'
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>'
     "<record><header><identifier>&lol3;</identifier></header></record></ListRecords></OAI-PMH>"
 )
 XXE = (
     '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords><record><header>'
-    "<identifier>&x;</identifier><datestamp>2025-01-01</datestamp></header></record></ListRecords></OAI-PMH>"
+    "<identifier>&x;</identifier><datestamp>2025-01-01</datestamp></header></record>"
+    "</ListRecords></OAI-PMH>"
 )
 
 
@@ -156,22 +171,25 @@ XXE = (
     ],
 )
 def test_hostile_or_broken_pages_end_in_a_clear_error(body, message):
-    with serve(lambda *a: (200, body)) as (url, _):
-        with pytest.raises(ConnectorError, match=message):
-            list(connector(url).harvest(None, full=False))
+    with serve(lambda *a: (200, body)) as (url, _), pytest.raises(ConnectorError, match=message):
+        list(connector(url).harvest(None, full=False))
 
 
 def test_a_repeating_resumption_token_is_stopped():
-    with serve(lambda *a: (200, page(record(1), token="again"))) as (url, _):
-        with pytest.raises(ConnectorError, match="came back again"):
-            list(connector(url).harvest(None, full=False))
+    with (
+        serve(lambda *a: (200, page(record(1), token="again"))) as (url, _),
+        pytest.raises(ConnectorError, match="came back again"),
+    ):
+        list(connector(url).harvest(None, full=False))
 
 
 def test_a_list_that_never_ends_is_capped():
     counter = iter(range(10**6))
-    with serve(lambda *a: (200, page(record(1), token=f"t{next(counter)}"))) as (url, _):
-        with pytest.raises(ConnectorError, match="does not end"):
-            list(connector(url, max_pages=20).harvest(None, full=False))
+    with (
+        serve(lambda *a: (200, page(record(1), token=f"t{next(counter)}"))) as (url, _),
+        pytest.raises(ConnectorError, match="does not end"),
+    ):
+        list(connector(url, max_pages=20).harvest(None, full=False))
 
 
 def test_a_slow_source_times_out():

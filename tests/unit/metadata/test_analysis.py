@@ -1,4 +1,5 @@
-"""The Chinese analyser: the same tokens for documents and queries, whatever the script, width or case."""
+"""The Chinese analyser: the same tokens for documents and queries, whatever the script, width or
+case."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The canonical record schemas: what is accepted, how it is normalised, and what a wrong field is told."""
+"""The canonical record schemas: what is accepted, how it is normalised, and what a wrong field is
+told."""
 
 from __future__ import annotations
 

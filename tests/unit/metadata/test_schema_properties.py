@@ -1,4 +1,5 @@
-"""Properties of the record schemas: junk only ever fails validation; valid records load to a fixed point."""
+"""Properties of the record schemas: junk only ever fails validation; valid records load to a fixed
+point."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-# Plausible values too, so junk reaches the vocabulary and cross-field checks, not only the type checks.
+# Plausible values too, so junk reaches the vocabulary and cross-field checks, not only the type
+# checks.
 codes = st.sampled_from([c for v in VOCABULARIES for c in v.codes])
 field_values = (
     json_values | codes | st.lists(codes, max_size=5) | st.lists(json_values | codes, max_size=5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,7 @@ def test_to_dict_has_both_labels_or_one_language(vocabularies):
 def test_loading_is_cached_and_immutable(vocabularies):
     assert load_vocabularies() is vocabularies
     term = vocabularies.get("grades").term("g1")
-    with pytest.raises(Exception):
+    with pytest.raises(FrozenInstanceError):
         term.code = "x"
     with pytest.raises(TypeError):
         term.extra["stage"] = "junior"

@@ -1,4 +1,5 @@
-"""A loopback 'national platform' serving the recorded fixtures; tests swap the manifest to simulate changes."""
+"""A loopback 'national platform' serving the recorded fixtures; tests swap the manifest to simulate
+changes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Parsing the platform's shapes: tag trees, manifests (urls as a string or a list), shards and details."""
+"""Parsing the platform's shapes: tag trees, manifests (urls as a string or a list), shards and
+details."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The national client: the X-ND-AUTH MAC header, interchangeable catalogue hosts, file URLs and refused files."""
+"""The national client: the X-ND-AUTH MAC header, interchangeable catalogue hosts, file URLs and
+refused files."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from tests.support.outbound import loopback_client
 
 
 def test_mac_header_matches_a_hand_computed_value():
-    # printf '1700000000000:abcdefgh\nGET\n/edu_product/esp/assets/x.pkg/pdf.pdf?a=1\nr1-ndr-private.ykt.cbern.com.cn\n'
+    # { printf '1700000000000:abcdefgh\nGET\n/edu_product/esp/assets/x.pkg/pdf.pdf?a=1\n'
+    #   printf 'r1-ndr-private.ykt.cbern.com.cn\n'; } \
     #   | openssl dgst -sha256 -hmac secret-mac-key -binary | base64
     header = mac_header(
         access_token="TOKEN-1",

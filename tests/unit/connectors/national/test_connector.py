@@ -1,4 +1,5 @@
-"""The national connector over the recorded fixtures: first run, no-change run, a changed shard, odd cases."""
+"""The national connector over the recorded fixtures: first run, no-change run, a changed shard, odd
+cases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""National tags -> local vocabulary codes: the data file, names matched per dimension, the rest as keywords."""
+"""National tags -> local vocabulary codes: the data file, names matched per dimension, the rest as
+keywords."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The "did you mean" logic against a fake index: pinyin, homophones, vocabulary terms, dropped words."""
+"""The "did you mean" logic against a fake index: pinyin, homophones, vocabulary terms, dropped
+words."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ TITLES = ["分数的加法", "分数乘法", "勾股定理的证明", "牛顿第
 
 
 class FakeIndex:
-    """Every word of the query must be in a title; completions are titles with a word starting with the prefix."""
+    """Every word of the query must be in a title; completions are titles with a word starting with
+    the prefix."""
 
     def __init__(self, titles=TITLES):
         self.titles = titles
@@ -26,7 +28,7 @@ class FakeIndex:
         return SearchResult(total=len(hits), hits=[], aggregations={})
 
     def suggest(self, prefix, scope, size=8):
-        keys = {t: [w for w in analysis.words(analysis.normalize(t))] for t in self.titles}
+        keys = {t: list(analysis.words(analysis.normalize(t))) for t in self.titles}
         found = [
             t
             for t, words in keys.items()

@@ -1,4 +1,5 @@
-"""Content sniffing: the allow-list of teaching formats, and files whose content contradicts their name."""
+"""Content sniffing: the allow-list of teaching formats, and files whose content contradicts their
+name."""
 
 from __future__ import annotations
 

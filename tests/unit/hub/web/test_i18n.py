@@ -1,4 +1,5 @@
-"""The web pages' catalogs cannot drift: every text on a page has its Chinese, and each .mo is its .po compiled."""
+"""The web pages' catalogs cannot drift: every text on a page has its Chinese, and each .mo is its
+.po compiled."""
 
 from __future__ import annotations
 

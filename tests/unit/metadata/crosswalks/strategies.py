@@ -30,8 +30,9 @@ def _codes(name: str):
 
 
 def _text(min_size: int = 1, max_size: int = 40):
-    """Arbitrary Unicode (control characters included); what survives is its XML-clean, stripped form.
-    No carriage returns: XML parsers turn them into line feeds, and the schema never lets one into a record."""
+    """Arbitrary Unicode (control characters included); what survives is its XML-clean, stripped
+    form. No carriage returns: XML parsers turn them into line feeds, and the schema never lets one
+    into a record."""
     alphabet = st.characters(blacklist_characters="\r")
     return st.text(alphabet=alphabet, min_size=min_size, max_size=max_size).filter(
         lambda s: clean(s).strip()
@@ -39,7 +40,8 @@ def _text(min_size: int = 1, max_size: int = 40):
 
 
 def _keyword():
-    # A keyword equal to a vocabulary label reads back as that code, by design; keep them apart here.
+    # A keyword equal to a vocabulary label reads back as that code, by design; keep them apart
+    # here.
     return _text(max_size=20).filter(lambda s: not _is_label(s) and ":" not in s)
 
 

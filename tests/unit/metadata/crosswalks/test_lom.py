@@ -1,4 +1,5 @@
-"""LOM crosswalk: our records round-trip through IEEE LOM; vocabulary codes sit in classification taxon paths."""
+"""LOM crosswalk: our records round-trip through IEEE LOM; vocabulary codes sit in classification
+taxon paths."""
 
 from __future__ import annotations
 
@@ -67,12 +68,14 @@ def test_codes_are_in_classification_taxon_paths():
 
 
 def test_foreign_lom_without_namespace_maps_taxon_labels():
-    xml = """<lom><general><title><string language="en">Fractions</string><string language="zh">分数</string></title>
+    xml = """<lom><general><title><string language="en">Fractions</string>\
+<string language="zh">分数</string></title>
       <keyword><string language="zh">分数</string></keyword></general>
       <lifeCycle><contribute><role><source>LOMv1.0</source><value>author</value></role>
       <entity>BEGIN:VCARD\nVERSION:3.0\nFN:李老师\nEND:VCARD</entity></contribute></lifeCycle>
       <classification><taxonPath><source><string>学科</string></source>
-      <taxon><id>14</id><entry><string language="zh">数学</string></entry></taxon></taxonPath></classification>
+      <taxon><id>14</id><entry><string language="zh">数学</string></entry></taxon>\
+</taxonPath></classification>
     </lom>"""
     record = from_lom(parse_xml(xml), vocab=VOCAB)
     assert record["title"] == "分数"

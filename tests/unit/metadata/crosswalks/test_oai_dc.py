@@ -1,4 +1,5 @@
-"""oai_dc crosswalk: our records round-trip through Dublin Core; foreign Dublin Core maps by label."""
+"""oai_dc crosswalk: our records round-trip through Dublin Core; foreign Dublin Core maps by
+label."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def test_control_characters_are_stripped_from_output():
 
 
 def test_foreign_dublin_core_maps_labels_to_codes_and_keeps_the_rest_as_keywords():
-    xml = f"""<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="{NS_DC}">
+    xml = f"""<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" \
+xmlns:dc="{NS_DC}">
       <dc:title> 分数的初步认识 </dc:title><dc:creator>王老师</dc:creator>
       <dc:subject>数学</dc:subject><dc:subject>Mathematics</dc:subject><dc:subject>分数</dc:subject>
       <dc:subject>小学</dc:subject><dc:type>课件</dc:type><dc:coverage>银川</dc:coverage>

@@ -1,4 +1,5 @@
-"""The lean oai_dc reader gives exactly the canonical records of the first version (kept here as the reference)."""
+"""The lean oai_dc reader gives exactly the canonical records of the first version (kept here as the
+reference)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from metadata.crosswalks.oai_dc import NS_DC, NS_OAI_DC, from_oai_dc, to_oai_dc
 from metadata.xml import clean, parse_xml, text_of, to_bytes
 from tests.unit.metadata.crosswalks.strategies import VOCAB, records
 
-# -- the reference: from_oai_dc and restrict as they were before the speed-up (2026-11-29) ----------------------
+# -- the reference: from_oai_dc and restrict as they were before the speed-up (2026-11-29) ---------
 _PREFIXED = re.compile(r"^([a-z]+):(.+)$", re.S)
 _REGION_CODE = re.compile(r"^\d{6}$")
 
@@ -117,7 +118,8 @@ def reference_restrict(record, vocab):
     )  # the clipping that follows is unchanged: without vocabularies it is all it does
 
 
-# -- foreign Dublin Core: labels, aliases, prefixed codes (known and not), chapters, region codes, licence URLs --
+# -- foreign Dublin Core: labels, aliases, prefixed codes (known and not), chapters, region codes,
+# licence URLs --
 def _labels():
     texts = []
     for name in (
