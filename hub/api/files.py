@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from hub import current_hub
 from hub.api.auth import current_principal, require_user
 from hub.api.download import send_download
-from hub.http.usage import record_usage
 from hub.errors import InvalidInput
+from hub.http.usage import record_usage
 
 blp = Blueprint(
     "files", __name__, url_prefix="/api/v1", description="Files of a resource. 资源文件。"

@@ -9,8 +9,8 @@ from marshmallow import Schema, fields
 
 from hub import current_hub
 from hub.api.auth import current_principal
-from hub.http.usage import record_usage
 from hub.errors import InvalidInput
+from hub.http.usage import record_usage
 
 blp = Blueprint(
     "resources",

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from hub import current_hub
 from hub.errors import HubError
 from hub.http.principal import current_principal
-from hub.http.usage import record_usage
 from hub.http.redirects import to_login
+from hub.http.usage import record_usage
 from hub.services.review import ReviewService
 
 DECISIONS = {"publish": _l("Published."), "reject": _l("Returned to the contributor.")}

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from hub import current_hub
 from hub.errors import HubError, ValidationFailed
 from hub.http.principal import current_principal
-from hub.http.usage import record_usage
 from hub.http.redirects import to_login
+from hub.http.usage import record_usage
 from hub.services import permissions
 
 SINGLE = ("stage", "edition", "volume", "type", "license", "visibility", "region")

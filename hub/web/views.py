@@ -8,8 +8,8 @@ from hub import current_hub
 from hub.errors import ValidationFailed
 from hub.http import cache
 from hub.http.principal import current_principal
-from hub.http.usage import record_usage
 from hub.http.redirects import to_login
+from hub.http.usage import record_usage
 from hub.web import searchform
 
 
