@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -94,8 +95,11 @@ def _private_sqlite_file(url: str) -> None:
     """Create the database file 0600 before SQLite does (SQLite gives its -wal and -shm files the
     database file's mode): it holds password hashes, tokens and private records."""
     database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        private_file(database)
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).parent.is_dir():
+        return  # no directory, no database: SQLite says so on connecting (and /readyz reports it)
+    private_file(database)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import Config
 from hub.http import bodies, cache, cookies
@@ -15,6 +16,16 @@ def init_http(app: Flask, config: Config) -> None:
         # Trust exactly that many hops: forwarded headers from further out are a client's word.
         n = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    app.url_map.converters["int"] = RowIdConverter
     app.session_interface = cookies.SessionInterface()
     bodies.init_app(app)
     cache.init_app(app)
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in a route: an id no database column can hold is simply not found (404), instead
+    of reaching the database as a number SQLite cannot bind (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's parameter name)
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
