@@ -3,6 +3,7 @@ ceiling."""
 
 from __future__ import annotations
 
+import getpass
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from common import Server
 
 CONF = """\
 daemon off;
+user {user};
 worker_processes 2;
 pid {run}/nginx.pid;
 error_log {run}/error.log warn;
@@ -41,7 +43,8 @@ def nginx_server(root: Path, port: int, run_dir: Path) -> Server:
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     run_dir.mkdir(parents=True, exist_ok=True)
     conf = run_dir / "nginx.conf"
-    conf.write_text(CONF.format(run=run_dir, port=port, root=root))
+    # The workers run as the hub's own user: the object store is private to it (umask 077).
+    conf.write_text(CONF.format(run=run_dir, port=port, root=root, user=getpass.getuser()))
     # -e: log start-up errors to our file, not the compiled-in /var/log/nginx/error.log.
     argv = [binary, "-p", str(run_dir), "-c", str(conf), "-e", str(run_dir / "error.log")]
     return Server(argv, port, run_dir / "stdout.log", ready_path="/")

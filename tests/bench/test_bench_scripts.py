@@ -25,7 +25,7 @@ import search_bench  # noqa: E402
 
 # Scripts run here, and the helpers they use: a new file in bench/ goes in one or the other.
 RUN = {"transfer.py", "record_rps.py", "search_bench.py", "search_cpu.py", "web_bench.py"}
-RUN |= {"harvest_bench.py", "stats_bench.py", "bundle_bench.py"}
+RUN |= {"harvest_bench.py", "stats_bench.py", "bundle_bench.py", "broker_bench.py"}
 HELPERS = {
     "common.py": "every script",
     "minimal_app.py": "transfer.py (the upload ceiling)",
@@ -166,3 +166,11 @@ def test_a_command_is_found_without_eduhub_on_path(tmp_path):
     env = {**search_bench.env_for(tmp_path), "PATH": "/nonexistent"}
     result = common.eduhub("--version", env=env)
     assert result.returncode == 0 and "eduhub" in result.stdout
+
+
+def test_broker_bench_runs_every_task_exactly_once(tmp_path):
+    bench("broker_bench.py", "--producers", 2, "--tasks", 20, "--timeout", 120, "--out", tmp_path)
+    result = read(tmp_path / "broker-40.json")
+    assert result["ran_once"] == 40
+    assert result["missing"] == result["ran_twice_or_more"] == 0
+    assert result["worker_alive_at_end"] is True
