@@ -110,11 +110,8 @@ class SyncRunner:
 
         Without `isolate`, a record refused before any write (invalid, failed at the source) is
         recorded as a failure and the rest go on; any other error aborts the whole batch."""
-        state = self.state
-        deltas = dict.fromkeys(("created", "updated", "deleted", "unchanged", "failed"), 0)
-        resolved: set[str] = set()
         with self.uow(SYSTEM) as uow:
-            run = uow.session.get(SyncRun, state.run_id)
+            run = uow.session.get(SyncRun, self.state.run_id)
             # A write before the first savepoint: pysqlite only nests them in a begun transaction.
             run.heartbeat = utcnow()
             if isolate:
@@ -122,17 +119,20 @@ class SyncRunner:
             writer = self._writer(uow, isolate or any(prepared.values()))
             writer.load([i.external_id for i in batch if not isinstance(i, Failed)])
             apply = self._isolated if isolate else self._together
-            for item in batch:
-                outcome = apply(uow, writer, item, prepared.get(id(item)))
-                deltas[outcome] += 1
-                if outcome != "failed" and item.external_id in state.failing:
-                    resolved.add(item.external_id)
+            outcomes = [(item, apply(uow, writer, item, prepared.get(id(item)))) for item in batch]
             writer.write()
-            if resolved:
-                runs.resolve_failures(uow, state.source_id, resolved)
-            runs.count(run, deltas)
+            resolved = self._resolved(uow, outcomes)
+            runs.count(run, _tally(outcome for _item, outcome in outcomes))
             self._move_cursor(uow, run, batch)
             uow.commit()
+        return resolved
+
+    def _resolved(self, uow, outcomes: list) -> set[str]:
+        """Mark resolved the old failures of records this batch applied."""
+        failing = self.state.failing
+        resolved = {i.external_id for i, outcome in outcomes if outcome != "failed"} & failing
+        if resolved:
+            runs.resolve_failures(uow, self.state.source_id, resolved)
         return resolved
 
     def _writer(self, uow, orm_objects: bool):
@@ -193,3 +193,10 @@ class SyncRunner:
             writer.write()
             runs.count(uow.session.get(SyncRun, self.state.run_id), {"deleted": deleted})
             uow.commit()
+
+
+def _tally(outcomes) -> dict:
+    deltas = dict.fromkeys(("created", "updated", "deleted", "unchanged", "failed"), 0)
+    for outcome in outcomes:
+        deltas[outcome] += 1
+    return deltas

@@ -84,6 +84,24 @@ def source_to_dict(source: Source, last_run: SyncRun | None = None) -> dict:
     }
 
 
+def new_source(data: dict, org: Organisation) -> Source:
+    """A checked source's row: a hub's URL without its trailing slash, a hub's files fetched."""
+    kind, url = data["kind"], data["url"]
+    source = Source(
+        name=data["name"],
+        kind=kind,
+        url=url.rstrip("/") if kind == "hub" else url,
+        org_id=org.id,
+        fetch_files=bool(data.get("fetch_files", kind == "hub")),
+        options={},
+    )
+    for key in SETTABLE[1:]:
+        if data.get(key) is not None:
+            setattr(source, key, data[key])
+    source.org = org
+    return source
+
+
 class SourceService:
     """`uow`: a unit-of-work factory, the only collaborator (the outbound policy is the kind's)."""
 
@@ -96,19 +114,7 @@ class SourceService:
         self._validate(name, kind, url, data.get("schedule"))
         check_source_url(url, kind, data.get("options") or {}, bool(data.get("allow_private_host")))
         with self.uow(actor) as uow:
-            org = self._org(uow.session, data.get("org"), name)
-            source = Source(
-                name=name,
-                kind=kind,
-                url=url.rstrip("/") if kind == "hub" else url,
-                org_id=org.id,
-                fetch_files=bool(data.get("fetch_files", kind == "hub")),
-                options={},
-            )
-            for key in SETTABLE[1:]:
-                if data.get(key) is not None:
-                    setattr(source, key, data[key])
-            source.org = org
+            source = new_source(data, self._org(uow.session, data.get("org"), name))
             uow.session.add(source)
             try:
                 uow.session.flush()
@@ -117,6 +123,7 @@ class SourceService:
                     f"已有名为 '{name}' 的数据源，请换一个名称。"
                     f"A source named '{name}' exists; pick another name."
                 ) from None
+            private = bool(source.allow_private_host)
             uow.audit(
                 "source.create",
                 "source",
@@ -124,7 +131,7 @@ class SourceService:
                 name=name,
                 kind=kind,
                 url=url,
-                allow_private_host=bool(source.allow_private_host),
+                allow_private_host=private,
             )
             result = source_to_dict(source)
             uow.commit()
