@@ -34,25 +34,31 @@ class Applied:
     change: str | None = None  # "upsert" or "delete" for the changes feed, None for no row
 
 
+_DEFAULTS = new_resource_defaults()
+# What `new_resource_defaults()` says of the columns the rule does not touch (all immutable).
+ROW_DEFAULTS = {k: v for k, v in _DEFAULTS.items() if k not in STATE_COLUMNS}
+_BLANK = {name: _DEFAULTS.get(name) for name in STATE_COLUMNS}
+
+
 def blank_state(region: str | None = None) -> dict:
     """The state a new harvested record starts from: the defaults, its organisation's region,
-    revision 0 (its first apply counts one)."""
-    defaults = new_resource_defaults()
-    state = {name: defaults.get(name) for name in STATE_COLUMNS}
-    state.update(revision=0, region=region)
+    revision 0 (its first apply counts one). Lists and dicts are fresh, never shared."""
+    state = {**_BLANK, "revision": 0, "region": region, "provenance": {}}
+    for name in LIST_FIELDS:
+        state[name] = []
     return state
 
 
 def upsert(
     base: Mapping, fields: Mapping, record: Mapping, *, new: bool, publish: bool, now: datetime
 ) -> Applied:
-    """Apply validated editable `fields` of `record` to the state `base` (a `blank_state` if new).
+    """Apply the validated editable `fields` of `record` to `base` (a `blank_state` if new).
 
     A source that needs review puts its records in review; a record a reviewer already
     published stays published when its source sends it again."""
     outcome = "created" if new else "updated"
     provenance = record.get("provenance")
-    values = _differences(base, {k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    values = _differences(base, fields)
     links = {
         "origin_url": public_link(record.get("origin_url")),  # http(s) only: it becomes a link
         "provenance": provenance if isinstance(provenance, dict) else {},

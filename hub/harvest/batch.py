@@ -15,7 +15,6 @@ from hub.db.models import Change, Organisation, Resource
 from hub.harvest import apply
 from hub.harvest.validate import validate_harvested
 from hub.services.changes import lock_feed
-from hub.services.defaults import new_resource_defaults
 
 TABLE = Resource.__table__
 _LOOKUP = 500  # external ids per IN (...) list
@@ -105,7 +104,7 @@ class HarvestBatch:
         resource_id, now = new_id(), utcnow()
         self.new[external_id] = None
         return {
-            **new_resource_defaults(),
+            **apply.ROW_DEFAULTS,
             **state,
             "id": resource_id,
             "lineage_id": resource_id,

@@ -13,7 +13,6 @@ from hub.db.base import new_id, utcnow
 from hub.db.models import Organisation, Resource
 from hub.harvest import apply
 from hub.harvest.validate import validate_harvested
-from hub.services.defaults import new_resource_defaults
 
 _UNKNOWN = object()  # memo: not looked up yet (None means looked up and absent)
 _LOOKUP = 500  # external ids per IN (...) list
@@ -110,10 +109,9 @@ def _new(uow, source_id: int, org_id: int, external_id: str) -> Resource:
 
 def _identity(source_id: int, org_id: int, external_id: str) -> dict:
     """A new harvested record's own columns, beside `new_resource_defaults()`."""
-    defaults = new_resource_defaults()
     resource_id = new_id()
     return {
-        **{k: v for k, v in defaults.items() if k not in apply.STATE_COLUMNS},
+        **apply.ROW_DEFAULTS,
         "id": resource_id,
         "lineage_id": resource_id,
         "org_id": org_id,
