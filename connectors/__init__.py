@@ -17,13 +17,18 @@ CONNECTORS: dict[str, str] = {
 
 
 def _from_environment() -> dict[str, str]:
-    """Extra kinds from EDUHUB_CONNECTORS="kind=module:Class,..." (site plugins, test fakes in workers)."""
+    """Extra kinds from EDUHUB_CONNECTORS="kind=module:Class,..." (site plugins, test fakes)."""
     pairs = (
         item.split("=", 1)
         for item in os.environ.get("EDUHUB_CONNECTORS", "").split(",")
         if "=" in item
     )
     return {kind.strip(): dotted.strip() for kind, dotted in pairs}
+
+
+def kinds() -> tuple[str, ...]:
+    """Every source kind a source may name: the built-in ones, then the site's own."""
+    return tuple(dict.fromkeys([*CONNECTORS, *_from_environment()]))
 
 
 def connector_class(kind: str) -> type[Connector]:
@@ -50,6 +55,6 @@ def policy_for(config: SourceConfig) -> OutboundPolicy:
 
 
 def connector_for(source, http: HttpClient | None = None) -> Connector:
-    """A ready connector for a source: a SourceConfig or anything with `to_config()` (the Source model)."""
+    """A ready connector for a source: a SourceConfig or anything with `to_config()`."""
     config = source if isinstance(source, SourceConfig) else source.to_config()
     return connector_class(config.kind)(config, http or HttpClient(policy=policy_for(config)))

@@ -7,7 +7,7 @@ import time
 
 from celery.beat import PersistentScheduler, ScheduleEntry
 
-from hub.services.sources import parse_cron
+from hub.harvest.sources import parse_cron
 from workers.app import flask_app
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from connectors import kinds
 from hub import current_hub
 from hub.api.auth import current_principal, require_user
 from hub.errors import InvalidInput
@@ -20,7 +21,7 @@ blp = Blueprint(
 
 class SourceInputSchema(Schema):
     name = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"enum": ["oaipmh", "hub", "national"]})
+    kind = fields.String(required=True, metadata={"enum": list(kinds())})
     url = fields.String(required=True)
     set = fields.String(allow_none=True, attribute="set_spec", data_key="set")
     metadata_prefix = fields.String(allow_none=True)

@@ -8,6 +8,7 @@ import time
 
 import click
 
+from connectors import kinds
 from hub.cli.context import pass_hub
 from hub.security.principal import SYSTEM
 
@@ -24,7 +25,7 @@ def sources():
 
 @sources.command("add")
 @click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice(["oaipmh", "hub", "national"]))
+@click.option("--kind", required=True, type=click.Choice(kinds()))
 @click.option("--url", required=True)
 @click.option("--set", "set_spec", help="OAI-PMH set to harvest.")
 @click.option("--metadata-prefix", help="OAI-PMH metadata prefix (oai_dc, lom).")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hub.errors import ValidationFailed
+from hub.security.regions import region_ancestors
 from metadata import analysis
 from metadata.pinyin import suggest_keys
 
@@ -193,17 +194,6 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
-
-
-def region_ancestors(code: str | None) -> list[str]:
-    """640302 -> ['640000', '640300', '640302'] (province, city, county), the region itself last."""
-    if not code:
-        return []
-    code = str(code).strip()
-    if len(code) != 6 or not code.isdigit():
-        return [code]
-    out = [code[:2] + "0000", code[:4] + "00", code]
-    return list(dict.fromkeys(out))
 
 
 def timestamp(value) -> int:

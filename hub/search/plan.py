@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hub.search.base import Hit, Scope, SearchQuery, region_ancestors
+from hub.search.base import Hit, Scope, SearchQuery
+from hub.security.regions import region_ancestors
 from hub.security.visibility import RULE, Grant
 from metadata import analysis
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.security.regions import region_prefix, region_within  # noqa: F401  (re-exported)
+
 
 @dataclass(frozen=True)
 class Role:
@@ -49,19 +51,6 @@ class Principal:
     def is_member_of(self, org_path: str) -> bool:
         """Member (any role) of this organisation or of an ancestor of it."""
         return self.is_admin or any(org_path.startswith(r.org_path) for r in self.roles)
-
-
-def region_within(inner: str, outer: str) -> bool:
-    """True when region `inner` equals `outer` or lies inside it (640104 in 640100 in 640000)."""
-    return region_prefix(inner).startswith(region_prefix(outer))
-
-
-def region_prefix(code: str) -> str:
-    """640100 -> '6401', 640000 -> '64', 640104 -> '640104'."""
-    code = code.strip()
-    while len(code) > 2 and code.endswith("00"):
-        code = code[:-2]
-    return code
 
 
 ANONYMOUS = Principal()

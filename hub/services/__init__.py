@@ -64,15 +64,16 @@ class Hub:
 
     @cached_property
     def sources(self):
-        from hub.services.sources import SourceService
+        from hub.harvest import SourceService
 
-        return SourceService(self)
+        return SourceService(uow=self.uow)
 
     @cached_property
     def sync(self):
-        from hub.services.sync import SyncService
+        from hub.harvest import SyncService, fetcher_factory
 
-        return SyncService(self)
+        fetcher_for = fetcher_factory(self.uow, self.resources, self.files, self.config.data_dir)
+        return SyncService(uow=self.uow, fetcher_for=fetcher_for, lock_runs=not self.db.is_sqlite)
 
     @cached_property
     def outbox(self):

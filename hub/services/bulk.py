@@ -23,6 +23,7 @@ from hub.errors import HubError, ValidationFailed, flatten_messages
 from hub.security.principal import SYSTEM, Principal
 from hub.services import records
 from hub.services.changes import lock_feed
+from hub.services.defaults import new_resource_defaults
 from hub.services.harvested import ensure_blob
 from hub.services.validation import MAX_CACHED, VOCAB_FIELDS, GroupedValidator
 from hub.tasks.topics import Topic
@@ -30,7 +31,6 @@ from hub.tasks.topics import Topic
 BATCH_SIZE = 1000
 MAX_KEPT_ERRORS = 1000
 INDEX_BATCH_TOPIC = Topic.RESOURCE_INDEX_BATCH
-DEFAULTS = {"description": "", "language": "zh", "visibility": "public"}
 
 
 @dataclass
@@ -183,26 +183,22 @@ class BulkImporter:
 
     def _values(self, data: dict, org: tuple[int, str | None]) -> dict:
         resource_id, now = new_id(), utcnow()
-        values = {name: data.get(name, DEFAULTS.get(name)) for name in records.EDITABLE_FIELDS}
+        defaults = new_resource_defaults()
+        values = {name: data.get(name, defaults.get(name)) for name in records.EDITABLE_FIELDS}
         for name in records.LIST_FIELDS:
             values[name] = list(values[name] or [])
+        values.update({k: v for k, v in defaults.items() if k not in values})
         created = _utc(data.get("created")) or now
         values.update(
             id=resource_id,
             lineage_id=resource_id,
-            version=1,
-            previous_id=None,
-            is_latest=True,
             revision=1,
             status="published" if self.publish else "draft",
             org_id=org[0],
             owner_id=self.actor.user_id,
             region=values["region"] or org[1],
-            source_id=None,
             external_id=data.get("external_id"),
             origin_url=public_link(data.get("origin_url")),  # http(s) only: it becomes a link
-            review_comment=None,
-            downloads=0,
             created=created,
             updated=_utc(data.get("updated")) or created,
             published=(_utc(data.get("published")) or now) if self.publish else None,

@@ -6,7 +6,8 @@ from sqlalchemy import and_, false, or_, true
 
 from hub.db.models import Organisation, Resource
 from hub.security import visibility
-from hub.security.principal import Principal, region_prefix
+from hub.security.principal import Principal
+from hub.security.regions import region_ancestors, region_prefix
 from hub.security.visibility import RULE, Grant
 
 EDITOR_ROLES = ("contributor", "org_admin")
@@ -47,16 +48,6 @@ def can_read(actor: Principal, resource: Resource) -> bool:
             resource.status == "withdrawn" and can_edit(actor, resource)
         )
     return can_edit(actor, resource) or can_review(actor, resource)
-
-
-def region_ancestors(code: str) -> list[str]:
-    """640104 -> ['640104', '640100', '640000']: the regions that contain this one."""
-    prefix = region_prefix(code)
-    out = []
-    while len(prefix) >= 2:
-        out.append(prefix.ljust(6, "0"))
-        prefix = prefix[:-2]
-    return out
 
 
 def grant_clause(grant: Grant, actor: Principal):

@@ -18,6 +18,7 @@ from hub.errors import (
 )
 from hub.security.principal import Principal
 from hub.services import permissions, records
+from hub.services.defaults import new_resource_defaults
 from hub.services.harvested import HarvestedMixin
 from hub.services.workflow import WorkflowMixin
 from hub.tasks.topics import Topic
@@ -106,15 +107,14 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
         with self.hub.uow(actor) as uow:
             org = self._target_org(uow.session, actor, data.get("org"))
             resource = Resource(
-                id=new_id(),
-                status="draft",
-                org_id=org.id,
-                owner_id=actor.user_id,
-                version=1,
-                revision=1,
-                visibility="public",
-                language="zh",
-                description="",
+                **{
+                    **new_resource_defaults(),
+                    "id": new_id(),
+                    "status": "draft",
+                    "org_id": org.id,
+                    "owner_id": actor.user_id,
+                    "revision": 1,
+                }
             )
             resource.lineage_id = resource.id
             resource.org = org

@@ -9,6 +9,7 @@ from hub.db.models import Resource, ResourceFile
 from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hub.security.principal import Principal
 from hub.services import permissions, records
+from hub.services.defaults import new_resource_defaults
 from hub.tasks.topics import Topic
 
 ACTIONS = ("submit", "publish", "reject", "new-version")
@@ -129,16 +130,18 @@ class WorkflowMixin:
 
     def _copy_as_draft(self, resource: Resource, actor: Principal, version: int) -> Resource:
         draft = Resource(
-            id=new_id(),
-            lineage_id=resource.lineage_id,
-            version=version,
-            previous_id=resource.id,
-            status="draft",
-            revision=1,
-            org_id=resource.org_id,
-            owner_id=actor.user_id,
-            is_latest=False,
-            downloads=0,
+            **{
+                **new_resource_defaults(),
+                "id": new_id(),
+                "lineage_id": resource.lineage_id,
+                "version": version,
+                "previous_id": resource.id,
+                "status": "draft",
+                "revision": 1,
+                "org_id": resource.org_id,
+                "owner_id": actor.user_id,
+                "is_latest": False,
+            }
         )
         draft.org = resource.org
         records.apply_fields(

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db.base import Base, JSONType, UTCDateTime, utcnow
 
-SOURCE_KINDS = ("oaipmh", "hub", "national")
 RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed")
 ACTIVE_STATUSES = ("queued", "running")
 COUNTS = ("created", "updated", "deleted", "unchanged", "failed")

@@ -3,7 +3,7 @@ search must return."""
 
 from __future__ import annotations
 
-from hub.search.base import region_ancestors
+from hub.security.regions import region_ancestors
 
 # (id, title, description, keywords, stage, subjects, grades, type, themes, region, edition, volume)
 SPECIAL = [

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from hub.db.models import Change, OutboxMessage, Resource
 from hub.db.models.sources import SyncFailure
+from hub.harvest.runner import OrmWriter, SyncRunner
 from hub.security.principal import SYSTEM
-from hub.services.sync import SyncService
 from tests.integration.sync.conftest import set_items
 from tests.support.fake_source import record
 
@@ -55,7 +55,9 @@ CHANGES = [
 @pytest.fixture(params=["page", "record"])
 def path(request, monkeypatch):
     if request.param == "record":
-        monkeypatch.setattr(SyncService, "_batch_writer", lambda self, uow, state: None)
+        monkeypatch.setattr(
+            SyncRunner, "_writer", lambda self, uow, _orm: OrmWriter(uow, self.state, self.fetcher)
+        )
     return request.param
 
 
@@ -177,7 +179,7 @@ def test_a_review_source_writes_no_change_rows(hub, make_source, path):
 
 
 def test_a_page_the_database_refuses_is_redone_record_by_record(hub, make_source, monkeypatch):
-    from hub.services.harvest_batch import HarvestBatch
+    from hub.harvest.batch import HarvestBatch
 
     write, calls = HarvestBatch.write, []
 

@@ -160,7 +160,7 @@ def test_only_admins_start_syncs(hub, make_source):
 
 
 def test_batches_commit_the_cursor_as_they_go(hub, make_source, monkeypatch):
-    monkeypatch.setattr("hub.services.sync.BATCH", 10)
+    monkeypatch.setattr("hub.harvest.runner.BATCH", 10)
     source_id = make_source(items=upserts(*range(1, 26)), options={"explode_at": 25})
     run = sync(hub, source_id)
     assert run["cursor"] == "25"

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.db.models import Organisation, Resource
-from hub.search.base import region_ancestors
 from hub.security.principal import ANONYMOUS, Principal, Role
+from hub.security.regions import region_ancestors
 from hub.services.permissions import can_edit, can_read, can_review
 
 # code: (id, parent, region). 宁夏 > 银川 > 兴庆区 > two schools; 原州区; an alliance, no region.

@@ -8,13 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectors import policy_for
+from connectors import kinds, policy_for
 from connectors.base import SourceConfig
 from connectors.outbound import Refused, Unresolvable
 from hub.db.models import Organisation
-from hub.db.models.sources import SOURCE_KINDS, Source, SyncRun
+from hub.db.models.sources import Source, SyncRun
 from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hub.harvest.runs import run_to_dict
 from hub.security.principal import Principal
+from hub.services.orgs import org_by_code
 
 NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 SETTABLE = (
@@ -44,7 +46,7 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 def parse_cron(expr: str):
     """A five-field cron expression (minute hour day month weekday) as a Celery crontab."""
-    from celery.schedules import crontab
+    from celery.schedules import crontab  # heavy: only the beat and a source's schedule need it
 
     parts = (expr or "").split()
     if len(parts) != 5:
@@ -58,12 +60,10 @@ def parse_cron(expr: str):
     except (ValueError, TypeError) as exc:
         raise _invalid(
             "schedule", f"无法解析 cron 表达式：{exc}。Cannot parse the cron expression: {exc}."
-        )
+        ) from None
 
 
 def source_to_dict(source: Source, last_run: SyncRun | None = None) -> dict:
-    from hub.services.sync import run_to_dict
-
     return {
         "id": source.id,
         "name": source.name,
@@ -84,36 +84,46 @@ def source_to_dict(source: Source, last_run: SyncRun | None = None) -> dict:
     }
 
 
+def new_source(data: dict, org: Organisation) -> Source:
+    """A checked source's row: a hub's URL without its trailing slash, a hub's files fetched."""
+    kind, url = data["kind"], data["url"]
+    source = Source(
+        name=data["name"],
+        kind=kind,
+        url=url.rstrip("/") if kind == "hub" else url,
+        org_id=org.id,
+        fetch_files=bool(data.get("fetch_files", kind == "hub")),
+        options={},
+    )
+    for key in SETTABLE[1:]:
+        if data.get(key) is not None:
+            setattr(source, key, data[key])
+    source.org = org
+    return source
+
+
 class SourceService:
-    def __init__(self, hub):
-        self.hub = hub
+    """`uow`: a unit-of-work factory, the only collaborator (the outbound policy is the kind's)."""
+
+    def __init__(self, *, uow):
+        self.uow = uow
 
     def create(self, actor: Principal, data: dict) -> dict:
         require_admin(actor)
         name, kind, url = data.get("name"), data.get("kind"), data.get("url")
         self._validate(name, kind, url, data.get("schedule"))
         check_source_url(url, kind, data.get("options") or {}, bool(data.get("allow_private_host")))
-        with self.hub.uow(actor) as uow:
-            org = self._org(uow.session, data.get("org"), name)
-            source = Source(
-                name=name,
-                kind=kind,
-                url=url.rstrip("/") if kind == "hub" else url,
-                org_id=org.id,
-                fetch_files=bool(data.get("fetch_files", kind == "hub")),
-                options={},
-            )
-            for key in SETTABLE[1:]:
-                if data.get(key) is not None:
-                    setattr(source, key, data[key])
-            source.org = org
+        with self.uow(actor) as uow:
+            source = new_source(data, self._org(uow.session, data.get("org"), name))
             uow.session.add(source)
             try:
                 uow.session.flush()
             except IntegrityError:
                 raise Conflict(
-                    f"已有名为 '{name}' 的数据源，请换一个名称。A source named '{name}' exists; pick another name."
-                )
+                    f"已有名为 '{name}' 的数据源，请换一个名称。"
+                    f"A source named '{name}' exists; pick another name."
+                ) from None
+            private = bool(source.allow_private_host)
             uow.audit(
                 "source.create",
                 "source",
@@ -121,7 +131,7 @@ class SourceService:
                 name=name,
                 kind=kind,
                 url=url,
-                allow_private_host=bool(source.allow_private_host),
+                allow_private_host=private,
             )
             result = source_to_dict(source)
             uow.commit()
@@ -130,8 +140,8 @@ class SourceService:
     def update(self, actor: Principal, source_id: int, data: dict) -> dict:
         """Change a source's settings; its URL and hosts are checked again."""
         require_admin(actor)
-        with self.hub.uow(actor) as uow:
-            source = load(uow.session, source_id)
+        with self.uow(actor) as uow:
+            source = load_source(uow.session, source_id)
             changes = {k: data[k] for k in SETTABLE if data.get(k) is not None}
             if isinstance(changes.get("options"), dict):  # merged: a new token keeps the rest
                 changes["options"] = {**(source.options or {}), **changes["options"]}
@@ -153,18 +163,18 @@ class SourceService:
 
     def list(self, actor: Principal) -> list[dict]:
         require_admin(actor)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             sources = uow.session.scalars(select(Source).order_by(Source.name)).all()
             return [source_to_dict(s, self._last_run(uow.session, s.id)) for s in sources]
 
     def get(self, actor: Principal, source_id: int) -> dict:
         require_admin(actor)
-        with self.hub.uow(actor) as uow:
-            source = load(uow.session, source_id)
+        with self.uow(actor) as uow:
+            source = load_source(uow.session, source_id)
             return source_to_dict(source, self._last_run(uow.session, source.id))
 
     def id_for_name(self, name: str) -> int:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             source_id = uow.session.scalar(select(Source.id).where(Source.name == name))
         if source_id is None:
             raise NotFound(
@@ -175,7 +185,7 @@ class SourceService:
 
     def scheduled(self) -> list[tuple[int, str, str]]:
         """(id, name, cron) of every enabled source with a schedule, for the beat process."""
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             rows = uow.session.execute(
                 select(Source.id, Source.name, Source.schedule).where(
                     Source.enabled.is_(True), Source.schedule.is_not(None)
@@ -197,27 +207,25 @@ class SourceService:
         if not isinstance(name, str) or not NAME_RE.fullmatch(name):
             raise _invalid(
                 "name",
-                "名称须为 1-100 个英文字母、数字或 _ . -。The name must be 1-100 ASCII letters, digits, '_', '.' or '-'.",
+                "名称须为 1-100 个英文字母、数字或 _ . -。"
+                "The name must be 1-100 ASCII letters, digits, '_', '.' or '-'.",
             )
-        if kind not in SOURCE_KINDS:
-            raise _invalid(
-                "kind",
-                f"类型须为 {', '.join(SOURCE_KINDS)} 之一。The kind must be one of {', '.join(SOURCE_KINDS)}.",
-            )
+        if kind not in kinds():
+            names = ", ".join(kinds())
+            raise _invalid("kind", f"类型须为 {names} 之一。The kind must be one of {names}.")
         if not isinstance(url, str) or not re.match(r"https?://[^\s/]+", url):
             raise _invalid(
                 "url",
-                "请给出 http:// 或 https:// 开头的地址。Give an address starting with http:// or https://.",
+                "请给出 http:// 或 https:// 开头的地址。"
+                "Give an address starting with http:// or https://.",
             )
         if schedule:
             parse_cron(schedule)
 
     @staticmethod
     def _org(session: Session, code: str | None, name: str) -> Organisation:
-        """The named organisation, or one made for this source (an alliance member named after it)."""
+        """The named organisation, or one made for this source (an alliance member named so)."""
         if code:
-            from hub.services.orgs import org_by_code
-
             return org_by_code(session, code)
         code = f"src-{name}"[:64]
         org = session.scalar(select(Organisation).where(Organisation.code == code))
@@ -257,7 +265,7 @@ def _urls_of(url: str, options: dict):
         yield from ((f"options.{key}", value) for value in values)
 
 
-def load(session: Session, source_id: int) -> Source:
+def load_source(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:
         raise NotFound(f"没有编号为 {source_id} 的数据源。No source has the id {source_id}.")

@@ -14,13 +14,14 @@ import tempfile
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.base import ConnectorError, HttpClient, RemoteFile, Upsert
 from connectors.outbound import Refused
+from hub.db.base import utcnow
 from hub.db.models import Blob
 from hub.db.models.sources import SourceBlob
 from hub.errors import ValidationFailed
-from hub.services.harvested import ensure_source_blob
 from hub.storage.names import sanitise_filename
 
 
@@ -36,10 +37,12 @@ class Fetched:
 class FileFetcher:
     """Downloads happen outside the database transaction so a slow file never holds a write lock."""
 
-    def __init__(self, hub, http: HttpClient | None = None):
-        self.hub = hub
+    def __init__(self, *, uow, resources, files, tmp_root: str, http: HttpClient | None = None):
+        # resources.attach_blob links stored bytes; files.store_harvested_file stores new ones.
+        self.uow, self.resources, self.files = uow, resources, files
         self.http = http or HttpClient()
-        self.tmp = tempfile.mkdtemp(prefix="sync-", dir=self._tmp_root())
+        os.makedirs(tmp_root, exist_ok=True)
+        self.tmp = tempfile.mkdtemp(prefix="sync-", dir=tmp_root)
         self.fetch_files, self.max_bytes, self.source_id = False, 512 * 1024 * 1024, None
 
     def configure(self, fetch_files: bool, max_bytes: int, source_id: int | None = None) -> None:
@@ -68,12 +71,12 @@ class FileFetcher:
             return False
         if f.path is None:
             size, mimetype = f.blob
-            self.hub.resources.attach_blob(
+            self.resources.attach_blob(
                 uow, resource, name=f.name, sha256=claimed, size=size, mimetype=mimetype
             )
             return True
         with open(f.path, "rb") as stream:
-            info = self.hub.files.store_harvested_file(
+            info = self.files.store_harvested_file(
                 uow,
                 resource,
                 name=f.name,
@@ -133,7 +136,7 @@ class FileFetcher:
         if not remote.sha256 or remote.size is None or self.source_id is None:
             return None
         sha = remote.sha256.lower()
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             row = uow.session.execute(
                 select(Blob.size, Blob.mimetype)
                 .join(SourceBlob, SourceBlob.sha256 == Blob.sha256)
@@ -142,11 +145,6 @@ class FileFetcher:
         if row is None or row.size != remote.size:
             return None
         return row.size, row.mimetype
-
-    def _tmp_root(self) -> str:
-        root = os.path.join(str(self.hub.config.data_dir), "tmp")
-        os.makedirs(root, exist_ok=True)
-        return root
 
 
 def _message(exc: Exception) -> str:
@@ -160,3 +158,15 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+
+
+def ensure_source_blob(session, source_id: int, sha256: str) -> None:
+    """Remember that this source delivered these bytes itself (it may name them again unsent)."""
+    dialect = session.get_bind().dialect.name
+    values = {"source_id": source_id, "sha256": sha256, "created": utcnow()}
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(SourceBlob).values(**values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite.insert(SourceBlob).values(**values).on_conflict_do_nothing())
+    elif session.get(SourceBlob, (source_id, sha256)) is None:
+        session.add(SourceBlob(**values))

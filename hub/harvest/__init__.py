@@ -1,0 +1,56 @@
+"""Harvesting: sources, sync runs and the one rule that applies a harvested item.
+
+apply.py     the rule (pure): status, provenance, origin link, revision, change row
+orm.py       writes what it decided as ORM objects (batches with files, retries)
+batch.py     writes what it decided page-at-a-time with Core (every other batch)
+runs.py      run records: queue, claim, count, finish, release; run_to_dict
+runner.py    a connector's items consumed in batches, the cursor saved per batch
+retry.py     recorded failures fetched and applied again
+liveness.py  worker ids and abandoned-run detection
+files.py     a harvested record's files, fetched outside the transaction
+sources.py   SourceService;  sync.py  SyncService
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from hub.harvest.files import FileFetcher
+from hub.harvest.sources import SourceService
+from hub.harvest.sync import SyncService
+
+
+@dataclass(frozen=True)
+class Harvest:
+    sources: SourceService
+    sync: SyncService
+
+
+def build(*, uow, resources, files, data_dir, lock_runs: bool) -> Harvest:
+    """The two harvest services from their collaborators (for the composition root).
+
+    `uow` makes units of work; `resources.attach_blob` and `files.store_harvested_file` store a
+    record's files; `data_dir/tmp` holds downloads; `lock_runs` is False only on SQLite."""
+    return Harvest(
+        sources=SourceService(uow=uow),
+        sync=SyncService(
+            uow=uow,
+            fetcher_for=fetcher_factory(uow, resources, files, data_dir),
+            lock_runs=lock_runs,
+        ),
+    )
+
+
+def fetcher_factory(uow, resources, files, data_dir):
+    """`fetcher_for(state, http)`: one run's file fetcher, set for its source."""
+    tmp_root = os.path.join(str(data_dir), "tmp")
+
+    def fetcher_for(state, http) -> FileFetcher:
+        fetcher = FileFetcher(
+            uow=uow, resources=resources, files=files, tmp_root=tmp_root, http=http
+        )
+        fetcher.configure(state.fetch_files, state.max_bytes, state.source_id)
+        return fetcher
+
+    return fetcher_for
