@@ -16,8 +16,8 @@ from hub.bundles.archive import BundleArchive, Limits
 from hub.db.models import Blob
 from hub.db.models.sources import Source
 from hub.errors import HubError, ValidationFailed
+from hub.harvest.orm import forget as forget_harvested
 from hub.security.principal import SYSTEM
-from hub.services.harvested import forget_harvested
 from hub.services.records import EDITABLE_FIELDS
 from hub.storage.names import sanitise_filename
 from hub.storage.sniff import sniff_type
