@@ -11,10 +11,10 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from hub import current_hub
 from hub.api import metrics
 from hub.api.auth import current_principal
 from hub.errors import HubError, NotFound, Unauthenticated
+from hub.http.context import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def _checks(hub) -> dict[str, Callable[[], object]]:
     }
     # Search is optional until the hub has an index port; check it only when there is one.
     if hasattr(type(hub), "search"):
-        checks["search"] = lambda: hub.search.check_ready()
+        checks["search"] = lambda: hub.index.check_ready()
     return checks
 
 

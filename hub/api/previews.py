@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import NotFound
 from hub.http import cache
+from hub.http.context import current_hub
+from hub.services.previews import previews_by_resource, resource_preview
 
 blp = Blueprint("previews", __name__, url_prefix="/api/v1", description="Preview images. 预览图。")
 
@@ -21,7 +22,6 @@ NO_PREVIEW = "该资源暂无预览图。This resource has no preview image (yet
     responses={"200": {"description": "image/png"}, "304": {"description": "not modified"}},
 )
 def get_preview(resource_id):
-    from hub.services.previews import resource_preview
 
     found = resource_preview(current_hub(), current_principal(), resource_id)
     if found is None:
@@ -42,7 +42,6 @@ def get_preview(resource_id):
 @blp.app_template_global()
 def preview_map(hits) -> dict:
     """resource id -> preview row, for a page of search hits (one query)."""
-    from hub.services.previews import previews_by_resource
 
     try:
         return previews_by_resource(current_hub(), [h["id"] for h in hits or []])

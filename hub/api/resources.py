@@ -7,9 +7,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import InvalidInput
+from hub.http.context import current_hub
+from metadata.schema import ResourceInputSchema, ResourceRecordSchema
 
 blp = Blueprint(
     "resources",
@@ -53,13 +54,11 @@ def _if_match() -> int | None:
 
 
 def _record_schema():
-    from metadata.schema import ResourceRecordSchema
 
     return ResourceRecordSchema
 
 
 def _input_schema():
-    from metadata.schema import ResourceInputSchema
 
     return ResourceInputSchema
 

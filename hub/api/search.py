@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from flask import request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.api.schemas.search import (
     SearchArgsSchema,
@@ -15,6 +14,7 @@ from hub.api.schemas.search import (
     SuggestArgsSchema,
     SuggestResultSchema,
 )
+from hub.http.context import current_hub
 from hub.services.search import PARAMS
 
 blp = Blueprint(
@@ -48,7 +48,7 @@ def _links(page: int, size: int, total: int) -> dict:
 )
 def search_resources(q, sort, page, size, facets, **filters):
     filters = {name: values for name, values in filters.items() if name in PARAMS}
-    result = current_hub().search_service.search(
+    result = current_hub().search.search(
         current_principal(), q=q, filters=filters, sort=sort, page=page, size=size, facets=facets
     )
     result["links"] = _links(page, size, result["total"])
@@ -62,4 +62,4 @@ def search_resources(q, sort, page, size, facets, **filters):
 )
 @blp.alt_response(200, schema=SuggestResultSchema, description="{suggestions: [{id, title}]}")
 def suggest(q, size):
-    return {"suggestions": current_hub().search_service.suggest(current_principal(), q, size=size)}
+    return {"suggestions": current_hub().search.suggest(current_principal(), q, size=size)}

@@ -98,7 +98,7 @@ def index_resources(hub, ids: Iterable[str]) -> int:
         return 0
     with hub.db.session() as session:
         docs, gone = split(session, ids)
-    index = hub.search
+    index = hub.index
     if gone:
         index.delete_documents(gone)
     if docs:

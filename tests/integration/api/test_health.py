@@ -7,7 +7,6 @@ import pytest
 from config import Config
 from hub import create_app
 
-
 METRICS_TOKEN = "operator-metrics-token"
 OPERATOR = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
