@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from metadata.vocabularies import load_vocabularies
+
 # Canonical field -> (vocabulary name, the short name used in prefixed codes such as "subject:math").
 CODED_FIELDS: dict[str, tuple[str, str]] = {
     "stage": ("stages", "stage"),
@@ -74,7 +76,6 @@ EMPTY = VocabLookup()
 
 def default_lookup() -> VocabLookup:
     """The lookup over the hub's own vocabulary files."""
-    from metadata.vocabularies import load_vocabularies
 
     return VocabLookup(load_vocabularies())
 
