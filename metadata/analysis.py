@@ -14,6 +14,7 @@ from pathlib import Path
 import rjieba
 
 from metadata.vocabularies import load_vocabularies
+import json
 
 # Function words that carry no meaning on their own; dropped from queries when other words remain.
 STOPWORDS = frozenset(
@@ -144,9 +145,7 @@ def vocabulary_words() -> set[str]:
 def _vocabulary_strings():
     try:
         data = load_vocabularies()
-    except Exception:  # the vocabularies module is optional here: fall back to its data files
-        import json
-
+    except Exception:  # a vocabulary the parser refuses: read the raw data files instead
         folder = Path(__file__).parent / "vocabularies"
         data = []
         for path in sorted(folder.glob("*.json")):

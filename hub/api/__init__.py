@@ -8,6 +8,7 @@ from flask_smorest import Api
 from hub.api import errors
 from hub.api.docs import bp as docs
 from hub.http import csrf
+import importlib
 
 # Each module exposes `blp`, a flask_smorest.Blueprint; the order is the order in the API docs.
 BLUEPRINT_MODULES = (
@@ -52,7 +53,6 @@ def init_api(app: Flask) -> Api:
         },
     )
     api = errors.EnvelopeApi(app)
-    import importlib
 
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)

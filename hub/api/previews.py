@@ -10,6 +10,7 @@ from hub.errors import NotFound
 from hub.http import cache
 from hub.http.context import current_hub
 from hub.services.previews import previews_by_resource, resource_preview
+import logging
 
 blp = Blueprint("previews", __name__, url_prefix="/api/v1", description="Preview images. 预览图。")
 
@@ -46,7 +47,5 @@ def preview_map(hits) -> dict:
     try:
         return previews_by_resource(current_hub(), [h["id"] for h in hits or []])
     except Exception:  # thumbnails are decoration: a failure here must not break search
-        import logging
-
         logging.getLogger(__name__).warning("preview lookup failed", exc_info=True)
         return {}

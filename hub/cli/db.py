@@ -6,6 +6,7 @@ import click
 
 from config import Config
 from hub.db import migrate
+import tempfile
 
 
 @click.group("db")
@@ -47,7 +48,6 @@ def current_command():
 )
 def revision_command(message: str):
     """For developers: write a new migration from the difference between the models and the newest revision."""
-    import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         path = migrate.autogenerate(f"sqlite:///{tmp}/scratch.db", message)

@@ -14,7 +14,7 @@ from hub.services.bulk import BulkImporter
 
 def progress_bar(**kwargs):
     """A tqdm bar on a terminal, silent when output goes to a file or a pipe."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # only commands that show a progress bar pay for it
 
     return tqdm(disable=not sys.stderr.isatty(), dynamic_ncols=True, **kwargs)
 

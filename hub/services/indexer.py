@@ -20,6 +20,7 @@ from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
 from hub.search import document_from_record
 from hub.services import records
 from hub.services.extract import MAX_INPUT, Extraction, extract
+from sqlalchemy import func
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,6 @@ def indexable_documents(hub, chunk: int = 1000, workers: int = 1) -> Iterator[di
 
 
 def count_indexable(hub) -> int:
-    from sqlalchemy import func
 
     with hub.db.session() as session:
         return session.scalar(

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 
 from hub.db.base import utcnow
 from hub.db.models import Blob, Resource, ResourceFile
+from sqlalchemy import func
 
 VERIFIED_BATCH = 500
 
@@ -56,7 +57,6 @@ def check_objects(hub, *, progress: Callable[[int], None] | None = None) -> Chec
 
 def count_recorded(hub) -> int:
     """How many blobs the database records: the progress bar's total."""
-    from sqlalchemy import func
 
     with hub.db.session() as session:
         return session.scalar(select(func.count()).select_from(Blob)) or 0

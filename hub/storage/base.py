@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hub.storage.staging import Staged, discard_staged, stage_stream
+import io
 
 HEX = frozenset("0123456789abcdef")
 
@@ -54,7 +55,6 @@ class ObjectStore(ABC):
 
     def put_bytes(self, data: bytes, mimetype: str) -> str:
         """Store a small body held in memory (seed data, derived files); returns its SHA-256."""
-        import io
 
         staged = self.stage(io.BytesIO(data), max_bytes=len(data))
         self.commit(staged, mimetype)
