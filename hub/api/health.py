@@ -91,14 +91,11 @@ def _is_operator() -> bool:
 
 
 def _checks(hub) -> dict[str, Callable[[], object]]:
-    checks: dict[str, Callable[[], object]] = {
+    return {
         "database": lambda: _ping_database(hub),
         "storage": lambda: hub.storage.check_ready(),
+        "search": lambda: hub.index.check_ready(),
     }
-    # Search is optional until the hub has an index port; check it only when there is one.
-    if hasattr(type(hub), "search"):
-        checks["search"] = lambda: hub.index.check_ready()
-    return checks
 
 
 def _ping_database(hub) -> None:
