@@ -19,6 +19,7 @@ from hub.services.changes import ChangeService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
 from hub.services.outbox import OutboxService
+from hub.services.previews import PreviewService
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
 from hub.services.search import SearchService
@@ -87,6 +88,7 @@ def _resource_services(hub: Hub) -> None:
     hub.review = ReviewService(hub.uow, hub.resources)
     hub.changes = ChangeService(hub.uow, hub.resources)
     hub.oai = OaiService(hub.db, hub.config, hub.resources, hub.vocabularies)
+    hub.previews = PreviewService(hub.db, hub.storage, hub.resources)
     # The outbox's topic handlers (indexer, previews, harvest) are module functions taking the hub.
     hub.outbox = OutboxService(hub.uow, hub.db, hub.config, handler_hub=hub)
 

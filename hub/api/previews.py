@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Response, request
 from flask_smorest import Blueprint
 
@@ -9,8 +11,6 @@ from hub.api.auth import current_principal
 from hub.errors import NotFound
 from hub.http import cache
 from hub.http.context import current_hub
-from hub.services.previews import previews_by_resource, resource_preview
-import logging
 
 blp = Blueprint("previews", __name__, url_prefix="/api/v1", description="Preview images. 预览图。")
 
@@ -24,7 +24,7 @@ NO_PREVIEW = "该资源暂无预览图。This resource has no preview image (yet
 )
 def get_preview(resource_id):
 
-    found = resource_preview(current_hub(), current_principal(), resource_id)
+    found = current_hub().previews.of_resource(current_principal(), resource_id)
     if found is None:
         raise NotFound(NO_PREVIEW)
     body, preview, public = found
@@ -45,7 +45,7 @@ def preview_map(hits) -> dict:
     """resource id -> preview row, for a page of search hits (one query)."""
 
     try:
-        return previews_by_resource(current_hub(), [h["id"] for h in hits or []])
+        return current_hub().previews.by_resource([h["id"] for h in hits or []])
     except Exception:  # thumbnails are decoration: a failure here must not break search
         logging.getLogger(__name__).warning("preview lookup failed", exc_info=True)
         return {}
