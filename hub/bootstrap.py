@@ -12,7 +12,7 @@ from hub.datadir import secure_data_dir
 from hub.db.base import Database
 from hub.search import index_from_url
 from hub.security.principal import SYSTEM, Principal
-from hub.services import changes as _changes  # noqa: F401  (installs the changes feed's commit-order lock)
+from hub.services import changes as _changes  # noqa: F401  (installs the feed's commit-order lock)
 from hub.services.accounts import AccountService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService

@@ -47,7 +47,7 @@ def check_may_manage_user(actor: Principal, user: User) -> None:
 
 
 class LifecycleOperations:
-    """Mixed into AccountService (uow factory, db, config); `self._testing` picks the hash profile."""
+    """Mixed into AccountService (uow factory, db, config); `_testing` picks the hash profile."""
 
     def set_password(
         self,

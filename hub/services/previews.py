@@ -178,13 +178,13 @@ def render(path: Path, mimetype: str | None) -> Rendered | None:
 
 
 class PreviewService:
-    """Renders a stored file's first page as a PNG (in the sandbox) and reads the stored previews."""
+    """Renders a stored file's first page as a PNG (in the sandbox); reads stored previews."""
 
     def __init__(self, db, storage, resources):
         self.db, self.storage, self.resources = db, storage, resources
 
     def make(self, sha256: str, mimetype: str | None) -> bool:
-        """Render and store the preview of one stored file unless tried before; True if tried now."""
+        """Render and store one stored file's preview unless tried before; True if tried now."""
         with self.db.session() as session:
             if session.get(Preview, sha256) is not None:
                 return False

@@ -73,7 +73,7 @@ def _check_expiry(expires_days) -> None:
 
 
 class TokenOperations:
-    """Mixed into AccountService (uow factory, db, config); `self.principal_for` builds principals."""
+    """Mixed into AccountService (uow factory, db, config); `principal_for` builds principals."""
 
     def create_token(
         self,
