@@ -9,8 +9,9 @@ import os
 import click
 from gunicorn.app.base import BaseApplication
 
-import metadata.analysis  # noqa: F401
+import metadata.analysis
 from config import Config
+from hub import create_app
 from hub.db import migrate
 from hub.search.spelling import pinyin_table
 from hub.tasks.embedded import WorkerSupervisor
@@ -130,8 +131,6 @@ class HubApplication(BaseApplication):
 
     def load(self):
         # Called in each worker after the fork: every process opens its own database pool and index.
-        from hub import create_app
-
         return create_app(self.hub_config)
 
 
