@@ -33,16 +33,15 @@ MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 
 def fill(data_dir: Path, files_dir: Path, resources: int, file_kb: int) -> None:
     """A migrated hub with `resources` published records and their files (run in a child)."""
+    from hub.bootstrap import bootstrap
     from hub.db import migrate
     from hub.db.models import Organisation
-    from hub.services import Hub
     from hub.services.bulk import BulkImporter
     from tests.resource_factories import valid_record
 
     config = hub_config(data_dir)
     migrate.upgrade(config.database_url)
-    hub = Hub(config)
-    hub.on_outbox = lambda: None
+    hub = bootstrap(config)
     with hub.db.session() as session:
         org = Organisation(code="nx", name="宁夏", kind="province", region="640000", path="/")
         session.add(org)

@@ -95,7 +95,7 @@ def hub_config(data_dir: Path):
 def prepare_hub(data_dir: Path):
     """Migrate a fresh database and make a school, a contributor with a token and a reviewer;
     returns (hub, world)."""
-    from hub.services import Hub
+    from hub.bootstrap import bootstrap
     from tests.factories import make_org, make_token, make_user
 
     config = hub_config(data_dir)
@@ -109,7 +109,7 @@ def prepare_hub(data_dir: Path):
         from hub.db.base import Base
 
         Base.metadata.create_all(create_engine(config.database_url))
-    hub = Hub(config)
+    hub = bootstrap(config)
     hub.tasks = MemoryTaskQueue()  # no task worker runs during a bench; outbox rows simply wait
     make_org(hub, code="bench-school", kind="school", region="640104", name="银川市基准测试学校")
     world = {

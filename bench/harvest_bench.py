@@ -172,9 +172,9 @@ def index_worker(data_dir: str, stop) -> None:
     commit; once told the sync is over, drain it and stop."""
     from common import hub_config
 
-    from hub.services import Hub
+    from hub.bootstrap import bootstrap
 
-    hub = Hub(hub_config(Path(data_dir)))
+    hub = bootstrap(hub_config(Path(data_dir)))
     hub.tasks = MemoryTaskQueue()
     while not stop.is_set():
         if not hub.outbox.process(limit=5000):
@@ -231,7 +231,7 @@ def end_to_end(url: str, data_dir: Path, overlap: bool = False) -> dict:
         time.perf_counter() - started,
         time.process_time() - cpu + _children_cpu() - children_cpu,
     )
-    indexed = hub.search.count() if hasattr(hub.search, "count") else None
+    indexed = hub.index.count() if hasattr(hub.index, "count") else None
     hub.close()
     created = count(data_dir)  # the rate is of what is in the database, whatever the run reports
     if created != done["counts"]["created"] or (indexed is not None and indexed != created):

@@ -146,10 +146,10 @@ def engine_latency(data_dir: Path, params: dict, n: int) -> tuple[list[float], i
 def build_rate(data_dir: Path, sample: int = 5000) -> dict:
     """Documents read from the database and built, in this one process, after the first page (which
     loads the segmentation dictionary and the pinyin tables)."""
-    from hub.services import Hub
+    from hub.bootstrap import bootstrap
     from hub.services.indexer import indexable_documents
 
-    hub = Hub(common.hub_config(data_dir))
+    hub = bootstrap(common.hub_config(data_dir))
     docs = indexable_documents(hub)
     for _ in zip(range(1000), docs):
         pass

@@ -25,14 +25,15 @@ def measure(data_dir: Path, n: int, facets: str | None) -> dict:
     import common
     from search_bench import MIX, percentiles
 
-    from hub import create_app, current_hub
+    from hub import create_app
+    from hub.http.context import current_hub
     from hub.search import FACETS, PUBLIC, SearchQuery
     from hub.services.search import FACET_PARAMS, PARAMS
 
     app = create_app(common.hub_config(data_dir))
     client = app.test_client()
     with app.app_context():
-        index = current_hub().search
+        index = current_hub().index
     fields = (
         FACETS
         if facets is None

@@ -7,7 +7,11 @@ import logging
 from flask import Flask
 
 from config import Config
+from hub.api import init_api
+from hub.bootstrap import bootstrap
+from hub.compression import init_compression
 from hub.http import init_http
+from hub.web import init_web
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -27,31 +31,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.sort_keys = False
     init_http(app, config)
 
-    from hub.services import Hub
-
-    hub = Hub(config)
-    app.extensions["eduhub"] = hub
-
-    from hub.api import init_api
-
+    app.extensions["eduhub"] = bootstrap(config)  # read through hub.http.context.current_hub
     init_api(app)
-    _init_web(app)
-    from hub.compression import init_compression
-
+    init_web(app)
     init_compression(app)
     logging.getLogger("hub").setLevel(logging.INFO)
     return app
-
-
-def _init_web(app: Flask) -> None:
-    try:
-        from hub.web import init_web
-    except ImportError:
-        return
-    init_web(app)
-
-
-def current_hub():
-    from flask import current_app
-
-    return current_app.extensions["eduhub"]

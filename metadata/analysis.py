@@ -14,6 +14,9 @@ from pathlib import Path
 
 import rjieba
 
+from metadata.vocabularies import load_vocabularies
+import json
+
 # Function words that carry no meaning on their own; dropped from queries when other words remain.
 STOPWORDS = frozenset(
     ["的", "了", "和", "与", "及", "在", "是", "之", "或", "等", "对", "把", "被", "个"]
@@ -147,12 +150,8 @@ def vocabulary_words() -> set[str]:
 
 def _vocabulary_strings():
     try:
-        from metadata.vocabularies import load_vocabularies
-
         data = load_vocabularies()
-    except Exception:  # the vocabularies module is optional here: fall back to its data files
-        import json
-
+    except Exception:  # a vocabulary the parser refuses: read the raw data files instead
         folder = Path(__file__).parent / "vocabularies"
         data = []
         for path in sorted(folder.glob("*.json")):

@@ -1,46 +1,38 @@
-"""The Celery application, bound to the Flask app: every task runs inside an application context."""
+"""The Celery application; its tasks reach the hub `bootstrap` builds once per worker process."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from celery import Celery, Task
+from celery import Celery
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
 from config import Config
-from hub import create_app
+from hub.bootstrap import Hub, bootstrap
 from hub.tasks.celery import celery_settings, heartbeat_for
 from hub.tasks.heartbeat import HeartbeatThread
 
 log = logging.getLogger(__name__)
 
-_flask_app = None
-_flask_lock = threading.Lock()
+_hub: Hub | None = None
+_hub_lock = threading.Lock()
 _heartbeat: HeartbeatThread | None = None
 
 
-class AppContextTask(Task):
-    """Runs the task body inside the Flask application context of this worker process."""
-
-    def __call__(self, *args, **kwargs):
-        with flask_app().app_context():
-            return super().__call__(*args, **kwargs)
-
-
-def flask_app():
-    """This process's Flask app, made on first use (after any fork, so no engine crosses a fork)."""
-    global _flask_app
-    with _flask_lock:
-        if _flask_app is None:
-            _flask_app = create_app(Config.from_env())
-        return _flask_app
+def worker_hub() -> Hub:
+    """This process's hub, built on first use (after any fork, so no engine crosses a fork)."""
+    global _hub
+    with _hub_lock:
+        if _hub is None:
+            _hub = bootstrap(Config.from_env())
+        return _hub
 
 
 @worker_process_init.connect
-def _forget_parent_app(**_kwargs):
-    global _flask_app
-    _flask_app = None
+def _forget_parent_hub(**_kwargs):
+    global _hub
+    _hub = None
 
 
 @worker_ready.connect
@@ -60,7 +52,7 @@ def _stop_heartbeat(**_kwargs):
 
 
 def create_celery(config: Config | None = None) -> Celery:
-    app = Celery("eduhub", task_cls=AppContextTask, include=["workers.tasks"])
+    app = Celery("eduhub", include=["workers.tasks"])
     if config is not None:
         app.conf.update(celery_settings(config))
     else:

@@ -8,7 +8,7 @@ import time
 from celery.beat import PersistentScheduler, ScheduleEntry
 
 from hub.harvest.sources import parse_cron
-from workers.app import flask_app
+from workers.app import worker_hub
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,8 @@ class SourceScheduler(PersistentScheduler):
 
     def _refresh_sources(self) -> None:
         self._refreshed = time.monotonic()
-        app = flask_app()
         try:
-            with app.app_context():
-                entries = source_entries(app.extensions["eduhub"], self.app)
+            entries = source_entries(worker_hub(), self.app)
         except Exception:  # database not reachable yet: keep the schedule we have
             log.exception("could not read source schedules")
             return

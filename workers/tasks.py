@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from hub import current_hub
 from hub.errors import Conflict
 from hub.security.principal import SYSTEM
 from hub.services.integrity import check_objects
-from hub.services.uploads import UploadService
-from workers.app import celery
+from workers.app import celery, worker_hub
 
 log = logging.getLogger(__name__)
 
 
 @celery.task(name="workers.tasks.process_outbox")
 def process_outbox() -> int:
-    return current_hub().outbox.process()
+    return worker_hub().outbox.process()
 
 
 @celery.task(name="workers.tasks.harvest_source")
 def harvest_source(source_id: int, run_id: int) -> str:
-    run = current_hub().sync.run(run_id)
+    run = worker_hub().sync.run(run_id)
     return run["status"]
 
 
@@ -29,7 +27,7 @@ def harvest_source(source_id: int, run_id: int) -> str:
 def sync_source(source_id: int, full: bool = False) -> int | None:
     """Start a scheduled sync; a source still syncing from last time is simply skipped."""
     try:
-        return current_hub().sync.start(SYSTEM, source_id, full=full)["id"]
+        return worker_hub().sync.start(SYSTEM, source_id, full=full)["id"]
     except Conflict:
         log.info("source %s is still syncing; scheduled run skipped", source_id)
         return None
@@ -39,7 +37,7 @@ def sync_source(source_id: int, full: bool = False) -> int | None:
 def verify_checksums() -> dict:
     """Re-hash every stored object (the weekly `eduhub check`); bad objects are logged."""
 
-    report = check_objects(current_hub())
+    report = check_objects(worker_hub())
     for bad in report.bad:
         log.error("stored object failed its checksum: %s", bad)
     return {"checked": report.checked, "bad": len(report.bad)}
@@ -48,24 +46,22 @@ def verify_checksums() -> dict:
 @celery.task(name="workers.tasks.purge_uploads")
 def purge_uploads() -> int:
     """Remove resumable-upload sessions (and their partial files) that expired."""
-    return UploadService(current_hub()).purge_expired()
+    return worker_hub().uploads.purge_expired()
 
 
 @celery.task(name="workers.tasks.reconcile_search")
 def reconcile_search() -> dict:
     """Repair drift between the database and the search index (missed messages, restores)."""
-    return current_hub().search_service.reconcile()
+    return worker_hub().search.reconcile()
 
 
 @celery.task(name="workers.tasks.refresh_stats")
 def refresh_stats() -> dict:
     """Fold new usage events into the aggregates and drop events past retention."""
-    return current_hub().stats.refresh()
+    return worker_hub().stats.refresh()
 
 
 @celery.task(name="workers.tasks.expire_bundles")
 def expire_bundles() -> int:
     """Delete offline bundles older than EDUHUB_BUNDLE_DAYS."""
-    from hub.bundles.jobs import BundleJobService
-
-    return BundleJobService(current_hub()).expire()
+    return worker_hub().bundles.expire()

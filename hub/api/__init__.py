@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask, request
 from flask_smorest import Api
 
 from hub.api import errors
+from hub.api.docs import bp as docs
 from hub.http import csrf
 
 # Each module exposes `blp`, a flask_smorest.Blueprint; the order is the order in the API docs.
@@ -53,7 +56,6 @@ def init_api(app: Flask) -> Api:
         },
     )
     api = errors.EnvelopeApi(app)
-    import importlib
 
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
@@ -61,7 +63,6 @@ def init_api(app: Flask) -> Api:
     errors.register(app)
     app.before_request(_guard_cookie_writes)
     app.extensions["eduhub_api"] = api
-    from hub.api.docs import bp as docs
 
     app.register_blueprint(docs)
     return api

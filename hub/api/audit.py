@@ -8,8 +8,8 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from hub import current_hub
 from hub.api.auth import require_user
+from hub.http.context import current_hub
 from hub.services.audit import MAX_SIZE
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log 审计日志")

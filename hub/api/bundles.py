@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.api.download import send_download
 from hub.bundles import signing
 from hub.bundles.jobs import BundleJobService
 from hub.errors import InvalidInput
+from hub.http.context import current_hub
 
 blp = Blueprint(
     "bundles",
@@ -21,7 +21,7 @@ blp = Blueprint(
 
 
 def _service() -> BundleJobService:
-    return BundleJobService(current_hub())
+    return current_hub().bundles
 
 
 @blp.route("/bundles/key", methods=["GET"])

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.errors import InvalidInput
+from hub.http.context import current_hub
 
 blp = Blueprint(
     "changes",

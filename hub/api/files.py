@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import redirect, request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import current_principal, require_user
 from hub.api.download import send_download
 from hub.errors import InvalidInput
+from hub.http.context import current_hub
 from hub.http.usage import record_usage
 
 blp = Blueprint(

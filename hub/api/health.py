@@ -11,10 +11,10 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from hub import current_hub
 from hub.api import metrics
 from hub.api.auth import current_principal
 from hub.errors import HubError, NotFound, Unauthenticated
+from hub.http.context import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +91,11 @@ def _is_operator() -> bool:
 
 
 def _checks(hub) -> dict[str, Callable[[], object]]:
-    checks: dict[str, Callable[[], object]] = {
+    return {
         "database": lambda: _ping_database(hub),
         "storage": lambda: hub.storage.check_ready(),
+        "search": lambda: hub.index.check_ready(),
     }
-    # Search is optional until the hub has an index port; check it only when there is one.
-    if hasattr(type(hub), "search"):
-        checks["search"] = lambda: hub.search.check_ready()
-    return checks
 
 
 def _ping_database(hub) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from hub import current_hub
+from hub.http.context import current_hub
 
 blp = Blueprint(
     "oai",
@@ -30,6 +30,4 @@ def oai():
 
 
 def _service():
-    from hub.services.oai import OaiService
-
-    return OaiService(current_hub())  # stateless and cheap: nothing to keep between requests
+    return current_hub().oai

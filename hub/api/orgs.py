@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import require_user
 from hub.api.schemas.accounts import OrgCreateSchema, OrgQuerySchema, OrgSchema, OrgTreeSchema
+from hub.http.context import current_hub
 from hub.services.orgs import nest
 
 blp = Blueprint("orgs", __name__, url_prefix="/api/v1", description="Organisations 机构")

@@ -3,13 +3,15 @@ hits."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from hub import current_hub
-from hub.api.auth import current_principal
 from hub.errors import NotFound
 from hub.http import cache
+from hub.http.context import current_hub
+from hub.http.principal import current_principal
 
 blp = Blueprint("previews", __name__, url_prefix="/api/v1", description="Preview images. 预览图。")
 
@@ -26,9 +28,8 @@ NO_PREVIEW = "该资源暂无预览图。This resource has no preview image (yet
     },
 )
 def get_preview(resource_id):
-    from hub.services.previews import resource_preview
 
-    found = resource_preview(current_hub(), current_principal(), resource_id)
+    found = current_hub().previews.of_resource(current_principal(), resource_id)
     if found is None:
         raise NotFound(NO_PREVIEW)
     body, preview, public = found
@@ -48,20 +49,15 @@ def get_preview(resource_id):
 @blp.app_template_global()
 def preview_failure(resource_id: str) -> str | None:
     """Why a resource page shows no preview: size, time, cpu, memory or killed; else None."""
-    from hub.services.previews import preview_failure as failure
-
-    return failure(current_hub(), resource_id)
+    return current_hub().previews.failure(resource_id)
 
 
 @blp.app_template_global()
 def preview_map(hits) -> dict:
     """resource id -> preview row, for a page of search hits (one query)."""
-    from hub.services.previews import previews_by_resource
 
     try:
-        return previews_by_resource(current_hub(), [h["id"] for h in hits or []])
+        return current_hub().previews.by_resource([h["id"] for h in hits or []])
     except Exception:  # thumbnails are decoration: a failure here must not break search
-        import logging
-
         logging.getLogger(__name__).warning("preview lookup failed", exc_info=True)
         return {}

@@ -7,10 +7,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.errors import InvalidInput
+from hub.http.context import current_hub
 from hub.http.usage import record_usage
+from metadata.schema import ResourceInputSchema, ResourceRecordSchema
 
 blp = Blueprint(
     "resources",
@@ -55,13 +56,11 @@ def _if_match() -> int | None:
 
 
 def _record_schema():
-    from metadata.schema import ResourceRecordSchema
 
     return ResourceRecordSchema
 
 
 def _input_schema():
-    from metadata.schema import ResourceInputSchema
 
     return ResourceInputSchema
 

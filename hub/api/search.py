@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from flask import request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.api.schemas.search import (
     SearchArgsSchema,
@@ -16,6 +15,7 @@ from hub.api.schemas.search import (
     SuggestArgsSchema,
     SuggestResultSchema,
 )
+from hub.http.context import current_hub
 from hub.http.usage import record_usage
 from hub.services.search import PARAMS
 
@@ -50,7 +50,7 @@ def _links(page: int, size: int, total: int) -> dict:
 )
 def search_resources(q, sort, page, size, facets, **filters):
     filters = {name: values for name, values in filters.items() if name in PARAMS}
-    result = current_hub().search_service.search(
+    result = current_hub().search.search(
         current_principal(), q=q, filters=filters, sort=sort, page=page, size=size, facets=facets
     )
     result["links"] = _links(page, size, result["total"])
@@ -65,4 +65,4 @@ def search_resources(q, sort, page, size, facets, **filters):
 )
 @blp.alt_response(200, schema=SuggestResultSchema, description="{suggestions: [{id, title}]}")
 def suggest(q, size):
-    return {"suggestions": current_hub().search_service.suggest(current_principal(), q, size=size)}
+    return {"suggestions": current_hub().search.suggest(current_principal(), q, size=size)}

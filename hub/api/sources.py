@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from connectors import kinds
-from hub import current_hub
 from hub.api.auth import current_principal, require_user
 from hub.errors import InvalidInput
+from hub.http.context import current_hub
 
 blp = Blueprint(
     "sources",

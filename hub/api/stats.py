@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.api.stats_export import as_download, wanted_format
 from hub.errors import InvalidInput
+from hub.http.context import current_hub
 from hub.services.stats import FILTERS, parse_day
 
 blp = Blueprint(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import client_ip, require_user
 from hub.api.schemas.accounts import TokenCreatedSchema, TokenCreateSchema, TokenListSchema
+from hub.http.context import current_hub
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="API tokens 令牌")
 

@@ -6,11 +6,11 @@ import marshmallow as ma
 from flask import Response, jsonify, request
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import current_principal
 from hub.api.errors import envelope
 from hub.errors import InvalidInput
-from hub.services.uploads import OffsetMismatch, UploadService
+from hub.http.context import current_hub
+from hub.services.uploads import OffsetMismatch
 
 blp = Blueprint(
     "uploads",
@@ -39,8 +39,8 @@ class StartSchema(ma.Schema):
     sha256 = ma.fields.String(load_default=None, allow_none=True)
 
 
-def _service() -> UploadService:
-    return UploadService(current_hub())
+def _service():
+    return current_hub().uploads
 
 
 def _header_int(name: str, required: bool) -> int | None:

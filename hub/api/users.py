@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from hub import current_hub
 from hub.api.auth import require_user
 from hub.api.schemas.accounts import (
     PasswordSchema,
@@ -14,6 +13,7 @@ from hub.api.schemas.accounts import (
     UserSchema,
     UserStateSchema,
 )
+from hub.http.context import current_hub
 from hub.http.principal import keep_session
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users 用户")

@@ -6,8 +6,8 @@ from flask import jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from hub import current_hub
 from hub.errors import NotFound
+from hub.http.context import current_hub
 from metadata.messages import MESSAGES
 
 blp = Blueprint(

@@ -170,6 +170,6 @@ def _iso(value) -> str | None:
 
 
 def handle_build(hub, payload: dict) -> None:
-    BundleJobService(hub).build(payload["id"])
+    hub.bundles.build(payload["id"])
 
 

@@ -1,4 +1,4 @@
-"""Gives commands a `Hub` built from the environment, inside an application context."""
+"""Gives commands a `Hub` built from the environment by `hub.bootstrap`, with no Flask app."""
 
 from __future__ import annotations
 
@@ -6,29 +6,23 @@ import functools
 
 import click
 
-
-def make_app():
-    from hub import create_app
-
-    return create_app()
+from config import Config
+from hub.bootstrap import bootstrap
+from hub.errors import HubError
 
 
 def pass_hub(fn):
-    """Decorator: call `fn(hub, ...)` inside an app context; domain errors become clean CLI errors."""
+    """Decorator: call `fn(hub, ...)`; domain errors become clean CLI errors."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from hub.errors import HubError
-
-        app = make_app()
-        with app.app_context():
-            hub = app.extensions["eduhub"]
-            try:
-                return fn(hub, *args, **kwargs)
-            except HubError as exc:
-                details = "; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in exc.errors)
-                raise click.ClickException(exc.message + (f" ({details})" if details else ""))
-            finally:
-                hub.close()
+        hub = bootstrap(Config.from_env())
+        try:
+            return fn(hub, *args, **kwargs)
+        except HubError as exc:
+            details = "; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in exc.errors)
+            raise click.ClickException(exc.message + (f" ({details})" if details else ""))
+        finally:
+            hub.close()
 
     return wrapper

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import click
 
 from config import Config
+from hub.db import migrate
 
 
 @click.group("db")
@@ -16,7 +19,6 @@ def db():
 @click.option("--revision", default="head", show_default=True, help="Migrate to this revision.")
 def upgrade_command(revision: str):
     """Apply pending migrations to EDUHUB_DATABASE_URL. Safe to run again: it does nothing when up to date."""
-    from hub.db import migrate
 
     url = Config.from_env().database_url
     before = migrate.current(url)
@@ -30,7 +32,6 @@ def upgrade_command(revision: str):
 @db.command("current")
 def current_command():
     """Print the database's revision and whether it is the newest this hub knows."""
-    from hub.db import migrate
 
     url = Config.from_env().database_url
     revision = migrate.current(url)
@@ -48,9 +49,6 @@ def current_command():
 )
 def revision_command(message: str):
     """For developers: write a new migration from the difference between the models and the newest revision."""
-    import tempfile
-
-    from hub.db import migrate
 
     with tempfile.TemporaryDirectory() as tmp:
         path = migrate.autogenerate(f"sqlite:///{tmp}/scratch.db", message)

@@ -9,6 +9,10 @@ import click
 
 from hub.cli.context import pass_hub
 from hub.cli.resources import progress_bar
+from hub.services.backup import backup as run_backup
+from hub.services.backup import read_manifest
+from hub.services.backup import restore as run_restore
+from hub.services.integrity import check_objects, count_recorded
 
 
 @click.command("check")
@@ -18,7 +22,6 @@ def check(hub):
 
     Reports each corrupt or missing object with the resources that use it; the exit status is 1 if any is bad.
     """
-    from hub.services.integrity import check_objects, count_recorded
 
     with progress_bar(total=count_recorded(hub), unit="obj", desc="check") as bar:
         report = check_objects(hub, progress=bar.update)
@@ -48,8 +51,6 @@ def backup(hub, directory):
     SQLite is copied with its online backup API, PostgreSQL with pg_dump (custom format);
     objects are hard-linked where the file system allows, else copied; manifest.json lists them all.
     """
-    from hub.services.backup import backup as run_backup
-    from hub.services.integrity import count_recorded
 
     with progress_bar(total=count_recorded(hub), unit="obj", desc="backup") as bar:
         manifest = run_backup(hub, directory, progress=bar.update)
@@ -70,8 +71,6 @@ def restore(hub, directory, force):
     Refuses a target database that has data unless --force. Rebuild the search index afterwards:
     `eduhub search rebuild`.
     """
-    from hub.services.backup import read_manifest
-    from hub.services.backup import restore as run_restore
 
     manifest = read_manifest(directory)
     with progress_bar(total=len(manifest["objects"]), unit="obj", desc="verify") as bar:

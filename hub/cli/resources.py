@@ -8,11 +8,13 @@ from pathlib import Path
 import click
 
 from hub.cli.context import pass_hub
+from hub.demo import seed_demo as run_seed
+from hub.services.bulk import BulkImporter
 
 
 def progress_bar(**kwargs):
     """A tqdm bar on a terminal, silent when output goes to a file or a pipe."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # only commands that show a progress bar pay for it
 
     return tqdm(disable=not sys.stderr.isatty(), dynamic_ncols=True, **kwargs)
 
@@ -42,7 +44,6 @@ def import_(hub, file, org, publish, batch_size):
     Examples:
       eduhub import records.jsonl --org nx-yc --publish
     """
-    from hub.services.bulk import BulkImporter
 
     def report_error(error):
         click.echo(str(error), err=True)
@@ -76,7 +77,6 @@ def seed_demo(hub, limit):
     Safe to run again: what exists already is skipped. The demo passwords are printed once, when the users are
     created; change them before others can reach the hub.
     """
-    from hub.demo import seed_demo as run_seed
 
     def progress(items, total):
         return progress_bar(iterable=items, total=total, unit="res", desc="seed-demo")

@@ -29,7 +29,7 @@ def rebuild(hub, workers):
 
     Run it after restoring a backup, changing EDUHUB_SEARCH_URL, or when search results look wrong.
     """
-    service = hub.search_service
+    service = hub.search
     total = service.count_indexable()
     started = time.perf_counter()
     with progress_bar(total=total, unit="doc", desc="index") as bar:
@@ -45,7 +45,7 @@ def rebuild(hub, workers):
 @pass_hub
 def reconcile(hub):
     """Find and repair differences between the database and the search index. 核对并修复索引。"""
-    report = hub.search_service.reconcile()
+    report = hub.search.reconcile()
     click.echo(
         f"{report['indexed']} resources should be searchable: {report['missing']} were missing, "
         f"{report['stale']} out of date, {report['removed']} removed from the index."

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
 import click
 from gunicorn.app.base import BaseApplication
 
+import metadata.analysis
 from config import Config
+from hub import create_app
+from hub.db import migrate
+from hub.search.spelling import pinyin_table
 from hub.tasks.embedded import WorkerSupervisor
+from metadata.vocabularies import load_vocabularies
 
 log = logging.getLogger("hub.serve")
 
@@ -83,7 +89,6 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
 def prepare_database(config: Config) -> None:
     """Migrate the embedded database; on a server database only warn (several hosts may start
     at once)."""
-    from hub.db import migrate
 
     if config.database_url.startswith("sqlite"):
         migrate.upgrade(config.database_url)
@@ -99,11 +104,6 @@ def _preload_shared() -> None:
     """Load the read-only dictionaries (word segmentation, vocabularies, the pinyin readings
     "did you mean" uses) once in the master, so forked workers share those pages instead of each
     holding its own copy; gc.freeze keeps the collector from touching them."""
-    import gc
-
-    import metadata.analysis  # noqa: F401
-    from hub.search.spelling import pinyin_table
-    from metadata.vocabularies import load_vocabularies
 
     load_vocabularies()
     metadata.analysis.tokens(
@@ -131,8 +131,6 @@ class HubApplication(BaseApplication):
 
     def load(self):
         # Called in each worker after the fork: every process opens its own database pool and index.
-        from hub import create_app
-
         return create_app(self.hub_config)
 
 

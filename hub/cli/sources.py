@@ -8,6 +8,7 @@ import time
 
 import click
 
+from config import Config
 from connectors import kinds
 from hub.cli.context import pass_hub
 from hub.security.principal import SYSTEM
@@ -222,7 +223,6 @@ def beat(loglevel):
 
 
 def _beat_file() -> str:
-    from config import Config
 
     config = Config.from_env()
     config.data_dir.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, pool
 from sqlalchemy.engine import make_url
 
+from hub.db import Base
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,6 @@ def autogenerate(database_url: str, message: str) -> str:
 
 
 def _created_without_migrations(database_url: str) -> bool:
-    from hub.db import Base
 
     engine = _engine(database_url)
     try:

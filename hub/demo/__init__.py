@@ -17,6 +17,8 @@ from sqlalchemy import bindparam, select, update
 
 from hub.db.base import utcnow
 from hub.db.models import Organisation, Resource, User
+from hub.demo.catalogue import build_catalogue
+from hub.demo.files import demo_file
 from hub.security.principal import SYSTEM
 
 # (code, name, kind, parent code, region); a school takes its county's region.
@@ -167,7 +169,6 @@ def _flag_seeded(hub, emails: list[str]) -> None:
 
 
 def _pending_items(hub, report: SeedReport, limit: int | None = None) -> list:
-    from hub.demo.catalogue import build_catalogue
 
     items = build_catalogue(_labels(hub))
     if limit:
@@ -190,7 +191,6 @@ def _labels(hub) -> dict:
 
 
 def _seed_resource(hub, item, actors, serial: int, report: SeedReport) -> str:
-    from hub.demo.files import demo_file
 
     owner = actors[
         "contributor@example.edu.cn" if item.data["org"] == "nx-yc-yz1" else "editor@example.edu.cn"

@@ -42,7 +42,7 @@ def demo_file(asset_name: str, title: str, topic: str, serial: int) -> tuple[str
 
 
 def _png_with_title(title: str) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # Pillow is heavy; only seeding draws
 
     image = Image.open(io.BytesIO(asset("cover.png"))).convert("RGB")
     draw = ImageDraw.Draw(image)
@@ -56,7 +56,7 @@ def _png_with_title(title: str) -> bytes:
 
 @lru_cache(maxsize=4)
 def _font(size: int):
-    from PIL import ImageFont
+    from PIL import ImageFont  # Pillow is heavy; only seeding draws
 
     return ImageFont.truetype(str(FONT), size)
 

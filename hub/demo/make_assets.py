@@ -39,7 +39,7 @@ LESSON_LINES = [
 
 def make_png(path: Path) -> None:
     """A 16:9 cover card; seed-demo draws each resource's title onto a copy of it."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # Pillow is heavy; only seeding draws
 
     img = Image.new("RGB", (800, 450), (244, 247, 250))
     draw = ImageDraw.Draw(img)
@@ -58,7 +58,7 @@ def make_png(path: Path) -> None:
 def make_pdf(path: Path) -> None:
     """One A4 page of a lesson plan, rendered with the Noto CJK font (an image PDF: no font
     embedding needed)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # Pillow is heavy; only seeding draws
 
     page = Image.new("L", (1240, 1754), 255)  # A4 at 150 dpi, greyscale keeps it small
     draw = ImageDraw.Draw(page)
@@ -70,8 +70,8 @@ def make_pdf(path: Path) -> None:
 
 
 def make_docx(path: Path) -> None:
-    import docx
-    from docx.oxml.ns import qn
+    import docx  # python-docx: only the asset maker writes Word files
+    from docx.oxml.ns import qn  # see above
 
     document = docx.Document()
     style = document.styles["Normal"]
@@ -126,7 +126,7 @@ def make_mp3(path: Path) -> None:
 def make_mp4(path: Path) -> None:
     """Six seconds of Chinese title cards (drawn with Pillow) with a tone, H.264 + AAC, fast start
     for browsers."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # Pillow is heavy; only seeding draws
 
     cards = ["微课：有理数的加法", "同号两数相加", "异号两数相加", "课堂小结"]
     with tempfile.TemporaryDirectory() as tmp:

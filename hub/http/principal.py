@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import g, request, session
 
-from hub import current_hub
 from hub.errors import Unauthenticated
+from hub.http.context import current_hub
 from hub.security import scopes
 from hub.security.principal import Principal
 

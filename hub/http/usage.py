@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from hub import current_hub
+from hub.http.context import current_hub
 from hub.http.principal import current_principal
 
 

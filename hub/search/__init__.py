@@ -55,7 +55,7 @@ def index_from_url(url: str, data_dir: Path | str | None = None) -> SearchIndex:
         path = Path(rest or "index")
         if not path.is_absolute():
             path = Path(data_dir or ".") / path
-        from hub.search.embedded import TantivyIndex
+        from hub.search.embedded import TantivyIndex  # tantivy is loaded only when configured
 
         return TantivyIndex(path)
     engine, _, transport = scheme.partition("+")
@@ -63,11 +63,11 @@ def index_from_url(url: str, data_dir: Path | str | None = None) -> SearchIndex:
     alias = parse_qs(parts.query).get("index", [DEFAULT_ALIAS])[0]
     host = parts._replace(query="", fragment="").geturl().rstrip("/")
     if engine in ("elasticsearch", "es"):
-        from hub.search.es import ElasticsearchIndex
+        from hub.search.es import ElasticsearchIndex  # the elasticsearch client, only when used
 
         return ElasticsearchIndex(host, alias)
     if engine == "opensearch":
-        from hub.search.opensearch import OpenSearchIndex
+        from hub.search.opensearch import OpenSearchIndex  # opensearch-py, only when used
 
         return OpenSearchIndex(host, alias)
     raise ValueError(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hub.errors import ValidationFailed
+from hub.search.spelling import correct
 from hub.security.regions import region_ancestors
 from metadata import analysis
 from metadata.pinyin import suggest_keys
@@ -180,7 +181,6 @@ class SearchIndex(ABC):
         """A corrected query (same filters and scope) that finds something, as a
         `spelling.Correction`, or None. Built from this index's own searches and completions, so
         every engine proposes the same."""
-        from hub.search.spelling import correct
 
         return correct(self, query)
 

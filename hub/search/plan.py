@@ -15,6 +15,7 @@ from hub.search.base import Hit, Scope, SearchQuery
 from hub.security.regions import region_ancestors
 from hub.security.visibility import RULE, Grant
 from metadata import analysis
+from metadata.pinyin import suggest_prefix
 
 # Word fields and their weights: title over keywords over description over extracted text.
 WORD_FIELDS = (("title_w", 5.0), ("keywords_w", 3.0), ("description_w", 2.0), ("text_w", 1.0))
@@ -181,7 +182,6 @@ def grant_node(grant: Grant, scope: Scope):
 
 def suggest_nodes(prefix: str, scope: Scope):
     """(prefix node, scope node) for completions; None when the prefix is empty after folding."""
-    from metadata.pinyin import suggest_prefix
 
     folded = suggest_prefix(prefix)
     if not folded:

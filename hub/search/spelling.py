@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from metadata import analysis
+from metadata.vocabularies import load_vocabularies
 
 MAX_PARTS = 6  # longer queries are not corrected: too many probes for one search
 MAX_PINYIN = 48  # the suggest keys are cut at 48 characters as well
@@ -129,7 +130,6 @@ def _spelled(titles: list[str], pinyin: str, length: int | None) -> list[str]:
 def vocabulary_label(text: str) -> str | None:
     """The Chinese label of the vocabulary term whose code, label or alias `text` is (`physics` ->
     物理)."""
-    from metadata.vocabularies import load_vocabularies
 
     vocabularies = load_vocabularies()
     for name in VOCABULARIES:

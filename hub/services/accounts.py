@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.db.models.accounts import ROLES, Membership, Organisation, User
@@ -78,13 +78,14 @@ def check_may_manage(actor: Principal, org: Organisation | None) -> None:
 
 
 class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
-    def __init__(self, hub):
-        self.hub = hub
-        self.throttle = LoginThrottle(storage_url(hub.config.broker_url))
+    def __init__(self, uow, db, config, vocabularies):
+        self.uow, self.db, self.config = uow, db, config
+        self.vocabularies = vocabularies
+        self.throttle = LoginThrottle(storage_url(config.broker_url))
 
     @property
     def _testing(self) -> bool:
-        return bool(self.hub.config.testing)
+        return bool(self.config.testing)
 
     # -- users and memberships ------------------------------------------------------------------
 
@@ -115,7 +116,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
             )
         # Hashing takes a moment by design: do it before holding a connection.
         password_hash = passwords.hash_password(password, testing=self._testing)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             org_row = org_by_code(uow.session, org) if org else None
             check_may_manage(actor, org_row)
             if uow.session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -148,7 +149,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
     def add_membership(self, actor: Principal, *, email: str, org: str, role: str) -> dict:
         require_authenticated(actor)
         check_role(role)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             org_row = org_by_code(uow.session, org)
             check_may_manage(actor, org_row)
             user = user_by_email(uow.session, email)
@@ -164,7 +165,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
     def list_users(self, actor: Principal, *, org: str | None = None) -> list[dict]:
         """Admins see everyone; an org_admin sees the members of their subtree."""
         require_authenticated(actor)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             query = select(User).order_by(User.email)
             if org:
                 org_row = org_by_code(session, org)
@@ -185,10 +186,18 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
                 user_to_dict(u) for u in session.scalars(query.where(User.id.in_(members))).all()
             ]
 
+    def count_users(self, actor: Principal) -> int:
+        """How many accounts the hub has (one COUNT, for the admin dashboard): admins only."""
+        require_authenticated(actor)
+        if not actor.is_admin:
+            check_may_manage(actor, None)
+        with self.db.session() as session:
+            return session.scalar(select(func.count()).select_from(User))
+
     def get_user(self, actor: Principal) -> dict:
         """The actor's own account (GET /users/me)."""
         require_authenticated(actor)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             user = session.get(User, actor.user_id) if actor.user_id is not None else None
             if user is None:
                 raise Unauthenticated(
@@ -204,7 +213,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
         """The user's principal, or Unauthenticated with the same words whatever was wrong."""
         email = normalise_email(email)
         self.throttle.check(email, ip)
-        with self.hub.uow(Principal(ip=ip)) as uow:
+        with self.uow(Principal(ip=ip)) as uow:
             user = uow.session.scalar(select(User).where(User.email == email))
             # Verify even for an unknown email, so both failures take about as long.
             stored = (
@@ -232,7 +241,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
             return principal
 
     def principal_for_user_id(self, user_id: int, *, ip: str | None = None) -> Principal | None:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             user = session.get(User, user_id)
             return self.principal_for(user, ip=ip) if user is not None and user.is_active else None
 
@@ -247,7 +256,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
             return self.principal_for(user, ip=ip)
 
     def principal_for_email(self, email: str) -> Principal:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             return self.principal_for(user_by_email(session, email))
 
     @staticmethod

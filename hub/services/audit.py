@@ -27,8 +27,8 @@ class AuditPage:
 
 
 class AuditService:
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, db):
+        self.db = db
 
     def list(
         self,
@@ -46,7 +46,7 @@ class AuditService:
         _require_admin(actor)
         page, size = _check_paging(page, size)
         conditions = _conditions(action, actor_email, target, since, until)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
             rows = session.scalars(
                 select(AuditEntry)

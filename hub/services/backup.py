@@ -26,8 +26,10 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL, make_url
 
 from hub.db.base import utcnow
+from hub.db.migrate import current
 from hub.db.models import Blob, Organisation, Resource, ResourceFile, User
 from hub.errors import Conflict, InvalidInput, ServiceUnavailable
+from hub.storage.base import object_key
 
 FORMAT = "eduhub-backup"
 FORMAT_VERSION = 1
@@ -259,7 +261,6 @@ def sha256_file(path: Path) -> str:
 
 
 def _relative(sha256: str) -> str:
-    from hub.storage.base import object_key
 
     return object_key(sha256)  # "objects/ab/cd/<sha256>", checked to be a hex digest
 
@@ -284,8 +285,6 @@ def _counts(hub) -> dict:
 
 def _schema_revision(database_url: str) -> str | None:
     try:
-        from hub.db.migrate import current
-
         return current(database_url)
     except Exception:  # a database made without migrations has no revision to record
         return None

@@ -26,7 +26,10 @@ from hub.services.changes import lock_feed
 from hub.services.defaults import new_resource_defaults
 from hub.services.harvested import ensure_blob
 from hub.services.validation import MAX_CACHED, VOCAB_FIELDS, GroupedValidator
+from hub.storage.names import sanitise_filename
+from hub.storage.sniff import sniff_type
 from hub.tasks.topics import Topic
+from metadata.schema import ResourceRecordSchema
 
 BATCH_SIZE = 1000
 MAX_KEPT_ERRORS = 1000
@@ -72,7 +75,6 @@ class BulkImporter:
         batch_size: int = BATCH_SIZE,
         on_error: Callable[[LineError], None] | None = None,
     ):
-        from metadata.schema import ResourceRecordSchema
 
         self.hub, self.default_org, self.publish, self.actor = hub, org, publish, actor
         self.batch_size, self.on_error = batch_size, on_error
@@ -258,8 +260,6 @@ class BulkImporter:
         return stored
 
     def _store_file(self, entry: dict) -> dict:
-        from hub.storage.names import sanitise_filename
-        from hub.storage.sniff import sniff_type
 
         path = (self.base_dir / entry["path"]).resolve()
         name = sanitise_filename(entry.get("name") or path.name)

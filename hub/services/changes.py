@@ -15,6 +15,7 @@ from sqlalchemy import event, select, text
 
 from hub.db.models import Change, Resource
 from hub.errors import InvalidInput
+from hub.services import records
 
 FEED_LOCK_KEY = (
     0x6564756875620001  # arbitrary 63-bit constant ("eduhub" + 1) naming the feed's lock
@@ -53,14 +54,14 @@ def parse_cursor(since: str | None) -> int:
 
 
 class ChangeService:
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, uow, resources):
+        self.uow, self.resources = uow, resources
 
     def feed(self, since: str | None = None, limit: int = 100) -> dict:
         """One page of the feed. `next` is the last seq looked at, so skipped private rows are not reread."""
         after = parse_cursor(since)
         limit = max(1, min(int(limit or 100), MAX_LIMIT))
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             rows = uow.session.execute(
                 select(Change.seq, Change.op, Change.resource_id)
                 .where(Change.seq > after)
@@ -90,7 +91,6 @@ class ChangeService:
             or resource.status not in FEED_STATUSES
         ):
             return None
-        from hub.services import records
 
         if resource.status == "withdrawn" or not resource.is_latest:
             # The current state wins: an "upsert" row of a since-withdrawn record reads as its deletion, and so
@@ -102,5 +102,5 @@ class ChangeService:
         return {
             "seq": row.seq,
             "op": "upsert",
-            "resource": self.hub.resources.serialize(resource, session),
+            "resource": self.resources.serialize(resource, session),
         }

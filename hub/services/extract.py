@@ -131,7 +131,7 @@ def extract_path(path: str, kind: str, cap: int) -> str:
 
 
 def _pdf(stream, out: _Collector) -> None:
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # format readers load only in the extraction child, when needed
 
     for page in PdfReader(stream).pages:
         if not out.add(page.extract_text()):
@@ -139,7 +139,7 @@ def _pdf(stream, out: _Collector) -> None:
 
 
 def _docx(stream, out: _Collector) -> None:
-    import docx
+    import docx  # python-docx: loaded only for a Word file
 
     document = docx.Document(stream)
     for paragraph in document.paragraphs:
@@ -152,7 +152,7 @@ def _docx(stream, out: _Collector) -> None:
 
 
 def _pptx(stream, out: _Collector) -> None:
-    from pptx import Presentation
+    from pptx import Presentation  # python-pptx: loaded only for a slide deck
 
     for slide in Presentation(stream).slides:
         for shape in slide.shapes:
@@ -161,7 +161,7 @@ def _pptx(stream, out: _Collector) -> None:
 
 
 def _xlsx(stream, out: _Collector) -> None:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # openpyxl: loaded only for a workbook
 
     workbook = load_workbook(stream, read_only=True, data_only=True)
     try:

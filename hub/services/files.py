@@ -10,6 +10,8 @@ from pathlib import Path
 from hub.db.models import Resource
 from hub.errors import InvalidInput, NotFound, PayloadTooLarge
 from hub.security.principal import Principal
+from hub.storage.names import sanitise_filename
+from hub.storage.sniff import sniff_type
 from hub.tasks.topics import Topic
 
 MAX_FILES_PER_RESOURCE = 50
@@ -28,12 +30,12 @@ class Download:
 
 
 class FileService:
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, uow, resources, storage, config):
+        self.uow, self.resources, self.storage, self.config = uow, resources, storage, config
 
     @property
     def max_bytes(self) -> int:
-        return self.hub.config.max_upload_bytes
+        return self.config.max_upload_bytes
 
     def upload(
         self,
@@ -45,26 +47,25 @@ class FileService:
         content_length: int | None,
         digest: str | None = None,
     ) -> dict:
-        from hub.storage.names import sanitise_filename
 
         name = sanitise_filename(name)
         expected = parse_digest(digest)
         self.check_length(content_length)
         # Check permission before reading a byte of the body.
-        with self.hub.uow(actor) as uow:
-            self.hub.resources.load_editable(uow.session, actor, resource_id)
+        with self.uow(actor) as uow:
+            self.resources.load_editable(uow.session, actor, resource_id)
         stored = self._store_stream(
             stream, name, content_length=content_length, expected_sha256=expected
         )
-        with self.hub.uow(actor) as uow:
-            resource = self.hub.resources.load_editable(uow.session, actor, resource_id)
+        with self.uow(actor) as uow:
+            resource = self.resources.load_editable(uow.session, actor, resource_id)
             if len(resource.files) >= MAX_FILES_PER_RESOURCE and name not in {
                 f.name for f in resource.files
             }:
                 raise InvalidInput(
                     f"每个资源最多 {MAX_FILES_PER_RESOURCE} 个文件。At most {MAX_FILES_PER_RESOURCE} files a resource."
                 )
-            self.hub.resources.attach_blob(uow, resource, name=name, **stored)
+            self.resources.attach_blob(uow, resource, name=name, **stored)
             uow.audit(
                 "file.upload",
                 "resource",
@@ -98,13 +99,12 @@ class FileService:
         max_bytes: int,
         expected_sha256: str | None = None,
     ) -> dict:
-        from hub.storage.names import sanitise_filename
 
         name = sanitise_filename(name)
         stored = self._store_stream(
             stream, name, content_length=None, expected_sha256=expected_sha256, max_bytes=max_bytes
         )
-        self.hub.resources.attach_blob(uow, resource, name=name, **stored)
+        self.resources.attach_blob(uow, resource, name=name, **stored)
         uow.outbox(
             Topic.FILE_EXTRACT, id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
         )
@@ -114,21 +114,21 @@ class FileService:
         return {"name": name, **stored}
 
     def delete(self, actor: Principal, resource_id: str, name: str) -> None:
-        with self.hub.uow(actor) as uow:
-            resource = self.hub.resources.load_editable(uow.session, actor, resource_id)
+        with self.uow(actor) as uow:
+            resource = self.resources.load_editable(uow.session, actor, resource_id)
             found = next((f for f in resource.files if f.name == name), None)
             if found is None:
                 raise NotFound(
                     f"该资源没有名为 {name} 的文件。This resource has no file named {name}."
                 )
             resource.files.remove(found)
-            self.hub.resources.touch(resource)
+            self.resources.touch(resource)
             uow.audit("file.delete", "resource", resource.id, name=name, sha256=found.sha256)
             uow.commit()
 
     def open_download(self, actor: Principal, resource_id: str, name: str) -> Download:
-        with self.hub.uow(actor) as uow:
-            resource = self.hub.resources.load_readable(uow.session, actor, resource_id)
+        with self.uow(actor) as uow:
+            resource = self.resources.load_readable(uow.session, actor, resource_id)
             found = next((f for f in resource.files if f.name == name), None)
             if found is None:
                 raise NotFound(
@@ -139,7 +139,7 @@ class FileService:
         return self._download(found.name, found.size, found.sha256, found.mimetype, public)
 
     def _download(self, name, size, sha256, mimetype, public) -> Download:
-        store = self.hub.storage
+        store = self.storage
         path = store.local_path(sha256)
         if path is not None:
             return Download("local", name, size, sha256, mimetype, public, path=path)
@@ -148,25 +148,24 @@ class FileService:
 
     def check_can_upload(self, actor: Principal, resource_id: str) -> None:
         """Raise unless `actor` may add files to the resource (before a multipart body is parsed)."""
-        with self.hub.uow(actor) as uow:
-            self.hub.resources.load_editable(uow.session, actor, resource_id)
+        with self.uow(actor) as uow:
+            self.resources.load_editable(uow.session, actor, resource_id)
 
     def check_length(self, content_length: int | None) -> None:
         if content_length is not None and content_length > self.max_bytes:
-            raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb))
+            raise PayloadTooLarge(too_large_message(self.config.max_upload_mb))
 
     def _store_stream(
         self, stream, name: str, *, content_length, expected_sha256, max_bytes=None
     ) -> dict:
-        from hub.storage.sniff import sniff_type
 
-        store = self.hub.storage
+        store = self.storage
         try:
             staged = store.stage(
                 stream, max_bytes=max_bytes or self.max_bytes, expected_length=content_length
             )
         except PayloadTooLarge:
-            raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb)) from None
+            raise PayloadTooLarge(too_large_message(self.config.max_upload_mb)) from None
         try:
             if expected_sha256 and staged.sha256 != expected_sha256:
                 raise InvalidInput(

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, func, select
 
 from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
 from hub.search import document_from_record
@@ -98,7 +98,7 @@ def index_resources(hub, ids: Iterable[str]) -> int:
         return 0
     with hub.db.session() as session:
         docs, gone = split(session, ids)
-    index = hub.search
+    index = hub.index
     if gone:
         index.delete_documents(gone)
     if docs:
@@ -202,7 +202,6 @@ def indexable_documents(hub, chunk: int = 1000, workers: int = 1) -> Iterator[di
 
 
 def count_indexable(hub) -> int:
-    from sqlalchemy import func
 
     with hub.db.session() as session:
         return session.scalar(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from hub.db.base import utcnow
 from hub.db.models import Blob, Resource, ResourceFile
@@ -56,7 +56,6 @@ def check_objects(hub, *, progress: Callable[[int], None] | None = None) -> Chec
 
 def count_recorded(hub) -> int:
     """How many blobs the database records: the progress bar's total."""
-    from sqlalchemy import func
 
     with hub.db.session() as session:
         return session.scalar(select(func.count()).select_from(Blob)) or 0

@@ -47,7 +47,7 @@ def check_may_manage_user(actor: Principal, user: User) -> None:
 
 
 class LifecycleOperations:
-    """Mixed into AccountService: `self.hub` is the Hub, `self._testing` picks the hash profile."""
+    """Mixed into AccountService (uow factory, db, config); `_testing` picks the hash profile."""
 
     def set_password(
         self,
@@ -62,7 +62,7 @@ class LifecycleOperations:
         require_authenticated(actor)
         passwords.check(password)
         new_hash = passwords.hash_password(password, testing=self._testing)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             user = find_user(uow.session, user_id=user_id, email=email)
             own = user.id == actor.user_id
             if own:
@@ -88,7 +88,7 @@ class LifecycleOperations:
     ) -> dict:
         """Disable (or enable) a user: disabling revokes their tokens and ends their sessions."""
         require_authenticated(actor)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             user = find_user(uow.session, user_id=user_id, email=email)
             check_may_manage_user(actor, user)
             if user.id == actor.user_id and not active:
@@ -109,7 +109,7 @@ class LifecycleOperations:
         """Emails of active accounts still on the password seed-demo printed (administrators)."""
         if not actor.is_admin:
             return []
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             query = select(User.email).where(User.seeded_password, User.is_active)
             return list(session.scalars(query.order_by(User.email)))
 

@@ -135,13 +135,14 @@ class OaiError(Exception):
 class OaiService:
     """`respond(args, base_url)` answers one request with the bytes of an OAI-PMH document."""
 
-    def __init__(self, hub):
-        self.hub = hub
-        self.signer = TokenSigner(hub.config.secret_key)
+    def __init__(self, db, config, resources, vocabularies):
+        self.db, self.config, self.resources = db, config, resources
+        self.vocabularies = vocabularies
+        self.signer = TokenSigner(config.secret_key)
 
     @property
     def repository_id(self) -> str | None:
-        return getattr(self.hub.config, "oai_repository_id", None) or os.environ.get(
+        return getattr(self.config, "oai_repository_id", None) or os.environ.get(
             "EDUHUB_OAI_REPOSITORY_ID"
         )
 
@@ -233,7 +234,8 @@ class _Request:
 
     def __init__(self, service: OaiService, args: dict[str, list[str]], base_url: str):
         self.service = service
-        self.hub = service.hub
+        self.db, self.config = service.db, service.config
+        self.resources, self.vocabularies = service.resources, service.vocabularies
         self.args = {name: values[0] for name, values in args.items() if values}
         self.base_url = base_url
         self.site_url = base_url.rsplit("/oai", 1)[0]
@@ -257,7 +259,7 @@ class _Request:
 
     # -- verbs --------------------------------------------------------------------------------------------------
     def Identify(self, root) -> None:
-        config = self.hub.config
+        config = self.config
         identify = self.element(root, "Identify")
         self.element(
             identify, "repositoryName", getattr(config, "oai_repository_name", None) or "EduHub"
@@ -268,7 +270,7 @@ class _Request:
         self.element(
             identify, "adminEmail", getattr(config, "oai_admin_email", None) or f"oai-admin@{host}"
         )
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             earliest = session.scalar(select(func.min(Resource.updated)).where(visible()))
         self.element(identify, "earliestDatestamp", datestamp(earliest))
         self.element(identify, "deletedRecord", "persistent")
@@ -276,7 +278,7 @@ class _Request:
 
     def ListMetadataFormats(self, root) -> None:
         if "identifier" in self.args:
-            with self.hub.db.session() as session:
+            with self.db.session() as session:
                 self.load(session, self.args["identifier"])
         formats = self.element(root, "ListMetadataFormats")
         for prefix, (schema, namespace, _crosswalk) in FORMATS.items():
@@ -298,7 +300,7 @@ class _Request:
 
     def GetRecord(self, root) -> None:
         prefix = self.prefix(self.args["metadataPrefix"])
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             resource = self.load(session, self.args["identifier"])
             self.record(self.element(root, "GetRecord"), resource, prefix)
 
@@ -311,7 +313,7 @@ class _Request:
     # -- lists --------------------------------------------------------------------------------------------------
     def list(self, root, verb: str) -> None:
         position = self.position(verb)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             query = self.filtered(position)
             if position.total is None:
                 position.total = session.scalar(select(func.count()).select_from(query.subquery()))
@@ -425,21 +427,21 @@ class _Request:
         if not is_live(resource):
             return
         crosswalk = FORMATS[prefix][2]
-        data = self.hub.resources.serialize(resource)
+        data = self.resources.serialize(resource)
         metadata = self.element(record, "metadata")
         metadata.append(crosswalk(data, vocab=self.vocab, base_url=self.site_url))
 
     @property
     def vocab(self) -> VocabLookup:
-        return VocabLookup(self.hub.vocabularies)
+        return VocabLookup(self.vocabularies)
 
     # -- sets ---------------------------------------------------------------------------------------------------
     def sets(self) -> list[tuple[str, str]]:
-        vocabularies = self.hub.vocabularies
+        vocabularies = self.vocabularies
         out = [(family, f"{zh} {en}") for family, (zh, en) in SET_FAMILIES.items()]
         for family, vocab_name in (("stage", "stages"), ("subject", "subjects")):
             out += [(f"{family}:{t.code}", f"{t.zh} {t.en}") for t in vocabularies.get(vocab_name)]
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             orgs = session.execute(
                 select(Organisation.code, Organisation.name).order_by(Organisation.code)
             ).all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -12,6 +12,7 @@ from hub.db.models.accounts import ORG_KINDS, Organisation
 from hub.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from hub.security import scopes as scope_rules
 from hub.security.principal import Principal, region_within
+from hub.services import permissions
 
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{2,64}")
 # A non-alliance organisation sits under one of a higher rank; alliances may sit anywhere.
@@ -122,7 +123,7 @@ def check_region_placement(
 
 
 class OrgOperations:
-    """Mixed into AccountService: `self.hub` is the Hub."""
+    """Mixed into AccountService: uses its uow factory, database, configuration and vocabularies."""
 
     def create_org(
         self,
@@ -136,7 +137,7 @@ class OrgOperations:
     ) -> dict:
         require_authenticated(actor)
         validate_new_org(code, name, kind)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             parent_org = org_by_code(uow.session, parent) if parent else None
             self._check_may_create_org(actor, parent_org)
             check_placement(kind, parent_org)
@@ -168,7 +169,7 @@ class OrgOperations:
         self, actor: Principal | None = None, *, parent: str | None = None, kind: str | None = None
     ) -> list[dict]:
         """Flat, ordered by tree position; `parent` limits to that organisation's descendants."""
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             query = select(Organisation).options(selectinload(Organisation.parent))
             if parent:
                 query = query.where(
@@ -179,8 +180,22 @@ class OrgOperations:
             orgs = session.scalars(query.order_by(Organisation.path)).all()
             return [org_to_dict(o) for o in orgs]
 
+    def count_orgs(self) -> int:
+        """How many organisations the hub has (one COUNT, for the admin dashboard)."""
+        with self.db.session() as session:
+            return session.scalar(select(func.count()).select_from(Organisation))
+
+    def editor_orgs(self, actor: Principal) -> list[tuple[str, str]]:
+        """(code, name) of the organisations the actor may add resources to (the upload form)."""
+        ids = [r.org_id for r in actor.roles if r.role in permissions.EDITOR_ROLES]
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Organisation.code, Organisation.name).where(Organisation.id.in_(ids))
+            )
+            return [(code, name) for code, name in rows]
+
     def get_org(self, code: str) -> dict:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             return org_to_dict(org_by_code(session, code))
 
     def org_id_by_code(self, session: Session, code: str) -> Organisation:
@@ -188,7 +203,7 @@ class OrgOperations:
         return org_by_code(session, code)
 
     def check_region(self, region: str | None) -> None:
-        if region is not None and region not in self.hub.vocabularies.get("regions"):
+        if region is not None and region not in self.vocabularies.get("regions"):
             raise _field_error(
                 "region",
                 f"未知的行政区划代码 '{region}'，请用 GET /api/v1/vocabularies/regions 查看。"

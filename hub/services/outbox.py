@@ -56,8 +56,10 @@ HANDLERS: dict[str, Callable] = {
 
 
 class OutboxService:
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, uow, db, config, handler_hub):
+        self.uow, self.db, self.config = uow, db, config
+        # The topic handlers (indexer, previews, harvest) are module functions that take the hub.
+        self.handler_hub = handler_hub
 
     def process(self, *, limit: int = 500) -> int:
         """Handle due messages once each; returns how many were done. Unknown topics wait for a handler."""
@@ -74,10 +76,10 @@ class OutboxService:
     @contextmanager
     def _exclusive(self):
         """SQLite has no SKIP LOCKED: there, one processor at a time (a file lock in the data directory)."""
-        if not self.hub.db.is_sqlite:
+        if not self.db.is_sqlite:
             yield True
             return
-        path = self.hub.config.data_dir / "outbox.lock"
+        path = self.config.data_dir / "outbox.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a+") as fh:
             try:
@@ -91,7 +93,7 @@ class OutboxService:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def pending(self) -> int:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             return len(
                 uow.session.scalars(
                     select(OutboxMessage.id).where(OutboxMessage.processed.is_(None))
@@ -99,7 +101,7 @@ class OutboxService:
             )
 
     def _due(self, limit: int) -> list[int]:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             query = (
                 select(OutboxMessage.id)
                 .where(
@@ -120,14 +122,14 @@ class OutboxService:
         killed mid-message (out of memory) has used that attempt, so a message that keeps killing
         its worker is given up after MAX_ATTEMPTS. The back-off set here also keeps other workers
         off the message while it is handled."""
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             query = select(OutboxMessage).where(
                 OutboxMessage.id.in_(message_ids),
                 OutboxMessage.processed.is_(None),
                 OutboxMessage.attempts < MAX_ATTEMPTS,
                 or_(OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()),
             )
-            if not self.hub.db.is_sqlite:
+            if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)  # two workers never claim one
             messages = list(uow.session.scalars(query).all())
             for message in messages:
@@ -139,17 +141,17 @@ class OutboxService:
     def _handle(self, message_id: int, *, claimed: bool = False) -> int:
         if not claimed and not self._claim([message_id]):
             return 0
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             query = select(OutboxMessage).where(
                 OutboxMessage.id == message_id, OutboxMessage.processed.is_(None)
             )
-            if not self.hub.db.is_sqlite:
+            if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             message = uow.session.scalar(query)
             if message is None:
                 return 0
             try:
-                HANDLERS[message.topic](self.hub, dict(message.payload or {}))
+                HANDLERS[message.topic](self.handler_hub, dict(message.payload or {}))
             except Exception as exc:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:4000]
                 message.next_attempt = utcnow() + backoff(message.attempts)
@@ -167,7 +169,7 @@ class OutboxService:
             return 1
 
     def _handle_batch(self, topic: str, limit: int) -> int:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             query = (
                 select(OutboxMessage.id)
                 .where(
@@ -187,17 +189,17 @@ class OutboxService:
         ids = self._claim(due) if due else []
         if not ids:
             return 0
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             query = select(OutboxMessage).where(
                 OutboxMessage.id.in_(ids), OutboxMessage.processed.is_(None)
             )
-            if not self.hub.db.is_sqlite:
+            if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             messages = list(uow.session.scalars(query.order_by(OutboxMessage.id)).all())
             if not messages:
                 return 0
             try:
-                BATCH_HANDLERS[topic](self.hub, [dict(m.payload or {}) for m in messages])
+                BATCH_HANDLERS[topic](self.handler_hub, [dict(m.payload or {}) for m in messages])
             except Exception as exc:
                 log.warning(
                     "outbox batch of %s %s failed, retrying one by one: %s",

@@ -192,51 +192,113 @@ def render(path: Path, mimetype: str | None) -> Rendered | None:
     return None
 
 
-def make_preview(hub, sha256: str, mimetype: str | None) -> bool:
-    """Render and store the preview of one stored file unless tried before; True if tried now."""
-    with hub.db.session() as session:
-        if session.get(Preview, sha256) is not None:
-            return False
-    row = Preview(sha256=sha256, mimetype=(mimetype or "")[:255] or None, kind="none")
-    rendered = None
-    if kind_of(mimetype) and hub.storage.exists(sha256):
+class PreviewService:
+    """Renders a stored file's first page as a PNG (in the sandbox); reads stored previews."""
+
+    def __init__(self, db, storage, resources):
+        self.db, self.storage, self.resources = db, storage, resources
+
+    def make(self, sha256: str, mimetype: str | None) -> bool:
+        """Render and store one stored file's preview unless tried before; True if tried now."""
+        with self.db.session() as session:
+            if session.get(Preview, sha256) is not None:
+                return False
+        row = Preview(sha256=sha256, mimetype=(mimetype or "")[:255] or None, kind="none")
+        rendered = None
+        if kind_of(mimetype) and self.storage.exists(sha256):
+            try:
+                rendered = self._render_stored(sha256, mimetype)
+            except Exception as exc:  # hostile or broken files are expected: record it, never retry
+                if isinstance(exc, sandbox.LimitExceeded):
+                    row.kind, row.failure = FAILED + exc.reason, str(exc)[:300]
+                log.warning(
+                    "no preview for %s (%s): %s: %s", sha256, mimetype, type(exc).__name__, exc
+                )
+        if rendered is not None:
+            row.preview_sha256 = self.storage.put_bytes(rendered.png, "image/png")
+            row.width, row.height, row.kind = rendered.width, rendered.height, rendered.kind
+        with self.db.session() as session:
+            if session.get(Preview, sha256) is None:
+                session.add(row)
+                session.commit()
+        return True
+
+    def _render_stored(self, sha256: str, mimetype: str | None) -> Rendered | None:
+        """Copy the object to a temp file (capped) and render it there."""
+        with tempfile.NamedTemporaryFile(prefix="eduhub-src-", dir=self._tmp_dir()) as tmp:
+            with self.storage.open(sha256) as stream:
+                copied = 0
+                while chunk := stream.read(1 << 20):
+                    copied += len(chunk)
+                    if copied > MAX_SOURCE:
+                        log.warning("no preview for %s: larger than %s bytes", sha256, MAX_SOURCE)
+                        return None
+                    tmp.write(chunk)
+            tmp.flush()
+            return render(Path(tmp.name), mimetype)
+
+    def _tmp_dir(self) -> str | None:
+        tmp = getattr(self.storage, "tmp_dir", None)
+        if tmp is not None:
+            Path(tmp).mkdir(parents=True, exist_ok=True)
+            return str(tmp)
+        return None
+
+    def of_resource(self, actor, resource_id: str) -> tuple[bytes, Preview, bool] | None:
+        """(PNG bytes, its row, public?) of a resource this actor may read; None if it has no
+        preview. Raises NotFound/Gone exactly as reading the record does, PreviewFailed when a
+        limit stopped the render (the reason in `errors`)."""
+        with self.db.session() as session:
+            resource = self.resources.load_readable(session, actor, resource_id)
+            sha256s = [f.sha256 for f in resource.files]
+            preview = preview_of_files(session, sha256s)
+            public = resource.status == "published" and resource.visibility == "public"
+            if preview is None:
+                self._raise_failure(session, sha256s)
+                return None
+            session.expunge(preview)
         try:
-            rendered = _render_stored(hub, sha256, mimetype)
-        except Exception as exc:  # hostile or broken files are expected: record it, never retry
-            if isinstance(exc, sandbox.LimitExceeded):
-                row.kind, row.failure = FAILED + exc.reason, str(exc)[:300]
-            log.warning("no preview for %s (%s): %s: %s", sha256, mimetype, type(exc).__name__, exc)
-    if rendered is not None:
-        row.preview_sha256 = hub.storage.put_bytes(rendered.png, "image/png")
-        row.width, row.height, row.kind = rendered.width, rendered.height, rendered.kind
-    with hub.db.session() as session:
-        if session.get(Preview, sha256) is None:
-            session.add(row)
-            session.commit()
-    return True
+            with self.storage.open(preview.preview_sha256) as stream:
+                return stream.read(), preview, public
+        except FileNotFoundError:
+            return None
 
+    @staticmethod
+    def _raise_failure(session, sha256s: list[str]) -> None:
+        reason = failure_of_files(session, sha256s)
+        if reason is not None:
+            errors = [{"field": "preview", "messages": [FAILED + reason]}]
+            raise PreviewFailed(failure_message(reason), errors=errors)
 
-def _render_stored(hub, sha256: str, mimetype: str | None) -> Rendered | None:
-    """Copy the object to a temp file (capped) and render it there."""
-    with tempfile.NamedTemporaryFile(prefix="eduhub-src-", dir=_tmp_dir(hub)) as tmp:
-        with hub.storage.open(sha256) as stream:
-            copied = 0
-            while chunk := stream.read(1 << 20):
-                copied += len(chunk)
-                if copied > MAX_SOURCE:
-                    log.warning("no preview for %s: larger than %s bytes", sha256, MAX_SOURCE)
-                    return None
-                tmp.write(chunk)
-        tmp.flush()
-        return render(Path(tmp.name), mimetype)
+    def failure(self, resource_id: str) -> str | None:
+        """Why the resource has no preview when a limit stopped it (for a page that read the
+        record): size, time, cpu, memory or killed; else None."""
+        with self.db.session() as session:
+            query = select(ResourceFile.sha256).where(ResourceFile.resource_id == resource_id)
+            sha256s = list(session.scalars(query.order_by(ResourceFile.position)))
+            if preview_of_files(session, sha256s) is not None:
+                return None
+            return failure_of_files(session, sha256s)
 
-
-def _tmp_dir(hub) -> str | None:
-    tmp = getattr(hub.storage, "tmp_dir", None)
-    if tmp is not None:
-        Path(tmp).mkdir(parents=True, exist_ok=True)
-        return str(tmp)
-    return None
+    def by_resource(self, resource_ids: list[str]) -> dict[str, Preview]:
+        """resource id -> the preview of its first file that has one (search hits: one query)."""
+        if not resource_ids:
+            return {}
+        with self.db.session() as session:
+            rows = session.execute(
+                select(ResourceFile.resource_id, Preview)
+                .join(Preview, Preview.sha256 == ResourceFile.sha256)
+                .where(
+                    ResourceFile.resource_id.in_(list(resource_ids)),
+                    Preview.preview_sha256.is_not(None),
+                )
+                .order_by(ResourceFile.resource_id, ResourceFile.position)
+            ).all()
+            out: dict[str, Preview] = {}
+            for resource_id, preview in rows:
+                out.setdefault(resource_id, preview)
+            session.expunge_all()
+            return out
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -270,60 +332,6 @@ def failure_message(reason: str) -> str:
     return FAILURE_MESSAGES.get(reason, TOO_MUCH)
 
 
-def preview_failure(hub, resource_id: str) -> str | None:
-    """Why the resource has no preview when a limit stopped it (for a page that read the record)."""
-    with hub.db.session() as session:
-        query = select(ResourceFile.sha256).where(ResourceFile.resource_id == resource_id)
-        sha256s = list(session.scalars(query.order_by(ResourceFile.position)))
-        if preview_of_files(session, sha256s) is not None:
-            return None
-        return failure_of_files(session, sha256s)
-
-
-def resource_preview(hub, actor, resource_id: str) -> tuple[bytes, Preview, bool] | None:
-    """(PNG bytes, its row, public?) of a resource this actor may read; None if it has no preview.
-    Raises NotFound/Gone exactly as reading the record does, PreviewFailed when a limit stopped
-    the render (the reason in `errors`)."""
-    with hub.db.session() as session:
-        resource = hub.resources.load_readable(session, actor, resource_id)
-        sha256s = [f.sha256 for f in resource.files]
-        preview = preview_of_files(session, sha256s)
-        public = resource.status == "published" and resource.visibility == "public"
-        if preview is None:
-            reason = failure_of_files(session, sha256s)
-            if reason is not None:
-                errors = [{"field": "preview", "messages": [FAILED + reason]}]
-                raise PreviewFailed(failure_message(reason), errors=errors)
-            return None
-        session.expunge(preview)
-    try:
-        with hub.storage.open(preview.preview_sha256) as stream:
-            return stream.read(), preview, public
-    except FileNotFoundError:
-        return None
-
-
-def previews_by_resource(hub, resource_ids: list[str]) -> dict[str, Preview]:
-    """resource id -> the preview of its first file that has one (search hits: one query a page)."""
-    if not resource_ids:
-        return {}
-    with hub.db.session() as session:
-        rows = session.execute(
-            select(ResourceFile.resource_id, Preview)
-            .join(Preview, Preview.sha256 == ResourceFile.sha256)
-            .where(
-                ResourceFile.resource_id.in_(list(resource_ids)),
-                Preview.preview_sha256.is_not(None),
-            )
-            .order_by(ResourceFile.resource_id, ResourceFile.position)
-        ).all()
-        out: dict[str, Preview] = {}
-        for resource_id, preview in rows:
-            out.setdefault(resource_id, preview)
-        session.expunge_all()
-        return out
-
-
 # -- outbox handler ------------------------------------------------------------------------------
 
 
@@ -332,4 +340,4 @@ def handle_preview(hub, payload: dict) -> None:
     all its messages in one open transaction and could run before the search indexing batches of the
     same pass."""
     if payload.get("sha256"):
-        make_preview(hub, payload["sha256"], payload.get("mimetype"))
+        hub.previews.make(payload["sha256"], payload.get("mimetype"))

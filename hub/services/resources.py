@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from hub.db.base import new_id, utcnow
 from hub.db.models import Organisation, Resource
+from hub.db.models.sources import Source
 from hub.errors import (
     Forbidden,
     Gone,
@@ -22,17 +23,17 @@ from hub.services.defaults import new_resource_defaults
 from hub.services.harvested import HarvestedMixin
 from hub.services.workflow import WorkflowMixin
 from hub.tasks.topics import Topic
+from metadata.schema import ResourceInputSchema, consistency_errors
 
 NOT_FOUND = "未找到该资源，或您无权查看。No such resource, or you may not see it."
 
 
 class ResourceService(WorkflowMixin, HarvestedMixin):
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, uow):
+        self.uow = uow
 
     # -- validation ---------------------------------------------------------------------------------------------
     def validate(self, data: dict, *, partial: bool = False) -> dict:
-        from metadata.schema import ResourceInputSchema
 
         if not isinstance(data, dict):
             raise ValidationFailed("请求体应为 JSON 对象。The body must be a JSON object.")
@@ -43,7 +44,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
 
     # -- reads --------------------------------------------------------------------------------------------------
     def get(self, actor: Principal, resource_id: str) -> dict:
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             resource = self.load_readable(uow.session, actor, resource_id)
             return self.serialize(resource, uow.session)
 
@@ -64,14 +65,10 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     def source_name(self, session: Session | None, source_id: int | None) -> str | None:
         if source_id is None or session is None:
             return None
-        try:
-            from hub.db.models.sources import Source
-        except ImportError:
-            return None
         return session.scalar(select(Source.name).where(Source.id == source_id))
 
     def versions(self, actor: Principal, resource_id: str) -> list[dict]:
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             resource = self.load_readable(uow.session, actor, resource_id)
             rows = uow.session.scalars(
                 select(Resource)
@@ -93,7 +90,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
         self, actor: Principal, *, status: str | None = None, limit: int = 200
     ) -> list[dict]:
         self._require_user(actor)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             query = select(Resource).where(Resource.owner_id == actor.user_id)
             if status:
                 query = query.where(Resource.status == status)
@@ -104,7 +101,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     def create(self, actor: Principal, data: dict) -> dict:
         self._require_user(actor)
         data = self.validate(data)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             org = self._target_org(uow.session, actor, data.get("org"))
             resource = Resource(
                 **{
@@ -134,7 +131,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     ) -> dict:
         self._require_user(actor)
         data = self.validate(data, partial=True)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             resource = self.load_editable(uow.session, actor, resource_id)
             if if_match is not None and if_match != resource.revision:
                 raise PreconditionFailed(
@@ -161,7 +158,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
 
     def withdraw(self, actor: Principal, resource_id: str, *, comment: str | None = None) -> dict:
         self._require_user(actor)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             resource = self.load_readable(uow.session, actor, resource_id)
             if not permissions.can_edit(actor, resource):
                 raise Forbidden(
@@ -197,7 +194,6 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
 
     @staticmethod
     def _check_consistency(resource: Resource) -> None:
-        from metadata.schema import consistency_errors
 
         problems = consistency_errors(
             {name: getattr(resource, name) for name in records.EDITABLE_FIELDS}

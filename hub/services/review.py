@@ -13,8 +13,8 @@ QUEUE_LIMIT = 200
 
 
 class ReviewService:
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, uow, resources):
+        self.uow, self.resources = uow, resources
 
     def queue(self, actor: Principal, *, limit: int = QUEUE_LIMIT) -> list[dict]:
         """Submitted records in the reviewer's organisations (and those below), oldest first: first come, first seen."""
@@ -22,7 +22,7 @@ class ReviewService:
             r.role in permissions.REVIEWER_ROLES for r in actor.roles
         ):
             raise Forbidden("只有审核员可以查看审核队列。Only reviewers can see the review queue.")
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             rows = uow.session.scalars(
                 select(Resource)
                 .join(Organisation, Resource.org_id == Organisation.id)
@@ -41,7 +41,7 @@ class ReviewService:
                 )
                 out.append(
                     {
-                        "record": self.hub.resources.serialize(resource, uow.session),
+                        "record": self.resources.serialize(resource, uow.session),
                         "changes": field_diff(previous, resource),
                     }
                 )

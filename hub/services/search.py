@@ -71,8 +71,10 @@ VOCABULARY = {
 
 
 class SearchService:
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, index, db, vocabularies, indexer_hub):
+        self.index, self.db, self.vocabularies = index, db, vocabularies
+        # hub.services.indexer's module functions (documents for a rebuild) take the hub.
+        self.indexer_hub = indexer_hub
 
     def search(
         self,
@@ -98,8 +100,8 @@ class SearchService:
             facets=self._facets(facets),
             scope=Scope.for_principal(actor),
         )
-        result = self._engine(self.hub.search.search, query)
-        with self.hub.db.session() as session:
+        result = self._engine(self.index.search, query)
+        with self.db.session() as session:
             by_id = self._readable(session, actor, [hit.id for hit in result.hits])
             hits = [
                 {**by_id[hit.id], "highlights": hit.highlights}
@@ -118,7 +120,7 @@ class SearchService:
 
     def suggest(self, actor: Principal, prefix: str, size: int = 8) -> list[dict]:
         suggestions = self._engine(
-            self.hub.search.suggest, prefix or "", Scope.for_principal(actor), size=size
+            self.index.suggest, prefix or "", Scope.for_principal(actor), size=size
         )
         return [{"id": s.id, "title": s.title} for s in suggestions]
 
@@ -131,18 +133,18 @@ class SearchService:
         `workers`: processes for Chinese analysis. Default one: on 2 cores a second helped only while other jobs
         held the cores and cost 40% more CPU (bench/RESULTS.md); worth trying with 4 cores or more."""
         workers = workers or 1
-        return self.hub.search.rebuild(
-            indexer.indexable_documents(self.hub, workers=workers), progress=progress
+        return self.index.rebuild(
+            indexer.indexable_documents(self.indexer_hub, workers=workers), progress=progress
         )
 
     def count_indexable(self) -> int:
-        return indexer.count_indexable(self.hub)
+        return indexer.count_indexable(self.indexer_hub)
 
     def reconcile(self) -> dict:
         """Repair drift between database and index: index what is missing or stale, remove what should not be."""
-        self.hub.search.ensure()
-        indexed = self.hub.search.all_ids_with_versions()
-        with self.hub.db.session() as session:
+        self.index.ensure()
+        indexed = self.index.all_ids_with_versions()
+        with self.db.session() as session:
             wanted = dict(
                 session.execute(
                     select(Resource.id, Resource.updated).where(
@@ -155,7 +157,7 @@ class SearchService:
         stale = [i for i in wanted if i in indexed and indexed[i] != wanted[i]]
         extra = [i for i in indexed if i not in wanted]
         if missing or stale or extra:
-            indexer.index_resources(self.hub, missing + stale + extra)
+            indexer.index_resources(self.indexer_hub, missing + stale + extra)
         report = {
             "indexed": len(wanted),
             "missing": len(missing),
@@ -199,7 +201,7 @@ class SearchService:
         if total or not query.q.strip():
             return None
         try:
-            correction = self.hub.search.did_you_mean(query)
+            correction = self.index.did_you_mean(query)
         except Exception:
             log.warning("did-you-mean failed for %r", query.q, exc_info=True)
             return None
@@ -222,7 +224,7 @@ class SearchService:
         return tuple(dict.fromkeys(FACET_FIELDS[n] for n in names))
 
     def _org_ids(self, codes: list[str]) -> list[str]:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             found = dict(
                 session.execute(
                     select(Organisation.code, Organisation.id).where(Organisation.code.in_(codes))
@@ -282,7 +284,7 @@ class SearchService:
         if field == "org":
             return orgs.get(code, code)
         vocabulary = VOCABULARY.get(field)
-        return self.hub.vocabularies.get(vocabulary).label(code) if vocabulary else code
+        return self.vocabularies.get(vocabulary).label(code) if vocabulary else code
 
 
 def _row(mapping, **extra) -> SimpleNamespace:

@@ -73,7 +73,7 @@ def _check_expiry(expires_days) -> None:
 
 
 class TokenOperations:
-    """Mixed into AccountService: `self.hub` is the Hub; `self.principal_for` builds principals."""
+    """Mixed into AccountService (uow factory, db, config); `principal_for` builds principals."""
 
     def create_token(
         self,
@@ -97,7 +97,7 @@ class TokenOperations:
         granted = token_scopes(actor, scopes)
         expires = token_expiry(actor, expires_days)
         email = self._token_owner(actor, email)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             user = user_by_email(uow.session, email)
             secret = tokens.generate()
             record = ApiToken(
@@ -144,7 +144,7 @@ class TokenOperations:
     def list_tokens(self, actor: Principal) -> list[dict]:
         """The actor's own tokens, newest first (revoked ones too, marked as such)."""
         require_authenticated(actor)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             rows = session.scalars(
                 select(ApiToken)
                 .where(ApiToken.user_id == actor.user_id)
@@ -155,7 +155,7 @@ class TokenOperations:
     def revoke_token(self, actor: Principal, token_id: int) -> None:
         """Revoke one of the actor's tokens (admins: anyone's); revoking twice is harmless."""
         require_authenticated(actor)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             token = uow.session.get(ApiToken, token_id)
             if token is None or (token.user_id != actor.user_id and not actor.is_admin):
                 # Others' tokens are reported as missing, so ids reveal nothing.
@@ -174,7 +174,7 @@ class TokenOperations:
     def principal_for_token(self, token: str, *, ip: str | None = None) -> Principal:
         if not token or not tokens.looks_like_token(token):
             raise Unauthenticated(INVALID)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             record = session.scalar(
                 select(ApiToken).where(ApiToken.token_hash == tokens.digest(token))
             )

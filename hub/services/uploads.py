@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from hub.db.base import new_id, utcnow
+from hub.db.models import Resource
 from hub.db.models.uploads import UploadSession
 from hub.errors import (
     Conflict,
@@ -25,6 +26,7 @@ from hub.errors import (
 from hub.security.principal import Principal
 from hub.services import permissions
 from hub.services.files import too_large_message
+from hub.storage.names import sanitise_filename
 
 CHUNK_SIZE = (
     4 * 1024 * 1024
@@ -71,12 +73,12 @@ class UploadState:
 
 
 class UploadService:
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, uow, resources, files, config):
+        self.uow, self.resources, self.files, self.config = uow, resources, files, config
 
     @property
     def directory(self) -> Path:
-        return Path(self.hub.config.data_dir) / "uploads"
+        return Path(self.config.data_dir) / "uploads"
 
     def part_path(self, upload_id: str) -> Path:
         return self.directory / f"{upload_id}.part"
@@ -85,14 +87,13 @@ class UploadService:
     def start(
         self, actor: Principal, resource_id: str, *, name: str, size: int, sha256: str | None = None
     ) -> UploadState:
-        from hub.storage.names import sanitise_filename
 
         name = sanitise_filename(name)
         self._check_size(size)
         sha256 = self._check_sha(sha256)
         self.purge_expired()
-        with self.hub.uow(actor) as uow:
-            resource = self.hub.resources.load_editable(uow.session, actor, resource_id)
+        with self.uow(actor) as uow:
+            resource = self.resources.load_editable(uow.session, actor, resource_id)
             row = UploadSession(
                 id=new_id(),
                 resource_id=resource.id,
@@ -113,7 +114,7 @@ class UploadService:
             return self._state(row)
 
     def status(self, actor: Principal, upload_id: str) -> UploadState:
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             return self._state(self._load(uow.session, actor, upload_id))
 
     def append(
@@ -128,7 +129,7 @@ class UploadService:
             raise PayloadTooLarge(
                 f"每块最多 {CHUNK_SIZE} 字节。A chunk may be at most {CHUNK_SIZE} bytes."
             )
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             row = self._load(uow.session, actor, upload_id)
         if row.completed is not None:
             raise OffsetMismatch(row.size, "该文件已上传完成。This upload is already complete.")
@@ -158,7 +159,7 @@ class UploadService:
 
     # -- completion ---------------------------------------------------------------------------------------------
     def _finish(self, actor: Principal, upload_id: str) -> UploadState:
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             row = self._load(uow.session, actor, upload_id)
         digest = (
             None
@@ -167,13 +168,13 @@ class UploadService:
         )
         try:
             with open(self.part_path(row.id), "rb") as part:
-                stored = self.hub.files.upload(
+                stored = self.files.upload(
                     actor, row.resource_id, row.name, part, content_length=row.size, digest=digest
                 )
         except FINAL_ERRORS:
             self._drop(row.id)
             raise
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             uow.session.execute(
                 update(UploadSession)
                 .where(UploadSession.id == row.id)
@@ -189,7 +190,7 @@ class UploadService:
     def purge_expired(self, now: datetime | None = None) -> int:
         """Remove sessions past their expiry with their partial files, and partial files no session owns."""
         now = now or utcnow()
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             ids = list(
                 uow.session.scalars(select(UploadSession.id).where(UploadSession.expires < now))
             )
@@ -206,7 +207,7 @@ class UploadService:
         return len(ids)
 
     def _drop(self, upload_id: str) -> None:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             row = uow.session.get(UploadSession, upload_id)
             if row is not None:
                 uow.session.delete(row)
@@ -216,7 +217,6 @@ class UploadService:
     # -- helpers ------------------------------------------------------------------------------------------------
     def _load(self, session, actor: Principal, upload_id: str) -> UploadSession:
         """The session, if it exists, has not expired, and the caller may still edit its resource."""
-        from hub.db.models import Resource
 
         row = session.get(UploadSession, upload_id) if isinstance(upload_id, str) else None
         if row is None or row.expires < utcnow():
@@ -228,13 +228,13 @@ class UploadService:
         return row
 
     def _current_offset(self, upload_id: str) -> int:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             return uow.session.scalar(
                 select(UploadSession.offset).where(UploadSession.id == upload_id)
             )
 
     def _advance(self, upload_id: str, old: int, new: int) -> int:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             uow.session.execute(
                 update(UploadSession)
                 .where(UploadSession.id == upload_id, UploadSession.offset == old)
@@ -251,8 +251,8 @@ class UploadService:
             raise ValidationFailed.from_messages(
                 {"size": ["应为正整数（字节数）。Must be a positive number of bytes."]}
             )
-        if size > self.hub.config.max_upload_bytes:
-            raise PayloadTooLarge(too_large_message(self.hub.config.max_upload_mb))
+        if size > self.config.max_upload_bytes:
+            raise PayloadTooLarge(too_large_message(self.config.max_upload_mb))
 
     @staticmethod
     def _check_sha(sha256) -> str | None:

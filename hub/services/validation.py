@@ -9,6 +9,8 @@ import json
 
 from marshmallow import ValidationError
 
+from metadata.schema import ResourceRecordSchema
+
 # Vocabulary fields repeat from record to record.
 VOCAB_FIELDS = (
     "language",
@@ -43,7 +45,6 @@ class GroupedValidator:
     can load the record with its own schema and report the errors exactly as that schema words them."""
 
     def __init__(self, rest_schema=None):
-        from metadata.schema import ResourceRecordSchema
 
         self.groups = [(group, ResourceRecordSchema(only=group), {}) for group in CACHED_GROUPS]
         self.rest_schema = rest_schema or ResourceRecordSchema(exclude=CACHED_FIELDS)

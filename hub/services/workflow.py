@@ -28,7 +28,7 @@ class WorkflowMixin:
             )
         self._require_user(actor)
         comment = self._clean_comment(comment)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             resource = self.load_readable(uow.session, actor, resource_id)
             handler = getattr(self, "_" + action.replace("-", "_"))
             result = handler(uow, actor, resource, comment)

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from hub.storage.base import ObjectStore, object_key
+from hub.storage.local import LocalStore
 from hub.storage.memory import memory_store
 from hub.storage.staging import Staged
 
@@ -23,11 +24,9 @@ def store_from_url(url: str, data_dir: Path) -> ObjectStore:
     if parts.scheme == "memory":
         return memory_store(parts.netloc + parts.path.strip("/"), tmp_dir)
     if parts.scheme == "file":
-        from hub.storage.local import LocalStore
-
         return LocalStore(Path(unquote(parts.netloc + parts.path)), tmp_dir=tmp_dir)
     if parts.scheme == "s3":
-        from hub.storage.s3 import S3Store
+        from hub.storage.s3 import S3Store  # boto3 is heavy: loaded only for s3:// storage
 
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if not parts.netloc:

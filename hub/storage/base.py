@@ -4,6 +4,7 @@ it."""
 from __future__ import annotations
 
 import hashlib
+import io
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,7 +58,6 @@ class ObjectStore(ABC):
 
     def put_bytes(self, data: bytes, mimetype: str) -> str:
         """Store a small body held in memory (seed data, derived files); returns its SHA-256."""
-        import io
 
         staged = self.stage(io.BytesIO(data), max_bytes=len(data))
         self.commit(staged, mimetype)

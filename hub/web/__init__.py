@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from hub.web import assets, csrf, errors, filters, i18n, security
+from hub.web.views import create_blueprint
+
 
 def init_web(app: Flask) -> None:
     """Register the pages, their template helpers and the security headers every page carries."""
-    from hub.web import assets, csrf, errors, filters, i18n, security
-    from hub.web.views import create_blueprint
 
     i18n.init_app(app)
     bp = create_blueprint()

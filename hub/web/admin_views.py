@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from hub import current_hub
 from hub.errors import Forbidden, HubError
+from hub.http.context import current_hub
 from hub.http.principal import current_principal, keep_session
 
 AUDIT_PAGE_SIZE = 50
@@ -40,8 +40,8 @@ def dashboard():
         "admin.html",
         sources=sources,
         failing=failing,
-        users=len(hub.accounts.list_users(principal)),
-        orgs=len(hub.accounts.list_orgs(principal)),
+        users=hub.accounts.count_users(principal),
+        orgs=hub.accounts.count_orgs(),
         recent=hub.audit.list(principal, page=1, size=RECENT).entries,
         seeded=hub.accounts.seeded_password_users(principal),
     )

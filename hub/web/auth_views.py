@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from hub import current_hub
 from hub.errors import TooManyRequests, Unauthenticated
 from hub.http import redirects
+from hub.http.context import current_hub
 from hub.http.principal import client_ip, current_principal, start_session
 from hub.web import csrf
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_babel import gettext as _
 
-from hub import current_hub
 from hub.errors import Forbidden, Unauthenticated
 from hub.http import bodies
+from hub.http.context import current_hub
 from hub.http.csrf import (
     FIELD,
     HEADER,

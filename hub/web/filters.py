@@ -8,7 +8,7 @@ import re
 from flask import Blueprint
 from markupsafe import Markup, escape
 
-from hub import current_hub
+from hub.http.context import current_hub
 from hub.web.i18n import current_lang
 
 # Canonical field -> vocabulary, for labels on the resource page and in search results.

@@ -7,10 +7,12 @@ from flask import request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from hub import current_hub
 from hub.errors import NotFound
+from hub.http.context import current_hub
 from hub.http.principal import current_principal
 from hub.web.filters import field_label, label
+from metadata.crosswalks import VocabLookup
+from metadata.crosswalks.lrmi import to_lrmi
 
 # (field, label) in the order a teacher reads them.
 DETAILS = (
@@ -55,11 +57,6 @@ def org_name(code: str | None) -> str | None:
 
 
 def lrmi(record: dict) -> dict | None:
-    try:
-        from metadata.crosswalks import VocabLookup
-        from metadata.crosswalks.lrmi import to_lrmi
-    except ImportError:
-        return None
     return to_lrmi(
         record, vocab=VocabLookup(current_hub().vocabularies), base_url=request.host_url.rstrip("/")
     )

@@ -6,18 +6,17 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hub import current_hub
 from hub.errors import HubError
+from hub.http.context import current_hub
 from hub.http.principal import current_principal
 from hub.http.redirects import to_login
 from hub.http.usage import record_usage
-from hub.services.review import ReviewService
 
 DECISIONS = {"publish": _l("Published."), "reject": _l("Returned to the contributor.")}
 
 
 def _queue_page(message=None, notice=None, status=200):
-    items = ReviewService(current_hub()).queue(current_principal())
+    items = current_hub().review.queue(current_principal())
     return render_template("review.html", items=items, message=message, notice=notice), status
 
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from hub.search.base import SORTS
 from hub.services.search import PARAMS
+from hub.web.filters import label, vocabulary_title
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 500 x 20 = the engines' 10,000-result window
@@ -126,7 +127,6 @@ class SearchForm:
 
 def facet_title(name: str) -> str:
     """A facet's heading in the page's language."""
-    from hub.web.filters import vocabulary_title
 
     if name in FACET_VOCABULARY:
         return vocabulary_title(FACET_VOCABULARY[name])
@@ -136,7 +136,6 @@ def facet_title(name: str) -> str:
 def bucket_label(name: str, bucket: dict) -> str:
     """A facet value in the page's language: the vocabulary's label; organisations and sources by
     their name."""
-    from hub.web.filters import label
 
     return (
         label(bucket["key"], FACET_VOCABULARY[name])
@@ -150,7 +149,6 @@ def facet_value_label(name: str, code: str, aggregations: dict) -> str:
     for bucket in aggregations.get(name, ()):
         if bucket["key"] == code:
             return bucket_label(name, bucket)
-    from hub.web.filters import label
 
     return label(code, FACET_VOCABULARY[name]) if name in FACET_VOCABULARY else code
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from hub import current_hub
 from hub.errors import HubError, ValidationFailed
+from hub.http.context import current_hub
 from hub.http.principal import current_principal
 from hub.http.redirects import to_login
 from hub.http.usage import record_usage
-from hub.services import permissions
 
 SINGLE = ("stage", "edition", "volume", "type", "license", "visibility", "region")
 MULTIPLE = ("subjects", "grades", "themes")
@@ -35,19 +34,6 @@ def form_to_record(form) -> dict:
     return data
 
 
-def editor_orgs(principal) -> list:
-    from sqlalchemy import select
-
-    from hub.db.models import Organisation
-
-    ids = [r.org_id for r in principal.roles if r.role in permissions.EDITOR_ROLES]
-    with current_hub().uow(principal) as uow:
-        return [
-            (o.code, o.name)
-            for o in uow.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
-        ]
-
-
 def _field_errors(exc: HubError) -> dict:
     return {e["field"]: e["messages"] for e in exc.errors}
 
@@ -58,7 +44,7 @@ def _describe_page(principal, values, errors=None, message=None, status=200):
         values=values,
         errors=errors or {},
         message=message,
-        orgs=editor_orgs(principal),
+        orgs=current_hub().accounts.editor_orgs(principal),
         vocab=current_hub().vocabularies,
     )
     return page, status

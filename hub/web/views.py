@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from hub import current_hub
 from hub.errors import ValidationFailed
 from hub.http import cache
+from hub.http.context import current_hub
 from hub.http.principal import current_principal
 from hub.http.redirects import to_login
 from hub.http.usage import record_usage
-from hub.web import searchform
+from hub.web import admin_views, auth_views, review_views, searchform, upload_views
+from hub.web.resource_page import page_context
 
 
 def create_blueprint() -> Blueprint:
     """A fresh blueprint per app (tests make many apps; a blueprint's setup cannot change once
     registered)."""
-    from hub.web import auth_views
 
     bp = Blueprint(
         "web",
@@ -30,7 +30,6 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/r/<resource_id>", "resource", resource)
     bp.add_url_rule("/mine", "mine", mine)
     auth_views.register(bp)
-    from hub.web import admin_views, review_views, upload_views
 
     upload_views.register(bp)
     review_views.register(bp)
@@ -42,7 +41,7 @@ def search():
     form = searchform.SearchForm.from_args(request.args)
     error, result = None, {"hits": [], "total": 0, "aggregations": {}}
     try:
-        result = current_hub().search_service.search(
+        result = current_hub().search.search(
             current_principal(),
             q=form.q,
             filters=form.filters,
@@ -72,7 +71,6 @@ def search():
 
 
 def resource(resource_id: str):
-    from hub.web.resource_page import page_context
 
     context = page_context(resource_id)
     response = make_response(render_template("resource.html", **context))

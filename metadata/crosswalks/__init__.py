@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from metadata.vocabularies import load_vocabularies
+
 # Canonical field -> (vocabulary name, the short name used in prefixed codes such as
 # "subject:math").
 CODED_FIELDS: dict[str, tuple[str, str]] = {
@@ -77,7 +79,6 @@ EMPTY = VocabLookup()
 
 def default_lookup() -> VocabLookup:
     """The lookup over the hub's own vocabulary files."""
-    from metadata.vocabularies import load_vocabularies
 
     return VocabLookup(load_vocabularies())
 

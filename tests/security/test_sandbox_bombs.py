@@ -9,7 +9,7 @@ import pytest
 
 from hub import sandbox
 from hub.db.models import FileText, OutboxMessage, Preview
-from hub.services import office_render, previews
+from hub.services import office_render
 from tests.resource_factories import make_world, valid_record
 from tests.support import need
 from tests.support.sandbox import docx_bomb, png_bomb, pptx_bomb
@@ -19,7 +19,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 @pytest.fixture
 def world(hub):
-    hub.on_outbox = lambda: None
     return make_world(hub)
 
 
@@ -55,7 +54,7 @@ def test_an_office_zip_bomb_is_refused_from_its_directory_and_never_retried(hub,
     assert {m.topic for m in messages} == {"file.extract", "file.preview"}
     assert all(m.processed is not None and m.attempts == 1 for m in messages)
     assert hub.outbox.process() == 0
-    assert previews.make_preview(hub, sha256, DOCX) is False
+    assert hub.previews.make(sha256, DOCX) is False
 
 
 def test_a_png_declaring_ten_billion_pixels_is_marked_failed_and_never_retried(hub, world):
@@ -75,7 +74,7 @@ def test_an_image_past_the_memory_limit_is_stopped_and_marked_failed(hub, monkey
     monkeypatch.setenv("EDUHUB_SANDBOX_MEMORY_MB", "400")
     sha256 = hub.storage.put_bytes(png_bomb(40_000, 40_000), "image/png")
 
-    assert previews.make_preview(hub, sha256, "image/png") is True
+    assert hub.previews.make(sha256, "image/png") is True
     with hub.db.session() as session:
         assert session.get(Preview, sha256).kind == "failed-memory"
 
@@ -90,7 +89,7 @@ def test_an_office_conversion_past_its_deadline_is_marked_failed_time(hub, monke
     docx.Document().save(buf)
     sha256 = hub.storage.put_bytes(buf.getvalue(), DOCX)
 
-    previews.make_preview(hub, sha256, DOCX)
+    hub.previews.make(sha256, DOCX)
     with hub.db.session() as session:
         assert session.get(Preview, sha256).kind == "failed-time"
 

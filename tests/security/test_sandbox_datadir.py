@@ -15,7 +15,7 @@ from hub import create_app
 from hub.datadir import private_dir, private_file
 from hub.db import Base
 from hub.db.models import Preview
-from hub.tasks.base import Task
+from hub.tasks import Task
 from tests.resource_factories import PDF_BYTES, make_world, valid_record
 
 LOOSE = stat.S_IRWXG | stat.S_IRWXO
@@ -54,7 +54,6 @@ def fresh_hub(tmp_path, usual_umask):
 def test_a_fresh_hub_keeps_its_data_directory_private(fresh_hub):
     hub = fresh_hub
     assert hub.db.is_sqlite and str(hub.config.data_dir) in hub.config.database_url
-    hub.on_outbox = lambda: None
     world = make_world(hub)
     record = hub.resources.create(world.contributor, valid_record(title="有理数"))
     for name, data in (("讲义.pdf", PDF_BYTES), ("封面.png", small_png())):

@@ -46,7 +46,6 @@ def messages(hub, monkeypatch, tmp_path):
     monkeypatch.setitem(outbox.HANDLERS, KILLER, kill_own_process)
     done = tmp_path / "harmless-done"
     monkeypatch.setitem(outbox.HANDLERS, GOOD, lambda hub, payload: done.write_text("ok"))
-    hub.on_outbox = lambda: None
     with hub.uow() as uow:
         uow.outbox(KILLER, sha256="0" * 64)
         uow.outbox(GOOD)

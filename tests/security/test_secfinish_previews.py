@@ -17,7 +17,6 @@ TOO_BIG = "文件解压后过大，无法预览；请下载后查看。"
 
 @pytest.fixture
 def world(hub):
-    hub.on_outbox = lambda: None
     return make_world(hub)
 
 

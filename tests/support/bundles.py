@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 
 from config import Config
+from hub.bootstrap import Hub, bootstrap
 from hub.db import Base
-from hub.services import Hub
 from hub.services.bulk import BulkImporter
 from tests.resource_factories import PDF_BYTES, valid_record
 
@@ -43,8 +43,7 @@ def make_hub(data_dir: Path, **overrides) -> Hub:
     engine = create_engine(config.database_url)
     Base.metadata.create_all(engine)
     engine.dispose()
-    hub = Hub(config)
-    hub.on_outbox = lambda: None
+    hub = bootstrap(config)
     return hub
 
 

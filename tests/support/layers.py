@@ -178,7 +178,9 @@ def _under(module: str, prefix: str) -> bool:
 
 
 def long_lines(limit: int = 100) -> int:
-    files = project_files() + sorted((ROOT / "tests").rglob("*.py")) + sorted(ROOT.glob("bench/*.py"))
+    files = (
+        project_files() + sorted((ROOT / "tests").rglob("*.py")) + sorted(ROOT.glob("bench/*.py"))
+    )
     return sum(
         1 for p in files for line in p.read_text(encoding="utf-8").splitlines() if len(line) > limit
     )
@@ -191,7 +193,9 @@ def main() -> None:
     print(f"import cycles (counting function-local imports): {len(cycles(graph))}")
     for component in cycles(graph):
         print("  ", " <-> ".join(component))
-    print(f"function-local imports: {len(local)} ({sum(not i.justified for i in local)} unexplained)")
+    print(
+        f"function-local imports: {len(local)} ({sum(not i.justified for i in local)} unexplained)"
+    )
     print(f"lines over 100 columns (project, tests, bench): {long_lines()}")
 
 

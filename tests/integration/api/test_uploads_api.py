@@ -12,7 +12,6 @@ import pytest
 from hub.db.base import utcnow
 from hub.db.models.uploads import UploadSession
 from hub.services import uploads as uploads_module
-from hub.services.uploads import UploadService
 from tests.factories import auth_header
 from tests.resource_factories import PDF_BYTES, make_world, valid_record
 
@@ -82,7 +81,7 @@ def test_chunks_in_order_attach_the_file_and_the_last_answer_is_the_file(client,
         "mimetype": "application/pdf",
     }
     assert [f["name"] for f in hub.resources.get(world.contributor, rid)["files"]] == ["课件.pdf"]
-    assert not UploadService(hub).part_path(upload_id).exists()
+    assert not hub.uploads.part_path(upload_id).exists()
 
 
 def test_head_tells_where_to_resume_after_a_cut(client, world, rid):
@@ -123,7 +122,7 @@ def test_a_chunk_cut_short_does_not_move_the_offset(client, world, rid, hub):
         environ_overrides={"CONTENT_LENGTH": "65536"},
     )
     assert response.status_code == 400
-    assert UploadService(hub).status(world.contributor, upload_id).offset == 0
+    assert hub.uploads.status(world.contributor, upload_id).offset == 0
 
 
 def test_oversize_chunk_past_the_end_and_missing_header_are_refused(client, world, rid):
@@ -198,7 +197,7 @@ def test_wrong_sha256_attaches_nothing_and_ends_the_session(client, world, rid, 
     assert last.status_code == 400
     assert hub.resources.get(world.contributor, rid)["files"] == []
     assert _patch(client, world, upload_id, 0, BIG_PDF[:100]).status_code == 404
-    assert not UploadService(hub).part_path(upload_id).exists()
+    assert not hub.uploads.part_path(upload_id).exists()
 
 
 def test_right_sha256_is_accepted(client, world, rid):
@@ -209,7 +208,7 @@ def test_right_sha256_is_accepted(client, world, rid):
 
 
 def test_expired_sessions_are_purged_with_their_partial_files(client, world, rid, hub):
-    service = UploadService(hub)
+    service = hub.uploads
     old = _start(client, world, rid).json["upload_id"]
     fresh = _start(client, world, rid).json["upload_id"]
     _patch(client, world, old, 0, BIG_PDF[:100])

@@ -9,7 +9,6 @@ import zipfile
 import pytest
 
 from hub.bundles import signing
-from hub.bundles.jobs import BundleJobService
 from tests.factories import auth_header
 from tests.resource_factories import make_world, publish
 
@@ -95,7 +94,7 @@ def test_a_bundle_not_built_yet_is_not_downloadable(client, world):
 def test_expired_bundles_are_deleted_by_the_periodic_task(client, hub, world):
     hub.config.bundle_days = 0
     job = build(client, hub, world.tokens["c"], {}).json
-    service = BundleJobService(hub)
+    service = hub.bundles
     assert service.path(job["id"]).exists()
 
     assert service.expire() == 1

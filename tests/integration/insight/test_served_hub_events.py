@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from config import Config
+from hub.bootstrap import bootstrap
 from hub.cli import main
 from hub.db.models import Resource
 from hub.db.models.usage import UsageEvent
-from hub.services import Hub
 from tests.integration.cli.test_serve_db import _wait_for
 from tests.resource_factories import make_world, publish
 from tests.support.postgres import _spare_port
@@ -62,8 +62,7 @@ def _serve(env, port, log):
 
 def test_served_downloads_count_once_and_survive_a_clean_shutdown(env, tmp_path):
     assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
-    hub = Hub(Config.from_env())
-    hub.on_outbox = lambda: None
+    hub = bootstrap(Config.from_env())
     rid = publish(hub, make_world(hub))["id"]
     port = _spare_port()
     base = f"http://127.0.0.1:{port}"

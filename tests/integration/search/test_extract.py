@@ -116,5 +116,5 @@ def test_words_only_in_a_file_become_searchable_after_the_worker_runs(hub):
     hub.resources.act(world.contributor, record["id"], "submit")
     hub.resources.act(world.reviewer, record["id"], "publish", comment="好")
     hub.outbox.process()
-    hits = hub.search_service.search(ANONYMOUS, q="楞次定律")["hits"]
+    hits = hub.search.search(ANONYMOUS, q="楞次定律")["hits"]
     assert [h["id"] for h in hits] == [record["id"]]

@@ -22,7 +22,7 @@ def world(hub):
 
 
 def found(hub, q="", actor=ANONYMOUS, **filters):
-    return [h["id"] for h in hub.search_service.search(actor, q=q, filters=filters)["hits"]]
+    return [h["id"] for h in hub.search.search(actor, q=q, filters=filters)["hits"]]
 
 
 def test_published_resource_is_searchable_only_after_the_outbox_runs(hub, world):
@@ -40,7 +40,7 @@ def test_withdrawn_resource_leaves_the_index(hub, world):
     hub.resources.withdraw(world.contributor, record["id"])
     hub.outbox.process()
     assert found(hub, "内角和") == []
-    assert hub.search.count() == 0
+    assert hub.index.count() == 0
 
 
 def test_new_version_replaces_the_old_one_once_published(hub, world):
@@ -59,8 +59,8 @@ def test_new_version_replaces_the_old_one_once_published(hub, world):
 def test_many_messages_are_indexed_in_one_commit_per_topic(hub, world):
     ids = [publish(hub, world, title=f"第{i}课 分数")["id"] for i in range(4)]
     commits = []
-    original = hub.search.commit
-    hub.search.commit = lambda: (commits.append(1), original())[1]
+    original = hub.index.commit
+    hub.index.commit = lambda: (commits.append(1), original())[1]
     assert hub.outbox.process() == 12  # 4 index, 4 file-extraction and 4 file-preview messages
     assert len(commits) == 2
     assert sorted(found(hub, "分数")) == sorted(ids)
@@ -93,12 +93,12 @@ def test_reconcile_repairs_missing_stale_and_extra_entries(hub, world):
     kept = publish(hub, world, title="三角形的内角和")
     lost = publish(hub, world, title="平行四边形的面积")
     hub.outbox.process()
-    hub.search.delete_documents([lost["id"]])
-    hub.search.index_documents([{**_doc(hub, kept["id"]), "id": "ghost"}])
-    hub.search.commit()
-    report = hub.search_service.reconcile()
+    hub.index.delete_documents([lost["id"]])
+    hub.index.index_documents([{**_doc(hub, kept["id"]), "id": "ghost"}])
+    hub.index.commit()
+    report = hub.search.reconcile()
     assert report["missing"] == 1 and report["removed"] == 1
-    assert set(hub.search.all_ids_with_versions()) == {kept["id"], lost["id"]}
+    assert set(hub.index.all_ids_with_versions()) == {kept["id"], lost["id"]}
 
 
 def _doc(hub, resource_id):
@@ -118,7 +118,7 @@ def test_cli_rebuild_indexes_every_published_resource(hub, world, monkeypatch, c
     result = CliRunner().invoke(main, ["search", "rebuild"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Indexed 3 resources" in result.output
-    hub.search.index().reload()
+    hub.index.index().reload()
     assert sorted(found(hub, "勾股定理")) == sorted(ids)
     result = CliRunner().invoke(main, ["search", "reconcile"], catch_exceptions=False)
     assert result.exit_code == 0 and "0 were missing" in result.output

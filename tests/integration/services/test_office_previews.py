@@ -100,7 +100,7 @@ def test_the_worker_previews_an_uploaded_pptx_by_its_first_slide(libreoffice, hu
         world.contributor, record["id"], "课件.pptx", io.BytesIO(data), content_length=len(data)
     )
     hub.outbox.process()
-    found = previews.previews_by_resource(hub, [record["id"]])[record["id"]]
+    found = hub.previews.by_resource([record["id"]])[record["id"]]
     assert found.sha256 == stored["sha256"] and found.kind == "slide"
     assert (
         max(found.width, found.height) == previews.SIZE and found.width > found.height
@@ -152,7 +152,7 @@ def docx_linking(targets: list[str]) -> bytes:
 def test_a_corrupt_pptx_ends_with_no_preview_and_a_warning(libreoffice, hub, caplog):
     sha = hub.storage.put_bytes(b"PK\x03\x04" + bytes(range(256)) * 20, previews.PPTX)
     with caplog.at_level(logging.WARNING, logger="hub.services.previews"):
-        assert previews.make_preview(hub, sha, previews.PPTX) is True
+        assert hub.previews.make(sha, previews.PPTX) is True
     with hub.db.session() as session:
         found = session.get(Preview, sha)
         assert found.kind == "none" and found.preview_sha256 is None
@@ -170,7 +170,7 @@ def test_a_conversion_past_the_timeout_ends_with_no_preview_and_no_soffice_left(
     )  # so its processes can be told from any others
     sha = hub.storage.put_bytes(deck_bytes(), previews.PPTX)
     with caplog.at_level(logging.WARNING, logger="hub.services.previews"):
-        previews.make_preview(hub, sha, previews.PPTX)
+        hub.previews.make(sha, previews.PPTX)
     with hub.db.session() as session:
         assert session.get(Preview, sha).preview_sha256 is None
     assert "took longer than 1.0s" in caplog.text
@@ -194,7 +194,7 @@ def test_without_libreoffice_a_pptx_falls_back_to_its_first_picture_and_says_so_
     ]
     with caplog.at_level(logging.INFO, logger="hub.services.previews"):
         for sha in shas:
-            previews.make_preview(hub, sha, previews.PPTX)
+            hub.previews.make(sha, previews.PPTX)
     with hub.db.session() as session:
         found = [session.get(Preview, sha) for sha in shas]
         assert [(p.kind, p.width, p.height) for p in found] == [("pptx", 320, 240)] * 2
@@ -204,7 +204,7 @@ def test_without_libreoffice_a_pptx_falls_back_to_its_first_picture_and_says_so_
 def test_without_libreoffice_a_docx_has_no_preview(hub, monkeypatch):
     monkeypatch.setattr(office_render.shutil, "which", lambda name: None)
     sha = hub.storage.put_bytes(docx_linking([]), DOCX)
-    previews.make_preview(hub, sha, DOCX)
+    hub.previews.make(sha, DOCX)
     with hub.db.session() as session:
         assert session.get(Preview, sha).kind == "none"
 

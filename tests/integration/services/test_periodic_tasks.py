@@ -11,9 +11,9 @@ from workers.tasks import purge_uploads, verify_checksums
 
 
 @pytest.fixture(autouse=True)
-def worker_app(app, monkeypatch):
-    """Tasks run in the worker's own Flask app: make this test's app that app."""
-    monkeypatch.setattr("workers.app._flask_app", app)
+def worker_app(hub, monkeypatch):
+    """Tasks run on the worker's own hub: make this test's hub that hub."""
+    monkeypatch.setattr("workers.app._hub", hub)
 
 
 def test_weekly_verification_reports_a_damaged_object(app, hub):

@@ -10,7 +10,6 @@ from PIL import Image
 from sqlalchemy import select
 
 from hub.db.models import Preview
-from hub.services import previews
 
 
 def png_bytes(size=(1200, 800), color=(200, 30, 30), mode="RGB") -> bytes:
@@ -42,7 +41,7 @@ def stored_image(hub, row_: Preview) -> Image.Image:
 
 def test_image_preview_is_scaled_to_640_and_stored_as_an_object(hub):
     sha = hub.storage.put_bytes(png_bytes(), "image/png")
-    assert previews.make_preview(hub, sha, "image/png") is True
+    assert hub.previews.make(sha, "image/png") is True
     found = row(hub, sha)
     assert (found.kind, found.width, found.height) == ("image", 640, 427)
     img = stored_image(hub, found)
@@ -52,7 +51,7 @@ def test_image_preview_is_scaled_to_640_and_stored_as_an_object(hub):
 
 def test_first_page_of_a_pdf_becomes_a_preview(hub):
     sha = hub.storage.put_bytes(pdf_bytes(), "application/pdf")
-    previews.make_preview(hub, sha, "application/pdf")
+    hub.previews.make(sha, "application/pdf")
     found = row(hub, sha)
     assert found.kind == "pdf" and max(found.width, found.height) == 640
     assert stored_image(hub, found).size == (found.width, found.height)
@@ -60,8 +59,8 @@ def test_first_page_of_a_pdf_becomes_a_preview(hub):
 
 def test_previews_are_made_once_per_source_sha256(hub):
     sha = hub.storage.put_bytes(png_bytes(), "image/png")
-    assert previews.make_preview(hub, sha, "image/png") is True
-    assert previews.make_preview(hub, sha, "image/png") is False
+    assert hub.previews.make(sha, "image/png") is True
+    assert hub.previews.make(sha, "image/png") is False
     with hub.db.session() as session:
         assert len(session.scalars(select(Preview)).all()) == 1
 
@@ -71,7 +70,7 @@ def test_a_broken_pdf_ends_with_no_preview_and_a_warning(hub, caplog):
         b"%PDF-1.4\nthis is not really a pdf\x00\xff" * 50, "application/pdf"
     )
     with caplog.at_level(logging.WARNING, logger="hub.services.previews"):
-        assert previews.make_preview(hub, sha, "application/pdf") is True
+        assert hub.previews.make(sha, "application/pdf") is True
     found = row(hub, sha)
     assert found.preview_sha256 is None and found.kind == "none"
     assert "no preview" in caplog.text
@@ -82,20 +81,20 @@ def test_a_decompression_bomb_image_ends_with_no_preview(hub, caplog):
     assert len(bomb) < 1_000_000
     sha = hub.storage.put_bytes(bomb, "image/png")
     with caplog.at_level(logging.WARNING, logger="hub.services.previews"):
-        previews.make_preview(hub, sha, "image/png")
+        hub.previews.make(sha, "image/png")
     assert row(hub, sha).preview_sha256 is None
     assert "no preview" in caplog.text
 
 
 def test_garbage_named_as_an_image_ends_with_no_preview(hub):
     sha = hub.storage.put_bytes(b"not an image at all", "image/jpeg")
-    previews.make_preview(hub, sha, "image/jpeg")
+    hub.previews.make(sha, "image/jpeg")
     assert row(hub, sha).preview_sha256 is None
 
 
 def test_video_and_audio_are_skipped_without_rendering(hub):
     sha = hub.storage.put_bytes(b"\x00\x00\x00\x18ftypmp42", "video/mp4")
-    previews.make_preview(hub, sha, "video/mp4")
+    hub.previews.make(sha, "video/mp4")
     assert row(hub, sha).kind == "none"
 
 
@@ -110,5 +109,5 @@ def test_the_outbox_makes_previews_of_uploaded_files(hub):
     )
     hub.outbox.process()
     assert row(hub, stored["sha256"]).width == 640
-    assert previews.previews_by_resource(hub, [record["id"]])[record["id"]].kind == "image"
+    assert hub.previews.by_resource([record["id"]])[record["id"]].kind == "image"
     assert hub.outbox.pending() == 0

@@ -97,7 +97,7 @@ def test_upload_progress_texts_reach_the_script_in_the_pages_language(client, wo
 def _no_hits(monkeypatch, site, **extra):
     """The search service answers nothing found, plus whatever `extra` says (e.g. its
     did_you_mean)."""
-    service = site[0].extensions["eduhub"].search_service
+    service = site[0].extensions["eduhub"].search
     result = {"hits": [], "total": 0, "aggregations": {}, **extra}
     monkeypatch.setattr(service, "search", lambda *args, **kwargs: result)
 

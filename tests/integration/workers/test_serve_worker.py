@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from config import Config
+from hub.bootstrap import Hub, bootstrap
 from hub.db.models.sources import Source
 from hub.security.principal import SYSTEM
-from hub.services import Hub
 from hub.tasks import Task
 from hub.tasks.embedded import config_env
 from tests.factories import make_org
@@ -83,7 +83,7 @@ def fake_source_row(hub: Hub) -> int:
 
 
 def test_serve_restarts_a_killed_worker_which_then_runs_a_sync(serve_config, served):
-    hub = Hub(serve_config)
+    hub = bootstrap(serve_config)
     first = wait_for(lambda: worker_pids(hub), timeout=180, what="the embedded worker")
     source_id = fake_source_row(hub)
 

@@ -37,7 +37,7 @@ def test_a_worker_process_runs_a_queued_sync(hub, make_source, start_worker):
     assert done["counts"]["created"] == 30
     # The worker carries out the outbox the sync wrote: every harvested record becomes searchable.
     wait_for(lambda: hub.outbox.pending() == 0, what="the worker to carry out the outbox")
-    assert hub.search.count() == 30
+    assert hub.index.count() == 30
 
 
 @pytest.mark.parametrize("broker_url", ["embedded"], indirect=True)

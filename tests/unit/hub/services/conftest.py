@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from config import Config
+from hub.bootstrap import bootstrap
 from hub.db import Base
-from hub.services import Hub
 from hub.tasks.memory import MemoryTaskQueue
 
 
@@ -49,7 +49,7 @@ def hub(tmp_path, schema_file):
         secret_key="unit-test-secret",
         testing=True,
     )
-    hub = Hub(config)
+    hub = bootstrap(config)
     hub.tasks = RecordingQueue()
     hub.wakeups = hub.tasks.wakes
     yield hub

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from hub.errors import Forbidden
-from hub.services.review import ReviewService
 from tests.unit.hub.services.factories import attach, make_person, make_world, published, submitted
 
 
@@ -16,7 +15,7 @@ def world(hub):
 
 
 def queue(hub, actor) -> list[dict]:
-    return ReviewService(hub).queue(actor)
+    return hub.review.queue(actor)
 
 
 def titles(items) -> list[str]:

@@ -101,7 +101,7 @@ def test_a_run_publishes_its_records_in_the_sources_organisation(hub, source_id)
     assert saved_cursor(hub, source_id) == "3"
 
     hub.outbox.process()
-    found = hub.search.search(SearchQuery(q="收获的资源", size=10))
+    found = hub.index.search(SearchQuery(q="收获的资源", size=10))
     assert sorted(h.id for h in found.hits) == sorted(r.id for r in records.values())
 
 

@@ -65,7 +65,7 @@ def test_publishing_indexes_the_record_and_feeds_followers(hub, world):
     assert hub.wakeups  # the commit woke the outbox worker
 
     hub.outbox.process()
-    assert [h.id for h in hub.search.search(SearchQuery(q="分数")).hits] == [record["id"]]
+    assert [h.id for h in hub.index.search(SearchQuery(q="分数")).hits] == [record["id"]]
 
 
 @pytest.mark.parametrize("who", ["county_reviewer", "admin"])
@@ -153,7 +153,7 @@ def test_publishing_a_new_version_supersedes_the_old_one(hub, world):
     assert old["is_latest"] is False and old["status"] == "published"
     assert set(changes(hub)[1:]) == {(second["id"], "upsert"), (first["id"], "delete")}
     hub.outbox.process()
-    found = hub.search.search(SearchQuery(q="有理数"))
+    found = hub.index.search(SearchQuery(q="有理数"))
     assert [h.id for h in found.hits] == [second["id"]]  # search shows the latest version only
 
 

@@ -1,0 +1,121 @@
+"""The composition root: `bootstrap(config)` builds the ports, then each service with what it uses.
+
+Every entrypoint (the Flask app factory, the CLI, the workers, the benches) calls `bootstrap` and
+nothing else to get a `Hub`. A new service is built in one of the short `_xxx_services` functions
+below, from the ports and services it names in its constructor.
+"""
+
+from __future__ import annotations
+
+from config import Config
+from hub import harvest
+from hub.bundles.jobs import BundleJobService
+from hub.datadir import secure_data_dir
+from hub.db.base import Database
+from hub.search import index_from_url
+from hub.security.principal import SYSTEM, Principal
+from hub.services import changes as _changes  # noqa: F401  (installs the feed's commit-order lock)
+from hub.services.accounts import AccountService
+from hub.services.audit import AuditService
+from hub.services.changes import ChangeService
+from hub.services.files import FileService
+from hub.services.oai import OaiService
+from hub.services.outbox import OutboxService
+from hub.services.previews import PreviewService
+from hub.services.resources import ResourceService
+from hub.services.review import ReviewService
+from hub.services.search import SearchService
+from hub.services.stats import StatsService
+from hub.services.uow import UnitOfWork
+from hub.services.uploads import UploadService
+from hub.services.usage import UsageRecorder
+from hub.storage import store_from_url
+from hub.tasks import queue_from_url
+from metadata.vocabularies import load_vocabularies
+
+
+class Hub:
+    """One per process: the configuration, the ports (chosen by URL) and the services built on them.
+
+    A plain container filled by `bootstrap`; one attribute per port or service, nothing looked up.
+    """
+
+    def __init__(self, config: Config, db: Database, tasks, storage, index, vocabularies):
+        self.config = config
+        self.db = db
+        self.tasks = (
+            tasks  # TaskQueue: a commit that wrote outbox messages wakes a worker through it
+        )
+        self.storage = storage
+        self.index = index  # the search index (the web process only reads it; the worker writes)
+        self.vocabularies = vocabularies
+
+    def uow(self, actor: Principal = SYSTEM) -> UnitOfWork:
+        """A unit of work; the services receive this method as their `uow` factory."""
+        return UnitOfWork(self.db.session(), actor, on_outbox=self.tasks.wake_outbox)
+
+    def close(self) -> None:
+        usage = getattr(self, "usage", None)
+        if usage is not None:
+            usage.close()  # a clean shutdown writes the buffered usage events
+        self.index.close()
+        self.tasks.close()
+        self.db.dispose()
+
+
+def bootstrap(config: Config) -> Hub:
+    """The hub for this configuration: ports first, then the services in dependency order."""
+    secure_data_dir(config.data_dir)  # umask 077 and a 0700 data directory (issue 9)
+    hub = Hub(
+        config,
+        db=Database(config.database_url),
+        tasks=queue_from_url(config),
+        storage=store_from_url(config.storage_url, data_dir=config.data_dir),
+        index=index_from_url(config.search_url, config.data_dir),
+        vocabularies=load_vocabularies(),
+    )
+    _account_services(hub)
+    _resource_services(hub)
+    _search_services(hub)
+    _harvest_services(hub)
+    _insight_services(hub)
+    return hub
+
+
+def _account_services(hub: Hub) -> None:
+    hub.accounts = AccountService(hub.uow, hub.db, hub.config, hub.vocabularies)
+    hub.audit = AuditService(hub.db)
+
+
+def _resource_services(hub: Hub) -> None:
+    hub.resources = ResourceService(hub.uow)
+    hub.files = FileService(hub.uow, hub.resources, hub.storage, hub.config)
+    hub.uploads = UploadService(hub.uow, hub.resources, hub.files, hub.config)
+    hub.review = ReviewService(hub.uow, hub.resources)
+    hub.changes = ChangeService(hub.uow, hub.resources)
+    hub.oai = OaiService(hub.db, hub.config, hub.resources, hub.vocabularies)
+    hub.previews = PreviewService(hub.db, hub.storage, hub.resources)
+    # The outbox's topic handlers (indexer, previews, harvest) are module functions taking the hub.
+    hub.outbox = OutboxService(hub.uow, hub.db, hub.config, handler_hub=hub)
+
+
+def _search_services(hub: Hub) -> None:
+    hub.search = SearchService(hub.index, hub.db, hub.vocabularies, indexer_hub=hub)
+
+
+def _harvest_services(hub: Hub) -> None:
+    built = harvest.build(
+        uow=hub.uow,
+        resources=hub.resources,
+        files=hub.files,
+        data_dir=hub.config.data_dir,
+        lock_runs=not hub.db.is_sqlite,
+    )
+    hub.sources, hub.sync = built.sources, built.sync
+
+
+def _insight_services(hub: Hub) -> None:
+    # Usage events, the stats and offline bundles still take the whole hub (a later step).
+    hub.usage = UsageRecorder(hub)
+    hub.stats = StatsService(hub)
+    hub.bundles = BundleJobService(hub)

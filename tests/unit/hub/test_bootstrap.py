@@ -1,0 +1,126 @@
+"""The composition root: one hub per process, each service built once with what it names."""
+
+from __future__ import annotations
+
+import inspect
+
+import click
+import flask
+import pytest
+
+from config import Config
+from hub.bootstrap import Hub, bootstrap
+from hub.cli.context import pass_hub
+from hub.search.base import SearchIndex
+from hub.security.principal import ANONYMOUS
+from hub.services.search import SearchService
+from workers import app as worker_app
+
+# Still handed the whole hub: the harvest services until hub/harvest/ lands, and the two services
+# whose module-function collaborators (indexer, previews) take it; their parameters say so.
+WHOLE_HUB = {"sources", "sync", "outbox", "search"}
+
+
+@pytest.fixture
+def config(tmp_path):
+    return Config.from_env(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'hub.db'}",
+        storage_url="memory://",
+        search_url="memory://",
+        broker_url="memory://",
+        secret_key="unit-test-secret",
+        testing=True,
+    )
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    for name, value in {
+        "EDUHUB_DATA_DIR": str(tmp_path),
+        "EDUHUB_STORAGE_URL": "memory://",
+        "EDUHUB_SEARCH_URL": "memory://",
+        "EDUHUB_BROKER_URL": "memory://",
+        "EDUHUB_SECRET_KEY": "unit-test-secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def no_flask_app(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a Flask app was built outside the HTTP entrypoint")
+
+    monkeypatch.setattr(flask.Flask, "__init__", refuse)
+
+
+def _services(hub: Hub) -> dict[str, object]:
+    return {
+        name: value
+        for name, value in vars(hub).items()
+        if type(value).__module__.startswith("hub.services.")
+    }
+
+
+def test_the_index_and_the_search_service_have_names_that_say_their_role(config):
+    hub = bootstrap(config)
+    try:
+        assert isinstance(hub.index, SearchIndex)
+        assert isinstance(hub.search, SearchService)
+    finally:
+        hub.close()
+
+
+def test_every_service_is_built_once_and_named_in_the_container(config):
+    hub = bootstrap(config)
+    try:
+        services = _services(hub)
+        assert {"accounts", "resources", "files", "uploads", "review", "oai", "outbox"} <= set(
+            services
+        )
+        assert hub.review is hub.review and hub.uploads.files is hub.files
+    finally:
+        hub.close()
+
+
+def test_services_take_named_collaborators_not_the_hub(config):
+    hub = bootstrap(config)
+    try:
+        for name, service in _services(hub).items():
+            params = set(inspect.signature(type(service)).parameters)
+            if name not in WHOLE_HUB:
+                assert "hub" not in params, name
+                assert not any(v is hub for v in vars(service).values()), name
+    finally:
+        hub.close()
+
+
+def test_a_command_builds_its_hub_without_a_flask_app(env, no_flask_app):
+    seen = []
+
+    @pass_hub
+    def command(hub):
+        seen.append(hub)
+
+    command()
+    assert isinstance(seen[0], Hub)
+
+
+def test_a_command_turns_a_domain_error_into_a_clean_cli_error(env, no_flask_app):
+    @pass_hub
+    def command(hub):
+        hub.accounts.count_users(ANONYMOUS)
+
+    with pytest.raises(click.ClickException):
+        command()
+
+
+def test_a_worker_process_builds_its_hub_without_a_flask_app(env, no_flask_app, monkeypatch):
+    monkeypatch.setattr(worker_app, "_hub", None)
+    hub = worker_app.worker_hub()
+    try:
+        assert isinstance(hub, Hub)
+        assert worker_app.worker_hub() is hub
+    finally:
+        hub.close()
+        worker_app._hub = None
