@@ -113,13 +113,14 @@ bench: $(VENV)/.installed-test
 bench-smoke: $(VENV)/.installed-test
 	$(VENV_PY) -m pytest tests/bench -p no:cacheprovider -q </dev/null
 
+# `python -m ruff`: with system site packages, a ruff the machine already has is not copied into $(VENV)/bin.
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/ruff check .
+	$(VENV_PY) -m ruff format --check .
+	$(VENV_PY) -m ruff check .
 
 format: $(VENV)/.installed-test
-	$(VENV)/bin/ruff format .
-	$(VENV)/bin/ruff check --fix .
+	$(VENV_PY) -m ruff format .
+	$(VENV_PY) -m ruff check --fix .
 
 migration: $(VENV)/.installed
 	@test -n "$(MSG)" || { echo "Say what changed: make migration MSG='add download counts'" >&2; exit 1; }

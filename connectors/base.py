@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import IO, Any, Union
+from typing import IO, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -65,7 +65,8 @@ class RemoteFile:
 
 @dataclass(frozen=True)
 class Upsert:
-    """A record to create or update; `record` holds canonical fields (title, subjects, ..., origin_url)."""
+    """A record to create or update; `record` holds canonical fields (title, subjects, ...,
+    origin_url)."""
 
     external_id: str
     record: dict
@@ -83,7 +84,8 @@ class Delete:
 
 @dataclass(frozen=True)
 class Failed:
-    """A record the connector could not read or map; kept on the run with its reason, never stops it."""
+    """A record the connector could not read or map; kept on the run with its reason, never stops
+    it."""
 
     external_id: str
     reason: str
@@ -91,7 +93,7 @@ class Failed:
     cursor_after: str | None = None
 
 
-Item = Union[Upsert, Delete, Failed]
+Item = Upsert | Delete | Failed
 
 
 class ConnectorError(Exception):
@@ -185,7 +187,8 @@ class HttpClient:
     def get(
         self, url: str, *, params=None, headers=None, stream: bool = False
     ) -> requests.Response:
-        """GET with retries on timeouts, resets, 5xx and 429; raises HttpError on a final failure."""
+        """GET with retries on timeouts, resets, 5xx and 429; raises HttpError on a final
+        failure."""
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:

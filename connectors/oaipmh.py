@@ -1,8 +1,10 @@
-"""OAI-PMH 2.0 harvester: ListRecords with resumption tokens, from/until, sets and deletions, parsed safely.
+"""OAI-PMH 2.0 harvester: ListRecords with resumption tokens, from/until, sets and deletions, parsed
+safely.
 
-Cursor (JSON): {"from": high-water datestamp of finished runs, "token": the next resumption token while a list is
-part-way, "high": the highest datestamp seen in this list}. A saved token that the source no longer knows is
-dropped and the list restarts from "from"; the upserts are idempotent, so nothing is lost or doubled.
+Cursor (JSON): {"from": high-water datestamp of finished runs, "token": the next resumption token
+while a list is part-way, "high": the highest datestamp seen in this list}. A saved token that the
+source no longer knows is dropped and the list restarts from "from"; the upserts are idempotent, so
+nothing is lost or doubled.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class OaiPmhError(ConnectorError):
 
 
 class CachedLookup(VocabLookup):
-    """Labels and codes repeat from record to record: each is looked up once per harvest (the crosswalk's main cost)."""
+    """Labels and codes repeat from record to record: each is looked up once per harvest (the
+    crosswalk's main cost)."""
 
     LIMIT = (
         50_000  # distinct look-ups and crosswalk texts kept; free text in dc:subject is unbounded
@@ -98,7 +101,7 @@ class OaiPmhConnector(Connector):
         self.max_pages = int(options.get("max_pages", MAX_PAGES))
         self.vocab = CachedLookup(default_lookup().vocabularies)
 
-    # -- the run ------------------------------------------------------------------------------------------------
+    # -- the run -----------------------------------------------------------------------------------
     def harvest(self, cursor: str | None, *, full: bool) -> Iterator[Item]:
         state = {} if full or not cursor else _load_cursor(cursor)
         if state.get("token"):
@@ -172,7 +175,7 @@ class OaiPmhConnector(Connector):
             return datestamp[:10]
         return datestamp
 
-    # -- one page -----------------------------------------------------------------------------------------------
+    # -- one page ----------------------------------------------------------------------------------
     def _fetch(self, params: dict):
         body = self.http.get_bytes(self.config.url, params=params, max_bytes=MAX_PAGE_BYTES)
         try:
@@ -236,7 +239,8 @@ def _records_and_token(root) -> tuple[list, str | None]:
 
 
 def _with_cursor(items: list, cursor: str) -> Iterator[Item]:
-    """Only the page's last item carries the cursor: resuming mid-page is not possible with tokens."""
+    """Only the page's last item carries the cursor: resuming mid-page is not possible with
+    tokens."""
     yield from items[:-1]  # made without a cursor
     if items:
         yield replace(items[-1], cursor_after=cursor)

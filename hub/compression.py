@@ -1,7 +1,9 @@
-"""gzip for the hub's own pages, JSON and XML, for schools on slow links when no nginx compresses in front.
+"""gzip for the hub's own pages, JSON and XML, for schools on slow links when no nginx compresses in
+front.
 
-Only whole, small-to-medium bodies the hub has just built are compressed: files being downloaded (passed through
-or streamed), partial content, and responses whose ETag must keep naming the exact bytes are sent as they are.
+Only whole, small-to-medium bodies the hub has just built are compressed: files being downloaded
+(passed through or streamed), partial content, and responses whose ETag must keep naming the exact
+bytes are sent as they are.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def compressible(response: Response) -> bool:
     if response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers:
         return False
     if "ETag" in response.headers or "Content-Disposition" in response.headers:
-        return False  # a strong ETag names the uncompressed bytes (If-Match relies on it); attachments are files
+        # A strong ETag names the uncompressed bytes (If-Match relies on it); attachments are files.
+        return False
     if "no-transform" in (response.headers.get("Cache-Control") or ""):
         return False
     return MIN_SIZE <= (response.content_length or 0) <= MAX_SIZE

@@ -36,7 +36,8 @@ class AuditAction(StrEnum):
 
 
 def audit_action(name: str) -> AuditAction:
-    """The action for `name`; an unlisted name is a programming error, caught by the tests, not at a user."""
+    """The action for `name`; an unlisted name is a programming error, caught by the tests, not at a
+    user."""
     try:
         return AuditAction(name)
     except ValueError:

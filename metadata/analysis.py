@@ -4,6 +4,7 @@ highlight."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import threading
 import unicodedata
@@ -15,7 +16,6 @@ from pathlib import Path
 import rjieba
 
 from metadata.vocabularies import load_vocabularies
-import json
 
 # Function words that carry no meaning on their own; dropped from queries when other words remain.
 STOPWORDS = frozenset(

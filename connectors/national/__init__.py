@@ -1,7 +1,9 @@
-"""The National Smart Education Platform connector: manifests and shards for listing, details for file links.
+"""The National Smart Education Platform connector: manifests and shards for listing, details for
+file links.
 
-Cursor (JSON): {module: {"version": module_version, "items": {id: fingerprint}}}. A module whose version has
-not moved is skipped; otherwise the shards are read again and only new, changed and removed items are yielded.
+Cursor (JSON): {module: {"version": module_version, "items": {id: fingerprint}}}. A module whose
+version has not moved is skipped; otherwise the shards are read again and only new, changed and
+removed items are yielded.
 """
 
 from __future__ import annotations
@@ -98,7 +100,8 @@ class NationalConnector(Connector):
         # Failed items are left out of the saved state, so the next run tries them again.
         for failed in (w for w in work if isinstance(w, Failed)):
             seen.pop(failed.external_id, None)
-        # The module's new state is saved only once all of it is through; a rerun redoes it idempotently.
+        # The module's new state is saved only once all of it is through; a rerun redoes it
+        # idempotently.
         state[module] = {"version": manifest.version, "items": seen}
         new_state = json.dumps(state, separators=(",", ":"))
         for index, item in enumerate(work):

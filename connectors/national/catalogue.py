@@ -1,6 +1,8 @@
-"""The national platform's public JSON shapes: tag trees, version manifests, shards and resource details.
+"""The national platform's public JSON shapes: tag trees, version manifests, shards and resource
+details.
 
-These shapes come from public downloader tools, not a published API; everything that knows them is here.
+These shapes come from public downloader tools, not a published API; everything that knows them is
+here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""HTTP access to the national platform: interchangeable catalogue hosts, file hosts, and the X-ND-AUTH MAC header."""
+"""HTTP access to the national platform: interchangeable catalogue hosts, file hosts, and the
+X-ND-AUTH MAC header."""
 
 from __future__ import annotations
 
@@ -26,18 +27,21 @@ REF_PATH = "cs_path:${ref-path}"
 
 
 class NationalAuthError(ConnectorError):
-    """A file host refused our credentials (401/403): the access token or MAC key is wrong or expired."""
+    """A file host refused our credentials (401/403): the access token or MAC key is wrong or
+    expired."""
 
 
 def mac_header(
     *, access_token: str, mac_key: str, method: str, url: str, nonce: str | None = None
 ) -> str:
-    """X-ND-AUTH: MAC id="TOKEN",nonce="MILLIS:8CHARS",mac="BASE64(HMAC-SHA256(key, nonce\\nMETHOD\\nPATH?Q\\nHOST\\n))"."""
+    """X-ND-AUTH: MAC id="TOKEN",nonce="MILLIS:8CHARS",
+    mac="BASE64(HMAC-SHA256(key, nonce\\nMETHOD\\nPATH?Q\\nHOST\\n))"."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     nonce = (
         nonce
-        or f"{int(time.time() * 1000)}:{''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(8))}"
+        or f"{int(time.time() * 1000)}:"
+        f"{''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(8))}"
     )
     message = f"{nonce}\n{method.upper()}\n{path}\n{parts.netloc}\n"
     digest = hmac.new(mac_key.encode(), message.encode(), hashlib.sha256).digest()
@@ -58,7 +62,8 @@ class NationalClient:
         self.mac_key = options.get("mac_key")
 
     def get_json(self, path: str):
-        """GET a catalogue path from the first host that answers; a 404 is final (the hosts are mirrors)."""
+        """GET a catalogue path from the first host that answers; a 404 is final (the hosts are
+        mirrors)."""
         path = path if path.startswith("/") else "/" + path
         last: HttpError | None = None
         for host in self.catalogue_hosts:
@@ -94,7 +99,8 @@ class NationalClient:
         except HttpError as exc:
             if exc.status in (401, 403):
                 raise NationalAuthError(
-                    f"{url}: HTTP {exc.status}. 国家平台拒绝了文件下载凭据，请检查 access_token 与 mac_key 是否有效。"
+                    f"{url}: HTTP {exc.status}. "
+                    "国家平台拒绝了文件下载凭据，请检查 access_token 与 mac_key 是否有效。"
                     "The platform refused the file credentials; check access_token and mac_key."
                 ) from exc
             raise

@@ -1,7 +1,8 @@
 """National tag ids -> local vocabulary codes, and a catalogue item -> canonical record.
 
 `tag_map.json` is built from the platform's tag trees by matching tag names to vocabulary labels
-(`build_tag_map`); tags nothing matches stay keywords on the record and are listed in the build report.
+(`build_tag_map`); tags nothing matches stay keywords on the record and are listed in the build
+report.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def load_tag_map(path: Path = TAG_MAP_PATH) -> dict[str, dict]:
 
 
 class TagCrosswalk:
-    """Maps an item's tag_list with the recorded map first, then by name within the tag's dimension."""
+    """Maps an item's tag_list with the recorded map first, then by name within the tag's
+    dimension."""
 
     def __init__(self, vocab: VocabLookup, tag_map: dict[str, dict] | None = None):
         self.vocab = vocab

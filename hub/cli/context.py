@@ -21,7 +21,7 @@ def pass_hub(fn):
             return fn(hub, *args, **kwargs)
         except HubError as exc:
             details = "; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in exc.errors)
-            raise click.ClickException(exc.message + (f" ({details})" if details else ""))
+            raise click.ClickException(exc.message + (f" ({details})" if details else "")) from exc
         finally:
             hub.close()
 

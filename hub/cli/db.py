@@ -18,7 +18,8 @@ def db():
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True, help="Migrate to this revision.")
 def upgrade_command(revision: str):
-    """Apply pending migrations to EDUHUB_DATABASE_URL. Safe to run again: it does nothing when up to date."""
+    """Apply pending migrations to EDUHUB_DATABASE_URL. Safe to run again: it does nothing when up
+    to date."""
 
     url = Config.from_env().database_url
     before = migrate.current(url)
@@ -48,7 +49,8 @@ def current_command():
     "-m", "--message", required=True, help="What the revision changes, e.g. 'add sources table'."
 )
 def revision_command(message: str):
-    """For developers: write a new migration from the difference between the models and the newest revision."""
+    """For developers: write a new migration from the difference between the models and the newest
+    revision."""
 
     with tempfile.TemporaryDirectory() as tmp:
         path = migrate.autogenerate(f"sqlite:///{tmp}/scratch.db", message)

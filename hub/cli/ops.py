@@ -20,7 +20,8 @@ from hub.services.integrity import check_objects, count_recorded
 def check(hub):
     """Verify every stored object against its SHA-256. 校验存储文件。
 
-    Reports each corrupt or missing object with the resources that use it; the exit status is 1 if any is bad.
+    Reports each corrupt or missing object with the resources that use it; the exit status is 1 if
+    any is bad.
     """
 
     with progress_bar(total=count_recorded(hub), unit="obj", desc="check") as bar:
@@ -45,7 +46,8 @@ def check(hub):
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @pass_hub
 def backup(hub, directory):
-    """Write a consistent copy of the database and every stored object into DIRECTORY (new or empty). 备份。
+    """Write a consistent copy of the database and every stored object into DIRECTORY (new or
+    empty). 备份。
 
     \b
     SQLite is copied with its online backup API, PostgreSQL with pg_dump (custom format);
@@ -56,8 +58,9 @@ def backup(hub, directory):
         manifest = run_backup(hub, directory, progress=bar.update)
     counts = manifest["counts"]
     click.echo(
-        f"Backed up the {manifest['database']['engine']} database ({counts['resources']} resources, "
-        f"{counts['users']} users) and {counts['objects']} objects into {directory}"
+        f"Backed up the {manifest['database']['engine']} database "
+        f"({counts['resources']} resources, {counts['users']} users) "
+        f"and {counts['objects']} objects into {directory}"
     )
 
 
@@ -66,7 +69,8 @@ def backup(hub, directory):
 @click.option("--force", is_flag=True, help="Overwrite a target database that already has data.")
 @pass_hub
 def restore(hub, directory, force):
-    """Restore the database and objects from a backup DIRECTORY, after verifying every checksum. 恢复。
+    """Restore the database and objects from a backup DIRECTORY, after verifying every checksum.
+    恢复。
 
     Refuses a target database that has data unless --force. Rebuild the search index afterwards:
     `eduhub search rebuild`.

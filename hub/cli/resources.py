@@ -36,9 +36,9 @@ def progress_bar(**kwargs):
 def import_(hub, file, org, publish, batch_size):
     """Bulk-load canonical records from FILE, one JSON object a line. 批量导入资源。
 
-    Each line has the fields of a resource record (title, stage, subjects, ...); `files` may list local files
-    as {"name": ..., "path": ...}, paths relative to FILE. Bad lines are reported with their number and skipped;
-    the exit status is 1 if any line failed.
+    Each line has the fields of a resource record (title, stage, subjects, ...); `files` may list
+    local files as {"name": ..., "path": ...}, paths relative to FILE. Bad lines are reported with
+    their number and skipped; the exit status is 1 if any line failed.
 
     \b
     Examples:
@@ -71,11 +71,11 @@ def import_(hub, file, org, publish, batch_size):
 )
 @pass_hub
 def seed_demo(hub, limit):
-    """Load the demo data set: Ningxia's organisations, demo users and ~250 resources with real files.
-    加载演示数据。
+    """Load the demo data set: Ningxia's organisations, demo users and ~250 resources with real
+    files. 加载演示数据。
 
-    Safe to run again: what exists already is skipped. The demo passwords are printed once, when the users are
-    created; change them before others can reach the hub.
+    Safe to run again: what exists already is skipped. The demo passwords are printed once, when the
+    users are created; change them before others can reach the hub.
     """
 
     def progress(items, total):
@@ -89,8 +89,9 @@ def seed_demo(hub, limit):
         )
         return
     click.echo(
-        f"Added {report.orgs} organisations, {len(report.users)} users, {report.resources} resources "
-        f"({report.files} files); {report.skipped} were already there."
+        f"Added {report.orgs} organisations, {len(report.users)} users, "
+        f"{report.resources} resources ({report.files} files); "
+        f"{report.skipped} were already there."
     )
     if report.users:
         click.echo(

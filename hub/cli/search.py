@@ -24,8 +24,8 @@ def search():
 )
 @pass_hub
 def rebuild(hub, workers):
-    """Rebuild the search index from the database; searches keep answering from the old one meanwhile.
-    重建搜索索引。
+    """Rebuild the search index from the database; searches keep answering from the old one
+    meanwhile. 重建搜索索引。
 
     Run it after restoring a backup, changing EDUHUB_SEARCH_URL, or when search results look wrong.
     """

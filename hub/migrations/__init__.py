@@ -1,1 +1,2 @@
-"""Alembic migrations, shipped inside the package so an installed hub can migrate its own database."""
+"""Alembic migrations, shipped inside the package so an installed hub can migrate its own
+database."""

@@ -42,7 +42,8 @@ class AuditService:
         page: int = 1,
         size: int = 50,
     ) -> AuditPage:
-        """Entries newest first. `action` may end in '*' ("resource.*"); `target` is "TYPE:ID", "TYPE:" or "ID"."""
+        """Entries newest first. `action` may end in '*' ("resource.*"); `target` is "TYPE:ID",
+        "TYPE:" or "ID"."""
         _require_admin(actor)
         page, size = _check_paging(page, size)
         conditions = _conditions(action, actor_email, target, since, until)

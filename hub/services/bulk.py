@@ -1,8 +1,9 @@
-"""Bulk import of canonical records from JSON Lines: validated line by line, inserted in batches with Core.
+"""Bulk import of canonical records from JSON Lines: validated line by line, inserted in batches
+with Core.
 
-One transaction per batch holds the resources, their files, one audit entry, one outbox message with the batch's
-ids (topic `resource.index_batch`) and, for published records, one `changes` row each. A bad line is reported with
-its number and field messages and skipped; the rest still load.
+One transaction per batch holds the resources, their files, one audit entry, one outbox message with
+the batch's ids (topic `resource.index_batch`) and, for published records, one `changes` row each. A
+bad line is reported with its number and field messages and skipped; the rest still load.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ class _Row:
 
 
 class BulkImporter:
-    """`BulkImporter(hub, org="nx-yc", publish=True).run(path)`; `on_error` sees each bad line as it is found."""
+    """`BulkImporter(hub, org="nx-yc", publish=True).run(path)`; `on_error` sees each bad line as it
+    is found."""
 
     def __init__(
         self,
@@ -108,7 +110,7 @@ class BulkImporter:
         self._flush(batch)
         return self.report
 
-    # -- one line ------------------------------------------------------------------------------------------------
+    # -- one line ----------------------------------------------------------------------------------
     def _parse(self, number: int, raw: bytes) -> _Row | None:
         try:
             record = json.loads(raw)
@@ -119,7 +121,8 @@ class BulkImporter:
                     {
                         "field": "_line",
                         "messages": [
-                            f"不是有效的 JSON（{exc}），每行应为一个 JSON 对象。Not valid JSON ({exc}): one JSON object a line."
+                            f"不是有效的 JSON（{exc}），每行应为一个 JSON 对象。"
+                            f"Not valid JSON ({exc}): one JSON object a line."
                         ],
                     }
                 ],
@@ -147,15 +150,16 @@ class BulkImporter:
         return _Row(number, self._values(data, org), stored)
 
     def _validate(self, record: dict) -> dict:
-        """ResourceRecordSchema's load: the fast path when it passes; a record it refuses goes through the full
-        path, so that a bad line is reported exactly as it always was."""
+        """ResourceRecordSchema's load: the fast path when it passes; a record it refuses goes
+        through the full path, so that a bad line is reported exactly as it always was."""
         data = self.grouped.load(record)
         return data if data is not None else self._validate_full(record)
 
     def _validate_full(self, record: dict) -> dict:
-        """ResourceRecordSchema's load, in two parts: the vocabulary part (with the cross-field rules, which only
-        involve it) is cached by value, the free text is validated every time."""
-        # A missing field and an explicit null are different inputs (null is refused where a default would apply).
+        """ResourceRecordSchema's load, in two parts: the vocabulary part (with the cross-field
+        rules, which only involve it) is cached by value, the free text is validated every time."""
+        # A missing field and an explicit null are different inputs (null is refused where a default
+        # would apply).
         key = json.dumps(
             [[f in record, record.get(f)] for f in VOCAB_FIELDS], ensure_ascii=False, default=str
         )
@@ -217,10 +221,13 @@ class BulkImporter:
         found = self._orgs.get(code) if code else None
         if found is None:
             message = (
-                f"未知机构代码 {code}，请用 `eduhub orgs list` 查看。Unknown organisation code {code}: see "
-                f"`eduhub orgs list`."
+                f"未知机构代码 {code}，请用 `eduhub orgs list` 查看。"
+                f"Unknown organisation code {code}: see `eduhub orgs list`."
                 if code
-                else "请在记录中给出 org，或用 --org 指定默认机构。Give an org in the record or a default with --org."
+                else (
+                    "请在记录中给出 org，或用 --org 指定默认机构。"
+                    "Give an org in the record or a default with --org."
+                )
             )
             if errors is None:
                 raise ValidationFailed.from_messages({"org": [message]})
@@ -228,7 +235,8 @@ class BulkImporter:
         return found
 
     def _store_files(self, files, errors: list) -> list[dict]:
-        """Store each `{name, path}` (path relative to the JSONL file) now; rows are linked with the batch."""
+        """Store each `{name, path}` (path relative to the JSONL file) now; rows are linked with the
+        batch."""
         if not isinstance(files, list):
             errors.append(
                 {"field": "files", "messages": ["应为列表。Must be a list of {name, path}."]}
@@ -251,7 +259,8 @@ class BulkImporter:
                     {
                         "field": f"files.{i}",
                         "messages": [
-                            f"无法读取文件 {entry['path']}：{exc.strerror}。Cannot read {entry['path']}: {exc.strerror}."
+                            f"无法读取文件 {entry['path']}：{exc.strerror}。"
+                            f"Cannot read {entry['path']}: {exc.strerror}."
                         ],
                     }
                 )
@@ -283,7 +292,7 @@ class BulkImporter:
             self.on_error(error)
         return None
 
-    # -- one batch -----------------------------------------------------------------------------------------------
+    # -- one batch ---------------------------------------------------------------------------------
     def _flush(self, batch: list[_Row]) -> None:
         if not batch:
             return
@@ -314,7 +323,10 @@ class BulkImporter:
                 uow.outbox(INDEX_BATCH_TOPIC, ids=ids)
                 uow.commit()
         except Exception as exc:  # the batch is rolled back as one; every line in it is reported
-            message = f"数据库拒绝了这一批记录：{exc.__class__.__name__}: {str(exc)[:300]}。The database refused this batch."
+            message = (
+                f"数据库拒绝了这一批记录：{exc.__class__.__name__}: {str(exc)[:300]}。"
+                "The database refused this batch."
+            )
             for row in batch:
                 self._fail(row.line, [{"field": "_batch", "messages": [message]}])
             return

@@ -1,12 +1,12 @@
 """The federation changes feed: published and withdrawn public records in commit order, by sequence.
 
 Why a reader never skips a row: on PostgreSQL a sequence hands out numbers at insert time but the
-transactions commit in any order, so seq 11 could be visible before seq 10. Every transaction that adds
-a change row first takes one transaction-level advisory lock (held until it commits or rolls back), so
-change rows are numbered and committed strictly one transaction after another: when a reader sees seq
-N, every smaller seq is already committed or gone for good. SQLite has one writer at a time and gets
-the same order for free. The cost is that publishing transactions serialise from their first change row
-to their commit, which is short (the change row is written last, at flush).
+transactions commit in any order, so seq 11 could be visible before seq 10. Every transaction that
+adds a change row first takes one transaction-level advisory lock (held until it commits or rolls
+back), so change rows are numbered and committed strictly one transaction after another: when a
+reader sees seq N, every smaller seq is already committed or gone for good. SQLite has one writer at
+a time and gets the same order for free. The cost is that publishing transactions serialise from
+their first change row to their commit, which is short (the change row is written last, at flush).
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ def _serialise_feed_writers(mapper, connection, target) -> None:
 
 
 def lock_feed(connection) -> None:
-    """Take the feed's writer lock for this transaction. The ORM hook above does it for Change objects; code
-    inserting change rows with Core statements (bulk import, harvest batches) must call it before the insert."""
+    """Take the feed's writer lock for this transaction. The ORM hook above does it for Change
+    objects; code inserting change rows with Core statements (bulk import, harvest batches) must
+    call it before the insert."""
     if connection.dialect.name != "postgresql":
         return
-    # Once per (sub)transaction, not once per row: a sync batch writes hundreds of change rows. A savepoint
-    # counts as its own, because rolling it back releases a lock taken inside it.
+    # Once per (sub)transaction, not once per row: a sync batch writes hundreds of change rows. A
+    # savepoint counts as its own, because rolling it back releases a lock taken inside it.
     transaction = connection.get_nested_transaction() or connection.get_transaction()
     if connection.info.get("feed_lock_held_by") is transaction:
         return
@@ -48,7 +49,8 @@ def parse_cursor(since: str | None) -> int:
         return 0
     if not str(since).isdigit():
         raise InvalidInput(
-            "since 参数应是上一页返回的 next 值。The since parameter must be the 'next' value of the previous page."
+            "since 参数应是上一页返回的 next 值。"
+            "The since parameter must be the 'next' value of the previous page."
         )
     return int(since)
 
@@ -58,7 +60,8 @@ class ChangeService:
         self.uow, self.resources = uow, resources
 
     def feed(self, since: str | None = None, limit: int = 100) -> dict:
-        """One page of the feed. `next` is the last seq looked at, so skipped private rows are not reread."""
+        """One page of the feed. `next` is the last seq looked at, so skipped private rows are not
+        reread."""
         after = parse_cursor(since)
         limit = max(1, min(int(limit or 100), MAX_LIMIT))
         with self.uow() as uow:
@@ -93,8 +96,9 @@ class ChangeService:
             return None
 
         if resource.status == "withdrawn" or not resource.is_latest:
-            # The current state wins: an "upsert" row of a since-withdrawn record reads as its deletion, and so
-            # does a version superseded by a newer one (a follower keeps one live record per lineage).
+            # The current state wins: an "upsert" row of a since-withdrawn record reads as its
+            # deletion, and so does a version superseded by a newer one (a follower keeps one live
+            # record per lineage).
             tombstone = records.tombstone(resource)
             if resource.status != "withdrawn":
                 tombstone.update(status=resource.status, is_latest=False)

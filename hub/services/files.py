@@ -1,4 +1,5 @@
-"""Files of a resource: streamed, hashed, type-checked uploads; downloads that respect visibility."""
+"""Files of a resource: streamed, hashed, type-checked uploads; downloads that respect
+visibility."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ class FileService:
                 f.name for f in resource.files
             }:
                 raise InvalidInput(
-                    f"每个资源最多 {MAX_FILES_PER_RESOURCE} 个文件。At most {MAX_FILES_PER_RESOURCE} files a resource."
+                    f"每个资源最多 {MAX_FILES_PER_RESOURCE} 个文件。"
+                    f"At most {MAX_FILES_PER_RESOURCE} files a resource."
                 )
             self.resources.attach_blob(uow, resource, name=name, **stored)
             uow.audit(
@@ -147,7 +149,8 @@ class FileService:
         return Download("redirect", name, size, sha256, mimetype, public, url=url)
 
     def check_can_upload(self, actor: Principal, resource_id: str) -> None:
-        """Raise unless `actor` may add files to the resource (before a multipart body is parsed)."""
+        """Raise unless `actor` may add files to the resource (before a multipart body is
+        parsed)."""
         with self.uow(actor) as uow:
             self.resources.load_editable(uow.session, actor, resource_id)
 
@@ -170,7 +173,8 @@ class FileService:
             if expected_sha256 and staged.sha256 != expected_sha256:
                 raise InvalidInput(
                     "文件校验值（Digest）不符，文件未保存，请重新上传。"
-                    "The file does not match its Digest header; nothing was attached, please upload again."
+                    "The file does not match its Digest header; nothing was attached, "
+                    "please upload again."
                 )
             mimetype = sniff_type(staged.path, name)
             store.commit(staged, mimetype)
@@ -185,7 +189,8 @@ def too_large_message(limit_mb: int) -> str:
 
 
 def parse_digest(header: str | None) -> str | None:
-    """`Digest: sha-256=BASE64` (RFC 3230) to a hex SHA-256; other algorithms in the list are ignored."""
+    """`Digest: sha-256=BASE64` (RFC 3230) to a hex SHA-256; other algorithms in the list are
+    ignored."""
     if not header:
         return None
     for part in header.split(","):
@@ -198,7 +203,8 @@ def parse_digest(header: str | None) -> str | None:
             raw = b""
         if len(raw) != 32:
             raise InvalidInput(
-                "Digest 头格式应为 sha-256=<Base64>。The Digest header must be sha-256=<base64 of the SHA-256>."
+                "Digest 头格式应为 sha-256=<Base64>。"
+                "The Digest header must be sha-256=<base64 of the SHA-256>."
             )
         return raw.hex()
     raise InvalidInput("Digest 头中没有 sha-256。The Digest header must include sha-256=<base64>.")

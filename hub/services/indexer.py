@@ -1,7 +1,9 @@
-"""Keeps the search index in step with the database: outbox handlers run by the worker after each commit.
+"""Keeps the search index in step with the database: outbox handlers run by the worker after each
+commit.
 
-`resource.index` / `resource.index_batch`: load the resources and index the published latest ones, delete the
-rest; every due message is handled in one batch and one index commit (tantivy commits are expensive).
+`resource.index` / `resource.index_batch`: load the resources and index the published latest ones,
+delete the rest; every due message is handled in one batch and one index commit (tantivy commits are
+expensive).
 `file.extract`: extract a stored file's text once per SHA-256, then reindex its resource.
 """
 
@@ -39,7 +41,8 @@ def source_names(session, resources) -> dict[int, str]:
 
 
 def file_texts(session, resource_ids) -> dict[str, str]:
-    """resource id -> the extracted text of its files, in file order (`session`: a session or a connection)."""
+    """resource id -> the extracted text of its files, in file order (`session`: a session or a
+    connection)."""
     rows = session.execute(
         select(ResourceFile.resource_id, FileText.text)
         .join(FileText, FileText.sha256 == ResourceFile.sha256)
@@ -54,7 +57,8 @@ def file_texts(session, resource_ids) -> dict[str, str]:
 
 
 def sources(session, resources: list[Resource]) -> list[tuple]:
-    """(record, org path, extracted text) of each resource: what `document_from_record` needs, picklable."""
+    """(record, org path, extracted text) of each resource: what `document_from_record` needs,
+    picklable."""
     names = source_names(session, resources)
     texts = file_texts(session, [r.id for r in resources])
     return [
@@ -92,7 +96,8 @@ def split(session, ids: list[str]) -> tuple[list[dict], list[str]]:
 
 
 def index_resources(hub, ids: Iterable[str]) -> int:
-    """Bring these resources' index entries up to date, in one index commit; returns how many were indexed."""
+    """Bring these resources' index entries up to date, in one index commit; returns how many were
+    indexed."""
     ids = list(dict.fromkeys(str(i) for i in ids if i))
     if not ids:
         return 0
@@ -107,9 +112,10 @@ def index_resources(hub, ids: Iterable[str]) -> int:
     return len(docs)
 
 
-# What `document_from_record` reads of a record, selected as plain columns for rebuilds (ORM objects and
-# `records.serialize` were half of a rebuild's time). `row_sources` turns a row into what `sources` makes of the
-# same resource; tests/integration/search/test_rebuild_rows.py holds the two to the same documents.
+# What `document_from_record` reads of a record, selected as plain columns for rebuilds (ORM objects
+# and `records.serialize` were half of a rebuild's time). `row_sources` turns a row into what
+# `sources` makes of the same resource; tests/integration/search/test_rebuild_rows.py holds the two
+# to the same documents.
 ROW_FIELDS = (
     "id",
     "title",
@@ -151,7 +157,8 @@ def indexable_rows():
 
 
 def row_sources(row, text: str | None) -> tuple:
-    """(record, org path, extracted text) from an `indexable_rows` row: the fields `records.serialize` gives them."""
+    """(record, org path, extracted text) from an `indexable_rows` row: the fields
+    `records.serialize` gives them."""
     n = len(ROW_FIELDS)
     record = dict(zip(ROW_FIELDS, row))
     for name, value in zip(ROW_LISTS, row[n:]):
@@ -173,8 +180,9 @@ def _json_list(text: str) -> tuple:
 
 
 def indexable_pages(hub, chunk: int = 1000) -> Iterator[list[tuple]]:
-    """Every indexable resource's sources, streamed by one query (a server-side cursor on PostgreSQL) in pages:
-    the index is built from one consistent snapshot, and a million rows never sit in memory at once."""
+    """Every indexable resource's sources, streamed by one query (a server-side cursor on
+    PostgreSQL) in pages: the index is built from one consistent snapshot, and a million rows never
+    sit in memory at once."""
     with hub.db.engine.connect() as conn:
         result = conn.execution_options(yield_per=chunk).execute(indexable_rows())
         for rows in result.partitions():
@@ -183,8 +191,9 @@ def indexable_pages(hub, chunk: int = 1000) -> Iterator[list[tuple]]:
 
 
 def indexable_documents(hub, chunk: int = 1000, workers: int = 1) -> Iterator[dict]:
-    """Every indexable resource as an index document (for rebuilds). With `workers` > 1, Chinese analysis --
-    most of the cost -- runs in that many processes while this one reads the database and feeds the index."""
+    """Every indexable resource as an index document (for rebuilds). With `workers` > 1, Chinese
+    analysis -- most of the cost -- runs in that many processes while this one reads the database
+    and feeds the index."""
     pages = indexable_pages(hub, chunk)
     if workers <= 1:
         for page in pages:
@@ -211,7 +220,7 @@ def count_indexable(hub) -> int:
         )
 
 
-# -- outbox handlers ---------------------------------------------------------------------------------------------
+# -- outbox handlers -------------------------------------------------------------------------------
 
 
 def handle_index(hub, payloads: list[dict]) -> None:

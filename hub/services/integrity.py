@@ -1,4 +1,5 @@
-"""Integrity check: every stored object re-hashed against its key, and every recorded blob present in the store."""
+"""Integrity check: every stored object re-hashed against its key, and every recorded blob present
+in the store."""
 
 from __future__ import annotations
 

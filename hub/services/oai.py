@@ -53,7 +53,8 @@ class TokenError(ValueError):
 
 @dataclass
 class ListPosition:
-    """Where a list request stands: its filters and the last (updated, id) sent. Tokens encode exactly this."""
+    """Where a list request stands: its filters and the last (updated, id) sent. Tokens encode
+    exactly this."""
 
     verb: str
     prefix: str
@@ -72,7 +73,8 @@ class ListPosition:
 
 
 class TokenSigner:
-    """Stateless resumption tokens: the position as compact JSON, base64url, with an HMAC-SHA256 tag."""
+    """Stateless resumption tokens: the position as compact JSON, base64url, with an HMAC-SHA256
+    tag."""
 
     FIELDS = (
         "verb",
@@ -213,7 +215,8 @@ def datestamp(moment: datetime | None) -> str:
 
 
 def visible():
-    """Public records that are published, or were published and then withdrawn (persistent deletions)."""
+    """Public records that are published, or were published and then withdrawn (persistent
+    deletions)."""
     return and_(
         Resource.visibility == "public",
         or_(
@@ -224,8 +227,9 @@ def visible():
 
 
 def is_live(resource: Resource) -> bool:
-    """Reported with metadata; anything else visible is a deleted record: a withdrawal, or a version superseded
-    by a newer one (so a harvester keeps exactly one record per resource lineage, the latest)."""
+    """Reported with metadata; anything else visible is a deleted record: a withdrawal, or a version
+    superseded by a newer one (so a harvester keeps exactly one record per resource lineage, the
+    latest)."""
     return resource.status == "published" and bool(resource.is_latest)
 
 
@@ -241,7 +245,7 @@ class _Request:
         self.site_url = base_url.rsplit("/oai", 1)[0]
         self.repository_id = service.repository_id or (urlsplit(base_url).hostname or "localhost")
 
-    # -- envelope -----------------------------------------------------------------------------------------------
+    # -- envelope ----------------------------------------------------------------------------------
     def envelope(self):
         root = etree.Element(f"{{{NS}}}OAI-PMH", nsmap={None: NS, "xsi": NS_XSI})
         root.set(f"{{{NS_XSI}}}schemaLocation", f"{NS} {SCHEMA}")
@@ -257,7 +261,7 @@ class _Request:
     def element(self, parent, name: str, text=None, **attrib):
         return sub(parent, f"{{{NS}}}{name}", text, **attrib)
 
-    # -- verbs --------------------------------------------------------------------------------------------------
+    # -- verbs -------------------------------------------------------------------------------------
     def Identify(self, root) -> None:
         config = self.config
         identify = self.element(root, "Identify")
@@ -310,7 +314,7 @@ class _Request:
     def ListRecords(self, root) -> None:
         self.list(root, "ListRecords")
 
-    # -- lists --------------------------------------------------------------------------------------------------
+    # -- lists -------------------------------------------------------------------------------------
     def list(self, root, verb: str) -> None:
         position = self.position(verb)
         with self.db.session() as session:
@@ -390,7 +394,7 @@ class _Request:
             text = self.service.signer.dump(position.advance(last.updated, last.id, PAGE_SIZE))
         self.element(container, "resumptionToken", text, **attrib)
 
-    # -- records ------------------------------------------------------------------------------------------------
+    # -- records -----------------------------------------------------------------------------------
     def prefix(self, prefix: str) -> str:
         if prefix not in FORMATS:
             raise OaiError(
@@ -435,7 +439,7 @@ class _Request:
     def vocab(self) -> VocabLookup:
         return VocabLookup(self.vocabularies)
 
-    # -- sets ---------------------------------------------------------------------------------------------------
+    # -- sets --------------------------------------------------------------------------------------
     def sets(self) -> list[tuple[str, str]]:
         vocabularies = self.vocabularies
         out = [(family, f"{zh} {en}") for family, (zh, en) in SET_FAMILIES.items()]
@@ -472,7 +476,8 @@ def set_filter(spec: str):
     if family == "subject":
         if not code:
             return cast(Resource.subjects, Text).like('%"%')
-        # Codes are slugs; JSON text holds them quoted on both engines ("math"), LIKE metacharacters escaped.
+        # Codes are slugs; JSON text holds them quoted on both engines ("math"), LIKE metacharacters
+        # escaped.
         escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return cast(Resource.subjects, Text).like(f'%"{escaped}"%', escape="\\")
     if not code:

@@ -62,7 +62,8 @@ class OutboxService:
         self.handler_hub = handler_hub
 
     def process(self, *, limit: int = 500) -> int:
-        """Handle due messages once each; returns how many were done. Unknown topics wait for a handler."""
+        """Handle due messages once each; returns how many were done. Unknown topics wait for a
+        handler."""
         with self._exclusive() as mine:
             if not mine:
                 return (
@@ -75,7 +76,8 @@ class OutboxService:
 
     @contextmanager
     def _exclusive(self):
-        """SQLite has no SKIP LOCKED: there, one processor at a time (a file lock in the data directory)."""
+        """SQLite has no SKIP LOCKED: there, one processor at a time (a file lock in the data
+        directory)."""
         if not self.db.is_sqlite:
             yield True
             return
@@ -208,7 +210,8 @@ class OutboxService:
                     exc,
                 )
                 ids = [m.id for m in messages]
-                uow.session.rollback()  # release the row locks before the messages are taken one by one
+                # Release the row locks before the messages are taken one by one.
+                uow.session.rollback()
                 return sum(self._handle(message_id, claimed=True) for message_id in ids)
             now = utcnow()
             for message in messages:

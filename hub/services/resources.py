@@ -32,7 +32,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
     def __init__(self, uow):
         self.uow = uow
 
-    # -- validation ---------------------------------------------------------------------------------------------
+    # -- validation --------------------------------------------------------------------------------
     def validate(self, data: dict, *, partial: bool = False) -> dict:
 
         if not isinstance(data, dict):
@@ -42,7 +42,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
         except ValidationError as exc:
             raise ValidationFailed.from_messages(exc.messages) from None
 
-    # -- reads --------------------------------------------------------------------------------------------------
+    # -- reads -------------------------------------------------------------------------------------
     def get(self, actor: Principal, resource_id: str) -> dict:
         with self.uow(actor) as uow:
             resource = self.load_readable(uow.session, actor, resource_id)
@@ -97,7 +97,7 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
             rows = uow.session.scalars(query.order_by(Resource.updated.desc()).limit(limit)).all()
             return [self.serialize(r, uow.session) for r in rows]
 
-    # -- writes -------------------------------------------------------------------------------------------------
+    # -- writes ------------------------------------------------------------------------------------
     def create(self, actor: Principal, data: dict) -> dict:
         self._require_user(actor)
         data = self.validate(data)
@@ -136,7 +136,8 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
             if if_match is not None and if_match != resource.revision:
                 raise PreconditionFailed(
                     f"资源已被他人修改（当前版本 {resource.revision}），请重新获取后再改。"
-                    f"The resource changed since you read it (revision now {resource.revision}); fetch it again."
+                    f"The resource changed since you read it (revision now {resource.revision}); "
+                    "fetch it again."
                 )
             if "org" in data and data["org"] != resource.org.code:
                 raise ValidationFailed.from_messages(
@@ -162,7 +163,8 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
             resource = self.load_readable(uow.session, actor, resource_id)
             if not permissions.can_edit(actor, resource):
                 raise Forbidden(
-                    "只有资源所属机构的贡献者或管理员可以撤回。Only contributors of its organisation may withdraw it."
+                    "只有资源所属机构的贡献者或管理员可以撤回。"
+                    "Only contributors of its organisation may withdraw it."
                 )
             self._refuse_harvested(resource)
             was_published = resource.status == "published"
@@ -177,18 +179,20 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
             uow.commit()
             return record
 
-    # -- helpers ------------------------------------------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------------
     def load_editable(self, session: Session, actor: Principal, resource_id: str) -> Resource:
         resource = self.load_readable(session, actor, resource_id)
         if not permissions.can_edit(actor, resource):
             raise Forbidden(
-                "只有资源所属机构的贡献者可以修改。Only contributors of its organisation may change it."
+                "只有资源所属机构的贡献者可以修改。"
+                "Only contributors of its organisation may change it."
             )
         self._refuse_harvested(resource)
         if resource.status not in ("draft", "rejected"):
             raise ValidationFailed(
                 f"状态为 {resource.status} 的资源不能修改；请先创建新版本（new-version）。"
-                f"A {resource.status} resource cannot be changed; start a new version (actions/new-version) first."
+                f"A {resource.status} resource cannot be changed; "
+                "start a new version (actions/new-version) first."
             )
         return resource
 
@@ -234,7 +238,8 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
                 raise ValidationFailed.from_messages(
                     {
                         "org": [
-                            "请用 org 字段指明资源所属机构。Say which organisation the resource belongs to in the org field."
+                            "请用 org 字段指明资源所属机构。"
+                            "Say which organisation the resource belongs to in the org field."
                         ]
                     }
                 )

@@ -1,4 +1,5 @@
-"""The review queue: submissions a reviewer may decide on, each with what changed since the previous version."""
+"""The review queue: submissions a reviewer may decide on, each with what changed since the previous
+version."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class ReviewService:
         self.uow, self.resources = uow, resources
 
     def queue(self, actor: Principal, *, limit: int = QUEUE_LIMIT) -> list[dict]:
-        """Submitted records in the reviewer's organisations (and those below), oldest first: first come, first seen."""
+        """Submitted records in the reviewer's organisations (and those below), oldest first: first
+        come, first seen."""
         if not actor.is_admin and not any(
             r.role in permissions.REVIEWER_ROLES for r in actor.roles
         ):
@@ -49,7 +51,8 @@ class ReviewService:
 
 
 def field_diff(previous: Resource | None, current: Resource) -> list[dict]:
-    """[{field, before, after}] for every described field (and the file list) that differs; [] for a first version."""
+    """[{field, before, after}] for every described field (and the file list) that differs; [] for a
+    first version."""
     if previous is None:
         return []
     changes = []

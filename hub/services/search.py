@@ -1,4 +1,5 @@
-"""Search for callers: filters by code, visibility applied, hits as canonical records from the database."""
+"""Search for callers: filters by code, visibility applied, hits as canonical records from the
+database."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ FACET_PARAMS = {
     "source": "source",
 }
 FACET_FIELDS = {name: field for field, name in FACET_PARAMS.items()}
-# Built once: SQLAlchemy then reuses the compiled SQL (an IN list of expanding parameters) on every search.
+# Built once: SQLAlchemy then reuses the compiled SQL (an IN list of expanding parameters) on every
+# search.
 _RECORDS = (
     select(
         Resource.__table__, Organisation.code.label("org_code"), Organisation.path.label("org_path")
@@ -87,10 +89,10 @@ class SearchService:
         size: int = 20,
         facets=None,
     ) -> dict:
-        """`filters` and `facets` by API name (`subject`, `org`, ...); `facets` None counts every facet, and each
-        one counted costs time, so pages should ask for the ones they show. Returns {"hits": [records +
-        highlights], "total", "aggregations": {name: [{"key", "label", "count"}]}, "did_you_mean": None or
-        {"q", "total"}}."""
+        """`filters` and `facets` by API name (`subject`, `org`, ...); `facets` None counts every
+        facet, and each one counted costs time, so pages should ask for the ones they show. Returns
+        {"hits": [records + highlights], "total", "aggregations": {name: [{"key", "label",
+        "count"}]}, "did_you_mean": None or {"q", "total"}}."""
         query = SearchQuery(
             q=q or "",
             filters=self._filters(filters or {}),
@@ -109,7 +111,8 @@ class SearchService:
                 if hit.id in by_id
             ]
             aggregations = self._labelled(session, result.aggregations)
-        # What the database no longer lets this caller read is dropped; the index catches up on the next run.
+        # What the database no longer lets this caller read is dropped; the index catches up on the
+        # next run.
         total = max(result.total - (len(result.hits) - len(hits)), len(hits))
         return {
             "hits": hits,
@@ -124,14 +127,15 @@ class SearchService:
         )
         return [{"id": s.id, "title": s.title} for s in suggestions]
 
-    # -- maintenance (CLI and worker) -------------------------------------------------------------------------------
+    # -- maintenance (CLI and worker) --------------------------------------------------------------
 
     def rebuild(
         self, progress: Callable[[int], None] | None = None, workers: int | None = None
     ) -> int:
-        """A fresh index from the database, swapped in when complete; searches keep answering meanwhile.
-        `workers`: processes for Chinese analysis. Default one: on 2 cores a second helped only while other jobs
-        held the cores and cost 40% more CPU (bench/RESULTS.md); worth trying with 4 cores or more."""
+        """A fresh index from the database, swapped in when complete; searches keep answering
+        meanwhile. `workers`: processes for Chinese analysis. Default one: on 2 cores a second
+        helped only while other jobs held the cores and cost 40% more CPU (bench/RESULTS.md); worth
+        trying with 4 cores or more."""
         workers = workers or 1
         return self.index.rebuild(
             indexer.indexable_documents(self.indexer_hub, workers=workers), progress=progress
@@ -141,7 +145,8 @@ class SearchService:
         return indexer.count_indexable(self.indexer_hub)
 
     def reconcile(self) -> dict:
-        """Repair drift between database and index: index what is missing or stale, remove what should not be."""
+        """Repair drift between database and index: index what is missing or stale, remove what
+        should not be."""
         self.index.ensure()
         indexed = self.index.all_ids_with_versions()
         with self.db.session() as session:
@@ -167,7 +172,7 @@ class SearchService:
         log.info("search reconcile: %s", report)
         return report
 
-    # -- helpers ----------------------------------------------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------------
 
     @staticmethod
     def _engine(method, *args, **kwargs):
@@ -235,16 +240,17 @@ class SearchService:
             raise ValidationFailed.from_messages(
                 {
                     "org": [
-                        f"未知机构代码 {', '.join(unknown)}。Unknown organisation code {', '.join(unknown)}."
+                        f"未知机构代码 {', '.join(unknown)}。"
+                        f"Unknown organisation code {', '.join(unknown)}."
                     ]
                 }
             )
         return [str(found[c]) for c in codes]
 
     def _readable(self, session, actor: Principal, ids: list[str]) -> dict[str, dict]:
-        """The canonical records of these ids that the database says this caller may still find. Plain rows from
-        two prepared statements, not ORM objects: a page of hits is read on every search, and building the
-        statements and the objects was most of the hub's own time."""
+        """The canonical records of these ids that the database says this caller may still find.
+        Plain rows from two prepared statements, not ORM objects: a page of hits is read on every
+        search, and building the statements and the objects was most of the hub's own time."""
         if not ids:
             return {}
         connection = session.connection()

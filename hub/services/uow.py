@@ -25,7 +25,8 @@ class UnitOfWork:
         self._after: list[Callable[[], None]] = []
         self._on_outbox = on_outbox
         self._has_outbox = False
-        # Objects a long unit of work looks up again and again (e.g. a sync batch), by whatever key the caller picks.
+        # Objects a long unit of work looks up again and again (e.g. a sync batch), by whatever key
+        # the caller picks.
         self.memo: dict = {}
         self._index_ids: dict[str, None] = {}
 
@@ -55,7 +56,8 @@ class UnitOfWork:
         self._has_outbox = True
 
     def index_later(self, resource_id: str) -> None:
-        """Reindex this resource after the commit; one `resource.index_batch` message carries them all."""
+        """Reindex this resource after the commit; one `resource.index_batch` message carries them
+        all."""
         self._index_ids[resource_id] = None
 
     def change(self, resource_id: str, op: str) -> None:

@@ -1,4 +1,5 @@
-"""Resumable uploads: a file sent in chunks at known offsets, so a dropped connection resumes where it stopped."""
+"""Resumable uploads: a file sent in chunks at known offsets, so a dropped connection resumes where
+it stopped."""
 
 from __future__ import annotations
 
@@ -34,8 +35,12 @@ CHUNK_SIZE = (
 LIFETIME = timedelta(hours=24)  # counted from the last chunk received
 COPY_BLOCK = 64 * 1024
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-NO_SUCH_UPLOAD = "没有这个上传任务（可能已过期），请重新开始上传。No such upload (it may have expired); start the upload again."
-# A finished file that fails these checks cannot be fixed by sending more bytes: the session is dropped.
+NO_SUCH_UPLOAD = (
+    "没有这个上传任务（可能已过期），请重新开始上传。"
+    "No such upload (it may have expired); start the upload again."
+)
+# A finished file that fails these checks cannot be fixed by sending more bytes: the session is
+# dropped.
 FINAL_ERRORS = (InvalidInput, UnsupportedMediaType, PayloadTooLarge, ValidationFailed)
 
 
@@ -83,7 +88,7 @@ class UploadService:
     def part_path(self, upload_id: str) -> Path:
         return self.directory / f"{upload_id}.part"
 
-    # -- the protocol -------------------------------------------------------------------------------------------
+    # -- the protocol ------------------------------------------------------------------------------
     def start(
         self, actor: Principal, resource_id: str, *, name: str, size: int, sha256: str | None = None
     ) -> UploadState:
@@ -120,7 +125,8 @@ class UploadService:
     def append(
         self, actor: Principal, upload_id: str, offset: int, stream, *, length: int | None
     ) -> UploadState:
-        """Write one chunk at `offset`; when the last byte arrives, verify the file and attach it."""
+        """Write one chunk at `offset`; when the last byte arrives, verify the file and attach
+        it."""
         if length is None:
             raise InvalidInput(
                 "请提供 Content-Length。Send a Content-Length header with each chunk."
@@ -135,7 +141,8 @@ class UploadService:
             raise OffsetMismatch(row.size, "该文件已上传完成。This upload is already complete.")
         if offset + length > row.size:
             raise InvalidInput(
-                f"这一块超出了声明的文件大小 {row.size} 字节。The chunk goes past the declared size."
+                f"这一块超出了声明的文件大小 {row.size} 字节。"
+                "The chunk goes past the declared size."
             )
         with self._locked(row.id) as part:
             current = self._current_offset(
@@ -157,7 +164,7 @@ class UploadService:
             return self._finish(actor, row.id)
         return UploadState(row.id, row.name, row.size, new_offset, CHUNK_SIZE, False)
 
-    # -- completion ---------------------------------------------------------------------------------------------
+    # -- completion --------------------------------------------------------------------------------
     def _finish(self, actor: Principal, upload_id: str) -> UploadState:
         with self.uow(actor) as uow:
             row = self._load(uow.session, actor, upload_id)
@@ -186,9 +193,10 @@ class UploadService:
             row.id, stored["name"], row.size, row.size, CHUNK_SIZE, True, file=stored
         )
 
-    # -- housekeeping -------------------------------------------------------------------------------------------
+    # -- housekeeping ------------------------------------------------------------------------------
     def purge_expired(self, now: datetime | None = None) -> int:
-        """Remove sessions past their expiry with their partial files, and partial files no session owns."""
+        """Remove sessions past their expiry with their partial files, and partial files no session
+        owns."""
         now = now or utcnow()
         with self.uow() as uow:
             ids = list(
@@ -214,9 +222,10 @@ class UploadService:
                 uow.commit()
         self.part_path(upload_id).unlink(missing_ok=True)
 
-    # -- helpers ------------------------------------------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------------
     def _load(self, session, actor: Principal, upload_id: str) -> UploadSession:
-        """The session, if it exists, has not expired, and the caller may still edit its resource."""
+        """The session, if it exists, has not expired, and the caller may still edit its
+        resource."""
 
         row = session.get(UploadSession, upload_id) if isinstance(upload_id, str) else None
         if row is None or row.expires < utcnow():
@@ -271,7 +280,8 @@ class UploadService:
 
 
 class _LockedFile:
-    """The partial file opened for writing under an exclusive lock: two requests never write one session at once."""
+    """The partial file opened for writing under an exclusive lock: two requests never write one
+    session at once."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -289,7 +299,8 @@ class _LockedFile:
 
 
 def _copy_at(stream, out, offset: int, length: int) -> int:
-    """Copy up to `length` bytes of `stream` into `out` at `offset`, a block at a time; returns bytes copied."""
+    """Copy up to `length` bytes of `stream` into `out` at `offset`, a block at a time; returns
+    bytes copied."""
     out.seek(offset)
     copied = 0
     while copied < length:

@@ -1,6 +1,6 @@
-"""Record validation cached by groups of fields, for callers that check many records from one source (bulk import,
-harvests): sources repeat vocabulary values, keywords and creators from record to record, so each distinct value
-of a group is checked by the schema once.
+"""Record validation cached by groups of fields, for callers that check many records from one source
+(bulk import, harvests): sources repeat vocabulary values, keywords and creators from record to
+record, so each distinct value of a group is checked by the schema once.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ VOCAB_FIELDS = (
     "visibility",
 )
 MAX_CACHED = 100_000  # values kept per group; a full cache starts again
-# Each group below is validated and cached by its own values: only the first group is tied together by the
-# schema's cross-field rules (consistency_errors, infer_stage); every other field stands alone. Combinations of all
-# vocabulary fields rarely repeat (region alone has hundreds of codes), each group's values do.
+# Each group below is validated and cached by its own values: only the first group is tied together
+# by the schema's cross-field rules (consistency_errors, infer_stage); every other field stands
+# alone. Combinations of all vocabulary fields rarely repeat (region alone has hundreds of codes),
+# each group's values do.
 LINKED_FIELDS = ("stage", "subjects", "grades", "volume")
 CACHED_GROUPS = (
     (LINKED_FIELDS,)
@@ -40,9 +41,10 @@ _MISSING = object()
 
 
 class GroupedValidator:
-    """`load(record)`: ResourceRecordSchema's result, by cached group plus `rest_schema` for the other fields
-    (default: the record schema without the cached fields); None when any part is refused, so that the caller
-    can load the record with its own schema and report the errors exactly as that schema words them."""
+    """`load(record)`: ResourceRecordSchema's result, by cached group plus `rest_schema` for the
+    other fields (default: the record schema without the cached fields); None when any part is
+    refused, so that the caller can load the record with its own schema and report the errors
+    exactly as that schema words them."""
 
     def __init__(self, rest_schema=None):
 
@@ -75,10 +77,12 @@ class GroupedValidator:
 
 
 def _cache_key(value):
-    """A hashable key that tells apart every value the schema could treat differently (1, 1.0, True, "1")."""
+    """A hashable key that tells apart every value the schema could treat differently (1, 1.0, True,
+    "1")."""
     if value is _MISSING or value.__class__ is str:
         return value
     if value.__class__ is list and all(v.__class__ is str for v in value):
         return tuple(value)
-    # Anything else (null, numbers, dicts, nested lists): its JSON text with its type; tuples above hold no None.
+    # Anything else (null, numbers, dicts, nested lists): its JSON text with its type; tuples above
+    # hold no None.
     return (None, value.__class__.__name__, json.dumps(value, ensure_ascii=False, default=repr))

@@ -1,4 +1,5 @@
-"""The review workflow: draft -> submitted -> published or rejected, and new versions of published records."""
+"""The review workflow: draft -> submitted -> published or rejected, and new versions of published
+records."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ class WorkflowMixin:
     ) -> dict:
         if action not in ACTIONS:
             raise NotFound(
-                f"未知操作 {action}；可用：{', '.join(ACTIONS)}。Unknown action; use one of {', '.join(ACTIONS)}."
+                f"未知操作 {action}；可用：{', '.join(ACTIONS)}。"
+                f"Unknown action; use one of {', '.join(ACTIONS)}."
             )
         self._require_user(actor)
         comment = self._clean_comment(comment)
@@ -39,7 +41,8 @@ class WorkflowMixin:
     def _submit(self, uow, actor, resource, comment):
         if not permissions.can_edit(actor, resource):
             raise Forbidden(
-                "只有资源所属机构的贡献者可以提交审核。Only contributors of its organisation may submit it."
+                "只有资源所属机构的贡献者可以提交审核。"
+                "Only contributors of its organisation may submit it."
             )
         self._refuse_harvested(resource)
         self._expect_status(resource, ("draft", "rejected"), "submit")
@@ -95,7 +98,8 @@ class WorkflowMixin:
     def _new_version(self, uow, actor, resource, comment):
         if not permissions.can_edit(actor, resource):
             raise Forbidden(
-                "只有资源所属机构的贡献者可以创建新版本。Only contributors of its organisation may version it."
+                "只有资源所属机构的贡献者可以创建新版本。"
+                "Only contributors of its organisation may version it."
             )
         self._refuse_harvested(resource)
         self._expect_status(resource, ("published",), "new-version")
@@ -175,7 +179,8 @@ class WorkflowMixin:
     def _require_reviewer(actor: Principal, resource: Resource) -> None:
         if not permissions.can_review(actor, resource):
             raise Forbidden(
-                "只有该机构或上级机构的审核员可以审核。Only reviewers of this organisation or above may review it."
+                "只有该机构或上级机构的审核员可以审核。"
+                "Only reviewers of this organisation or above may review it."
             )
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""The changes feed: published and withdrawn public records, in commit order, with a forward-only cursor."""
+"""The changes feed: published and withdrawn public records, in commit order, with a forward-only
+cursor."""
 
 from __future__ import annotations
 
@@ -104,7 +105,8 @@ def test_a_reader_never_skips_a_row_committed_late(hub, database_url):
 
 @pytest.mark.postgres_only
 def test_a_bulk_import_waits_for_an_open_feed_writer_too(hub, database_url, tmp_path):
-    """Core inserts skip the ORM hook: the importer takes the feed lock itself, so it queues behind T1."""
+    """Core inserts skip the ORM hook: the importer takes the feed lock itself, so it queues behind
+    T1."""
     import json
 
     from hub.services.bulk import BulkImporter

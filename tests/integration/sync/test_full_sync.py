@@ -1,4 +1,5 @@
-"""A full sync withdraws what the source no longer lists, but only after a complete listing without failures."""
+"""A full sync withdraws what the source no longer lists, but only after a complete listing without
+failures."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""One page mixing every kind of item gives exactly the right outcomes and rows, written page-at-a-time (Core) or
-record by record (ORM, the path of batches with files and of batches redone one savepoint per record)."""
+"""One page mixing every kind of item gives exactly the right outcomes and rows, written
+page-at-a-time (Core) or record by record (ORM, the path of batches with files and of batches redone
+one savepoint per record)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What a source said of a record beyond the canonical fields (tag ids, paths, file links) is kept and shown."""
+"""What a source said of a record beyond the canonical fields (tag ids, paths, file links) is kept
+and shown."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Sources and sync runs over HTTP: admins only for writes, 202 with a run id, 409 while one runs."""
+"""Sources and sync runs over HTTP: admins only for writes, 202 with a run id, 409 while one
+runs."""
 
 from __future__ import annotations
 
