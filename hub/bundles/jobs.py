@@ -171,5 +171,3 @@ def _iso(value) -> str | None:
 
 def handle_build(hub, payload: dict) -> None:
     hub.bundles.build(payload["id"])
-
-

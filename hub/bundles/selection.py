@@ -75,9 +75,7 @@ def _search_ids(hub, actor: Principal, q: str, filters: dict) -> set[str]:
     """The search engine's matches for the words, up to its paging window."""
     found: set[str] = set()
     for page in range(1, MAX_WINDOW // MAX_SIZE + 1):
-        result = hub.search.search(
-            actor, q=q, filters=filters, page=page, size=MAX_SIZE, facets=()
-        )
+        result = hub.search.search(actor, q=q, filters=filters, page=page, size=MAX_SIZE, facets=())
         found.update(hit["id"] for hit in result["hits"])
         if page * MAX_SIZE >= result["total"]:
             break
