@@ -30,11 +30,12 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/r/<resource_id>", "resource", resource)
     bp.add_url_rule("/mine", "mine", mine)
     auth_views.register(bp)
-    from hub.web import admin_views, review_views, upload_views
+    from hub.web import admin_views, insight_views, review_views, upload_views
 
     upload_views.register(bp)
     review_views.register(bp)
     admin_views.register(bp)
+    insight_views.register(bp)
     return bp
 
 
@@ -94,4 +95,5 @@ def mine():
     if not principal.is_authenticated:
         return to_login()
     records = current_hub().resources.list_mine(principal)
-    return render_template("mine.html", records=records)
+    usage = current_hub().stats.own_usage(principal)
+    return render_template("mine.html", records=records, usage=usage)
