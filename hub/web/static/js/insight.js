@@ -22,7 +22,7 @@
     chart.setOption({
       color: [ACCENT, "#2563eb", "#7c3aed"],
       tooltip: { trigger: "axis" },
-      legend: { data: names.map(function (n) { return data.text[n]; }) },
+      legend: { top: 0, data: names.map(function (n) { return data.text[n]; }) },
       grid: { left: 48, right: 16, top: 40, bottom: 32 },
       xAxis: { type: "category", data: data.usage.days },
       yAxis: { type: "value", minInterval: 1 },
@@ -93,7 +93,7 @@
         series: [{
           type: "map", map: "ningxia", nameProperty: "code", roam: false,
           label: {
-            show: true, fontSize: 11,
+            show: true, fontSize: 10,
             formatter: function (p) {
               var c = names[p.name];
               return c ? (c.southern_mountain ? "▲" : "") + c.name : "";
