@@ -7,6 +7,7 @@ import logging
 from flask import Flask
 
 from config import Config
+from hub import logs
 from hub.http import init_http
 
 
@@ -26,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     init_http(app, config)
+    logs.init_app(app)
 
     from hub.services import Hub
 
