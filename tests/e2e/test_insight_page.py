@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from pypdf import PdfReader
 
 from tests.e2e.test_accessibility import _log_in, _violations, axe_js  # noqa: F401 (fixture)
 from tests.factories import auth_header, make_token, make_user
@@ -80,6 +81,8 @@ def test_admin_sees_the_province_drawn_from_hub_assets_only(
     page.emulate_media(media="print")
     page.screenshot(path=str(artifacts / "insight-print.png"), full_page=True)
     page.pdf(path=str(artifacts / "insight-a4.pdf"), format="A4", landscape=True)
+    pages = PdfReader(artifacts / "insight-a4.pdf").pages
+    assert len(pages) <= 2 and abs(float(pages[0].mediabox.width) - 842) < 2  # A4 landscape
     page.emulate_media(media="screen")
     assert _violations(page, axe_js) == []
     assert outside == [] and errors == []
