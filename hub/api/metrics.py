@@ -9,6 +9,7 @@ run`) each application keeps its own registry.
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from flask import Blueprint, Flask, current_app, g, request
@@ -72,6 +73,7 @@ class RequestMetrics:
             registry=registry,
         )
         self._dropped_seen = 0
+        self._lock = threading.Lock()
 
     def observe(self, endpoint: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(endpoint, method, str(status)).inc()
@@ -79,9 +81,10 @@ class RequestMetrics:
 
     def note_dropped(self, dropped: int) -> None:
         """The usage recorder keeps a plain count; the counter takes what is new since last time."""
-        if dropped > self._dropped_seen:
-            self.dropped.inc(dropped - self._dropped_seen)
-            self._dropped_seen = dropped
+        with self._lock:  # requests finish on several threads at once
+            if dropped > self._dropped_seen:
+                self.dropped.inc(dropped - self._dropped_seen)
+                self._dropped_seen = dropped
 
     def render(self, hub) -> bytes:
         """One scrape: this app's (or every worker's) series and the hub's state, freshly read."""
