@@ -78,6 +78,10 @@ def test_admin_sees_the_province_drawn_from_hub_assets_only(
     assert page.locator("#chart-usage svg").count() == 1
     assert page.locator("#chart-coverage svg text", has_text="✕").count() > 0
     page.screenshot(path=str(artifacts / "insight.png"), full_page=True)
+    page.set_viewport_size({"width": 1920, "height": 1080})  # a projector
+    page.wait_for_timeout(300)  # ECharts redraws on resize
+    page.screenshot(path=str(artifacts / "insight-projector.png"))
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.emulate_media(media="print")
     page.screenshot(path=str(artifacts / "insight-print.png"), full_page=True)
     page.pdf(path=str(artifacts / "insight-a4.pdf"), format="A4", landscape=True)
