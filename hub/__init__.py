@@ -7,6 +7,7 @@ import logging
 from flask import Flask
 
 from config import Config
+from hub import logs
 from hub.api import init_api
 from hub.bootstrap import bootstrap
 from hub.compression import init_compression
@@ -30,6 +31,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     init_http(app, config)
+    logs.init_app(app)
 
     app.extensions["eduhub"] = bootstrap(config)  # read through hub.http.context.current_hub
     init_api(app)

@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     RESOURCE_WITHDRAW = "resource.withdraw"
     RESOURCE_IMPORT = "resource.import"
     FILE_UPLOAD = "file.upload"
+    FILE_DOWNLOAD = "file.download"  # by an administrator, of a file that is not public
     FILE_DELETE = "file.delete"
     UPLOAD_START = "upload.start"
     SOURCE_CREATE = "source.create"

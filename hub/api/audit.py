@@ -8,6 +8,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from hub.api import audit_export
 from hub.api.auth import require_user
 from hub.http.context import current_hub
 from hub.services.audit import MAX_SIZE
@@ -30,6 +31,10 @@ class AuditQuerySchema(Schema):
     until = fields.AwareDateTime(
         default_timezone=UTC,
         metadata={"description": "up to this time (exclusive), ISO 8601"},
+    )
+    format = fields.String(
+        validate=validate.OneOf(["csv"]),
+        metadata={"description": "csv: the whole filtered log as a download (not one page)"},
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_SIZE))
@@ -58,14 +63,13 @@ class AuditPageSchema(Schema):
 @blp.response(200, AuditPageSchema)
 @blp.doc(security=[{"bearer": []}])
 def list_audit(query):
-    """The audit log, newest first (administrators only)."""
+    """The audit log, newest first (administrators only); `format=csv` downloads all of it."""
     filters = {k: query.get(k) for k in ("action", "target", "since", "until")}
+    filters["actor_email"] = query.get("actor")
+    if query.get("format") == "csv":
+        return audit_export.as_csv(require_user(), filters)
     page = current_hub().audit.list(
-        require_user(),
-        actor_email=query.get("actor"),
-        page=query["page"],
-        size=query["size"],
-        **filters,
+        require_user(), page=query["page"], size=query["size"], **filters
     )
     return {"entries": page.entries, "total": page.total, "links": _links(query, page)}
 

@@ -99,13 +99,24 @@ def post_files(resource_id):
     },
 )
 def get_file(resource_id, name):
-    download = current_hub().files.open_download(current_principal(), resource_id, name)
+    principal = current_principal()
+    download = current_hub().files.open_download(principal, resource_id, name)
     if download.kind == "redirect":
         response = redirect(download.url, 302)
         response.headers["Cache-Control"] = "no-store"
     else:
         response = send_download(download)
+    if _begins_a_download(response):
+        current_hub().files.note_download(principal, resource_id, download)
     return record_usage("download", resource_id, download.name, response)
+
+
+def _begins_a_download(response) -> bool:
+    """A GET that sends the file from its start: a resumed download's later ranges, a HEAD and a
+    304 are not another download."""
+    if request.method != "GET" or response.status_code not in (200, 206, 302):
+        return False
+    return response.status_code != 206 or response.headers["Content-Range"].startswith("bytes 0-")
 
 
 @blp.route("/resources/<resource_id>/files/<path:name>", methods=["DELETE"])

@@ -58,7 +58,8 @@ def readyz():
 
 @blp.route("/metrics")
 def metrics_text():
-    """Request counts and latencies of this process, in Prometheus text format.
+    """Request counts and latencies of every web process, outbox backlog, sync runs, storage and
+    dropped usage events, in Prometheus text format.
 
     For the metrics token (EDUHUB_METRICS_TOKEN, as a bearer token) or an administrator; 401 for
     anyone else, 404 when no token is configured."""
@@ -66,10 +67,7 @@ def metrics_text():
         if current_hub().config.metrics_token:
             raise Unauthenticated(METRICS_TOKEN_NEEDED)
         raise NotFound(METRICS_OFF)
-    body = metrics.metrics_for(current_app).render()
-    return Response(
-        body, mimetype="text/plain", content_type="text/plain; version=0.0.4; charset=utf-8"
-    )
+    return Response(metrics.render(current_app), content_type=metrics.CONTENT_TYPE)
 
 
 def _metrics_token_sent() -> bool:

@@ -49,7 +49,7 @@ def wanted_format() -> str | None:
 def as_download(rows: list[dict], name: str, fmt: str) -> Response:
     columns = list(rows[0]) if rows else ["key", "label", "count"]
     table = [[HEADINGS.get(c, c) for c in columns]]
-    table += [[_cell(row.get(c)) for c in columns] for row in rows]
+    table += [[spreadsheet_cell(row.get(c)) for c in columns] for row in rows]
     if fmt == "xlsx":
         body, mimetype = _xlsx(table), XLSX
     else:  # a BOM so that Excel opens the Chinese headings as UTF-8
@@ -60,7 +60,7 @@ def as_download(rows: list[dict], name: str, fmt: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
-def _cell(value):
+def spreadsheet_cell(value):
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, str) and value[:1] in FORMULA:

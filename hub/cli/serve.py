@@ -5,13 +5,16 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import shutil
 
 import click
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
+from prometheus_client import multiprocess
 
 import metadata.analysis
 from config import Config
-from hub import create_app
+from hub import create_app, logs
 from hub.db import migrate
 from hub.search.spelling import pinyin_table
 from hub.tasks.embedded import WorkerSupervisor
@@ -52,11 +55,15 @@ def serve(host: str, port: int, workers: int, threads: int):
 
     启动平台（网页、API、OAI-PMH）。使用内置数据库时会先自动升级数据库结构。
     """
+    log_format = logs.chosen_format(default="json")
+    os.environ[logs.FORMAT_ENV] = log_format  # for gunicorn's logger, set up in its own time
+    logs.configure(log_format)
     config = Config.from_env()
     prepare_database(config)
+    prepare_metrics_dir(config)
     # On the embedded broker the worker is ours to keep alive; elsewhere it is its own service.
     supervisor = WorkerSupervisor(config).start() if config.embedded_broker else None
-    click.echo(f"EduHub listening on http://{host}:{port}/ (data in {config.data_dir})")
+    log.info("EduHub listening on http://%s:%s/ (data in %s)", host, port, config.data_dir)
     try:
         HubApplication(config, gunicorn_options(host, port, workers, threads)).run()
     finally:
@@ -77,13 +84,38 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         "graceful_timeout": 30,
         "keepalive": 5,
         "sendfile": True,
-        "accesslog": "-",
+        # The hub logs each request itself (hub.access, with its request id): no second line.
+        "accesslog": None,
         "errorlog": "-",
+        "logger_class": GunicornLogger,
         "proc_name": "eduhub",
         "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
         # gunicorn 24+ opens a control socket in $HOME; two hubs on one machine would fight over it.
         "control_socket_disable": True,
+        "child_exit": _child_exit,
     }
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's own lines (workers booting, timeouts) in the hub's log format."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        logs.adopt("gunicorn.error", logs.chosen_format())
+
+
+def prepare_metrics_dir(config: Config) -> None:
+    """An empty PROMETHEUS_MULTIPROC_DIR under the data directory, so one scrape sees every worker
+    (emptied at start: the files of a previous run's workers would be counted again)."""
+    path = config.data_dir / "prometheus"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(mode=0o700, parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
+def _child_exit(server, worker) -> None:
+    """A dead worker's live gauges go; its counters stay in the sums."""
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def prepare_database(config: Config) -> None:

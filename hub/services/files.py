@@ -140,6 +140,17 @@ class FileService:
             public = resource.status == "published" and resource.visibility == "public"
         return self._download(found.name, found.size, found.sha256, found.mimetype, public)
 
+    def note_download(self, actor: Principal, resource_id: str, download: Download) -> None:
+        """An administrator's download of a file that is not public goes into the audit log:
+        administrators can read every school's drafts and restricted files."""
+        if not actor.is_admin or download.public:
+            return
+        with self.hub.uow(actor) as uow:
+            uow.audit(
+                "file.download", "resource", resource_id, name=download.name, sha256=download.sha256
+            )
+            uow.commit()
+
     def _download(self, name, size, sha256, mimetype, public) -> Download:
         store = self.storage
         path = store.local_path(sha256)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from hub.db.models.accounts import Organisation
+from hub.db.models.resources import Resource
 from hub.db.models.usage import EVENT_KINDS, UsageDaily
 from hub.errors import Forbidden, InvalidInput, Unauthenticated
 from hub.security.principal import Principal
@@ -158,6 +159,27 @@ class StatsService:
     def coverage(self, actor: Principal, *, by, minimum=1, stage=None, subject=None) -> dict:
         self.scope(actor)
         return self.catalogue.coverage(by, minimum, stage=stage, subject=subject)
+
+    def own_usage(self, actor: Principal, days: int = 30) -> dict[str, dict[str, int]]:
+        """Downloads and views of the caller's own resources over the last `days` days, by id."""
+        if not actor.is_authenticated:
+            raise Unauthenticated("请先登录。Sign in to see the usage of your resources.")
+        since = datetime.now(UTC).date() - timedelta(days=days - 1)
+        query = (
+            select(UsageDaily.resource_id, UsageDaily.kind, func.sum(UsageDaily.count))
+            .join(Resource, Resource.id == UsageDaily.resource_id)
+            .where(
+                Resource.owner_id == actor.user_id,
+                UsageDaily.day >= since,
+                UsageDaily.kind.in_(("download", "view")),
+            )
+            .group_by(UsageDaily.resource_id, UsageDaily.kind)
+        )
+        found: dict[str, dict[str, int]] = {}
+        with self.hub.db.session() as session:
+            for resource_id, kind, n in session.execute(query):
+                found.setdefault(resource_id, {"download": 0, "view": 0})[kind] = int(n)
+        return found
 
     def regions(self, actor: Principal) -> dict:
         scope = self.scope(actor)

@@ -10,7 +10,14 @@ from hub.http.context import current_hub
 from hub.http.principal import current_principal
 from hub.http.redirects import to_login
 from hub.http.usage import record_usage
-from hub.web import admin_views, auth_views, review_views, searchform, upload_views
+from hub.web import (
+    admin_views,
+    auth_views,
+    insight_views,
+    review_views,
+    searchform,
+    upload_views,
+)
 from hub.web.resource_page import page_context
 
 
@@ -34,6 +41,7 @@ def create_blueprint() -> Blueprint:
     upload_views.register(bp)
     review_views.register(bp)
     admin_views.register(bp)
+    insight_views.register(bp)
     return bp
 
 
@@ -92,4 +100,5 @@ def mine():
     if not principal.is_authenticated:
         return to_login()
     records = current_hub().resources.list_mine(principal)
-    return render_template("mine.html", records=records)
+    usage = current_hub().stats.own_usage(principal)
+    return render_template("mine.html", records=records, usage=usage)

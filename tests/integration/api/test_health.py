@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from config import Config
 from hub import create_app
@@ -90,6 +91,15 @@ def test_health_endpoints_live_outside_the_versioned_api(client):
     assert client.get("/api/v1/healthz").status_code == 404
 
 
+def _samples(text: str) -> dict:
+    """(name, sorted labels) -> value, through prometheus_client's own parser."""
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
 def test_metrics_count_requests_by_endpoint_and_status(client):
     client.get("/healthz")
     client.get("/healthz")
@@ -99,19 +109,31 @@ def test_metrics_count_requests_by_endpoint_and_status(client):
 
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain")
-    text = response.get_data(as_text=True)
+    samples = _samples(response.get_data(as_text=True))
+    healthz = (("endpoint", "health.healthz"), ("method", "GET"))
+    assert samples[("eduhub_http_requests_total", (*healthz, ("status", "200")))] == 2
+    unmatched = (("endpoint", "unmatched"), ("method", "GET"), ("status", "404"))
+    assert samples[("eduhub_http_requests_total", unmatched)] == 1
+    assert samples[("eduhub_http_request_duration_seconds_count", healthz)] == 2
     assert (
-        'eduhub_http_requests_total{endpoint="health.healthz",method="GET",status="200"} 2' in text
+        samples[
+            (
+                "eduhub_http_request_duration_seconds_bucket",
+                tuple(sorted((*healthz, ("le", "+Inf")))),
+            )
+        ]
+        == 2
     )
-    assert 'status="404"} 1' in text
-    assert (
-        'eduhub_http_request_duration_seconds_count{endpoint="health.healthz",method="GET"} 2'
-        in text
-    )
-    assert (
-        'eduhub_http_request_duration_seconds_bucket{endpoint="health.healthz",method="GET",'
-        'le="+Inf"} 2' in text
-    )
+
+
+def test_metrics_show_outbox_sync_storage_and_dropped_events(client, hub):
+    samples = _samples(client.get("/metrics", headers=OPERATOR).get_data(as_text=True))
+    assert samples[("eduhub_storage_objects", ())] == 0
+    assert samples[("eduhub_storage_bytes", ())] == 0
+    assert samples[("eduhub_sync_runs", (("status", "failed"),))] == 0
+    assert samples[("eduhub_usage_events_dropped_total", ())] == 0
+    text = client.get("/metrics", headers=OPERATOR).get_data(as_text=True)
+    assert "# TYPE eduhub_outbox_backlog gauge" in text
 
 
 def test_api_docs_page_is_served_by_the_hub_itself(client):
