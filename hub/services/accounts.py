@@ -249,7 +249,7 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
         self, user_id: int, version: int, *, ip: str | None = None
     ) -> Principal | None:
         """The user of a session cookie, or None once disabled or the password changed since."""
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             user = session.get(User, user_id)
             if user is None or not user.is_active or user.session_version != version:
                 return None

@@ -145,7 +145,7 @@ class FileService:
         administrators can read every school's drafts and restricted files."""
         if not actor.is_admin or download.public:
             return
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             uow.audit(
                 "file.download", "resource", resource_id, name=download.name, sha256=download.sha256
             )
