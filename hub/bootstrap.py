@@ -7,8 +7,13 @@ below, from the ports and services it names in its constructor.
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
+
 from config import Config
 from hub import harvest
+from hub.bundles.export import BundleExporter
+from hub.bundles.importer import BundleImporter
 from hub.bundles.jobs import BundleJobService
 from hub.datadir import secure_data_dir
 from hub.db.base import Database
@@ -26,6 +31,7 @@ from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
 from hub.services.search import SearchService
 from hub.services.stats import StatsService
+from hub.services.stats_catalogue import CatalogueFigures
 from hub.services.uow import UnitOfWork
 from hub.services.uploads import UploadService
 from hub.services.usage import UsageRecorder
@@ -79,6 +85,7 @@ def bootstrap(config: Config) -> Hub:
     _search_services(hub)
     _harvest_services(hub)
     _insight_services(hub)
+    _bundle_services(hub)
     return hub
 
 
@@ -115,7 +122,42 @@ def _harvest_services(hub: Hub) -> None:
 
 
 def _insight_services(hub: Hub) -> None:
-    # Usage events, the stats and offline bundles still take the whole hub (a later step).
-    hub.usage = UsageRecorder(hub)
-    hub.stats = StatsService(hub)
-    hub.bundles = BundleJobService(hub)
+    config = hub.config
+    hub.usage = UsageRecorder(hub.db, config)
+    hub.stats = StatsService(
+        db=hub.db,
+        uow=hub.uow,
+        vocabularies=hub.vocabularies,
+        usage=hub.usage,
+        catalogue=CatalogueFigures(hub.db, hub.vocabularies),
+        events_days=config.events_days,
+    )
+
+
+def _bundle_services(hub: Hub) -> None:
+    config = hub.config
+    hub.bundle_exporter = BundleExporter(
+        db=hub.db,
+        resources=hub.resources,
+        search=hub.search,
+        storage=hub.storage,
+        vocabularies=hub.vocabularies,
+        config=config,
+    )
+    # A factory: each import has its own keys, options and report.
+    hub.bundle_importer = partial(
+        BundleImporter,
+        uow=hub.uow,
+        storage=hub.storage,
+        resources=hub.resources,
+        sources=hub.sources,
+        data_dir=config.data_dir,
+    )
+    hub.bundles = BundleJobService(
+        uow=hub.uow,
+        db=hub.db,
+        exporter=hub.bundle_exporter,
+        principal_for_user_id=hub.accounts.principal_for_user_id,
+        folder=Path(config.data_dir) / "bundles",
+        bundle_days=config.bundle_days,
+    )
