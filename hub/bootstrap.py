@@ -14,19 +14,20 @@ from config import Config
 from hub import harvest
 from hub.bundles.export import BundleExporter
 from hub.bundles.importer import BundleImporter
-from hub.bundles.jobs import BundleJobService
+from hub.bundles.jobs import BundleJobService, handle_build
 from hub.datadir import secure_data_dir
 from hub.db.base import Database
 from hub.search import index_from_url
 from hub.security.principal import SYSTEM, Principal
 from hub.services import changes as _changes  # noqa: F401  (installs the feed's commit-order lock)
+from hub.services import indexer
 from hub.services.accounts import AccountService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
-from hub.services.outbox import OutboxService
-from hub.services.previews import PreviewService
+from hub.services.outbox import OutboxService, start_sync
+from hub.services.previews import PreviewService, handle_preview
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
 from hub.services.search import SearchService
@@ -36,7 +37,7 @@ from hub.services.uow import UnitOfWork
 from hub.services.uploads import UploadService
 from hub.services.usage import UsageRecorder
 from hub.storage import store_from_url
-from hub.tasks import queue_from_url
+from hub.tasks import Topic, queue_from_url
 from metadata.vocabularies import load_vocabularies
 
 
@@ -86,6 +87,7 @@ def bootstrap(config: Config) -> Hub:
     _harvest_services(hub)
     _insight_services(hub)
     _bundle_services(hub)
+    _outbox_service(hub)  # last: its handlers are the services above
     return hub
 
 
@@ -102,12 +104,10 @@ def _resource_services(hub: Hub) -> None:
     hub.changes = ChangeService(hub.uow, hub.resources)
     hub.oai = OaiService(hub.db, hub.config, hub.resources, hub.vocabularies)
     hub.previews = PreviewService(hub.db, hub.storage, hub.resources)
-    # The outbox's topic handlers (indexer, previews, harvest) are module functions taking the hub.
-    hub.outbox = OutboxService(hub.uow, hub.db, hub.config, handler_hub=hub)
 
 
 def _search_services(hub: Hub) -> None:
-    hub.search = SearchService(hub.index, hub.db, hub.vocabularies, indexer_hub=hub)
+    hub.search = SearchService(hub.index, hub.db, hub.vocabularies)
 
 
 def _harvest_services(hub: Hub) -> None:
@@ -128,7 +128,7 @@ def _insight_services(hub: Hub) -> None:
         db=hub.db,
         uow=hub.uow,
         vocabularies=hub.vocabularies,
-        usage=hub.usage,
+        recorder=hub.usage,
         catalogue=CatalogueFigures(hub.db, hub.vocabularies),
         events_days=config.events_days,
     )
@@ -160,4 +160,23 @@ def _bundle_services(hub: Hub) -> None:
         principal_for_user_id=hub.accounts.principal_for_user_id,
         folder=Path(config.data_dir) / "bundles",
         bundle_days=config.bundle_days,
+    )
+
+
+def _outbox_service(hub: Hub) -> None:
+    """The outbox with one handler per topic, each bound to what it uses (a test for every topic
+    of the enum: tests/unit/hub/services/test_outbox.py)."""
+    index = partial(indexer.handle_index, hub.db, hub.index)
+    batch_handlers = {
+        Topic.RESOURCE_INDEX: index,
+        Topic.RESOURCE_INDEX_BATCH: index,
+        Topic.FILE_EXTRACT: partial(indexer.handle_extract, hub.db, hub.index, hub.storage),
+    }
+    handlers = {
+        Topic.SOURCE_SYNC: partial(start_sync, hub.tasks),
+        Topic.FILE_PREVIEW: partial(handle_preview, hub.previews),
+        Topic.BUNDLE_BUILD: partial(handle_build, hub.bundles),
+    }
+    hub.outbox = OutboxService(
+        hub.uow, hub.db, hub.config, handlers=handlers, batch_handlers=batch_handlers
     )

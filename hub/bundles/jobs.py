@@ -173,5 +173,5 @@ def _iso(value) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
-def handle_build(hub, payload: dict) -> None:
-    hub.bundles.build(payload["id"])
+def handle_build(bundles: BundleJobService, payload: dict) -> None:
+    bundles.build(payload["id"])

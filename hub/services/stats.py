@@ -31,19 +31,19 @@ VOCAB = {"subject": "subjects", "stage": "stages", "grade": "grades", "type": "t
 class StatsService:
     """Usage and catalogue figures, scoped to what the caller may see.
 
-    `uow` makes units of work (the refresh); `usage` is the recorder the refresh flushes first;
+    `uow` makes units of work (the refresh); `recorder` (usage events) is flushed before a refresh;
     `events_days` is how long raw events are kept."""
 
-    def __init__(self, *, db, uow, vocabularies, usage, catalogue, events_days: int):
+    def __init__(self, *, db, uow, vocabularies, recorder, catalogue, events_days: int):
         self.db = db
         self.uow = uow
         self.vocabularies = vocabularies
-        self.usage = usage
+        self.recorder = recorder
         self.catalogue = catalogue
         self.events_days = events_days
 
     def refresh(self) -> dict:
-        return stats_refresh.refresh(self.uow, self.usage, self.events_days)
+        return stats_refresh.refresh(self.uow, self.recorder, self.events_days)
 
     def scope(self, actor: Principal) -> list[str] | None:
         """Organisation codes the caller may see (None: the whole hub); refuses everyone else."""
