@@ -150,7 +150,7 @@ def build_rate(data_dir: Path, sample: int = 5000) -> dict:
     from hub.services.indexer import indexable_documents
 
     hub = bootstrap(common.hub_config(data_dir))
-    docs = indexable_documents(hub)
+    docs = indexable_documents(hub.db)
     for _ in zip(range(1000), docs):
         pass
     started, count = time.perf_counter(), 0

@@ -54,7 +54,6 @@ def policy_for(config: SourceConfig) -> OutboundPolicy:
     )
 
 
-def connector_for(source, http: HttpClient | None = None) -> Connector:
-    """A ready connector for a source: a SourceConfig or anything with `to_config()`."""
-    config = source if isinstance(source, SourceConfig) else source.to_config()
+def connector_for(config: SourceConfig, http: HttpClient | None = None) -> Connector:
+    """A ready connector for one source's configuration."""
     return connector_class(config.kind)(config, http or HttpClient(policy=policy_for(config)))

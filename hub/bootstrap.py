@@ -7,30 +7,37 @@ below, from the ports and services it names in its constructor.
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
+
 from config import Config
 from hub import harvest
-from hub.bundles.jobs import BundleJobService
+from hub.bundles.export import BundleExporter
+from hub.bundles.importer import BundleImporter
+from hub.bundles.jobs import BundleJobService, handle_build
 from hub.datadir import secure_data_dir
 from hub.db.base import Database
 from hub.search import index_from_url
 from hub.security.principal import SYSTEM, Principal
 from hub.services import changes as _changes  # noqa: F401  (installs the feed's commit-order lock)
+from hub.services import indexer
 from hub.services.accounts import AccountService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
-from hub.services.outbox import OutboxService
-from hub.services.previews import PreviewService
+from hub.services.outbox import OutboxService, start_sync
+from hub.services.previews import PreviewService, handle_preview
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
 from hub.services.search import SearchService
 from hub.services.stats import StatsService
+from hub.services.stats_catalogue import CatalogueFigures
 from hub.services.uow import UnitOfWork
 from hub.services.uploads import UploadService
 from hub.services.usage import UsageRecorder
 from hub.storage import store_from_url
-from hub.tasks import queue_from_url
+from hub.tasks import Topic, queue_from_url
 from metadata.vocabularies import load_vocabularies
 
 
@@ -79,6 +86,8 @@ def bootstrap(config: Config) -> Hub:
     _search_services(hub)
     _harvest_services(hub)
     _insight_services(hub)
+    _bundle_services(hub)
+    _outbox_service(hub)  # last: its handlers are the services above
     return hub
 
 
@@ -95,12 +104,10 @@ def _resource_services(hub: Hub) -> None:
     hub.changes = ChangeService(hub.uow, hub.resources)
     hub.oai = OaiService(hub.db, hub.config, hub.resources, hub.vocabularies)
     hub.previews = PreviewService(hub.db, hub.storage, hub.resources)
-    # The outbox's topic handlers (indexer, previews, harvest) are module functions taking the hub.
-    hub.outbox = OutboxService(hub.uow, hub.db, hub.config, handler_hub=hub)
 
 
 def _search_services(hub: Hub) -> None:
-    hub.search = SearchService(hub.index, hub.db, hub.vocabularies, indexer_hub=hub)
+    hub.search = SearchService(hub.index, hub.db, hub.vocabularies)
 
 
 def _harvest_services(hub: Hub) -> None:
@@ -115,7 +122,61 @@ def _harvest_services(hub: Hub) -> None:
 
 
 def _insight_services(hub: Hub) -> None:
-    # Usage events, the stats and offline bundles still take the whole hub (a later step).
-    hub.usage = UsageRecorder(hub)
-    hub.stats = StatsService(hub)
-    hub.bundles = BundleJobService(hub)
+    config = hub.config
+    hub.usage = UsageRecorder(hub.db, config)
+    hub.stats = StatsService(
+        db=hub.db,
+        uow=hub.uow,
+        vocabularies=hub.vocabularies,
+        recorder=hub.usage,
+        catalogue=CatalogueFigures(hub.db, hub.vocabularies),
+        events_days=config.events_days,
+    )
+
+
+def _bundle_services(hub: Hub) -> None:
+    config = hub.config
+    hub.bundle_exporter = BundleExporter(
+        db=hub.db,
+        resources=hub.resources,
+        search=hub.search,
+        storage=hub.storage,
+        vocabularies=hub.vocabularies,
+        config=config,
+    )
+    # A factory: each import has its own keys, options and report.
+    hub.bundle_importer = partial(
+        BundleImporter,
+        uow=hub.uow,
+        storage=hub.storage,
+        resources=hub.resources,
+        sources=hub.sources,
+        data_dir=config.data_dir,
+    )
+    hub.bundles = BundleJobService(
+        uow=hub.uow,
+        db=hub.db,
+        exporter=hub.bundle_exporter,
+        principal_for_user_id=hub.accounts.principal_for_user_id,
+        folder=Path(config.data_dir) / "bundles",
+        bundle_days=config.bundle_days,
+    )
+
+
+def _outbox_service(hub: Hub) -> None:
+    """The outbox with one handler per topic, each bound to what it uses (a test for every topic
+    of the enum: tests/unit/hub/services/test_outbox.py)."""
+    index = partial(indexer.handle_index, hub.db, hub.index)
+    batch_handlers = {
+        Topic.RESOURCE_INDEX: index,
+        Topic.RESOURCE_INDEX_BATCH: index,
+        Topic.FILE_EXTRACT: partial(indexer.handle_extract, hub.db, hub.index, hub.storage),
+    }
+    handlers = {
+        Topic.SOURCE_SYNC: partial(start_sync, hub.tasks),
+        Topic.FILE_PREVIEW: partial(handle_preview, hub.previews),
+        Topic.BUNDLE_BUILD: partial(handle_build, hub.bundles),
+    }
+    hub.outbox = OutboxService(
+        hub.uow, hub.db, hub.config, handlers=handlers, batch_handlers=batch_handlers
+    )

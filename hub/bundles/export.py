@@ -32,52 +32,61 @@ def canonical_json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def export_bundle(
-    hub,
-    out: Path,
-    *,
-    query: dict | None = None,
-    ids: list[str] | None = None,
-    actor: Principal = SYSTEM,
-    progress: Callable[[int], None] | None = None,
-    on_total: Callable[[int], None] | None = None,
-) -> ExportReport:
-    """Write the bundle of what `actor` may read matching `query` (search API names) to `out`.
+class BundleExporter:
+    """Writes bundles: records from `db`/`resources`/`search`, files from `storage`, labels from
+    `vocabularies`; `config` names the hub and holds its signing key (in the data directory)."""
 
-    The ZIP is written beside `out` and renamed into place: a failed export leaves no half file."""
-    query = {k: v for k, v in (query or {}).items() if v}
-    vocab = VocabLookup(hub.vocabularies)
-    records = [
-        _with_lrmi(r, vocab, hub.config.public_url)
-        for r in selected_records(hub, actor, query, ids)
-    ]
-    files = _unique_files(records)
-    if on_total:
-        on_total(sum(f["size"] for f in files))
-    manifest = {
-        "format": fmt.FORMAT,
-        "version": fmt.VERSION,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "hub": {"name": hub.config.hub_name, "url": hub.config.public_url},
-        "query": query | ({"ids": len(ids)} if ids is not None else {}),
-        "records": records,
-        "files": files,
-    }
-    out = Path(out)
-    partial = out.with_name(out.name + ".part")
-    try:
-        with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
-            for entry in files:
-                _copy_file(hub.storage, archive, entry, progress)
-            _write_text(archive, fmt.MANIFEST, manifest_bytes := canonical_json(manifest))
-            key = signing.hub_private_key(hub.config.data_dir)
-            _write_text(archive, fmt.SIGNATURE, signing.sign(key, manifest_bytes))
-            for name, body in page.entries(manifest, vocab):
-                _write_text(archive, name, body)
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
-    return ExportReport(len(records), len(files), sum(f["size"] for f in files), out)
+    def __init__(self, *, db, resources, search, storage, vocabularies, config):
+        self.db, self.resources, self.search = db, resources, search
+        self.storage, self.vocabularies, self.config = storage, vocabularies, config
+
+    def export(
+        self,
+        out: Path,
+        *,
+        query: dict | None = None,
+        ids: list[str] | None = None,
+        actor: Principal = SYSTEM,
+        progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> ExportReport:
+        """Write the bundle of what `actor` may read matching `query` (search API names) to `out`.
+
+        The ZIP is written beside `out` and renamed into place: a failed export leaves no half
+        file."""
+        query = {k: v for k, v in (query or {}).items() if v}
+        vocab = VocabLookup(self.vocabularies)
+        selected = selected_records(self.db, self.resources, self.search, actor, query, ids)
+        records = [_with_lrmi(r, vocab, self.config.public_url) for r in selected]
+        return self._write(Path(out), query, ids, records, vocab, progress, on_total)
+
+    def _write(self, out, query, ids, records, vocab, progress, on_total) -> ExportReport:
+        files = _unique_files(records)
+        if on_total:
+            on_total(sum(f["size"] for f in files))
+        manifest = {
+            "format": fmt.FORMAT,
+            "version": fmt.VERSION,
+            "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "hub": {"name": self.config.hub_name, "url": self.config.public_url},
+            "query": query | ({"ids": len(ids)} if ids is not None else {}),
+            "records": records,
+            "files": files,
+        }
+        partial = out.with_name(out.name + ".part")
+        try:
+            with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
+                for entry in files:
+                    _copy_file(self.storage, archive, entry, progress)
+                _write_text(archive, fmt.MANIFEST, manifest_bytes := canonical_json(manifest))
+                key = signing.hub_private_key(self.config.data_dir)
+                _write_text(archive, fmt.SIGNATURE, signing.sign(key, manifest_bytes))
+                for name, body in page.entries(manifest, vocab):
+                    _write_text(archive, name, body)
+            partial.replace(out)
+        finally:
+            partial.unlink(missing_ok=True)
+        return ExportReport(len(records), len(files), sum(f["size"] for f in files), out)
 
 
 def _with_lrmi(record: dict, vocab: VocabLookup, base_url: str) -> dict:

@@ -41,12 +41,19 @@ class BundleImportReport:
 
 
 class BundleImporter:
-    """`BundleImporter(hub, trusted_keys=[...]).run(path)`; BundleRejected before any change."""
+    """`hub.bundle_importer(trusted_keys=[...]).run(path)`; BundleRejected before any change.
+
+    `uow` makes units of work; `storage` takes the files; `resources` validates and attaches;
+    `sources` registers the bundle's hub; `data_dir` holds this hub's own signing key."""
 
     def __init__(
         self,
-        hub,
         *,
+        uow,
+        storage,
+        resources,
+        sources,
+        data_dir,
         trusted_keys=(),
         allow_unsigned: bool = False,
         org: str | None = None,
@@ -54,9 +61,10 @@ class BundleImporter:
         progress: Callable[[int], None] | None = None,
         batch_size: int = BATCH,
     ):
-        self.hub, self.allow_unsigned, self.org = hub, allow_unsigned, org
+        self.uow, self.storage, self.resources, self.sources = uow, storage, resources, sources
+        self.allow_unsigned, self.org = allow_unsigned, org
         self.limits, self.progress, self.batch_size = limits, progress, batch_size
-        self.own_key = signing.own_public_key(hub.config.data_dir)
+        self.own_key = signing.own_public_key(data_dir)
         self.trusted = {signing.parse_key(k) for k in trusted_keys} | {self.own_key} - {None}
         self.report = BundleImportReport()
         self.mimetypes: dict[str, str] = {}  # sniffed when stored here
@@ -91,7 +99,7 @@ class BundleImporter:
         for record in records:
             fields = {k: v for k, v in record.items() if k in EDITABLE_FIELDS}
             try:
-                self.hub.resources.validate_harvested(fields)
+                self.resources.validate_harvested(fields)
             except ValidationFailed as exc:
                 self.report.failed += 1
                 self._failed(record, exc)
@@ -106,7 +114,7 @@ class BundleImporter:
 
     def _stage_all(self, bundle: BundleArchive, files: list[dict]) -> dict:
         """Every missing file received and checked; on any failure all staged files go again."""
-        store, staged = self.hub.storage, {}
+        store, staged = self.storage, {}
         try:
             for entry in files:
                 if store.exists(entry["sha256"]):
@@ -123,7 +131,7 @@ class BundleImporter:
 
     def _commit_files(self, manifest: dict, staged: dict) -> None:
         names = {f["sha256"]: f["name"] for r in manifest["records"] for f in r["files"]}
-        store, pending = self.hub.storage, list(staged.items())
+        store, pending = self.storage, list(staged.items())
         try:
             while pending:
                 sha256, item = pending[0]
@@ -145,7 +153,7 @@ class BundleImporter:
     def _source(self, hub_info: dict) -> int:
         """The bundle's hub as a source here (kind `hub`, disabled: it never syncs on its own)."""
         url = hub_info["url"].rstrip("/")
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             found = uow.session.scalar(
                 select(Source).where(Source.kind == "hub", Source.url == url)
             )
@@ -154,7 +162,7 @@ class BundleImporter:
                 return found.id
             taken = set(uow.session.scalars(select(Source.name)))
         name = _source_name(url, taken)
-        created = self.hub.sources.create(
+        created = self.sources.create(
             SYSTEM,
             {
                 "name": name,
@@ -169,8 +177,8 @@ class BundleImporter:
         return created["id"]
 
     def _apply_batch(self, source_id: int, hub_info: dict, batch: list[dict]) -> None:
-        resources = self.hub.resources
-        with self.hub.uow() as uow:
+        resources = self.resources
+        with self.uow() as uow:
             org_id = uow.session.scalar(select(Source.org_id).where(Source.id == source_id))
             resources.preload_harvested(uow, source_id, [r["id"] for r in batch])
             outcomes = [self._apply_one(uow, source_id, org_id, hub_info, r) for r in batch]
@@ -182,7 +190,7 @@ class BundleImporter:
             uow.commit()
 
     def _apply_one(self, uow, source_id: int, org_id: int, hub_info: dict, record: dict) -> str:
-        resources = self.hub.resources
+        resources = self.resources
         incoming = dict(record)
         incoming["origin_url"] = (
             record.get("origin_url") or f"{hub_info['url'].rstrip('/')}/r/{record['id']}"
@@ -215,7 +223,7 @@ class BundleImporter:
             resource.files.remove(stale)
         for name, f in wanted.items():
             if (name, f["sha256"]) not in before:
-                self.hub.resources.attach_blob(
+                self.resources.attach_blob(
                     uow,
                     resource,
                     name=name,

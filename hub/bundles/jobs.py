@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hub.bundles.export import export_bundle
 from hub.bundles.selection import FILTERS
 from hub.db.base import new_id, utcnow
 from hub.db.models import BundleJob
@@ -38,9 +37,14 @@ def job_to_dict(job: BundleJob) -> dict:
 
 
 class BundleJobService:
-    def __init__(self, hub):
-        self.hub = hub
-        self.folder = Path(hub.config.data_dir) / "bundles"
+    """Bundle jobs: `uow` records them, `db` reads them, `exporter` writes the ZIPs into `folder`
+    as the owner (`principal_for_user_id`) may read, kept for `bundle_days`."""
+
+    def __init__(self, *, uow, db, exporter, principal_for_user_id, folder: Path, bundle_days):
+        self.uow, self.db, self.exporter = uow, db, exporter
+        self.principal_for_user_id = principal_for_user_id
+        self.folder = Path(folder)
+        self.bundle_days = bundle_days
 
     def request(self, actor: Principal, query: dict) -> dict:
         """Queue a bundle of the search `query` (API names) as `actor` may read it."""
@@ -49,7 +53,7 @@ class BundleJobService:
                 "请先登录再制作离线包。Log in (or send an API token) to build an offline bundle."
             )
         query = _clean(query)
-        with self.hub.uow(actor) as uow:
+        with self.uow(actor) as uow:
             job = BundleJob(id=new_id(), owner_id=actor.user_id, query=query, status="queued")
             uow.session.add(job)
             uow.session.flush()
@@ -59,11 +63,11 @@ class BundleJobService:
         return result
 
     def status(self, actor: Principal, job_id: str) -> dict:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             return job_to_dict(self._load(session, actor, job_id))
 
     def download(self, actor: Principal, job_id: str) -> Download:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             job = self._load(session, actor, job_id)
             if job.status != "succeeded":
                 raise Conflict(
@@ -86,7 +90,7 @@ class BundleJobService:
 
     def build(self, job_id: str) -> None:
         """Build the ZIP as the job's owner may read; a failure is recorded, not retried."""
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             job = uow.session.get(BundleJob, job_id)
             if job is None or job.status != "queued":
                 return
@@ -96,7 +100,7 @@ class BundleJobService:
         try:
             actor = self._owner(owner)
             self.folder.mkdir(parents=True, exist_ok=True)
-            report = export_bundle(self.hub, self.path(job_id), query=query, actor=actor)
+            report = self.exporter.export(self.path(job_id), query=query, actor=actor)
         except Exception as exc:  # recorded for the caller to read; a retry would fail the same way
             log.exception("bundle %s failed", job_id)
             self._finish(job_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
@@ -108,7 +112,7 @@ class BundleJobService:
 
     def expire(self) -> int:
         """Delete the ZIPs whose time is up (the periodic task); returns how many."""
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             due = uow.session.scalars(
                 select(BundleJob).where(
                     BundleJob.expires <= utcnow(), BundleJob.status != "expired"
@@ -121,16 +125,16 @@ class BundleJobService:
         return len(due)
 
     def _finish(self, job_id: str, **values) -> None:
-        with self.hub.uow() as uow:
+        with self.uow() as uow:
             job = uow.session.get(BundleJob, job_id)
             for name, value in values.items():
                 setattr(job, name, value)
             job.finished = utcnow()
-            job.expires = job.finished + timedelta(days=self.hub.config.bundle_days)
+            job.expires = job.finished + timedelta(days=self.bundle_days)
             uow.commit()
 
     def _owner(self, user_id: int | None) -> Principal:
-        principal = self.hub.accounts.principal_for_user_id(user_id) if user_id else None
+        principal = self.principal_for_user_id(user_id) if user_id else None
         return principal or ANONYMOUS  # a disabled owner gets what anyone may read
 
     @staticmethod
@@ -169,5 +173,5 @@ def _iso(value) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
-def handle_build(hub, payload: dict) -> None:
-    hub.bundles.build(payload["id"])
+def handle_build(bundles: BundleJobService, payload: dict) -> None:
+    bundles.build(payload["id"])

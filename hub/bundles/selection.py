@@ -30,9 +30,11 @@ _BATCH = 500
 
 
 def selected_records(
-    hub, actor: Principal, query: dict, ids: list[str] | None = None
+    db, resources, search, actor: Principal, query: dict, ids: list[str] | None = None
 ) -> Iterator[dict]:
-    """Canonical records, oldest first. `query`: {"q": str, name: [values]}, API names."""
+    """Canonical records, oldest first. `query`: {"q": str, name: [values]}, API names.
+
+    `db` is read, `resources` serializes, `search` (the search service) matches the words."""
     filters = {k: list(v) for k, v in query.items() if k in FILTERS and v}
     unknown = set(query) - set(FILTERS) - {"q"}
     if unknown:
@@ -41,12 +43,12 @@ def selected_records(
         )
     wanted = set(ids) if ids is not None else None
     if query.get("q"):
-        found = _search_ids(hub, actor, query["q"], filters)
+        found = _search_ids(search, actor, query["q"], filters)
         wanted = found if wanted is None else wanted & found
-    with hub.db.session() as session:
+    with db.session() as session:
         org_paths = _org_paths(session, filters.get("org", []))
         for resource in _published(session, actor, wanted):
-            record = hub.resources.serialize(resource, session)
+            record = resources.serialize(resource, session)
             if _matches(record, resource, filters, org_paths):
                 yield record
 
@@ -71,11 +73,11 @@ def _published(session, actor: Principal, wanted: set[str] | None):
         session.expunge_all()
 
 
-def _search_ids(hub, actor: Principal, q: str, filters: dict) -> set[str]:
+def _search_ids(search, actor: Principal, q: str, filters: dict) -> set[str]:
     """The search engine's matches for the words, up to its paging window."""
     found: set[str] = set()
     for page in range(1, MAX_WINDOW // MAX_SIZE + 1):
-        result = hub.search.search(actor, q=q, filters=filters, page=page, size=MAX_SIZE, facets=())
+        result = search.search(actor, q=q, filters=filters, page=page, size=MAX_SIZE, facets=())
         found.update(hit["id"] for hit in result["hits"])
         if page * MAX_SIZE >= result["total"]:
             break

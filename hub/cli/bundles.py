@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from hub.bundles import signing
-from hub.bundles.export import export_bundle
-from hub.bundles.importer import BundleImporter
 from hub.bundles.selection import FILTERS
 from hub.cli.context import pass_hub
 from hub.cli.resources import progress_bar
@@ -54,8 +52,7 @@ def export_(hub, out, ids, **query):
         wanted = [line.strip() for line in ids.read_text(encoding="utf-8").splitlines()]
         wanted = [line for line in wanted if line]
     with progress_bar(unit="B", unit_scale=True, desc="export") as bar:
-        report = export_bundle(
-            hub,
+        report = hub.bundle_exporter.export(
             out,
             query=query,
             ids=wanted,
@@ -90,7 +87,7 @@ def import_(hub, file, trust_key, allow_unsigned, org):
     changes nothing; an interrupted import finishes when run again. The records keep their
     origin: the bundle's hub becomes a source of this hub. Exit status 1 if any record failed.
     """
-    importer = BundleImporter(hub, trusted_keys=trust_key, allow_unsigned=allow_unsigned, org=org)
+    importer = hub.bundle_importer(trusted_keys=trust_key, allow_unsigned=allow_unsigned, org=org)
     with progress_bar(total=file.stat().st_size, unit="B", unit_scale=True, desc="import") as bar:
         importer.progress = bar.update
         report = importer.run(file)

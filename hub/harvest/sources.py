@@ -265,6 +265,21 @@ def _urls_of(url: str, options: dict):
         yield from ((f"options.{key}", value) for value in values)
 
 
+def source_config(source: Source) -> SourceConfig:
+    """What a connector needs to know of a registered source (the database row stays here)."""
+    return SourceConfig(
+        name=source.name,
+        kind=source.kind,
+        url=source.url,
+        set_spec=source.set_spec,
+        metadata_prefix=source.metadata_prefix,
+        options=dict(source.options or {}),
+        fetch_files=source.fetch_files,
+        max_file_bytes=source.max_file_mb * 1024 * 1024,
+        allow_private_host=bool(source.allow_private_host),
+    )
+
+
 def load_source(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:

@@ -15,7 +15,7 @@ from hub.errors import NotFound
 from hub.harvest import runs
 from hub.harvest.retry import retry_one
 from hub.harvest.runner import SyncRunner
-from hub.harvest.sources import load_source, require_admin
+from hub.harvest.sources import load_source, require_admin, source_config
 from hub.security.principal import SYSTEM, Principal
 from hub.tasks.topics import Topic
 
@@ -140,7 +140,7 @@ class SyncService:
 
     def _connector(self, source_id: int):
         with self.uow(SYSTEM) as uow:
-            config = uow.session.get(Source, source_id).to_config()
+            config = source_config(uow.session.get(Source, source_id))
         return connector_for(config, http_for(config))
 
 

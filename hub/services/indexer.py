@@ -95,15 +95,14 @@ def split(session, ids: list[str]) -> tuple[list[dict], list[str]]:
     return docs, gone
 
 
-def index_resources(hub, ids: Iterable[str]) -> int:
+def index_resources(db, index, ids: Iterable[str]) -> int:
     """Bring these resources' index entries up to date, in one index commit; returns how many were
     indexed."""
     ids = list(dict.fromkeys(str(i) for i in ids if i))
     if not ids:
         return 0
-    with hub.db.session() as session:
+    with db.session() as session:
         docs, gone = split(session, ids)
-    index = hub.index
     if gone:
         index.delete_documents(gone)
     if docs:
@@ -179,22 +178,22 @@ def _json_list(text: str) -> tuple:
     return tuple(json.loads(text) or ())
 
 
-def indexable_pages(hub, chunk: int = 1000) -> Iterator[list[tuple]]:
+def indexable_pages(db, chunk: int = 1000) -> Iterator[list[tuple]]:
     """Every indexable resource's sources, streamed by one query (a server-side cursor on
     PostgreSQL) in pages: the index is built from one consistent snapshot, and a million rows never
     sit in memory at once."""
-    with hub.db.engine.connect() as conn:
+    with db.engine.connect() as conn:
         result = conn.execution_options(yield_per=chunk).execute(indexable_rows())
         for rows in result.partitions():
             texts = file_texts(conn, [row.id for row in rows])
             yield [row_sources(row, texts.get(row.id)) for row in rows]
 
 
-def indexable_documents(hub, chunk: int = 1000, workers: int = 1) -> Iterator[dict]:
+def indexable_documents(db, chunk: int = 1000, workers: int = 1) -> Iterator[dict]:
     """Every indexable resource as an index document (for rebuilds). With `workers` > 1, Chinese
     analysis -- most of the cost -- runs in that many processes while this one reads the database
     and feeds the index."""
-    pages = indexable_pages(hub, chunk)
+    pages = indexable_pages(db, chunk)
     if workers <= 1:
         for page in pages:
             yield from build(page)
@@ -210,9 +209,8 @@ def indexable_documents(hub, chunk: int = 1000, workers: int = 1) -> Iterator[di
             yield from pending.popleft().get()
 
 
-def count_indexable(hub) -> int:
-
-    with hub.db.session() as session:
+def count_indexable(db) -> int:
+    with db.session() as session:
         return session.scalar(
             select(func.count())
             .select_from(Resource)
@@ -223,16 +221,16 @@ def count_indexable(hub) -> int:
 # -- outbox handlers -------------------------------------------------------------------------------
 
 
-def handle_index(hub, payloads: list[dict]) -> None:
+def handle_index(db, index, payloads: list[dict]) -> None:
     ids = []
     for payload in payloads:
         ids += [payload["id"]] if "id" in payload else list(payload.get("ids") or [])
-    index_resources(hub, ids)
+    index_resources(db, index, ids)
 
 
-def extract_file(hub, sha256: str, mimetype: str | None, name: str | None = None) -> bool:
+def extract_file(db, storage, sha256: str, mimetype: str | None, name: str | None = None) -> bool:
     """Extract and store the text of one stored file unless done before; True if extracted now."""
-    with hub.db.session() as session:
+    with db.session() as session:
         if session.get(FileText, sha256) is not None:
             return False
         row = session.execute(
@@ -242,18 +240,19 @@ def extract_file(hub, sha256: str, mimetype: str | None, name: str | None = None
         ).first()
     name, size = (name or (row.name if row else None)), (row.size if row else 0)
     found = Extraction("")
-    if size <= MAX_INPUT and hub.storage.exists(sha256):
-        with hub.storage.open(sha256) as stream:
+    if size <= MAX_INPUT and storage.exists(sha256):
+        with storage.open(sha256) as stream:
             found = extract(stream, mimetype, name)  # a limit hit is recorded, never retried
-    with hub.db.session() as session:
+    with db.session() as session:
         if session.get(FileText, sha256) is None:
             session.add(FileText(sha256=sha256, text=found.text, failure=found.failure))
             session.commit()
     return True
 
 
-def handle_extract(hub, payloads: list[dict]) -> None:
+def handle_extract(db, index, storage, payloads: list[dict]) -> None:
     for payload in payloads:
         if payload.get("sha256"):
-            extract_file(hub, payload["sha256"], payload.get("mimetype"), payload.get("name"))
-    index_resources(hub, [p["id"] for p in payloads if p.get("id")])
+            sha256, mimetype, name = payload["sha256"], payload.get("mimetype"), payload.get("name")
+            extract_file(db, storage, sha256, mimetype, name)
+    index_resources(db, index, [p["id"] for p in payloads if p.get("id")])

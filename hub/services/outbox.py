@@ -10,11 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from hub.bundles import jobs as bundle_jobs
 from hub.db.base import utcnow
 from hub.db.models import OutboxMessage
-from hub.services import indexer, previews
-from hub.tasks import Task, Topic
+from hub.tasks import Task
 
 log = logging.getLogger(__name__)
 
@@ -27,39 +25,29 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BASE_DELAY * 2 ** max(attempts - 1, 0), MAX_DELAY))
 
 
-def _start_sync(hub, payload: dict) -> None:
+def start_sync(tasks, payload: dict) -> None:
     """Hand a queued run to a worker; the task itself is idempotent (a finished run is skipped)."""
-    hub.tasks.send(Task.HARVEST_SOURCE, payload["source_id"], payload["run_id"])
+    tasks.send(Task.HARVEST_SOURCE, payload["source_id"], payload["run_id"])
 
 
-# topic -> handler(hub, payloads): many due messages of one topic at once (one search commit for
-# all). If a batch fails, its messages are retried one by one, so one bad message cannot hold back
-# the rest.
-BATCH_HANDLERS: dict[str, Callable] = {
-    Topic.RESOURCE_INDEX: indexer.handle_index,
-    Topic.RESOURCE_INDEX_BATCH: indexer.handle_index,
-    Topic.FILE_EXTRACT: indexer.handle_extract,
-}
-
-
-def _one_of_batch(handler: Callable) -> Callable:
-    return lambda hub, payload: handler(hub, [payload])
-
-
-# topic -> handler(hub, payload): every topic of the enum, so none waits for a handler forever.
-HANDLERS: dict[str, Callable] = {
-    Topic.SOURCE_SYNC: _start_sync,
-    Topic.FILE_PREVIEW: previews.handle_preview,
-    Topic.BUNDLE_BUILD: bundle_jobs.handle_build,
-    **{topic: _one_of_batch(handler) for topic, handler in BATCH_HANDLERS.items()},
-}
+def one_of_batch(handler: Callable) -> Callable:
+    """A batch handler used for one message (a batch that failed is retried one by one)."""
+    return lambda payload: handler([payload])
 
 
 class OutboxService:
-    def __init__(self, uow, db, config, handler_hub):
+    """Carries out the outbox. `handlers`: topic -> handler(payload); `batch_handlers`: topic ->
+    handler(payloads), many due messages of one topic at once (one search commit for all). If a
+    batch fails, its messages are retried one by one, so one bad message cannot hold back the rest;
+    a topic with no handler waits for one."""
+
+    def __init__(self, uow, db, config, *, handlers: dict, batch_handlers: dict):
         self.uow, self.db, self.config = uow, db, config
-        # The topic handlers (indexer, previews, harvest) are module functions that take the hub.
-        self.handler_hub = handler_hub
+        self.batch_handlers = dict(batch_handlers)
+        self.handlers = {
+            **{topic: one_of_batch(h) for topic, h in self.batch_handlers.items()},
+            **handlers,
+        }
 
     def process(self, *, limit: int = 500) -> int:
         """Handle due messages once each; returns how many were done. Unknown topics wait for a
@@ -69,7 +57,7 @@ class OutboxService:
                 return (
                     0  # another worker thread or process is at it; it picks up these messages too
                 )
-            done = sum(self._handle_batch(topic, limit) for topic in list(BATCH_HANDLERS))
+            done = sum(self._handle_batch(topic, limit) for topic in list(self.batch_handlers))
             for message_id in self._due(limit):
                 done += self._handle(message_id)
             return done
@@ -109,7 +97,7 @@ class OutboxService:
                 .where(
                     OutboxMessage.processed.is_(None),
                     OutboxMessage.attempts < MAX_ATTEMPTS,
-                    OutboxMessage.topic.in_(list(HANDLERS)),
+                    OutboxMessage.topic.in_(list(self.handlers)),
                     or_(
                         OutboxMessage.next_attempt.is_(None), OutboxMessage.next_attempt <= utcnow()
                     ),
@@ -153,7 +141,7 @@ class OutboxService:
             if message is None:
                 return 0
             try:
-                HANDLERS[message.topic](self.handler_hub, dict(message.payload or {}))
+                self.handlers[message.topic](dict(message.payload or {}))
             except Exception as exc:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:4000]
                 message.next_attempt = utcnow() + backoff(message.attempts)
@@ -201,7 +189,7 @@ class OutboxService:
             if not messages:
                 return 0
             try:
-                BATCH_HANDLERS[topic](self.handler_hub, [dict(m.payload or {}) for m in messages])
+                self.batch_handlers[topic]([dict(m.payload or {}) for m in messages])
             except Exception as exc:
                 log.warning(
                     "outbox batch of %s %s failed, retrying one by one: %s",

@@ -335,9 +335,9 @@ def failure_message(reason: str) -> str:
 # -- outbox handler ------------------------------------------------------------------------------
 
 
-def handle_preview(hub, payload: dict) -> None:
+def handle_preview(previews: PreviewService, payload: dict) -> None:
     """One file per message, not a batch: a LibreOffice render takes seconds, and a batch would keep
     all its messages in one open transaction and could run before the search indexing batches of the
     same pass."""
     if payload.get("sha256"):
-        hub.previews.make(payload["sha256"], payload.get("mimetype"))
+        previews.make(payload["sha256"], payload.get("mimetype"))

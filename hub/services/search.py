@@ -73,10 +73,8 @@ VOCABULARY = {
 
 
 class SearchService:
-    def __init__(self, index, db, vocabularies, indexer_hub):
+    def __init__(self, index, db, vocabularies):
         self.index, self.db, self.vocabularies = index, db, vocabularies
-        # hub.services.indexer's module functions (documents for a rebuild) take the hub.
-        self.indexer_hub = indexer_hub
 
     def search(
         self,
@@ -138,11 +136,11 @@ class SearchService:
         trying with 4 cores or more."""
         workers = workers or 1
         return self.index.rebuild(
-            indexer.indexable_documents(self.indexer_hub, workers=workers), progress=progress
+            indexer.indexable_documents(self.db, workers=workers), progress=progress
         )
 
     def count_indexable(self) -> int:
-        return indexer.count_indexable(self.indexer_hub)
+        return indexer.count_indexable(self.db)
 
     def reconcile(self) -> dict:
         """Repair drift between database and index: index what is missing or stale, remove what
@@ -162,7 +160,7 @@ class SearchService:
         stale = [i for i in wanted if i in indexed and indexed[i] != wanted[i]]
         extra = [i for i in indexed if i not in wanted]
         if missing or stale or extra:
-            indexer.index_resources(self.indexer_hub, missing + stale + extra)
+            indexer.index_resources(self.db, self.index, missing + stale + extra)
         report = {
             "indexed": len(wanted),
             "missing": len(missing),

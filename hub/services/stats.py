@@ -12,7 +12,6 @@ from hub.db.models.usage import EVENT_KINDS, UsageDaily
 from hub.errors import Forbidden, InvalidInput, Unauthenticated
 from hub.security.principal import Principal
 from hub.services import stats_refresh
-from hub.services.stats_catalogue import CatalogueFigures
 
 BY = ("day", "month", "region", "city", "org", "subject", "stage", "grade", "type", "source")
 FILTERS = ("region", "subject", "stage", "org", "source")
@@ -31,12 +30,21 @@ VOCAB = {"subject": "subjects", "stage": "stages", "grade": "grades", "type": "t
 
 
 class StatsService:
-    def __init__(self, hub):
-        self.hub = hub
-        self.catalogue = CatalogueFigures(hub)
+    """Usage and catalogue figures, scoped to what the caller may see.
+
+    `uow` makes units of work (the refresh); `recorder` (usage events) is flushed before a refresh;
+    `events_days` is how long raw events are kept."""
+
+    def __init__(self, *, db, uow, vocabularies, recorder, catalogue, events_days: int):
+        self.db = db
+        self.uow = uow
+        self.vocabularies = vocabularies
+        self.recorder = recorder
+        self.catalogue = catalogue
+        self.events_days = events_days
 
     def refresh(self) -> dict:
-        return stats_refresh.refresh(self.hub)
+        return stats_refresh.refresh(self.uow, self.recorder, self.events_days)
 
     def scope(self, actor: Principal) -> list[str] | None:
         """Organisation codes the caller may see (None: the whole hub); refuses everyone else."""
@@ -50,7 +58,7 @@ class StatsService:
                 "只有管理员、机构管理员和审核员可以查看统计。"
                 "Only administrators, organisation administrators and reviewers can see statistics."
             )
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             clause = or_(*(Organisation.path.startswith(p) for p in paths))
             return list(session.scalars(select(Organisation.code).where(clause)))
 
@@ -98,7 +106,7 @@ class StatsService:
             .where(*where)
             .group_by(key)
         )
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             found = [(k, int(n), int(v)) for k, n, v in session.execute(query)]
         merged: dict = {}
         for k, n, v in found:
@@ -130,13 +138,13 @@ class StatsService:
     def _labels(self, by: str, keys: list[str]) -> dict[str, str]:
         labels = {"unknown": "未知 Unknown"}
         if by in ("region", "city"):
-            vocab = self.hub.vocabularies.get("regions")
+            vocab = self.vocabularies.get("regions")
             labels.update({k: vocab.label(k) for k in keys if k != "unknown"})
         elif by in VOCAB:
-            vocab = self.hub.vocabularies.get(VOCAB[by])
+            vocab = self.vocabularies.get(VOCAB[by])
             labels.update({k: vocab.label(k) for k in keys if k != "unknown"})
         elif by == "org":
-            with self.hub.db.session() as session:
+            with self.db.session() as session:
                 query = select(Organisation.code, Organisation.name).where(
                     Organisation.code.in_(keys)
                 )
@@ -145,7 +153,7 @@ class StatsService:
 
     def _usage_totals(self, kind: str) -> dict:
         since = datetime.now(UTC).date() - timedelta(days=29)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             total = session.scalar(
                 select(func.coalesce(func.sum(UsageDaily.count), 0)).where(UsageDaily.kind == kind)
             )
@@ -176,7 +184,7 @@ class StatsService:
             .group_by(UsageDaily.resource_id, UsageDaily.kind)
         )
         found: dict[str, dict[str, int]] = {}
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             for resource_id, kind, n in session.execute(query):
                 found.setdefault(resource_id, {"download": 0, "view": 0})[kind] = int(n)
         return found

@@ -23,11 +23,14 @@ def _published():
 
 
 class CatalogueFigures:
-    def __init__(self, hub):
-        self.hub = hub
+    """Catalogue figures read from `db`, labelled and enumerated from `vocabularies`."""
+
+    def __init__(self, db, vocabularies):
+        self.db = db
+        self.vocabularies = vocabularies
 
     def overview(self, usage_totals) -> dict:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             return {
                 "resources": self._resources(session),
                 "files": self._files(session),
@@ -131,7 +134,7 @@ class CatalogueFigures:
         return {"rows": rows, "national_synced_at": synced}
 
     def _combinations(self, axes: list[str]) -> list[tuple]:
-        vocab = self.hub.vocabularies
+        vocab = self.vocabularies
         out = []
         for stage in vocab.get("stages"):
             subjects = [
@@ -157,7 +160,7 @@ class CatalogueFigures:
             CoverageCount.origin, *keys
         )
         counts = {"local": Counter(), "national": Counter()}
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             for origin, *combo, n in session.execute(query):
                 counts[origin][tuple(combo)] += int(n)
             synced = session.scalar(
@@ -168,9 +171,9 @@ class CatalogueFigures:
         return counts["local"], counts["national"], synced.isoformat() if synced else None
 
     def regions(self, scope: list[str] | None) -> list[dict]:
-        vocab = self.hub.vocabularies.get("regions")
+        vocab = self.vocabularies.get("regions")
         since = datetime.now(UTC).date() - timedelta(days=29)
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             schools = _by_region(
                 session,
                 select(Organisation.region, func.count())

@@ -27,10 +27,12 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def refresh(hub) -> dict:
-    """Re-aggregate every day that has events newer than the watermark, then apply retention."""
-    hub.usage.flush()
-    with hub.uow() as uow:
+def refresh(uow_factory, usage, events_days: int) -> dict:
+    """Re-aggregate every day that has events newer than the watermark, then apply retention.
+
+    `usage` (the recorder) is flushed first; events older than `events_days` are purged."""
+    usage.flush()
+    with uow_factory() as uow:
         session = uow.session
         # Row lock: a refresh from beat and one from the CLI do not fold the same days twice.
         mark = session.get(UsageWatermark, "daily", with_for_update=True)
@@ -46,7 +48,7 @@ def refresh(hub) -> dict:
             session.add(UsageWatermark(name="daily", event_id=top))
         else:
             mark.event_id = top
-        purged = _purge(session, hub.config.events_days)
+        purged = _purge(session, events_days)
         _rebuild_coverage(session)
         for rid, delta in changed.items():
             if delta:  # the `downloads` sort reads the search index

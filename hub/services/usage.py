@@ -63,11 +63,13 @@ def visitor_key(secret: str, day: str, identity: str) -> str:
 
 
 class UsageRecorder:
-    """One per process: `record()` from requests; `flush()` from the writer thread, CLI, exit."""
+    """One per process: `record()` from requests; `flush()` from the writer thread, CLI, exit.
 
-    def __init__(self, hub):
-        self.hub = hub
-        config = hub.config
+    `db` receives the batches; `config` gives the secret keying visitors, the buffer and rates."""
+
+    def __init__(self, db, config):
+        self.db = db
+        self.secret_key = config.secret_key
         self.enabled = config.events_enabled
         self.buffer: deque[Pending] = deque()
         self.limit = config.events_buffer
@@ -84,7 +86,7 @@ class UsageRecorder:
             return
         now = datetime.now(UTC)
         identity = f"user:{user_id}" if user_id else f"anon:{ip}|{user_agent or ''}"
-        key = visitor_key(self.hub.config.secret_key, now.date().isoformat(), identity)
+        key = visitor_key(self.secret_key, now.date().isoformat(), identity)
         if self._over_rate(key, int(now.timestamp()) // 60):
             return
         with self._lock:
@@ -137,7 +139,7 @@ class UsageRecorder:
         try:
             rows = self._rows(batch)
             if rows:
-                with self.hub.db.session() as session:
+                with self.db.session() as session:
                     session.execute(insert(UsageEvent), rows)
                     session.commit()
         except Exception:
@@ -152,7 +154,7 @@ class UsageRecorder:
             self.buffer.extendleft(reversed(batch[:room]))
 
     def _rows(self, batch: list[Pending]) -> list[dict]:
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             facets = _resource_facets(session, {p.resource_id for p in batch if p.resource_id})
             visitors = _visitor_orgs(session, {p.user_id for p in batch if p.user_id})
         rows = []

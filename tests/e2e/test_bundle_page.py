@@ -9,7 +9,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from hub.bundles.export import export_bundle
 from tests.support.bundles import fill, make_hub
 
 
@@ -18,7 +17,7 @@ def unpacked(tmp_path_factory):
     root = tmp_path_factory.mktemp("bundle-page")
     hub = make_hub(root / "var")
     fill(hub, root, count=15)
-    export_bundle(hub, root / "bundle.zip")
+    hub.bundle_exporter.export(root / "bundle.zip")
     hub.close()
     folder = root / "unpacked"
     with zipfile.ZipFile(root / "bundle.zip") as archive:

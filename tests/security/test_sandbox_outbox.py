@@ -16,7 +16,7 @@ from hub.services import outbox
 KILLER, GOOD = "test.kills-its-worker", "test.harmless"
 
 
-def kill_own_process(hub, payload):
+def kill_own_process(payload):
     os.kill(os.getpid(), signal.SIGKILL)  # what the kernel's OOM killer does to a worker
 
 
@@ -43,9 +43,9 @@ def time_passes(hub) -> None:
 @pytest.fixture
 def messages(hub, monkeypatch, tmp_path):
     monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 3)
-    monkeypatch.setitem(outbox.HANDLERS, KILLER, kill_own_process)
+    monkeypatch.setitem(hub.outbox.handlers, KILLER, kill_own_process)
     done = tmp_path / "harmless-done"
-    monkeypatch.setitem(outbox.HANDLERS, GOOD, lambda hub, payload: done.write_text("ok"))
+    monkeypatch.setitem(hub.outbox.handlers, GOOD, lambda payload: done.write_text("ok"))
     with hub.uow() as uow:
         uow.outbox(KILLER, sha256="0" * 64)
         uow.outbox(GOOD)

@@ -36,27 +36,10 @@ FORBIDDEN_LIBRARIES = [
     )
 ] + [("hub.web", "sqlalchemy")]
 
-# The harvest modules another change is moving into hub/harvest/ (with explicit constructors):
-# until it lands they keep one cycle (sources <-> sync), Source.to_config importing connectors,
-# and a few function-local imports. Strict xfail: once they are gone these marks must go too.
-HARVEST = (
-    "hub.services.sync",
-    "hub.services.sources",
-    "hub.services.harvested",
-    "hub.db.models.sources",
-)
-PENDING_HARVEST = pytest.mark.xfail(
-    strict=True, reason="the harvest package (hub/harvest/) removes these; then drop this mark"
-)
-
 
 @pytest.fixture(scope="module")
 def graph():
     return layers.read_graph()
-
-
-def _harvest(name: str) -> bool:
-    return name in HARVEST
 
 
 def test_graph_reads_every_module(graph):
@@ -64,30 +47,13 @@ def test_graph_reads_every_module(graph):
     assert any(imp.target == "hub.db" for imp in graph.imports)
 
 
-@pytest.mark.parametrize(
-    ("source", "target"),
-    [
-        pytest.param(*rule, marks=PENDING_HARVEST) if rule == ("hub.db", "connectors") else rule
-        for rule in RULES
-    ],
-    ids=lambda v: v,
-)
+@pytest.mark.parametrize(("source", "target"), RULES, ids=lambda v: v)
 def test_layer_rule_holds(graph, source, target):
     assert layers.violations(graph, [(source, target)]) == []
 
 
-def test_layer_rules_hold_outside_the_harvest_modules(graph):
-    found = layers.violations(graph, RULES)
-    assert [v for v in found if not _harvest(v.split(":")[0])] == []
-
-
-@PENDING_HARVEST
 def test_no_import_cycles_even_through_function_local_imports(graph):
     assert layers.cycles(graph) == []
-
-
-def test_no_import_cycles_outside_the_harvest_modules(graph):
-    assert [c for c in layers.cycles(graph) if not all(map(_harvest, c))] == []
 
 
 def _unexplained(graph) -> list[str]:
@@ -98,13 +64,8 @@ def _unexplained(graph) -> list[str]:
     ]
 
 
-@PENDING_HARVEST
 def test_every_function_local_import_says_why(graph):
     assert _unexplained(graph) == []
-
-
-def test_every_function_local_import_outside_the_harvest_modules_says_why(graph):
-    assert [u for u in _unexplained(graph) if not _harvest(u.split(":")[0])] == []
 
 
 def _libraries(path) -> set[str]:

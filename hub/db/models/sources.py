@@ -41,21 +41,6 @@ class Source(Base):
 
     org = relationship("Organisation", lazy="joined")
 
-    def to_config(self):
-        from connectors.base import SourceConfig
-
-        return SourceConfig(
-            name=self.name,
-            kind=self.kind,
-            url=self.url,
-            set_spec=self.set_spec,
-            metadata_prefix=self.metadata_prefix,
-            options=dict(self.options or {}),
-            fetch_files=self.fetch_files,
-            max_file_bytes=self.max_file_mb * 1024 * 1024,
-            allow_private_host=bool(self.allow_private_host),
-        )
-
 
 class SyncRun(Base):
     __tablename__ = "sync_runs"

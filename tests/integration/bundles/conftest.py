@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from hub.bundles.export import export_bundle
 from tests.support.bundles import fill, make_hub
 
 
@@ -22,7 +21,7 @@ def origin(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bundle(origin, tmp_path_factory):
     path = tmp_path_factory.mktemp("bundle") / "bundle.zip"
-    export_bundle(origin, path)
+    origin.bundle_exporter.export(path)
     return path
 
 

@@ -92,7 +92,7 @@ def test_a_bundle_not_built_yet_is_not_downloadable(client, world):
 
 
 def test_expired_bundles_are_deleted_by_the_periodic_task(client, hub, world):
-    hub.config.bundle_days = 0
+    hub.bundles.bundle_days = 0
     job = build(client, hub, world.tokens["c"], {}).json
     service = hub.bundles
     assert service.path(job["id"]).exists()
@@ -109,8 +109,8 @@ def test_the_expiry_task_is_scheduled_and_runs_in_the_worker(app, client, hub, w
     from config import default_beat_schedule
     from workers.tasks import expire_bundles
 
-    monkeypatch.setattr("workers.app._flask_app", app)  # the worker's own app is this test's
+    monkeypatch.setattr("workers.app._hub", hub)  # the worker's own hub is this test's
     assert "workers.tasks.expire_bundles" in {e["task"] for e in default_beat_schedule().values()}
-    hub.config.bundle_days = 0
+    hub.bundles.bundle_days = 0
     build(client, hub, world.tokens["c"], {})
     assert expire_bundles() == 1

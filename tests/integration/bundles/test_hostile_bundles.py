@@ -10,7 +10,6 @@ import pytest
 
 from hub.bundles import signing
 from hub.bundles.archive import Limits
-from hub.bundles.importer import BundleImporter
 from hub.db.models import ResourceFile
 from hub.errors import BundleRejected
 from tests.support.bundles import hub_state, rewrite
@@ -140,7 +139,7 @@ def test_hostile_bundle_is_rejected_without_side_effects(
     before = hub_state(target)
 
     with pytest.raises(BundleRejected) as caught:
-        BundleImporter(target, trusted_keys=[origin_key]).run(hostile)
+        target.bundle_importer(trusted_keys=[origin_key]).run(hostile)
 
     assert words in caught.value.message
     assert hub_state(target) == before
@@ -150,7 +149,7 @@ def test_hostile_bundle_is_rejected_without_side_effects(
 def test_a_bundle_from_an_untrusted_key_is_refused_and_says_how_to_trust_it(bundle, target):
     before = hub_state(target)
     with pytest.raises(BundleRejected, match="--trust-key"):
-        BundleImporter(target).run(bundle)
+        target.bundle_importer().run(bundle)
     assert hub_state(target) == before
 
 
@@ -158,7 +157,7 @@ def test_allow_unsigned_accepts_an_unsigned_bundle_but_never_a_tampered_one(
     bundle, target, tmp_path
 ):
     unsigned = rewrite(bundle, tmp_path / "unsigned.zip", drop=["manifest.sig"])
-    assert BundleImporter(target, allow_unsigned=True).run(unsigned).created == 50
+    assert target.bundle_importer(allow_unsigned=True).run(unsigned).created == 50
 
     tampered = rewrite(
         bundle,
@@ -166,13 +165,13 @@ def test_allow_unsigned_accepts_an_unsigned_bundle_but_never_a_tampered_one(
         change=manifest_change(lambda m: m["records"][0].update(title="改")),
     )
     with pytest.raises(BundleRejected, match="does not match"):
-        BundleImporter(target, allow_unsigned=True).run(tampered)
+        target.bundle_importer(allow_unsigned=True).run(tampered)
 
 
 def test_the_size_limit_is_checked_on_the_central_directory(bundle, origin_key, target):
     before = hub_state(target)
     with pytest.raises(BundleRejected, match="unpack to"):
-        BundleImporter(target, trusted_keys=[origin_key], limits=Limits(max_total=100_000)).run(
+        target.bundle_importer(trusted_keys=[origin_key], limits=Limits(max_total=100_000)).run(
             bundle
         )
     assert hub_state(target) == before
@@ -197,7 +196,7 @@ def test_an_entry_that_lies_about_its_size_is_caught_while_reading(
     before = hub_state(target)
 
     with pytest.raises(BundleRejected, match="damaged"):
-        BundleImporter(target, trusted_keys=[origin_key]).run(hostile)
+        target.bundle_importer(trusted_keys=[origin_key]).run(hostile)
     assert hub_state(target) == before
 
 
@@ -208,14 +207,14 @@ def test_a_refused_import_leaves_the_data_directory_as_it_was(bundle, target, tm
     )
     before = [p for p in before if not p.name.startswith("hub.db")]
     with pytest.raises(BundleRejected):
-        BundleImporter(target).run(bundle)
+        target.bundle_importer().run(bundle)
     after = sorted(p.relative_to(target.config.data_dir) for p in target.config.data_dir.rglob("*"))
     assert [p for p in after if not p.name.startswith("hub.db")] == before
 
 
 def test_a_bundle_of_this_hubs_own_records_changes_nothing_here(origin, bundle):
     before = hub_state(origin)
-    report = BundleImporter(origin).run(bundle)
+    report = origin.bundle_importer().run(bundle)
     assert (report.created, report.updated, report.unchanged, report.failed) == (0, 0, 50, 0)
     assert hub_state(origin) == before
 
@@ -229,7 +228,7 @@ def test_a_record_cannot_claim_another_size_for_a_verified_file(
     lying = rewrite(
         bundle, tmp_path / "lying.zip", change=manifest_change(shrink), key=origin_private
     )
-    BundleImporter(target, trusted_keys=[origin_key]).run(lying)
+    target.bundle_importer(trusted_keys=[origin_key]).run(lying)
     with target.db.session() as session:
         sizes = {f.size for f in session.query(ResourceFile)}
     assert 1 not in sizes

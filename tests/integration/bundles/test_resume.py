@@ -30,11 +30,11 @@ def test_an_interrupted_import_resumes_where_it_stopped(
 
     monkeypatch.setattr(BundleImporter, "_apply_batch", apply_then_die)
     with pytest.raises(Interrupted):
-        BundleImporter(target, trusted_keys=[origin_key], batch_size=20).run(bundle)
+        target.bundle_importer(trusted_keys=[origin_key], batch_size=20).run(bundle)
     assert len(records_by_origin(target)) == 20
     monkeypatch.undo()
 
-    report = BundleImporter(target, trusted_keys=[origin_key], batch_size=20).run(bundle)
+    report = target.bundle_importer(trusted_keys=[origin_key], batch_size=20).run(bundle)
 
     assert (report.created, report.updated, report.unchanged, report.failed) == (30, 0, 20, 0)
     assert (report.files_stored, report.files_skipped) == (0, 51)
@@ -43,7 +43,7 @@ def test_an_interrupted_import_resumes_where_it_stopped(
 
 def test_a_newer_version_of_a_record_updates_it(origin, bundle, target, origin_key, tmp_path):
     """The origin hub's later export of the same record (its title fixed) updates the copy here."""
-    BundleImporter(target, trusted_keys=[origin_key]).run(bundle)
+    target.bundle_importer(trusted_keys=[origin_key]).run(bundle)
 
     def retitle(name, body):
         if name != "manifest.json":
@@ -54,7 +54,7 @@ def test_a_newer_version_of_a_record_updates_it(origin, bundle, target, origin_k
 
     key = signing.hub_private_key(origin.config.data_dir)
     newer = rewrite(bundle, tmp_path / "newer.zip", change=retitle, key=key)
-    report = BundleImporter(target, trusted_keys=[origin_key]).run(newer)
+    report = target.bundle_importer(trusted_keys=[origin_key]).run(newer)
 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 49)
     first = json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["records"][0]["id"]
@@ -76,7 +76,7 @@ def test_a_record_this_hub_refuses_is_reported_and_none_of_its_files_stored(
 
     key = signing.hub_private_key(origin.config.data_dir)
     broken = rewrite(bundle, tmp_path / "broken.zip", change=break_stage, key=key)
-    report = BundleImporter(target, trusted_keys=[origin_key]).run(broken)
+    report = target.bundle_importer(trusted_keys=[origin_key]).run(broken)
 
     assert (report.created, report.failed) == (49, 1)
     assert report.errors and report.errors[0].startswith(bad["id"]) and "stage" in report.errors[0]

@@ -8,8 +8,6 @@ import zipfile
 
 from sqlalchemy import select
 
-from hub.bundles.export import export_bundle
-from hub.bundles.importer import BundleImporter
 from hub.db.models import Resource
 from tests.support.bundles import hub_state, records_by_origin
 
@@ -33,7 +31,7 @@ def test_bundle_holds_each_file_once_and_a_signed_manifest(bundle):
 def test_import_into_a_fresh_hub_gives_identical_records_and_bytes(
     origin, bundle, target, origin_key
 ):
-    report = BundleImporter(target, trusted_keys=[origin_key]).run(bundle)
+    report = target.bundle_importer(trusted_keys=[origin_key]).run(bundle)
 
     assert (report.created, report.updated, report.unchanged, report.failed) == (50, 0, 0, 0)
     expected = records_by_origin(origin)
@@ -45,7 +43,7 @@ def test_import_into_a_fresh_hub_gives_identical_records_and_bytes(
 
 
 def test_imported_records_keep_their_origin(bundle, target, origin_key):
-    report = BundleImporter(target, trusted_keys=[origin_key]).run(bundle)
+    report = target.bundle_importer(trusted_keys=[origin_key]).run(bundle)
     sources = target.sources.list(target_admin())
     assert [(s["name"], s["kind"], s["url"], s["enabled"]) for s in sources] == [
         (report.source, "hub", "https://res.nx.example.cn", False)
@@ -56,10 +54,10 @@ def test_imported_records_keep_their_origin(bundle, target, origin_key):
 
 
 def test_importing_twice_changes_nothing(bundle, target, origin_key):
-    BundleImporter(target, trusted_keys=[origin_key]).run(bundle)
+    target.bundle_importer(trusted_keys=[origin_key]).run(bundle)
     before = hub_state(target), records_by_origin(target)
 
-    again = BundleImporter(target, trusted_keys=[origin_key]).run(bundle)
+    again = target.bundle_importer(trusted_keys=[origin_key]).run(bundle)
 
     assert (again.created, again.updated, again.unchanged, again.failed) == (0, 0, 50, 0)
     assert again.files_stored == 0 and again.files_skipped == 51
@@ -86,7 +84,7 @@ def test_search_words_choose_the_records_as_the_search_engine_does(origin, tmp_p
     while origin.outbox.process():  # index what the bulk import recorded
         pass
     out = tmp_path / "photosynthesis.zip"
-    report = export_bundle(origin, out, query={"q": "光合作用", "grade": ["g7"]})
+    report = origin.bundle_exporter.export(out, query={"q": "光合作用", "grade": ["g7"]})
     with zipfile.ZipFile(out) as archive:
         titles = [r["title"] for r in json.loads(archive.read("manifest.json"))["records"]]
     assert report.records == len(titles) == 10
@@ -97,7 +95,7 @@ def test_only_what_the_exporter_may_read_is_exported(origin, tmp_path):
     from hub.security.principal import ANONYMOUS
 
     out = tmp_path / "public.zip"
-    assert export_bundle(origin, out, actor=ANONYMOUS).records == 50  # all public
+    assert origin.bundle_exporter.export(out, actor=ANONYMOUS).records == 50  # all public
     with origin.db.session() as session:
         first = session.scalars(select(Resource).order_by(Resource.created, Resource.id)).first()
         first.visibility, hidden = "org", first.id
@@ -105,7 +103,7 @@ def test_only_what_the_exporter_may_read_is_exported(origin, tmp_path):
     try:
         with zipfile.ZipFile(out) as archive:
             assert hidden in archive.read("manifest.json").decode()
-        export_bundle(origin, out, actor=ANONYMOUS)
+        origin.bundle_exporter.export(out, actor=ANONYMOUS)
         with zipfile.ZipFile(out) as archive:
             assert hidden not in archive.read("manifest.json").decode()
     finally:

@@ -29,7 +29,7 @@ def test_cli_refresh_reports_what_it_folded(config, hub, monkeypatch):
 
 
 def test_beat_runs_the_stats_refresh_task_every_few_minutes(app, hub, monkeypatch):
-    monkeypatch.setattr("workers.app._flask_app", app)  # the task runs in this test's app
+    monkeypatch.setattr("workers.app._hub", hub)  # the task runs on this test's hub
     entry = default_beat_schedule()["refresh-stats"]
     assert entry["task"] == refresh_stats.name and entry["schedule"] <= 600
     hub.usage.record("view", ip="192.0.2.9", user_agent="Mozilla/5.0")

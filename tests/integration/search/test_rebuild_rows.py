@@ -86,7 +86,7 @@ def test_rebuild_and_outbox_build_byte_identical_documents(hub):
     hub.resources.create(world.contributor, valid_record(title="草稿不进索引"))
 
     rebuilt = list(
-        indexable_documents(hub, chunk=2)
+        indexable_documents(hub.db, chunk=2)
     )  # pages of two: the page boundaries are crossed too
 
     ids = [first["id"], second["id"], third["id"]]
@@ -108,7 +108,7 @@ def test_rebuild_skips_old_versions_and_withdrawn_records(hub):
     gone = publish(hub, world, title="平行四边形的面积")
     hub.resources.withdraw(world.contributor, gone["id"])
 
-    rebuilt = list(indexable_documents(hub))
+    rebuilt = list(indexable_documents(hub.db))
 
     assert [doc["id"] for doc in rebuilt] == [draft["id"]]
     assert as_text(rebuilt) == as_text(outbox_documents(hub, [draft["id"]]))

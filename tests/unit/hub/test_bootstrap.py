@@ -14,11 +14,8 @@ from hub.cli.context import pass_hub
 from hub.search.base import SearchIndex
 from hub.security.principal import ANONYMOUS
 from hub.services.search import SearchService
+from hub.tasks import Topic
 from workers import app as worker_app
-
-# Still handed the whole hub: the harvest services until hub/harvest/ lands, and the two services
-# whose module-function collaborators (indexer, previews) take it; their parameters say so.
-WHOLE_HUB = {"sources", "sync", "outbox", "search"}
 
 
 @pytest.fixture
@@ -88,9 +85,8 @@ def test_services_take_named_collaborators_not_the_hub(config):
     try:
         for name, service in _services(hub).items():
             params = set(inspect.signature(type(service)).parameters)
-            if name not in WHOLE_HUB:
-                assert "hub" not in params, name
-                assert not any(v is hub for v in vars(service).values()), name
+            assert not any("hub" in p for p in params), name
+            assert not any(v is hub for v in vars(service).values()), name
     finally:
         hub.close()
 
@@ -124,3 +120,12 @@ def test_a_worker_process_builds_its_hub_without_a_flask_app(env, no_flask_app, 
     finally:
         hub.close()
         worker_app._hub = None
+
+
+def test_the_outbox_has_a_handler_for_every_topic_bound_to_what_it_uses(config):
+    hub = bootstrap(config)
+    try:
+        assert set(hub.outbox.handlers) == set(Topic)
+        assert set(hub.outbox.batch_handlers) <= set(Topic)
+    finally:
+        hub.close()

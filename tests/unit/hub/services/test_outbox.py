@@ -19,31 +19,31 @@ TOPIC, BATCH_TOPIC = "test.note", "test.notes"
 
 
 @pytest.fixture
-def handled(monkeypatch):
+def handled(hub, monkeypatch):
     """A handler for TOPIC that records payloads and fails for those with `fail`."""
     seen: list[dict] = []
 
-    def handler(hub, payload):
+    def handler(payload):
         seen.append(payload)
         if payload.get("fail"):
             raise RuntimeError(f"cannot handle {payload['n']}")
 
-    monkeypatch.setitem(outbox.HANDLERS, TOPIC, handler)
+    monkeypatch.setitem(hub.outbox.handlers, TOPIC, handler)
     return seen
 
 
 @pytest.fixture
-def batches(monkeypatch):
+def batches(hub, monkeypatch):
     """A batch handler for BATCH_TOPIC that fails any batch holding a payload with `fail`."""
     calls: list[list[dict]] = []
 
-    def handler(hub, payloads):
+    def handler(payloads):
         calls.append(payloads)
         if any(p.get("fail") for p in payloads):
             raise RuntimeError("a bad message in the batch")
 
-    monkeypatch.setitem(outbox.BATCH_HANDLERS, BATCH_TOPIC, handler)
-    monkeypatch.setitem(outbox.HANDLERS, BATCH_TOPIC, lambda hub, p: handler(hub, [p]))
+    monkeypatch.setitem(hub.outbox.batch_handlers, BATCH_TOPIC, handler)
+    monkeypatch.setitem(hub.outbox.handlers, BATCH_TOPIC, outbox.one_of_batch(handler))
     return calls
 
 
@@ -104,7 +104,7 @@ def test_a_failure_is_kept_and_retried_after_its_back_off(hub, handled):
 def test_a_message_that_recovers_is_done_on_its_next_attempt(hub, handled, monkeypatch):
     write(hub, TOPIC, {"n": 1, "fail": True})
     hub.outbox.process()
-    monkeypatch.setitem(outbox.HANDLERS, TOPIC, lambda hub, payload: handled.append(payload))
+    monkeypatch.setitem(hub.outbox.handlers, TOPIC, handled.append)
     make_due(hub)
     assert hub.outbox.process() == 1
     assert rows(hub)[0].attempts == 2 and hub.outbox.pending() == 0
