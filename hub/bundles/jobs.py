@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hub.bundles.export import export_bundle
-from hub.bundles.selection import FILTERS
+from hub.bundles.selection import FILTERS, estimate
 from hub.db.base import new_id, utcnow
 from hub.db.models import BundleJob
 from hub.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
@@ -57,6 +57,23 @@ class BundleJobService:
             result = job_to_dict(job)
             uow.commit()
         return result
+
+    def estimate(self, actor: Principal, query: dict) -> dict:
+        """The size a bundle of `query` would have for `actor`, before anyone builds it."""
+        return estimate(self.hub, actor, _clean(query))
+
+    def list_mine(self, actor: Principal, limit: int = 20) -> list[dict]:
+        """The actor's recent bundles, newest first (expired ones too: the page says so)."""
+        if not actor.is_authenticated:
+            return []
+        with self.hub.db.session() as session:
+            jobs = session.scalars(
+                select(BundleJob)
+                .where(BundleJob.owner_id == actor.user_id)
+                .order_by(BundleJob.created.desc())
+                .limit(limit)
+            )
+            return [job_to_dict(job) for job in jobs]
 
     def status(self, actor: Principal, job_id: str) -> dict:
         with self.hub.db.session() as session:
@@ -171,5 +188,3 @@ def _iso(value) -> str | None:
 
 def handle_build(hub, payload: dict) -> None:
     BundleJobService(hub).build(payload["id"])
-
-

@@ -107,3 +107,22 @@ def _matches(record: dict, resource: Resource, filters: dict, org_paths: list[st
         elif record.get(field) not in values:
             return False
     return True
+
+
+def estimate(hub, actor: Principal, query: dict, cap: int = MAX_WINDOW) -> dict:
+    """What a bundle of `query` would hold for `actor`: records, distinct files and their bytes.
+
+    Counts the same selection the export writes, up to `cap` records (`capped` says it stopped)."""
+    records, sizes, capped = 0, {}, False
+    for record in selected_records(hub, actor, query):
+        if records >= cap:
+            capped = True
+            break
+        records += 1
+        sizes.update((f["sha256"], f["size"]) for f in record["files"])
+    return {
+        "resources": records,
+        "files": len(sizes),
+        "bytes": sum(sizes.values()),
+        "capped": capped,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 
 from hub import current_hub
+from hub.bundles.jobs import BundleJobService
 from hub.errors import ValidationFailed
 from hub.http import cache
 from hub.http.principal import current_principal
@@ -30,11 +31,12 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/r/<resource_id>", "resource", resource)
     bp.add_url_rule("/mine", "mine", mine)
     auth_views.register(bp)
-    from hub.web import admin_views, review_views, upload_views
+    from hub.web import admin_views, bundle_views, review_views, upload_views
 
     upload_views.register(bp)
     review_views.register(bp)
     admin_views.register(bp)
+    bundle_views.register(bp)
     return bp
 
 
@@ -94,4 +96,5 @@ def mine():
     if not principal.is_authenticated:
         return to_login()
     records = current_hub().resources.list_mine(principal)
-    return render_template("mine.html", records=records)
+    bundles = BundleJobService(current_hub()).list_mine(principal)
+    return render_template("mine.html", records=records, bundles=bundles)
