@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from hub.bundles import imports as bundle_imports
 from hub.bundles import jobs as bundle_jobs
 from hub.db.base import utcnow
 from hub.db.models import OutboxMessage
@@ -51,6 +52,7 @@ HANDLERS: dict[str, Callable] = {
     Topic.SOURCE_SYNC: _start_sync,
     Topic.FILE_PREVIEW: previews.handle_preview,
     Topic.BUNDLE_BUILD: bundle_jobs.handle_build,
+    Topic.BUNDLE_IMPORT: bundle_imports.handle_import,
     **{topic: _one_of_batch(handler) for topic, handler in BATCH_HANDLERS.items()},
 }
 

@@ -31,12 +31,13 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/r/<resource_id>", "resource", resource)
     bp.add_url_rule("/mine", "mine", mine)
     auth_views.register(bp)
-    from hub.web import admin_views, bundle_views, review_views, upload_views
+    from hub.web import admin_bundle_views, admin_views, bundle_views, review_views, upload_views
 
     upload_views.register(bp)
     review_views.register(bp)
     admin_views.register(bp)
     bundle_views.register(bp)
+    admin_bundle_views.register(bp)
     return bp
 
 
