@@ -31,12 +31,19 @@ def bundles_page(message=None, status=200):
         "admin_bundles.html",
         imports=imports,
         shown=next((i for i in imports if i["id"] == shown), None),
-        active=any(i["status"] in ACTIVE for i in imports),
+        active=next((i for i in imports if i["status"] in ACTIVE), None),
         keys=service.trusted_keys(),
         message=message,
         notice=request.args.get("notice"),
     )
     return page, status, {"Cache-Control": cache.PRIVATE}
+
+
+def import_status(import_id: str):
+    """One import's state as JSON, for bundles.js to notice when it ends."""
+    if _admin() is None:
+        return _login_first()
+    return _service().get(current_principal(), import_id), 200, {"Cache-Control": cache.PRIVATE}
 
 
 def upload_bundle():
@@ -66,4 +73,7 @@ def add_key():
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/admin/bundles", "admin_bundles", bundles_page, methods=["GET"])
     bp.add_url_rule("/admin/bundles", "admin_bundle_upload", upload_bundle, methods=["POST"])
+    bp.add_url_rule(
+        "/admin/bundles/imports/<import_id>", "admin_bundle_import", import_status, methods=["GET"]
+    )
     bp.add_url_rule("/admin/bundles/keys", "admin_bundle_key", add_key, methods=["POST"])

@@ -3,6 +3,20 @@
 (function () {
   "use strict";
 
+  // A status page (a bundle being built, an import running): reload it once the status changes.
+  var watched = document.querySelector("[data-poll]");
+  if (watched && window.fetch) {
+    var watch = function () {
+      fetch(watched.getAttribute("data-poll"), { credentials: "same-origin" }).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (job) {
+        if (job && job.status !== watched.getAttribute("data-status")) { window.location.reload(); return; }
+        setTimeout(watch, 2000);
+      }).catch(function () { setTimeout(watch, 8000); });
+    };
+    setTimeout(watch, 2000);
+  }
+
   var form = document.getElementById("bundle-form");
   if (!form || !window.fetch || !window.URLSearchParams) { return; }
   var sizeNote = document.getElementById("bundle-size");
