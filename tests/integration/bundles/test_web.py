@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from hub.bundles.export import export_bundle
+from hub.bundles.selection import estimate
+from hub.security.principal import ANONYMOUS
 from tests.factories import PASSWORD, auth_header
 from tests.resource_factories import PDF_BYTES, make_world, publish
 
@@ -86,3 +89,19 @@ def test_an_anonymous_visitor_is_asked_to_log_in_before_building(client, world):
     assert "/login?next=" in page and 'action="/bundles"' not in page
     refused = client.post("/bundles", data={"subject": "math"})
     assert refused.status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"subject": ["math"]}, {"q": "有理数"}, {"stage": ["senior"]}, {"org": ["xq"]}],
+    ids=["all", "subject", "words", "nothing", "org"],
+)
+def test_the_estimate_is_what_the_export_writes(hub, world, tmp_path, query):
+    for actor in (world.contributor, world.outsider, ANONYMOUS):
+        size = estimate(hub, actor, query)
+        report = export_bundle(hub, tmp_path / "b.zip", query=query, actor=actor)
+        assert (size["resources"], size["files"], size["bytes"]) == (
+            report.records,
+            report.files,
+            report.bytes,
+        )
