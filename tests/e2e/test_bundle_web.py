@@ -9,11 +9,18 @@ import pytest
 from hub.bundles import signing
 from hub.bundles.archive import BundleArchive
 from hub.bundles.export import export_bundle
+from tests.e2e.conftest import live_hub as live_hub_fixture
 from tests.e2e.test_accessibility import _violations, axe_js  # noqa: F401 (a fixture)
 from tests.factories import PASSWORD, make_user
 from tests.support.bundles import fill, make_hub
 
 ADMIN = "bundle-admin@example.cn"
+
+
+@pytest.fixture(scope="module")
+def live_hub(tmp_path_factory):
+    """A hub of its own: the bundle imported here would change other tests' search results."""
+    yield from live_hub_fixture.__wrapped__(tmp_path_factory)
 
 
 def _log_in(page, base: str, email: str, then: str) -> None:
