@@ -138,3 +138,14 @@ def _admin_id(hub) -> int:
 def _read(path, name: str) -> bytes:
     with zipfile.ZipFile(path) as archive:
         return archive.read(name)
+
+
+def test_an_upload_over_the_limit_is_refused_and_not_kept(client, hub, people, tmp_path):
+    token = log_in(client, "admin@example.cn")
+    hub.config.max_upload_mb = 1
+    big = tmp_path / "big.zip"
+    big.write_bytes(b"PK" + b"\0" * (2 << 20))
+    refused = upload(client, token, big)
+    assert refused.status_code == 413
+    assert "EDUHUB_MAX_UPLOAD_MB" in refused.get_data(as_text=True)
+    assert not (hub.config.data_dir / "bundle-imports").exists()
