@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hub.bundles.export import export_bundle
 from hub.bundles.selection import estimate
@@ -67,6 +69,7 @@ def test_the_estimate_refuses_an_unknown_filter(client, world):
 def test_without_javascript_a_teacher_sees_the_size_builds_and_downloads(client, hub, world):
     search = client.get("/?subject=math").get_data(as_text=True)
     assert 'action="/bundles/new"' in search
+    assert 'id="bundle-form"' not in client.get("/").get_data(as_text=True)  # not a search
     log_in(client, "o@example.cn")
     page = client.get("/bundles/new?subject=math").get_data(as_text=True)
     assert "2 个资源" in page or "2 resources" in page
@@ -105,3 +108,22 @@ def test_the_estimate_is_what_the_export_writes(hub, world, tmp_path, query):
             report.files,
             report.bytes,
         )
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(["q", "stage", "subject", "org", "region", "source", "x", "页"]),
+            st.text(max_size=30),
+        ),
+        max_size=6,
+    )
+)
+def test_any_estimate_query_is_answered_or_refused_never_a_crash(client, world, params):
+    answer = client.get("/api/v1/bundles/estimate", query_string=params)
+    assert answer.status_code in (200, 422), answer.json
+    if answer.status_code == 200:
+        assert answer.json["resources"] <= 2  # anonymous: the public ones at most
