@@ -164,6 +164,12 @@ class BundleJobService:
 def _clean(query: dict) -> dict:
     out: dict = {}
     for name, value in (query or {}).items():
+        texts = [
+            name,
+            *([value] if isinstance(value, str) else value if isinstance(value, list) else []),
+        ]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):  # no database stores it
+            raise ValidationFailed.from_messages({name: ["含有空字符。Contains a NUL character."]})
         if name == "q":
             if not isinstance(value, str):
                 raise ValidationFailed.from_messages({"q": ["应为文字。Must be text."]})

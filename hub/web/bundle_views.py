@@ -41,25 +41,27 @@ def new_bundle():
     """Without JS: the search's size and a button to build it (the search page links here)."""
     principal = current_principal()
     form = searchform.SearchForm.from_args(request.args)
-    query = bundle_query(request.args)
+    size, error, status = None, None, 200
     try:
-        size, error = _service().estimate(principal, query), None
+        size = _service().estimate(principal, bundle_query(request.args))
     except HubError as exc:
-        size, error = None, exc.message
-    page = render_template("bundle_new.html", form=form, query=query, size=size, error=error)
-    return page, (400 if error else 200), {"Cache-Control": cache.PRIVATE}
+        error, status = exc.message, exc.status
+    page = render_template("bundle_new.html", form=form, size=size, error=error)
+    return page, status, {"Cache-Control": cache.PRIVATE}
 
 
 def create_bundle():
     principal = current_principal()
     if not principal.is_authenticated:
-        return redirect(url_for("web.login", next=url_for("web.bundle_new", **_args())))
+        return redirect(
+            url_for("web.login", next=url_for("web.bundle_new", **bundle_query(request.form)))
+        )
     try:
         job = _service().request(principal, bundle_query(request.form))
     except HubError as exc:
         form = searchform.SearchForm.from_args(request.form)
         return render_template(
-            "bundle_new.html", form=form, query={}, size=None, error=exc.message
+            "bundle_new.html", form=form, size=None, error=exc.message
         ), exc.status
     return redirect(url_for("web.bundle_status", job_id=job["id"]))
 
@@ -71,10 +73,6 @@ def bundle_status(job_id: str):
     job = _service().status(principal, job_id)
     page = render_template("bundle_status.html", job=job, active=job["status"] in ACTIVE)
     return page, 200, {"Cache-Control": cache.PRIVATE}
-
-
-def _args() -> dict:
-    return bundle_query(request.form)
 
 
 def status_label(status: str) -> str:
