@@ -164,11 +164,7 @@ class BundleJobService:
 def _clean(query: dict) -> dict:
     out: dict = {}
     for name, value in (query or {}).items():
-        texts = [
-            name,
-            *([value] if isinstance(value, str) else value if isinstance(value, list) else []),
-        ]
-        if any(isinstance(t, str) and "\x00" in t for t in texts):  # no database stores it
+        if _has_nul(name, value):  # no database stores it, and no code holds one
             raise ValidationFailed.from_messages({name: ["含有空字符。Contains a NUL character."]})
         if name == "q":
             if not isinstance(value, str):
@@ -186,6 +182,11 @@ def _clean(query: dict) -> dict:
         else:
             raise ValidationFailed.from_messages({name: ["未知的筛选条件。Unknown filter."]})
     return out
+
+
+def _has_nul(name: str, value) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(t, str) and "\x00" in t for t in [name, *values])
 
 
 def _iso(value) -> str | None:
