@@ -14,6 +14,7 @@ from config import Config
 from hub import harvest
 from hub.bundles.export import BundleExporter
 from hub.bundles.importer import BundleImporter
+from hub.bundles.imports import BundleImportService, handle_import
 from hub.bundles.jobs import BundleJobService, handle_build
 from hub.datadir import secure_data_dir
 from hub.db.base import Database
@@ -161,6 +162,9 @@ def _bundle_services(hub: Hub) -> None:
         folder=Path(config.data_dir) / "bundles",
         bundle_days=config.bundle_days,
     )
+    hub.bundle_imports = BundleImportService(
+        uow=hub.uow, importer_for=hub.bundle_importer, data_dir=config.data_dir
+    )
 
 
 def _outbox_service(hub: Hub) -> None:
@@ -176,6 +180,7 @@ def _outbox_service(hub: Hub) -> None:
         Topic.SOURCE_SYNC: partial(start_sync, hub.tasks),
         Topic.FILE_PREVIEW: partial(handle_preview, hub.previews),
         Topic.BUNDLE_BUILD: partial(handle_build, hub.bundles),
+        Topic.BUNDLE_IMPORT: partial(handle_import, hub.bundle_imports),
     }
     hub.outbox = OutboxService(
         hub.uow, hub.db, hub.config, handlers=handlers, batch_handlers=batch_handlers

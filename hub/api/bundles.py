@@ -35,6 +35,19 @@ def get_key():
     }
 
 
+@blp.route("/bundles/estimate", methods=["GET"])
+@blp.doc(
+    summary="How big a bundle of a search would be: {resources, files, bytes, capped}; "
+    "query parameters as in search (q, stage, subject, ...), counting only what the caller may read"
+)
+def get_estimate():
+    # Every parameter goes to the filters' check: an unknown one is refused, not ignored.
+    query = {name: request.args.getlist(name) for name in request.args if name != "q"}
+    if "q" in request.args:
+        query["q"] = request.args["q"]
+    return _service().estimate(current_principal(), query)
+
+
 @blp.route("/bundles", methods=["POST"])
 @blp.doc(
     summary="Build an offline bundle of a search: JSON body {q, stage, subject, ...} as in search",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hub.bundles.selection import FILTERS
+from hub.bundles.selection import FILTERS, estimate
 from hub.db.base import new_id, utcnow
 from hub.db.models import BundleJob
 from hub.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
@@ -61,6 +61,23 @@ class BundleJobService:
             result = job_to_dict(job)
             uow.commit()
         return result
+
+    def estimate(self, actor: Principal, query: dict) -> dict:
+        """The size a bundle of `query` would have for `actor`, before anyone builds it."""
+        return estimate(self.hub, actor, _clean(query))
+
+    def list_mine(self, actor: Principal, limit: int = 20) -> list[dict]:
+        """The actor's recent bundles, newest first (expired ones too: the page says so)."""
+        if not actor.is_authenticated:
+            return []
+        with self.hub.db.session() as session:
+            jobs = session.scalars(
+                select(BundleJob)
+                .where(BundleJob.owner_id == actor.user_id)
+                .order_by(BundleJob.created.desc())
+                .limit(limit)
+            )
+            return [job_to_dict(job) for job in jobs]
 
     def status(self, actor: Principal, job_id: str) -> dict:
         with self.db.session() as session:
@@ -151,6 +168,8 @@ class BundleJobService:
 def _clean(query: dict) -> dict:
     out: dict = {}
     for name, value in (query or {}).items():
+        if _has_nul(name, value):  # no database stores it, and no code holds one
+            raise ValidationFailed.from_messages({name: ["含有空字符。Contains a NUL character."]})
         if name == "q":
             if not isinstance(value, str):
                 raise ValidationFailed.from_messages({"q": ["应为文字。Must be text."]})
@@ -167,6 +186,11 @@ def _clean(query: dict) -> dict:
         else:
             raise ValidationFailed.from_messages({name: ["未知的筛选条件。Unknown filter."]})
     return out
+
+
+def _has_nul(name: str, value) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(t, str) and "\x00" in t for t in [name, *values])
 
 
 def _iso(value) -> str | None:

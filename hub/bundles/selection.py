@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.db.models import Organisation, Resource
+from hub.db.models.sources import Source
 from hub.errors import ValidationFailed
 from hub.search.base import MAX_SIZE, MAX_WINDOW
 from hub.security.principal import Principal, region_prefix
@@ -107,3 +108,38 @@ def _matches(record: dict, resource: Resource, filters: dict, org_paths: list[st
         elif record.get(field) not in values:
             return False
     return True
+
+
+def estimate(hub, actor: Principal, query: dict, cap: int = MAX_WINDOW) -> dict:
+    """What a bundle of `query` would hold for `actor`: records, distinct files and their bytes.
+
+    The export's selection, matched on the filtered fields only (no record is serialised), up to
+    `cap` records (`capped` says it stopped there)."""
+    filters = {k: list(v) for k, v in query.items() if k in FILTERS and v}
+    wanted = _search_ids(hub, actor, query["q"], filters) if query.get("q") else None
+    records, sizes, capped = 0, {}, False
+    with hub.db.session() as session:
+        org_paths = _org_paths(session, filters.get("org", []))
+        sources = dict(session.execute(select(Source.id, Source.name)).all())
+        for resource in _published(session, actor, wanted):
+            if not _matches(_facets(resource, sources), resource, filters, org_paths):
+                continue
+            if records >= cap:
+                capped = True
+                break
+            records += 1
+            sizes.update((f.sha256, f.size) for f in resource.files)
+    return {
+        "resources": records,
+        "files": len(sizes),
+        "bytes": sum(sizes.values()),
+        "capped": capped,
+    }
+
+
+def _facets(resource: Resource, sources: dict) -> dict:
+    """The fields `_matches` reads, as `serialize` spells them."""
+    record = {
+        field: getattr(resource, field) for field in set(FILTERS.values()) - {"org", "source"}
+    }
+    return record | {"source": sources.get(resource.source_id)}

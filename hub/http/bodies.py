@@ -9,7 +9,13 @@ from hub.errors import PayloadTooLarge
 
 # The only endpoints that take files; every other body is a form or a JSON document.
 UPLOAD_ENDPOINTS = frozenset(
-    {"files.put_file", "files.post_files", "uploads.append", "web.upload_files_post"}
+    {
+        "files.put_file",
+        "files.post_files",
+        "uploads.append",
+        "web.upload_files_post",
+        "web.admin_bundle_upload",
+    }
 )
 # Raw bodies the file service reads itself: it counts while it streams and answers 413 itself.
 STREAMED = frozenset({"files.put_file", "uploads.append"})

@@ -15,3 +15,4 @@ class Topic(StrEnum):
     FILE_PREVIEW = "file.preview"  # {id, sha256, mimetype}: a PDF preview of an office file
     SOURCE_SYNC = "source.sync"  # {run_id, source_id}: hand a queued sync run to a worker
     BUNDLE_BUILD = "bundle.build"  # {id}: build the offline bundle of a queued bundle job
+    BUNDLE_IMPORT = "bundle.import"  # {id}: import a bundle an operator uploaded on /admin/bundles

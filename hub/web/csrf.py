@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_babel import gettext as _
 
+from hub.bundles.imports import ADMINS_ONLY
 from hub.errors import Forbidden, Unauthenticated
 from hub.http import bodies
 from hub.http.context import current_hub
@@ -40,6 +41,10 @@ def _check_uploader() -> None:
     principal = current_principal()
     if not principal.is_authenticated:
         raise Unauthenticated(_("Please log in first, then add the files again."))
+    if request.endpoint == "web.admin_bundle_upload":
+        if not principal.is_admin:
+            raise Forbidden(ADMINS_ONLY)
+        return
     current_hub().files.check_can_upload(
         principal, (request.view_args or {}).get("resource_id", "")
     )

@@ -11,8 +11,10 @@ from hub.http.principal import current_principal
 from hub.http.redirects import to_login
 from hub.http.usage import record_usage
 from hub.web import (
+    admin_bundle_views,
     admin_views,
     auth_views,
+    bundle_views,
     insight_views,
     review_views,
     searchform,
@@ -42,6 +44,8 @@ def create_blueprint() -> Blueprint:
     review_views.register(bp)
     admin_views.register(bp)
     insight_views.register(bp)
+    bundle_views.register(bp)
+    admin_bundle_views.register(bp)
     return bp
 
 
@@ -101,4 +105,5 @@ def mine():
         return to_login()
     records = current_hub().resources.list_mine(principal)
     usage = current_hub().stats.own_usage(principal)
-    return render_template("mine.html", records=records, usage=usage)
+    bundles = current_hub().bundles.list_mine(principal)
+    return render_template("mine.html", records=records, usage=usage, bundles=bundles)
