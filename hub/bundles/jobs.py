@@ -64,13 +64,13 @@ class BundleJobService:
 
     def estimate(self, actor: Principal, query: dict) -> dict:
         """The size a bundle of `query` would have for `actor`, before anyone builds it."""
-        return estimate(self.hub, actor, _clean(query))
+        return estimate(self.db, self.exporter.search, actor, _clean(query))
 
     def list_mine(self, actor: Principal, limit: int = 20) -> list[dict]:
         """The actor's recent bundles, newest first (expired ones too: the page says so)."""
         if not actor.is_authenticated:
             return []
-        with self.hub.db.session() as session:
+        with self.db.session() as session:
             jobs = session.scalars(
                 select(BundleJob)
                 .where(BundleJob.owner_id == actor.user_id)

@@ -110,15 +110,15 @@ def _matches(record: dict, resource: Resource, filters: dict, org_paths: list[st
     return True
 
 
-def estimate(hub, actor: Principal, query: dict, cap: int = MAX_WINDOW) -> dict:
+def estimate(db, search, actor: Principal, query: dict, cap: int = MAX_WINDOW) -> dict:
     """What a bundle of `query` would hold for `actor`: records, distinct files and their bytes.
 
     The export's selection, matched on the filtered fields only (no record is serialised), up to
     `cap` records (`capped` says it stopped there)."""
     filters = {k: list(v) for k, v in query.items() if k in FILTERS and v}
-    wanted = _search_ids(hub, actor, query["q"], filters) if query.get("q") else None
+    wanted = _search_ids(search, actor, query["q"], filters) if query.get("q") else None
     records, sizes, capped = 0, {}, False
-    with hub.db.session() as session:
+    with db.session() as session:
         org_paths = _org_paths(session, filters.get("org", []))
         sources = dict(session.execute(select(Source.id, Source.name)).all())
         for resource in _published(session, actor, wanted):

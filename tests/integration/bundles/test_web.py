@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from hub.bundles.selection import estimate
 from hub.security.principal import ANONYMOUS
 from tests.factories import PASSWORD, auth_header
 from tests.resource_factories import PDF_BYTES, make_world, publish
@@ -100,7 +99,7 @@ def test_an_anonymous_visitor_is_asked_to_log_in_before_building(client, world):
 )
 def test_the_estimate_is_what_the_export_writes(hub, world, tmp_path, query):
     for actor in (world.contributor, world.outsider, ANONYMOUS):
-        size = estimate(hub, actor, query)
+        size = hub.bundles.estimate(actor, query)
         report = hub.bundle_exporter.export(tmp_path / "b.zip", query=query, actor=actor)
         assert (size["resources"], size["files"], size["bytes"]) == (
             report.records,
