@@ -172,6 +172,7 @@ class BundleImporter:
                 "enabled": False,
                 "fetch_files": False,
             },
+            origin_only=True,  # a bundle's hub is often on a school LAN or localhost
         )
         self.report.source = name
         return created["id"]

@@ -108,11 +108,18 @@ class SourceService:
     def __init__(self, *, uow):
         self.uow = uow
 
-    def create(self, actor: Principal, data: dict) -> dict:
+    def create(self, actor: Principal, data: dict, *, origin_only: bool = False) -> dict:
+        """A new source. `origin_only`: it only names where imported records came from (an
+        offline bundle's hub), is created disabled and never fetched here, so its address is not
+        checked now; a sync of it would still be refused at request time by the outbound policy."""
         require_admin(actor)
         name, kind, url = data.get("name"), data.get("kind"), data.get("url")
         self._validate(name, kind, url, data.get("schedule"))
-        check_source_url(url, kind, data.get("options") or {}, bool(data.get("allow_private_host")))
+        if origin_only:
+            data = {**data, "enabled": False}
+        else:
+            private = bool(data.get("allow_private_host"))
+            check_source_url(url, kind, data.get("options") or {}, private)
         with self.uow(actor) as uow:
             source = new_source(data, self._org(uow.session, data.get("org"), name))
             uow.session.add(source)

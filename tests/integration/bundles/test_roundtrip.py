@@ -6,10 +6,12 @@ import hashlib
 import json
 import zipfile
 
+import pytest
 from sqlalchemy import select
 
+from hub.bundles import signing
 from hub.db.models import Resource
-from tests.support.bundles import hub_state, records_by_origin
+from tests.support.bundles import fill, hub_state, make_hub, records_by_origin
 
 
 def test_bundle_holds_each_file_once_and_a_signed_manifest(bundle):
@@ -71,10 +73,6 @@ def target_admin():
 
 
 def records_with_source(hub):
-    from sqlalchemy import select
-
-    from hub.db.models import Resource
-
     with hub.db.session() as session:
         for resource in session.scalars(select(Resource)).unique():
             yield hub.resources.serialize(resource, session)
@@ -110,3 +108,24 @@ def test_only_what_the_exporter_may_read_is_exported(origin, tmp_path):
         with origin.db.session() as session:
             session.get(Resource, hidden).visibility = "public"
             session.commit()
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8000", "http://192.168.10.5"])
+def test_a_bundle_from_a_hub_on_a_school_lan_imports_and_its_origin_is_never_fetched(
+    tmp_path, target, url
+):
+    """A bundle's hub is only the records' origin: a LAN or loopback address is fine to record,
+    and a sync of that source is still refused by the outbound policy."""
+    school = make_hub(tmp_path / "school", public_url=url, hub_name="西吉县中学")
+    fill(school, tmp_path, count=3)
+    path = tmp_path / "school.zip"
+    school.bundle_exporter.export(path)
+    key = signing.public_key_text(signing.hub_private_key(school.config.data_dir).public_key())
+    school.close()
+
+    report = target.bundle_importer(trusted_keys=[key]).run(path)
+    assert report.created == 3
+    (source,) = target.sources.list(target_admin())
+    assert (source["url"], source["enabled"], source["allow_private_host"]) == (url, False, False)
+    run = target.sync.start(target_admin(), source["id"])
+    assert target.sync.run(run["run_id"])["status"] == "failed"
