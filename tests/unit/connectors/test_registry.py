@@ -31,5 +31,9 @@ def test_the_cli_and_the_api_offer_the_registry_s_kinds():
     add = sources.commands["add"]
     kind_option = next(p for p in add.params if p.name == "kind")
     assert isinstance(kind_option.type, click.Choice)
-    assert set(CONNECTORS) <= set(kind_option.type.choices)
-    assert set(CONNECTORS) <= set(SourceInputSchema().fields["kind"].metadata["enum"])
+    # The kinds known when the CLI and the schema were imported: the built-in ones (other tests
+    # register fakes into the registry later, which an already-built option cannot know).
+    built_in = {"oaipmh", "hub", "national"}
+    assert built_in <= set(CONNECTORS)
+    assert built_in <= set(kind_option.type.choices)
+    assert built_in <= set(SourceInputSchema().fields["kind"].metadata["enum"])
