@@ -7,30 +7,14 @@ from urllib.parse import urljoin
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, RemoteFile, Upsert
 from connectors.outbound import origin_of, public_link
+from metadata.schema import EDITABLE_FIELDS
 
 PAGE = 500
 MAX_PAGES = (
     10_000  # feed pages in one run (5 million changes); the next run goes on from the cursor
 )
-RECORD_FIELDS = (
-    "title",
-    "description",
-    "language",
-    "stage",
-    "subjects",
-    "grades",
-    "edition",
-    "volume",
-    "chapter",
-    "type",
-    "themes",
-    "keywords",
-    "license",
-    "creators",
-    "region",
-    "visibility",
-    "published",
-)
+# What a peer may tell of a record: the editable fields and when it was published.
+RECORD_FIELDS = (*EDITABLE_FIELDS, "published")
 
 
 class HubConnector(Connector):

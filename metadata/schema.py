@@ -37,6 +37,26 @@ __all__ = [
     "INPUT_FIELDS",
 ]
 
+# Fields a client (or an importer, or a connector) may set; everything else the hub owns.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "language",
+    "stage",
+    "subjects",
+    "grades",
+    "edition",
+    "volume",
+    "chapter",
+    "type",
+    "themes",
+    "keywords",
+    "license",
+    "creators",
+    "region",
+    "visibility",
+)
+
 
 class DescriptiveSchema(BilingualSchema):
     """The fields a person describes a resource with; shared by input and the full record."""

@@ -6,26 +6,8 @@ from datetime import datetime
 from urllib.parse import quote
 
 from hub.db.models import Resource
+from metadata.schema import EDITABLE_FIELDS  # noqa: F401  (re-exported: the fields a client may set)
 
-# Fields a client (or an importer, or a connector) may set; everything else the hub owns.
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "language",
-    "stage",
-    "subjects",
-    "grades",
-    "edition",
-    "volume",
-    "chapter",
-    "type",
-    "themes",
-    "keywords",
-    "license",
-    "creators",
-    "region",
-    "visibility",
-)
 LIST_FIELDS = ("subjects", "grades", "themes", "keywords", "creators")
 
 
