@@ -85,9 +85,7 @@ def test_region_and_org_records_climb_with_their_visibility(three_hubs):
             copy = found[title]
             assert (copy.status, copy.visibility, copy.region) == ("published", visibility, LITONG)
             # The files came too, fetched with the token from each hub's own origin.
-            assert [f.sha256 for f in copy.files] == [
-                originals[visibility]["files"][0]["sha256"]
-            ]
+            assert [f.sha256 for f in copy.files] == [originals[visibility]["files"][0]["sha256"]]
 
     at_province = copies(province.hub)
     readers = {
