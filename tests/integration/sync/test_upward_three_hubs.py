@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from hub.errors import Forbidden, NotFound
+from hub.security.principal import SYSTEM
 from tests.factories import make_org, make_user
 from tests.support.upward import add_hub_source, copies, publish_record, served_hub, sync
 
@@ -155,3 +156,25 @@ def test_a_withdrawal_at_the_school_reaches_the_province(three_hubs):
         TITLES["region"]: "withdrawn",
         TITLES["org"]: "published",
     }
+
+
+@pytest.mark.parametrize("prefix", ["oai_dc", "lom"])
+def test_oai_pmh_with_a_token_carries_visibility_and_region(tmp_path, prefix):
+    with served_hub(tmp_path, "school") as school, served_hub(tmp_path, "county") as county:
+        _originals, token = _school(school)
+        make_org(county.hub, code="litong-1", kind="school", region=LITONG)
+        source = county.hub.sources.create(
+            SYSTEM,
+            {
+                "name": "litong-1-oai",
+                "kind": "oaipmh",
+                "url": f"{school.url}/oai",
+                "metadata_prefix": prefix,
+                "org": "litong-1",
+                "allow_private_host": True,
+                "token": token,
+            },
+        )
+        assert sync(county.hub, source["id"])["counts"]["created"] == 3
+        found = {t: (r.visibility, r.region) for t, r in copies(county.hub).items()}
+        assert found == {title: (v, LITONG) for v, title in TITLES.items()}
