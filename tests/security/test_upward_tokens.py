@@ -3,6 +3,7 @@ tokens, an issuer who leaves, and the public feeds unchanged for everyone else."
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from hub.db.base import utcnow
 from hub.db.models.accounts import ApiToken, Membership
 from hub.errors import Forbidden, ValidationFailed
 from tests.factories import auth_header, make_org, make_token, make_user
-from tests.resource_factories import valid_record
+from tests.resource_factories import PDF_BYTES, valid_record
 from tests.support.upward import publish_record
 
 LITONG, XINGQING = "640302", "640104"
@@ -133,3 +134,46 @@ def test_revoked_expired_and_orphaned_tokens_are_refused(tree, client):
         uow.session.execute(delete(Membership).where(Membership.role == "org_admin"))
         uow.commit()
     assert client.get("/api/v1/changes", headers=auth_header(orphan)).status_code == 401
+
+
+def test_a_harvest_token_downloads_harvestable_files_but_not_its_owners_drafts(tree, client):
+    admin = tree.accounts.principal_for_email("admin@lt-1.cn")
+    headers = auth_header(_harvest_token(tree, "lt-1"))
+    draft = tree.resources.create(admin, valid_record(org="lt-1", title="草稿"))
+    tree.files.upload(
+        admin,
+        draft["id"],
+        "a.pdf",
+        io.BytesIO(PDF_BYTES),
+        content_length=len(PDF_BYTES),
+        digest=None,
+    )
+    own = client.get(f"/api/v1/resources/{draft['id']}/files/a.pdf", headers=headers)
+    assert own.status_code in (403, 404)
+    region_only = next(
+        c["resource"]
+        for c in client.get("/api/v1/changes", headers=headers).json["changes"]
+        if c["resource"]["title"] == "lt-1 region"
+    )
+    name = region_only["files"][0]["name"]
+    url = f"/api/v1/resources/{region_only['id']}/files/{name}"
+    assert client.get(url, headers=headers).status_code == 200
+    assert client.get(url).status_code in (403, 404)  # anonymous: not a public record
+
+
+def test_tokens_are_bound_over_the_api_by_org_admins_of_the_subtree_only(tree, client):
+    full, _ = tree.accounts.create_token(
+        tree.accounts.principal_for_email("admin@lt-1.cn"), name="admin's own"
+    )
+    headers = auth_header(full)
+    made = client.post("/api/v1/tokens", json={"org": "lt-1", "name": "county"}, headers=headers)
+    assert made.status_code == 201 and (made.json["org"], made.json["scopes"]) == (
+        "lt-1",
+        ["harvest"],
+    )
+    other = client.post("/api/v1/tokens", json={"org": "xq-1"}, headers=headers)
+    assert other.status_code == 403
+    wide = client.post("/api/v1/tokens", json={"org": "lt-1", "scopes": ["read"]}, headers=headers)
+    assert wide.status_code == 422
+    listed = client.get("/api/v1/tokens", headers=headers).json["tokens"]
+    assert {t["org"] for t in listed} == {None, "lt-1"}
