@@ -154,7 +154,7 @@ class SourceService:
         with self.uow(actor) as uow:
             source = load_source(uow.session, source_id)
             changes = {k: data[k] for k in SETTABLE if data.get(k) is not None}
-            if data.get("token"):
+            if data.get("token") is not None:
                 changes["options"] = with_token(data)
             if isinstance(changes.get("options"), dict):  # merged: a new token keeps the rest
                 changes["options"] = {**(source.options or {}), **changes["options"]}
@@ -255,7 +255,7 @@ class SourceService:
 def with_token(data: dict) -> dict | None:
     """The options a request sets, with its `token` field (the API's and the CLI's) among them."""
     options = data.get("options")
-    if not data.get("token"):
+    if data.get("token") is None:
         return options
     return {**(options if isinstance(options, dict) else {}), "token": data["token"]}
 
