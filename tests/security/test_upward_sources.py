@@ -9,6 +9,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from connectors.base import Upsert
 from hub.db.models import Resource
 from hub.db.models.sources import Source
 from hub.security.credentials import SEALED, CredentialBox
@@ -16,6 +17,7 @@ from hub.security.principal import SYSTEM
 from tests.factories import auth_header, make_org, make_user
 from tests.support.fake_source import record
 from tests.support.http_server import LoopbackServer
+from tests.unit.hub.services.test_sync import ScriptedConnector
 
 TOKEN = "ehk_" + "S3cr3t-child-token-" * 2
 LITONG = "640302"
@@ -144,3 +146,18 @@ def test_the_token_goes_to_the_childs_origin_only(hub):
         assert elsewhere.requests and all(
             "Authorization" not in r.headers for r in elsewhere.requests
         )
+
+
+def test_a_retry_of_a_refused_claim_is_checked_again(hub):
+    make_org(hub, code="litong", kind="county", region=LITONG)
+    source = hub.sources.create(
+        SYSTEM, {"name": "child", "kind": "hub", "url": "https://child.example.cn", "org": "litong"}
+    )
+    wide = record(1, visibility="region", region="640000")
+    run = hub.sync.start(SYSTEM, source["id"])
+    run = hub.sync.run(run["id"], connector=ScriptedConnector([Upsert("r1", wide)]))
+    assert run["counts"]["failed"] == 1
+    again = ScriptedConnector([], fixed={"r1": wide})
+    assert hub.sync.retry_failures(SYSTEM, run["id"], connector=again)["resolved"] == 0
+    fixed = ScriptedConnector([], fixed={"r1": {**wide, "region": LITONG}})
+    assert hub.sync.retry_failures(SYSTEM, run["id"], connector=fixed)["resolved"] == 1
