@@ -9,6 +9,8 @@ public ones only; a withdrawal at the school reaches the province.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import requests
 
@@ -71,7 +73,8 @@ def _province(province, county_url: str, token: str) -> int:
     return add_hub_source(province.hub, "litong", county_url, "litong", token)
 
 
-def test_region_and_org_records_climb_with_their_visibility(three_hubs):
+def test_region_and_org_records_climb_with_their_visibility(three_hubs, caplog):
+    caplog.set_level(logging.DEBUG)
     school, county, province = three_hubs
     originals, school_token = _school(school)
     county_source, county_token = _county(county, school.url, school_token)
@@ -79,6 +82,8 @@ def test_region_and_org_records_climb_with_their_visibility(three_hubs):
 
     assert sync(county.hub, county_source)["counts"]["created"] == 3
     assert sync(province.hub, province_source)["counts"]["created"] == 3
+    assert "/api/v1/changes" in caplog.text  # the hubs' logs were captured, and hold no token
+    assert school_token not in caplog.text and county_token not in caplog.text
 
     for hub in (county.hub, province.hub):
         found = copies(hub)
