@@ -87,7 +87,8 @@ class ApiToken(Base):
     # A harvest token is bound to one organisation subtree: it reads what that subtree's members
     # may read, through the federation feeds only.
     org_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+        ForeignKey("organisations.id", ondelete="CASCADE", name="fk_api_tokens_org_id"),
+        index=True,
     )
 
     user: Mapped[User] = relationship(lazy="joined")
