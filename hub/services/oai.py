@@ -225,12 +225,14 @@ def datestamp(moment: datetime | None) -> str:
 def visible():
     """Public records that are published, or were published and then withdrawn (persistent
     deletions)."""
-    return and_(
-        Resource.visibility == "public",
-        or_(
-            Resource.status == "published",
-            and_(Resource.status == "withdrawn", Resource.published.is_not(None)),
-        ),
+    return and_(Resource.visibility == "public", feedable())
+
+
+def feedable():
+    """Published records, and withdrawn ones that had been published."""
+    return or_(
+        Resource.status == "published",
+        and_(Resource.status == "withdrawn", Resource.published.is_not(None)),
     )
 
 
@@ -239,14 +241,10 @@ def scoped(query, actor: Principal):
     bound harvest token what its subtree's members may read."""
     if actor.harvest_path is None:
         return query.where(visible())
-    feedable = or_(
-        Resource.status == "published",
-        and_(Resource.status == "withdrawn", Resource.published.is_not(None)),
-    )
     return (
         query.select_from(Resource)
         .outerjoin(Organisation, Resource.org_id == Organisation.id)
-        .where(feedable, published_visibility_clause(actor))
+        .where(feedable(), published_visibility_clause(actor))
     )
 
 
