@@ -17,10 +17,16 @@ from hub.security.principal import SYSTEM
 from tests.factories import auth_header, make_org, make_user
 from tests.support.fake_source import record
 from tests.support.http_server import LoopbackServer
+from tests.support.upward import sqlite_url
 from tests.unit.hub.services.test_sync import ScriptedConnector
 
 TOKEN = "ehk_" + "S3cr3t-child-token-" * 2
 LITONG = "640302"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    return sqlite_url(tmp_path)
 
 
 def change(seq: int, rid: str, **fields) -> dict:

@@ -14,9 +14,14 @@ from hub.db.models.accounts import ApiToken, Membership
 from hub.errors import Forbidden, ValidationFailed
 from tests.factories import auth_header, make_org, make_token, make_user
 from tests.resource_factories import PDF_BYTES, valid_record
-from tests.support.upward import publish_record
+from tests.support.upward import publish_record, sqlite_url
 
 LITONG, XINGQING = "640302", "640104"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    return sqlite_url(tmp_path)
 
 
 @pytest.fixture

@@ -84,3 +84,9 @@ def copies(hub) -> dict[str, Resource]:
             _ = resource.org, resource.files
         uow.session.expunge_all()
         return {r.title: r for r in found}
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    """For modules whose rules run in Python alone: the SQL readings of the visibility rule run on
+    both databases in tests/integration/oai/test_upward_harvest_token.py."""
+    return f"sqlite:///{tmp_path / 'hub.db'}"

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hub.security.principal import SYSTEM
 from tests.factories import make_org, make_user
 from tests.integration.web.test_admin_pages import log_in
+from tests.support.upward import sqlite_url
 
 SECRET = "ehk_a-token-from-the-county-hub-for-this-one-00"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    return sqlite_url(tmp_path)
 
 
 def test_an_admin_sets_a_token_that_is_then_only_said_to_be_set(client, hub):
