@@ -16,6 +16,7 @@ import requests
 
 from hub.errors import Forbidden, NotFound
 from hub.security.principal import SYSTEM
+from hub.services.indexer import index_resources
 from tests.factories import make_org, make_user
 from tests.support.upward import add_hub_source, copies, publish_record, served_hub, sync
 
@@ -29,6 +30,10 @@ def may_read(hub, principal, resource_id: str) -> bool:
     except (NotFound, Forbidden):
         return False
     return True
+
+
+def _search_titles(hub, principal) -> set[str]:
+    return {hit["title"] for hit in hub.search.search(principal, size=50)["hits"]}
 
 
 @pytest.fixture
@@ -104,12 +109,21 @@ def test_region_and_org_records_climb_with_their_visibility(three_hubs, caplog):
         who: {v for v, t in TITLES.items() if may_read(province.hub, p, at_province[t].id)}
         for who, p in readers.items()
     }
-    assert seen == {
+    expected = {
         "litong teacher": {"public", "region", "org"},
         "province officer": {"public", "region", "org"},
         "xingqing teacher": {"public"},
         "signed-in, no role": {"public"},
     }
+    assert seen == expected
+    # Search reads the same rule: each reader finds what they may read, and no more.
+    # (Indexed here rather than through the outbox, whose previews of the PDFs take long.)
+    index_resources(province.hub.db, province.hub.index, [r.id for r in at_province.values()])
+    found = {
+        who: {v for v, t in TITLES.items() if t in _search_titles(province.hub, p)}
+        for who, p in readers.items()
+    }
+    assert found == expected
 
     at_county = copies(county.hub)
     litong = make_user(county.hub, org="litong")
