@@ -41,9 +41,8 @@ class SourceConfig:
     url: str
     set_spec: str | None = None
     metadata_prefix: str | None = None
-    options: dict[str, Any] = field(
-        default_factory=dict
-    )  # kind-specific, e.g. national hosts, auth keys
+    # kind-specific, e.g. national hosts, auth keys; kept out of repr: it may hold a token
+    options: dict[str, Any] = field(default_factory=dict, repr=False)
     fetch_files: bool = False
     max_file_bytes: int = 2048 * 1024 * 1024
     allow_private_host: bool = False  # the operator says this source is on the hub's own network

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, RemoteFile, Upsert
-from connectors.outbound import origin_of, public_link
+from connectors.outbound import bearer, public_link
 from metadata.schema import EDITABLE_FIELDS
 
 PAGE = 500
@@ -105,6 +105,4 @@ class HubConnector(Connector):
 
     def _auth(self, path: str = "") -> dict:
         """The bearer token, for the source's own origin only (the client drops it elsewhere)."""
-        token = self.config.options.get("token")
-        same_origin = origin_of(self._url(path)) == origin_of(self.config.url)
-        return {"Authorization": f"Bearer {token}"} if token and same_origin else {}
+        return bearer(self.config.options.get("token"), self._url(path), self.config.url)

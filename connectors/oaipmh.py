@@ -16,6 +16,7 @@ from dataclasses import replace
 from lxml import etree
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, Upsert
+from connectors.outbound import bearer
 from metadata.crosswalks import VocabLookup, default_lookup, lom, oai_dc, restrict
 from metadata.xml import XMLRejected, parse_xml
 
@@ -177,7 +178,11 @@ class OaiPmhConnector(Connector):
 
     # -- one page ----------------------------------------------------------------------------------
     def _fetch(self, params: dict):
-        body = self.http.get_bytes(self.config.url, params=params, max_bytes=MAX_PAGE_BYTES)
+        # A harvest token another EduHub issued to this one, for its own origin only.
+        auth = bearer((self.config.options or {}).get("token"), self.config.url, self.config.url)
+        body = self.http.get_bytes(
+            self.config.url, params=params, headers=auth, max_bytes=MAX_PAGE_BYTES
+        )
         try:
             root = parse_xml(body)
         except XMLRejected as exc:

@@ -46,6 +46,14 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme.lower()}://{host}:{port}"
 
 
+def bearer(token: str | None, url: str, source_url: str) -> dict:
+    """A source's bearer token as a header, for the source's own origin only (the client drops
+    credentials again on any hop that leaves it)."""
+    if not token or origin_of(url) != origin_of(source_url):
+        return {}
+    return {"Authorization": f"Bearer {token}"}
+
+
 def public_link(value) -> str | None:
     """A link from outside, kept only when an absolute http(s) URL (no javascript:, data:, ...)."""
     if not isinstance(value, str):

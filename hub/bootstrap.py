@@ -118,6 +118,7 @@ def _harvest_services(hub: Hub) -> None:
         files=hub.files,
         data_dir=hub.config.data_dir,
         lock_runs=not hub.db.is_sqlite,
+        secret_key=hub.config.secret_key,
     )
     hub.sources, hub.sync = built.sources, built.sync
 

@@ -1,5 +1,5 @@
-"""API: the federation changes feed for other hubs (public records only; the cursor only moves
-forward)."""
+"""API: the federation changes feed for other hubs (public records, or with a bound harvest token
+its subtree's; the cursor only moves forward)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from hub.errors import InvalidInput
 from hub.http.context import current_hub
+from hub.http.principal import current_principal
 
 blp = Blueprint(
     "changes",
@@ -19,7 +20,9 @@ blp = Blueprint(
 
 @blp.route("/changes", methods=["GET"])
 @blp.doc(
-    summary="Published and withdrawn public records after `since`, oldest first",
+    summary="Published and withdrawn records after `since`, oldest first: public ones, or with a "
+    "harvest token bound to an organisation those its subtree's members may read",
+    security=[{}, {"bearer": []}],
     parameters=[
         {"in": "query", "name": "since", "schema": {"type": "string"}},
         {"in": "query", "name": "limit", "schema": {"type": "integer", "maximum": 1000}},
@@ -29,4 +32,5 @@ def changes():
     limit = request.args.get("limit", "100")
     if not limit.isdigit():
         raise InvalidInput("limit 应为正整数。limit must be a positive whole number.")
-    return current_hub().changes.feed(request.args.get("since"), int(limit))
+    # A harvest token bound to an organisation subtree reads what its members may read.
+    return current_hub().changes.feed(request.args.get("since"), int(limit), current_principal())

@@ -7,6 +7,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from hub.http.context import current_hub
+from hub.http.principal import current_principal
 
 blp = Blueprint(
     "oai",
@@ -25,7 +26,8 @@ def oai():
     source = request.form if request.method == "POST" else request.args
     args = dict(source.lists())
     base_url = request.base_url
-    body = _service().respond(args, base_url=base_url)
+    # A harvest token bound to an organisation subtree sees what its members may read.
+    body = _service().respond(args, base_url=base_url, actor=current_principal())
     return Response(body, mimetype="text/xml", headers={"Cache-Control": "no-store"})
 
 

@@ -31,6 +31,14 @@ class SourceInputSchema(Schema):
     fetch_files = fields.Boolean()
     max_file_mb = fields.Integer()
     options = fields.Dict()
+    token = fields.String(
+        load_only=True,
+        allow_none=True,
+        metadata={
+            "description": "the harvest token the other hub issued to this one: kept sealed, "
+            "sent only to the source's own origin, never shown again (answers say `token_set`)"
+        },
+    )
     allow_private_host = fields.Boolean(
         load_default=False,
         metadata={

@@ -34,6 +34,7 @@ def create_token(body):
         name=body["name"],
         expires_days=body["expires_days"],
         scopes=body["scopes"],
+        org=body["org"],
     )
     return {**info, "token": token}, 201, NO_STORE
 

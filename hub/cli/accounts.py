@@ -179,24 +179,34 @@ def tokens():
     multiple=True,
     help="What the token may do; repeat for several (default: all).",
 )
+@click.option(
+    "--org",
+    help="Bind a harvest token to this organisation's subtree: another hub then harvests every "
+    "record its members may read (implies --scope harvest).",
+)
 @pass_hub
-def create_token(hub, email, name, expires_days, scopes):
+def create_token(hub, email, name, expires_days, scopes, org):
     """Create an API token; the token is printed alone on the last line.
 
     \b
     Examples:
       eduhub tokens create --email li@yc1.cn --name nightly-import --expires-days 90
-      eduhub tokens create --email peer@nx.cn --name county-hub --scope harvest
+      eduhub tokens create --email admin@county.cn --name province --scope harvest --org 640302
       TOKEN=$(eduhub tokens create --email li@yc1.cn | tail -n 1)
       curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/users/me
     """
     token, info = hub.accounts.create_token(
-        SYSTEM, email=email, name=name, expires_days=expires_days, scopes=list(scopes) or None
+        SYSTEM,
+        email=email,
+        name=name,
+        expires_days=expires_days,
+        scopes=list(scopes) or None,
+        org=org,
     )
     expires = info["expires"].isoformat(timespec="seconds") if info["expires"] else "never"
     click.echo(
         f"token {info['id']} for {info['user']} (scopes: {' '.join(info['scopes'])}, "
-        f"expires: {expires}); it is shown only once:"
+        f"org: {info['org'] or '-'}, expires: {expires}); it is shown only once:"
     )
     click.echo(token)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from hub.harvest.files import FileFetcher
 from hub.harvest.sources import SourceService
 from hub.harvest.sync import SyncService
+from hub.security.credentials import CredentialBox
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,20 @@ class Harvest:
     sync: SyncService
 
 
-def build(*, uow, resources, files, data_dir, lock_runs: bool) -> Harvest:
+def build(*, uow, resources, files, data_dir, lock_runs: bool, secret_key: str) -> Harvest:
     """The two harvest services from their collaborators (for the composition root).
 
     `uow` makes units of work; `resources.attach_blob` and `files.store_harvested_file` store a
-    record's files; `data_dir/tmp` holds downloads; `lock_runs` is False only on SQLite."""
+    record's files; `data_dir/tmp` holds downloads; `lock_runs` is False only on SQLite;
+    `secret_key` seals the tokens sources keep."""
+    credentials = CredentialBox(secret_key)
     return Harvest(
-        sources=SourceService(uow=uow),
+        sources=SourceService(uow=uow, credentials=credentials),
         sync=SyncService(
             uow=uow,
             fetcher_for=fetcher_factory(uow, resources, files, data_dir),
             lock_runs=lock_runs,
+            credentials=credentials,
         ),
     )
 

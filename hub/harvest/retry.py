@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from connectors.base import Failed, Upsert
 from hub.db.models.sources import Source, SyncFailure
-from hub.harvest import runs
+from hub.harvest import claims, runs
 from hub.harvest.runner import OrmWriter, apply_item
 from hub.harvest.runs import RunState
 from hub.security.principal import SYSTEM
@@ -21,7 +21,7 @@ def retry_one(uow_factory, fetcher_factory, failure_id: int, connector) -> dict:
         external_id, payload = failure.external_id, failure.payload
     fetcher = fetcher_factory(state, connector.http)
     try:
-        item = _fetch_again(connector, external_id, payload)
+        item = claims.checked(_fetch_again(connector, external_id, payload), state.region)
         files = fetcher.prepare(item) if isinstance(item, Upsert) else None
         with uow_factory(SYSTEM) as uow:
             _count_attempt(uow, failure_id)

@@ -16,7 +16,7 @@ from hub.db.base import utcnow
 from hub.db.models import Resource
 from hub.db.models.sources import Source, SyncRun
 from hub.errors import ValidationFailed
-from hub.harvest import orm, runs
+from hub.harvest import claims, orm, runs
 from hub.harvest.batch import HarvestBatch
 from hub.harvest.runs import RecordFailed, RunState
 from hub.security.principal import SYSTEM
@@ -92,6 +92,7 @@ class SyncRunner:
 
     def apply_batch(self, batch: list) -> None:
         state = self.state
+        batch = [claims.checked(item, state.region) for item in batch]
         prepared = {
             id(item): self.fetcher.prepare(item) for item in batch if isinstance(item, Upsert)
         }

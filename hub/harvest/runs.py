@@ -31,6 +31,7 @@ class RunState:
     failing: set[str] = field(default_factory=set)  # external ids with unresolved failures
     # On a full run: every external id the listing named, to withdraw the rest.
     seen: set[str] | None = None
+    region: str | None = None  # the source's organisation's region: bounds non-public records
 
     @classmethod
     def of(cls, run_id: int, source: Source, **more) -> RunState:
@@ -41,6 +42,7 @@ class RunState:
             publish=not source.review,
             fetch_files=source.fetch_files,
             max_bytes=source.max_file_mb * 1024 * 1024,
+            region=source.org.region if source.org is not None else None,
             **{"cursor": None, "full": False, **more},
         )
 

@@ -15,6 +15,7 @@ from hub.db.models import Organisation
 from hub.db.models.sources import Source, SyncRun
 from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hub.harvest.runs import run_to_dict
+from hub.security.credentials import CredentialBox, has_token
 from hub.security.principal import Principal
 from hub.services.orgs import org_by_code
 
@@ -78,6 +79,7 @@ def source_to_dict(source: Source, last_run: SyncRun | None = None) -> dict:
         "max_file_mb": source.max_file_mb,
         "enabled": source.enabled,
         "allow_private_host": bool(source.allow_private_host),
+        "token_set": has_token(source.options),  # the token itself is never shown again
         "cursor": source.cursor,
         "created": source.created,
         "last_run": run_to_dict(last_run) if last_run is not None else None,
@@ -103,10 +105,11 @@ def new_source(data: dict, org: Organisation) -> Source:
 
 
 class SourceService:
-    """`uow`: a unit-of-work factory, the only collaborator (the outbound policy is the kind's)."""
+    """`uow`: a unit-of-work factory; `credentials`: seals a source's token at rest (the outbound
+    policy is the kind's)."""
 
-    def __init__(self, *, uow):
-        self.uow = uow
+    def __init__(self, *, uow, credentials: CredentialBox):
+        self.uow, self.credentials = uow, credentials
 
     def create(self, actor: Principal, data: dict, *, origin_only: bool = False) -> dict:
         """A new source. `origin_only`: it only names where imported records came from (an
@@ -120,6 +123,7 @@ class SourceService:
         else:
             private = bool(data.get("allow_private_host"))
             check_source_url(url, kind, data.get("options") or {}, private)
+        data = {**data, "options": self.credentials.seal_options(with_token(data))}
         with self.uow(actor) as uow:
             source = new_source(data, self._org(uow.session, data.get("org"), name))
             uow.session.add(source)
@@ -150,6 +154,8 @@ class SourceService:
         with self.uow(actor) as uow:
             source = load_source(uow.session, source_id)
             changes = {k: data[k] for k in SETTABLE if data.get(k) is not None}
+            if data.get("token") is not None:
+                changes["options"] = with_token(data)
             if isinstance(changes.get("options"), dict):  # merged: a new token keeps the rest
                 changes["options"] = {**(source.options or {}), **changes["options"]}
             merged = {
@@ -160,6 +166,8 @@ class SourceService:
             check_source_url(
                 merged["url"], source.kind, merged["options"] or {}, merged["allow_private_host"]
             )
+            if "options" in changes:
+                changes["options"] = self.credentials.seal_options(changes["options"])
             for key, value in changes.items():
                 setattr(source, key, value)
             audited = {k: v for k, v in changes.items() if k != "options"}  # options hold tokens
@@ -244,6 +252,14 @@ class SourceService:
         return org
 
 
+def with_token(data: dict) -> dict | None:
+    """The options a request sets, with its `token` field (the API's and the CLI's) among them."""
+    options = data.get("options")
+    if data.get("token") is None:
+        return options
+    return {**(options if isinstance(options, dict) else {}), "token": data["token"]}
+
+
 def check_source_url(url: str, kind: str, options: dict, allow_private_host: bool) -> None:
     """The outbound policy applied when a source is added or changed: a bad URL is refused at once.
 
@@ -272,15 +288,17 @@ def _urls_of(url: str, options: dict):
         yield from ((f"options.{key}", value) for value in values)
 
 
-def source_config(source: Source) -> SourceConfig:
-    """What a connector needs to know of a registered source (the database row stays here)."""
+def source_config(source: Source, credentials: CredentialBox | None = None) -> SourceConfig:
+    """What a connector needs to know of a registered source (the database row stays here); with
+    `credentials`, its sealed token opened."""
+    options = dict(source.options or {})
     return SourceConfig(
         name=source.name,
         kind=source.kind,
         url=source.url,
         set_spec=source.set_spec,
         metadata_prefix=source.metadata_prefix,
-        options=dict(source.options or {}),
+        options=credentials.open_options(options) if credentials else options,
         fetch_files=source.fetch_files,
         max_file_bytes=source.max_file_mb * 1024 * 1024,
         allow_private_host=bool(source.allow_private_host),

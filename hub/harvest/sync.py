@@ -27,10 +27,12 @@ RUN_MB = 256 * 1024  # a whole run's downloads (files included)
 
 class SyncService:
     """`uow`: a unit-of-work factory; `fetcher_for(state, http)`: a run's file fetcher;
-    `lock_runs`: claim runs with SELECT ... FOR UPDATE (every database but SQLite)."""
+    `lock_runs`: claim runs with SELECT ... FOR UPDATE (every database but SQLite);
+    `credentials`: opens a source's sealed token for its connector."""
 
-    def __init__(self, *, uow, fetcher_for, lock_runs: bool):
+    def __init__(self, *, uow, fetcher_for, lock_runs: bool, credentials=None):
         self.uow, self.fetcher_for, self.lock_runs = uow, fetcher_for, lock_runs
+        self.credentials = credentials
 
     # -- starting and reading runs ---------------------------------------------------------------
     def start(self, actor: Principal, source_id: int, *, full: bool = False) -> dict:
@@ -140,7 +142,7 @@ class SyncService:
 
     def _connector(self, source_id: int):
         with self.uow(SYSTEM) as uow:
-            config = source_config(uow.session.get(Source, source_id))
+            config = source_config(uow.session.get(Source, source_id), self.credentials)
         return connector_for(config, http_for(config))
 
 

@@ -30,6 +30,9 @@ class Principal:
     token_expires: datetime | None = None
     # The user's session version when this principal was made: a session cookie carries it.
     session_version: int = 0
+    # Set for a harvest token bound to an organisation subtree: the subtree's path. Its roles are
+    # then the subtree's (one per region in it), not its owner's, and it reads only the feeds.
+    harvest_path: str | None = None
 
     def allows(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hub.errors import Forbidden, ValidationFailed
 
 SCOPES = ("read", "write", "harvest", "admin")
@@ -9,6 +11,8 @@ ALL = frozenset(SCOPES)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # The federation feeds: a harvest token reads these and nothing else.
 HARVEST_PATHS = ("/api/v1/changes", "/oai")
+# ... and the files of the records it harvests (the service still checks each record's visibility).
+HARVEST_FILE = re.compile(r"^/api/v1/resources/[^/]+/files/.+")
 
 
 def parse(value) -> frozenset[str]:
@@ -34,6 +38,8 @@ def serialise(scopes) -> str:
 def needed(method: str, path: str) -> tuple[str, ...]:
     """The scopes of which a request needs one: harvest feeds, reads, or writes."""
     if path.startswith(HARVEST_PATHS):
+        return ("harvest", "read")
+    if method.upper() in ("GET", "HEAD") and HARVEST_FILE.match(path):
         return ("harvest", "read")
     return ("read",) if method.upper() in SAFE_METHODS else ("write",)
 

@@ -1,4 +1,8 @@
-"""The federation changes feed: published and withdrawn public records in commit order, by sequence.
+"""The federation changes feed: published and withdrawn records in commit order, by sequence.
+
+Anonymous readers (and tokens not bound to an organisation) get public records only; a harvest
+token bound to an organisation subtree gets every record that subtree's members may read
+(`hub.services.harvest_tokens`), by the one visibility rule.
 
 Why a reader never skips a row: on PostgreSQL a sequence hands out numbers at insert time but the
 transactions commit in any order, so seq 11 could be visible before seq 10. Every transaction that
@@ -15,7 +19,10 @@ from sqlalchemy import event, select, text
 
 from hub.db.models import Change, Resource
 from hub.errors import InvalidInput
+from hub.security import visibility
+from hub.security.principal import ANONYMOUS, Principal
 from hub.services import records
+from hub.services.permissions import org_path
 
 FEED_LOCK_KEY = (
     0x6564756875620001  # arbitrary 63-bit constant ("eduhub" + 1) naming the feed's lock
@@ -59,9 +66,11 @@ class ChangeService:
     def __init__(self, uow, resources):
         self.uow, self.resources = uow, resources
 
-    def feed(self, since: str | None = None, limit: int = 100) -> dict:
-        """One page of the feed. `next` is the last seq looked at, so skipped private rows are not
-        reread."""
+    def feed(
+        self, since: str | None = None, limit: int = 100, actor: Principal = ANONYMOUS
+    ) -> dict:
+        """One page of the feed as `actor` reads it. `next` is the last seq looked at, so skipped
+        private rows are not reread."""
         after = parse_cursor(since)
         limit = max(1, min(int(limit or 100), MAX_LIMIT))
         with self.uow() as uow:
@@ -73,7 +82,7 @@ class ChangeService:
             ).all()
             resources = self._resources(uow.session, {r.resource_id for r in rows})
             changes = [
-                self._entry(uow.session, row, resources.get(row.resource_id)) for row in rows
+                self._entry(uow.session, row, resources.get(row.resource_id), actor) for row in rows
             ]
         return {
             "changes": [c for c in changes if c is not None],
@@ -87,11 +96,11 @@ class ChangeService:
         found = session.scalars(select(Resource).where(Resource.id.in_(ids))).all()
         return {r.id: r for r in found}
 
-    def _entry(self, session, row, resource: Resource | None) -> dict | None:
+    def _entry(self, session, row, resource: Resource | None, actor: Principal) -> dict | None:
         if (
             resource is None
-            or resource.visibility != "public"
             or resource.status not in FEED_STATUSES
+            or not harvestable(actor, resource)
         ):
             return None
 
@@ -108,3 +117,10 @@ class ChangeService:
             "op": "upsert",
             "resource": self.resources.serialize(resource, session),
         }
+
+
+def harvestable(actor: Principal, resource: Resource) -> bool:
+    """Public records for everyone; for a bound harvest token, what its subtree may read."""
+    if actor.harvest_path is None:
+        return resource.visibility == "public"
+    return visibility.may_see(actor, resource.visibility, resource.region, org_path(resource))

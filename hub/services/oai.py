@@ -1,4 +1,8 @@
-"""OAI-PMH 2.0 provider: the six verbs over public published (and withdrawn) records, read-only."""
+"""OAI-PMH 2.0 provider: the six verbs over published (and withdrawn) records, read-only.
+
+Anonymous harvesters see public records; a harvest token bound to an organisation subtree sees
+what that subtree's members may read (the same sets; the crosswalks then carry the visibility).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from lxml import etree
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from hub.db.models import Organisation, Resource
+from hub.security.principal import ANONYMOUS, Principal
+from hub.services.permissions import published_visibility_clause
 from metadata.crosswalks import VocabLookup, lom, oai_dc
 from metadata.xml import sub, to_bytes
 
@@ -148,8 +154,10 @@ class OaiService:
             "EDUHUB_OAI_REPOSITORY_ID"
         )
 
-    def respond(self, args: dict[str, list[str]], *, base_url: str) -> bytes:
-        request = _Request(self, args, base_url)
+    def respond(
+        self, args: dict[str, list[str]], *, base_url: str, actor: Principal = ANONYMOUS
+    ) -> bytes:
+        request = _Request(self, args, base_url, actor)
         root = request.envelope()
         try:
             verb = _check_arguments(args)
@@ -217,12 +225,26 @@ def datestamp(moment: datetime | None) -> str:
 def visible():
     """Public records that are published, or were published and then withdrawn (persistent
     deletions)."""
-    return and_(
-        Resource.visibility == "public",
-        or_(
-            Resource.status == "published",
-            and_(Resource.status == "withdrawn", Resource.published.is_not(None)),
-        ),
+    return and_(Resource.visibility == "public", feedable())
+
+
+def feedable():
+    """Published records, and withdrawn ones that had been published."""
+    return or_(
+        Resource.status == "published",
+        and_(Resource.status == "withdrawn", Resource.published.is_not(None)),
+    )
+
+
+def scoped(query, actor: Principal):
+    """`query` (over Resource) limited to what `actor` may harvest: public records, or for a
+    bound harvest token what its subtree's members may read."""
+    if actor.harvest_path is None:
+        return query.where(visible())
+    return (
+        query.select_from(Resource)
+        .outerjoin(Organisation, Resource.org_id == Organisation.id)
+        .where(feedable(), published_visibility_clause(actor))
     )
 
 
@@ -236,8 +258,10 @@ def is_live(resource: Resource) -> bool:
 class _Request:
     """One request: the envelope, the verb handlers and the queries they need."""
 
-    def __init__(self, service: OaiService, args: dict[str, list[str]], base_url: str):
-        self.service = service
+    def __init__(
+        self, service: OaiService, args: dict[str, list[str]], base_url: str, actor: Principal
+    ):
+        self.service, self.actor = service, actor
         self.db, self.config = service.db, service.config
         self.resources, self.vocabularies = service.resources, service.vocabularies
         self.args = {name: values[0] for name, values in args.items() if values}
@@ -275,7 +299,7 @@ class _Request:
             identify, "adminEmail", getattr(config, "oai_admin_email", None) or f"oai-admin@{host}"
         )
         with self.db.session() as session:
-            earliest = session.scalar(select(func.min(Resource.updated)).where(visible()))
+            earliest = session.scalar(scoped(select(func.min(Resource.updated)), self.actor))
         self.element(identify, "earliestDatestamp", datestamp(earliest))
         self.element(identify, "deletedRecord", "persistent")
         self.element(identify, "granularity", GRANULARITY)
@@ -360,7 +384,7 @@ class _Request:
         return ListPosition(verb=verb, prefix=prefix, set_spec=set_spec, start=start, until=until)
 
     def filtered(self, position: ListPosition):
-        query = select(Resource).where(visible())
+        query = scoped(select(Resource), self.actor)
         if position.start:
             query = query.where(Resource.updated >= position.start)
         if position.until:
@@ -408,7 +432,7 @@ class _Request:
     def load(self, session, identifier: str) -> Resource:
         resource_id = identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else None
         resource = (
-            session.scalar(select(Resource).where(visible(), Resource.id == resource_id))
+            session.scalar(scoped(select(Resource), self.actor).where(Resource.id == resource_id))
             if resource_id
             else None
         )

@@ -25,7 +25,9 @@ def can_see_published(actor: Principal, resource: Resource) -> bool:
 
 
 def can_edit(actor: Principal, resource: Resource) -> bool:
-    if not actor.is_authenticated and not actor.is_admin:
+    # A harvest token stands for an organisation subtree, not for its owner: it edits nothing and
+    # reads none of its owner's drafts.
+    if (not actor.is_authenticated and not actor.is_admin) or actor.harvest_path is not None:
         return False
     if actor.is_admin:
         return True
@@ -91,7 +93,7 @@ def readable_clause(actor: Principal):
     published = and_(
         Resource.status.in_(("published", "withdrawn")), published_visibility_clause(actor)
     )
-    if not actor.is_authenticated:
+    if not actor.is_authenticated or actor.harvest_path is not None:
         return published
     staff_paths = [r.org_path for r in actor.roles if r.role in EDITOR_ROLES + REVIEWER_ROLES]
     own = Resource.owner_id == actor.user_id

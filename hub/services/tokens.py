@@ -12,7 +12,8 @@ from hub.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from hub.security import scopes as scope_rules
 from hub.security import tokens
 from hub.security.principal import Principal
-from hub.services.orgs import require_authenticated
+from hub.services import harvest_tokens
+from hub.services.orgs import org_by_code, require_authenticated
 
 MAX_EXPIRES_DAYS = 3650
 # last_used is for people ("is this token still in use?"): minutes are precise enough, and sparing
@@ -50,6 +51,7 @@ def token_to_dict(token: ApiToken) -> dict:
         "revoked": token.revoked,
         "last_used": token.last_used,
         "scopes": token.scopes.split(),
+        "org": token.org.code if token.org is not None else None,
     }
 
 
@@ -83,10 +85,12 @@ class TokenOperations:
         name: str = "",
         expires_days: int | None = None,
         scopes=None,
+        org: str | None = None,
     ) -> tuple[str, dict]:
         """A new token for `email` (default: the actor): the token itself, once, and its record.
 
         A token never outlives, nor may do more than, the token its creator signed in with.
+        With `org`, a harvest token bound to that organisation's subtree (see harvest_tokens).
         """
         require_authenticated(actor)
         _check_expiry(expires_days)
@@ -94,11 +98,16 @@ class TokenOperations:
             raise ValidationFailed.from_messages(
                 {"name": ["名称不能超过 200 字。The name must be at most 200 characters."]}
             )
+        if org and not scopes:
+            scopes = sorted(harvest_tokens.HARVEST_ONLY)
         granted = token_scopes(actor, scopes)
         expires = token_expiry(actor, expires_days)
         email = self._token_owner(actor, email)
         with self.uow(actor) as uow:
             user = user_by_email(uow.session, email)
+            bound = org_by_code(uow.session, org) if org else None
+            if bound is not None:
+                harvest_tokens.check_binding(actor, self.principal_for(user), bound, granted)
             secret = tokens.generate()
             record = ApiToken(
                 user=user,
@@ -107,6 +116,7 @@ class TokenOperations:
                 prefix=tokens.display_prefix(secret),
                 expires=expires,
                 scopes=scope_rules.serialise(granted),
+                org=bound,
             )
             uow.session.add(record)
             uow.session.flush()
@@ -119,6 +129,7 @@ class TokenOperations:
                 prefix=record.prefix,
                 expires_days=expires_days,
                 scopes=record.scopes,
+                org=org or None,
             )
             result = token_to_dict(record)
             uow.commit()
@@ -180,13 +191,22 @@ class TokenOperations:
             )
             now = utcnow()
             _check_usable(record, now)
-            principal = self.principal_for(record.user, ip=ip, token=record)
+            principal = self._token_principal(session, record, ip)
             if record.last_used is None or now - record.last_used > LAST_USED_GRANULARITY:
                 session.execute(
                     update(ApiToken).where(ApiToken.id == record.id).values(last_used=now)
                 )
                 session.commit()
             return principal
+
+    def _token_principal(self, session, record: ApiToken, ip: str | None) -> Principal:
+        if record.org_id is None:
+            return self.principal_for(record.user, ip=ip, token=record)
+        # A bound token lasts only while its owner may still issue it: an org_admin who leaves
+        # the organisation takes the parent hub's access along.
+        if not self.principal_for(record.user).has_role_over(record.org.path, "org_admin"):
+            raise Unauthenticated(INVALID)
+        return harvest_tokens.harvest_principal(session, record, ip=ip)
 
 
 def token_scopes(actor: Principal, requested) -> frozenset[str]:

@@ -74,6 +74,17 @@ def start_sync(source_id: int):
     return redirect(url_for("web.admin_sources", notice=_("Sync started: #%(id)s", id=run["id"])))
 
 
+def set_source_token(source_id: int):
+    """A new harvest token for a hub source: sealed by the service, never echoed back."""
+    try:
+        current_hub().sources.update(
+            current_principal(), source_id, {"token": request.form.get("token", "")}
+        )
+    except HubError as exc:
+        return sources_page(exc.message, exc.status)
+    return redirect(url_for("web.admin_sources", notice=_("Token saved.")))
+
+
 def retry_failures(run_id: int):
     try:
         result = current_hub().sync.retry_failures(current_principal(), run_id)
@@ -146,6 +157,12 @@ def register(bp: Blueprint) -> None:
     )
     bp.add_url_rule(
         "/admin/runs/<int:run_id>/retry", "admin_retry", retry_failures, methods=["POST"]
+    )
+    bp.add_url_rule(
+        "/admin/sources/<int:source_id>/token",
+        "admin_source_token",
+        set_source_token,
+        methods=["POST"],
     )
     bp.add_url_rule("/admin/people", "admin_people", people, methods=["GET"])
     bp.add_url_rule(

@@ -38,6 +38,9 @@ PURPOSES = {
     "volume": "discipline",
     "themes": "idea",
     "chapter": "discipline",
+    # Who may read the record, for a parent hub harvesting with a harvest token: written only for
+    # records that are not public, so what public harvesters get is unchanged.
+    "visibility": "security level",
 }
 STATUS = {
     "published": "final",
@@ -166,6 +169,8 @@ def _rights(rights, record: dict) -> None:
 
 def _classification(root, name: str, record: dict, vocab: VocabLookup) -> None:
     value = record.get(name)
+    if name == "visibility" and value == "public":
+        return
     codes = value if isinstance(value, list) else [value] if value else []
     if not codes:
         return
@@ -322,6 +327,8 @@ def _taxa(root, vocab: VocabLookup) -> dict:
 def _taxon_field(source: str, code: str, label: str, by_vocab: dict, vocab: VocabLookup):
     if source == TAXON_PREFIX + "chapter":
         return "chapter", label or code
+    if source == TAXON_PREFIX + "visibility":
+        return "visibility", code
     if source.startswith(TAXON_PREFIX) and source[len(TAXON_PREFIX) :] in by_vocab:
         return by_vocab[source[len(TAXON_PREFIX) :]], code
     for name in ("subjects", "stage", "grades", "edition", "volume", "themes"):

@@ -2,7 +2,8 @@
 
 Coded fields travel twice in dc:subject/dc:type/dc:coverage: the Chinese label for people, and a
 prefixed code ("subject:math") so that another hub reads the exact code back. Foreign records are
-mapped by label.
+mapped by label. A record that is not public (sent only to a hub holding a harvest token) says who
+may read it in dc:rights as "visibility:region" or "visibility:org".
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ NSMAP = {"oai_dc": NS_OAI_DC, "dc": NS_DC, "xsi": NS_XSI}
 _ELEMENT_FOR = {"type": "type", "region": "coverage", "license": "rights"}
 _PREFIXED = re.compile(r"^([a-z]+):(.+)$", re.S)
 _REGION_CODE = re.compile(r"^\d{6}$")
+VISIBILITY_PREFIX = "visibility:"
 # The dc elements read back, by Clark name (one dict look-up per child, no QName objects or string
 # slicing).
 _READ = {
@@ -79,6 +81,8 @@ def to_oai_dc(record: dict, *, vocab: VocabLookup = EMPTY, base_url: str = "") -
         if creator_name(creator):
             sub(root, _dc("creator"), creator_name(creator))
     _coded(root, record, vocab)
+    if record.get("visibility") not in (None, "public"):
+        sub(root, _dc("rights"), VISIBILITY_PREFIX + record["visibility"])
     for keyword in record.get("keywords") or ():
         sub(root, _dc("subject"), keyword)
     if record.get("chapter"):
@@ -146,6 +150,10 @@ def from_oai_dc(element: etree._Element, *, vocab: VocabLookup = EMPTY) -> dict:
     record["language"] = language_code(_first(get("language")))
     record["origin_url"] = next(
         (v for v in get("identifier", ()) if v.startswith(("http://", "https://"))), None
+    )
+    record["visibility"] = next(
+        (v[len(VISIBILITY_PREFIX) :] for v in get("rights", ()) if v.startswith(VISIBILITY_PREFIX)),
+        None,
     )
     # The first rights statement that reads as a licence.
     record["license"] = next(

@@ -132,6 +132,15 @@ class TokenCreateSchema(Schema):
         allow_none=True,
         metadata={"description": "read, write, harvest, admin; default and limit: the caller's"},
     )
+    org = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "bind a harvest token to this organisation's subtree (scope harvest "
+            "alone; admins and that organisation's org_admins only)"
+        },
+    )
 
     @validates_schema
     def _password_needs_email(self, data, **kwargs):
@@ -149,6 +158,7 @@ class TokenSchema(Schema):
     revoked = fields.DateTime(allow_none=True)
     last_used = fields.DateTime(allow_none=True)
     scopes = fields.List(fields.String())
+    org = fields.String(allow_none=True, metadata={"description": "a harvest token's subtree"})
 
 
 class TokenCreatedSchema(TokenSchema):

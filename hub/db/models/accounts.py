@@ -84,5 +84,12 @@ class ApiToken(Base):
     expires: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A harvest token is bound to one organisation subtree: it reads what that subtree's members
+    # may read, through the federation feeds only.
+    org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE", name="fk_api_tokens_org_id"),
+        index=True,
+    )
 
     user: Mapped[User] = relationship(lazy="joined")
+    org: Mapped[Organisation | None] = relationship(lazy="joined")

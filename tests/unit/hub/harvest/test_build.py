@@ -16,6 +16,7 @@ def test_sources_and_syncs_work_from_the_collaborators_build_names(hub, tmp_path
         files=hub.files,
         data_dir=tmp_path,
         lock_runs=False,
+        secret_key="built",
     )
     source = harvest.sources.create(
         SYSTEM,
