@@ -27,6 +27,7 @@ from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
+from hub.services.orgs_import import RegisterService
 from hub.services.outbox import OutboxService, start_sync
 from hub.services.previews import PreviewService, handle_preview
 from hub.services.resources import ResourceService
@@ -95,6 +96,7 @@ def bootstrap(config: Config) -> Hub:
 def _account_services(hub: Hub) -> None:
     hub.accounts = AccountService(hub.uow, hub.db, hub.config, hub.vocabularies)
     hub.audit = AuditService(hub.db)
+    hub.register = RegisterService(hub.uow, hub.db, hub.vocabularies)
 
 
 def _resource_services(hub: Hub) -> None:
