@@ -70,3 +70,36 @@ def export_orgs(hub, file):
 
 def register(main) -> None:
     """The commands join the `orgs` and `users` groups that hub.cli.accounts adds to `main`."""
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--send", is_flag=True, help="E-mail each new user their link (EDUHUB_SMTP_URL).")
+@click.option("--dry-run", is_flag=True, help="Check and report only; change nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="List every row's outcome.")
+@pass_hub
+def import_users(hub, file, send, dry_run, verbose):
+    """Import users from CSV or .xlsx, all or nothing, without passwords.
+
+    Columns (Chinese or English headers): email 邮箱, name 姓名, org 机构代码, role 角色
+    (teacher, contributor, reviewer, org_admin; default teacher). Rows are matched by e-mail; an
+    existing user gets the new name and role. Each new user gets a one-time set-password link
+    (valid EDUHUB_SET_PASSWORD_DAYS days): printed as "EMAIL<TAB>LINK" lines, or mailed with
+    --send (printed to the console unless EDUHUB_SMTP_URL names an SMTP server).
+
+    \b
+    Examples:
+      eduhub users import teachers.csv > links.tsv
+      EDUHUB_SMTP_URL=smtp://mailer:secret@mail.edu.nx.cn:587?starttls=1 \\
+          eduhub users import teachers.csv --send
+    """
+    report = hub.user_imports.import_file(
+        SYSTEM, file.read_bytes(), file.name, apply=not dry_run, send=send
+    )
+    _echo_report(report, verbose)
+    if not send:
+        for email, url in report.links.items():
+            click.echo(f"{email}\t{url}")
+    for email, reason in report.unsent:
+        click.echo(f"not sent to {email}: {reason}", err=True)
+    _exit_for(report, dry_run)

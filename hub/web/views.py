@@ -16,6 +16,7 @@ from hub.web import (
     auth_views,
     bundle_views,
     insight_views,
+    password_views,
     review_views,
     searchform,
     upload_views,
@@ -46,6 +47,7 @@ def create_blueprint() -> Blueprint:
     insight_views.register(bp)
     bundle_views.register(bp)
     admin_bundle_views.register(bp)
+    password_views.register(bp)
     return bp
 
 
