@@ -100,10 +100,10 @@ class UserImportService:
         """Check every row; write them all only if none failed; then mail the links if `send`."""
         require_admin(actor)
         existing = self._existing()
-        report, rows = UserImportReport(), []
+        report, rows, orgs = UserImportReport(), [], set(existing.orgs)
         for row in read_rows(data, filename, COLUMNS):
             try:
-                rows.append((row.line, parse_user_row(row.values, set(existing.orgs))))
+                rows.append((row.line, parse_user_row(row.values, orgs)))
             except RowProblem as exc:
                 report.failed.append((row.line, row.values.get("email", ""), str(exc)))
         rows = _classify(rows, existing, report)
