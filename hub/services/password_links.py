@@ -78,7 +78,7 @@ class PasswordLinkService:
     @staticmethod
     def _live(session, token: str, *, lock: bool = False) -> PasswordLink:
         query = select(PasswordLink).where(PasswordLink.token_hash == token_hash(token or ""))
-        link = session.scalar(query.with_for_update() if lock else query)
+        link = session.scalar(query.with_for_update(of=PasswordLink) if lock else query)
         if link is None:
             raise NotFound(
                 "这个设置密码的链接无效，请检查链接是否完整。"
