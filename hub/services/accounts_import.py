@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from hub.db.models.accounts import ROLES, Membership, Organisation, PasswordLink, User
 from hub.mail import Mailer, Message
 from hub.security.principal import Principal
+from hub.services.accounts import EMAIL_RE
 from hub.services.orgs_files import read_rows
 from hub.services.orgs_import import require_admin
 from hub.services.password_links import NO_PASSWORD, PasswordLinkService, new_token
@@ -60,7 +61,7 @@ class RowProblem(ValueError):
 
 def parse_user_row(values: dict[str, str], orgs: set[str]) -> UserRow:
     email = normalise_email(values.get("email", ""))
-    if "@" not in email.strip("@") or " " in email or len(email) > EMAIL_MAX:
+    if not EMAIL_RE.fullmatch(email) or len(email) > EMAIL_MAX:
         raise RowProblem(f"邮箱 '{email}' 无效。The e-mail '{email}' is not a valid address.")
     org = values.get("org", "")
     if org not in orgs:

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 
 from hub.db.base import utcnow
 from hub.db.models import AuditEntry, Organisation, PasswordLink, User
-from hub.errors import Forbidden, Gone, NotFound, ValidationFailed
+from hub.errors import Forbidden, Gone, NotFound, Unauthenticated, ValidationFailed
 from hub.mail.memory import MemoryMailer
 from hub.security.principal import SYSTEM, Principal
-from hub.services.password_links import token_hash
+from hub.services.password_links import NO_PASSWORD, token_hash
 
 USERS = "email,name,org,role\nli@example.cn,李老师,nx,contributor\nwang@example.cn,王老师,nx,\n"
 REGISTER = (
@@ -44,6 +44,9 @@ def test_imported_users_cannot_log_in_until_their_link_is_used(register):
     with register.db.session() as session:
         hashes = set(session.scalars(select(PasswordLink.token_hash)))
         roles = {(m.org.code, m.role) for u in session.scalars(select(User)) for m in u.memberships}
+    for guess in (NO_PASSWORD, "not a real password, only for timing"):
+        with pytest.raises(Unauthenticated):
+            register.accounts.authenticate_password("li@example.cn", guess)
     token = _token(report, "li@example.cn")
     assert token_hash(token) in hashes and token not in str(hashes)  # only the hash is kept
     assert roles == {("nx", "contributor"), ("nx", "teacher")}
