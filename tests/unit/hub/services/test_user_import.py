@@ -6,13 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from hub.db.base import utcnow
 from hub.db.models import AuditEntry, Organisation, PasswordLink, User
+from hub.db.models.accounts import ROLES
 from hub.errors import Forbidden, Gone, NotFound, Unauthenticated, ValidationFailed
 from hub.mail.memory import MemoryMailer
 from hub.security.principal import SYSTEM, Principal
+from hub.services.accounts_import import RowProblem, parse_user_row
 from hub.services.password_links import NO_PASSWORD, token_hash
 
 USERS = "email,name,org,role\nli@example.cn,李老师,nx,contributor\nwang@example.cn,王老师,nx,\n"
@@ -124,3 +128,20 @@ def test_moving_a_county_to_another_city_moves_its_schools_paths(register):
         orgs = {o.code: o for o in session.scalars(select(Organisation))}
         assert orgs["xq-1"].path.startswith(orgs["gy"].path)
         assert orgs["xq-1"].region == "640104"
+
+
+def test_a_disabled_accounts_link_is_dead(register):
+    token = _token(_import(register), "li@example.cn")
+    register.accounts.set_active(SYSTEM, False, email="li@example.cn")
+    with pytest.raises(Gone, match="disabled"):
+        register.password_links.use(token, "a long new secret")
+
+
+@given(st.dictionaries(st.sampled_from(["email", "name", "org", "role"]), st.text(max_size=40)))
+def test_any_user_row_parses_or_says_what_is_wrong_in_both_languages(values):
+    try:
+        row = parse_user_row(values, {"nx", "xq-1"})
+    except RowProblem as exc:
+        assert "。" in str(exc) and any(c.isascii() and c.isalpha() for c in str(exc))
+    else:
+        assert row.org in {"nx", "xq-1"} and row.role in ROLES and "@" in row.email
