@@ -103,3 +103,32 @@ def import_users(hub, file, send, dry_run, verbose):
     for email, reason in report.unsent:
         click.echo(f"not sent to {email}: {reason}", err=True)
     _exit_for(report, dry_run)
+
+
+@users.command("link")
+@click.option("--email", required=True)
+@click.option(
+    "--send", is_flag=True, help="E-mail the link (EDUHUB_SMTP_URL) instead of printing it."
+)
+@pass_hub
+def new_link(hub, email, send):
+    """A new one-time set-password link for one user (e.g. when theirs expired); audited.
+
+    \b
+    Examples:
+      eduhub users link --email li@yc1.cn
+      eduhub users link --email li@yc1.cn --send
+    """
+    url = hub.password_links.url(hub.password_links.issue(SYSTEM, email))
+    if send:
+        try:
+            hub.user_imports.send_link(email, url)
+        except OSError as exc:
+            raise click.ClickException(
+                f"邮件未能发出：{exc}。请检查 EDUHUB_SMTP_URL，或不加 --send 打印链接。"
+                f"The mail was not sent ({exc}): check EDUHUB_SMTP_URL, or print the link "
+                f"without --send."
+            ) from exc
+        click.echo(f"sent a set-password link to {email}")
+    else:
+        click.echo(f"{email}\t{url}")

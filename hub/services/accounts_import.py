@@ -163,11 +163,15 @@ class UserImportService:
             )
             uow.commit()
 
+    def send_link(self, email: str, url: str) -> None:
+        """Mail one link; OSError (every smtplib error is one) when it could not be sent."""
+        self.mailer.send(invitation(email, url, self.links.config.set_password_days))
+
     def _send(self, report: UserImportReport) -> None:
         for email, url in report.links.items():
             try:
-                self.mailer.send(invitation(email, url, self.links.config.set_password_days))
-            except OSError as exc:  # smtplib's errors are OSErrors: report, keep sending the rest
+                self.send_link(email, url)
+            except OSError as exc:  # report it and keep sending the rest
                 report.unsent.append((email, str(exc)))
 
 

@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from hub.db.base import utcnow
 from hub.db.models.accounts import PasswordLink, User
-from hub.errors import Gone, NotFound
+from hub.errors import Forbidden, Gone, NotFound
 from hub.security import passwords
 from hub.security.principal import Principal
+from hub.services.orgs import require_authenticated
+from hub.services.tokens import user_by_email
 
 # A password no argon2 hash matches: an imported account cannot log in until its link is used.
 NO_PASSWORD = "!unset"
@@ -26,6 +28,14 @@ def new_token() -> tuple[str, str]:
     """(token, its hash): 256 random bits, URL-safe."""
     token = secrets.token_urlsafe(32)
     return token, token_hash(token)
+
+
+def require_admin(actor: Principal) -> None:
+    require_authenticated(actor)
+    if not actor.is_admin:
+        raise Forbidden(
+            "只有管理员可以发放设置密码的链接。Only an administrator can issue set-password links."
+        )
 
 
 def _dead(message_zh: str, message_en: str) -> Gone:
@@ -45,12 +55,14 @@ class PasswordLinkService:
     def expiry(self, now: datetime | None = None) -> datetime:
         return (now or utcnow()) + timedelta(days=self.config.set_password_days)
 
-    def issue(self, actor: Principal, user_id: int) -> str:
-        """A new link for one account (e.g. a lost one); earlier unused links stay valid."""
+    def issue(self, actor: Principal, email: str) -> str:
+        """A new link for one account (e.g. an expired one); earlier unused links stay valid."""
+        require_admin(actor)
         token, digest = new_token()
         with self.uow(actor) as uow:
-            uow.session.add(PasswordLink(user_id=user_id, token_hash=digest, expires=self.expiry()))
-            uow.audit("user.password_link", "user", user_id, event="issued")
+            user = user_by_email(uow.session, email)
+            uow.session.add(PasswordLink(user_id=user.id, token_hash=digest, expires=self.expiry()))
+            uow.audit("user.password_link", "user", user.id, event="issued", email=user.email)
             uow.commit()
         return token
 

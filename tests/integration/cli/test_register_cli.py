@@ -159,3 +159,23 @@ def test_users_import_with_an_unknown_org_applies_nothing(eduhub, tmp_path):
     result = eduhub("users", "import", str(users), ok=False)
     assert "line 2: failed ok@example.cn" in result.output and "line 3: failed bad" in result.output
     assert "ok@example.cn" not in eduhub("users", "list").output
+
+
+def test_an_expired_link_is_replaced_with_users_link(eduhub, tmp_path, monkeypatch):
+    eduhub("orgs", "create", "--code", "nx", "--name", "宁夏", "--kind", "province")
+    users = tmp_path / "users.csv"
+    users.write_text("email,org\nlate@example.cn,nx\n", encoding="utf-8")
+    monkeypatch.setenv("EDUHUB_SET_PASSWORD_DAYS", "0")  # born expired
+    [old] = [ln.split("\t")[1] for ln in eduhub("users", "import", str(users)).output.splitlines()
+             if "\t" in ln]  # fmt: skip
+    monkeypatch.delenv("EDUHUB_SET_PASSWORD_DAYS")
+    [new] = eduhub("users", "link", "--email", "late@example.cn").output.split("\t")[1:]
+    app = create_app(Config.from_env())
+    client = app.test_client()
+    expired = client.get(urlsplit(old).path)
+    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+    assert client.get(urlsplit(new.strip()).path).status_code == 200
+    app.extensions["eduhub"].close()
+    monkeypatch.setenv("EDUHUB_SMTP_URL", "smtp://127.0.0.1:9")  # nothing listens on discard
+    failed = eduhub("users", "link", "--email", "late@example.cn", "--send", ok=False)
+    assert "EDUHUB_SMTP_URL" in failed.output
