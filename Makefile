@@ -108,6 +108,7 @@ bench: $(VENV)/.installed-test
 	$(VENV_PY) bench/stats_bench.py --runs $(BENCH_RUNS) --seconds $(BENCH_SECONDS) --out bench/out
 	$(VENV_PY) bench/bundle_bench.py --out bench/out
 	$(VENV_PY) bench/broker_bench.py --out bench/out
+	$(VENV_PY) bench/register_bench.py --out bench/out
 
 # Every script in bench/ on a tiny corpus (tests/bench/, which `make test` runs too), so none can rot.
 bench-smoke: $(VENV)/.installed-test

@@ -54,6 +54,10 @@ class Config:
     events_buffer: int = 50_000
     events_flush_seconds: float = 2.0
     events_rate_per_minute: int = 120
+    # Outgoing mail (issue 13): console:// prints it; smtp://user:pass@host:587?starttls=1 sends it.
+    smtp_url: str = "console://"
+    mail_from: str = "eduhub@localhost"
+    set_password_days: int = 7  # a one-time set-password link dies after this many days
 
     @property
     def max_upload_bytes(self) -> int:
@@ -86,6 +90,9 @@ class Config:
             public_url=_env("EDUHUB_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
             bundle_days=int(_env("EDUHUB_BUNDLE_DAYS", "7")),
             beat_schedule=default_beat_schedule(),
+            smtp_url=_env("EDUHUB_SMTP_URL", "console://"),
+            mail_from=_env("EDUHUB_MAIL_FROM", "eduhub@localhost"),
+            set_password_days=int(_env("EDUHUB_SET_PASSWORD_DAYS", "7")),
             **_events_settings(),
         )
         values.update(overrides)

@@ -18,16 +18,20 @@ from hub.bundles.imports import BundleImportService, handle_import
 from hub.bundles.jobs import BundleJobService, handle_build
 from hub.datadir import secure_data_dir
 from hub.db.base import Database
+from hub.mail import mailer_from_url
 from hub.search import index_from_url
 from hub.security.principal import SYSTEM, Principal
 from hub.services import changes as _changes  # noqa: F401  (installs the feed's commit-order lock)
 from hub.services import indexer
 from hub.services.accounts import AccountService
+from hub.services.accounts_import import UserImportService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
+from hub.services.orgs_import import RegisterService
 from hub.services.outbox import OutboxService, start_sync
+from hub.services.password_links import PasswordLinkService
 from hub.services.previews import PreviewService, handle_preview
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
@@ -95,6 +99,10 @@ def bootstrap(config: Config) -> Hub:
 def _account_services(hub: Hub) -> None:
     hub.accounts = AccountService(hub.uow, hub.db, hub.config, hub.vocabularies)
     hub.audit = AuditService(hub.db)
+    hub.register = RegisterService(hub.uow, hub.db, hub.vocabularies)
+    hub.mailer = mailer_from_url(hub.config.smtp_url, hub.config.mail_from)
+    hub.password_links = PasswordLinkService(hub.uow, hub.db, hub.config)
+    hub.user_imports = UserImportService(hub.uow, hub.db, hub.password_links, hub.mailer)
 
 
 def _resource_services(hub: Hub) -> None:

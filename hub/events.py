@@ -7,7 +7,10 @@ from enum import StrEnum
 
 class AuditAction(StrEnum):
     ORG_CREATE = "org.create"
+    ORG_IMPORT = "org.import"
     USER_CREATE = "user.create"
+    USER_IMPORT = "user.import"
+    USER_PASSWORD_LINK = "user.password_link"  # a one-time set-password link was used
     USER_LOGIN = "user.login"
     USER_LOGIN_FAILED = "user.login_failed"
     USER_SET_PASSWORD = "user.set_password"

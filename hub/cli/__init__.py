@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "hub.cli.serve",  # serve
     "hub.cli.db",  # db upgrade
     "hub.cli.accounts",  # orgs, users, tokens
+    "hub.cli.register",  # orgs import|export, users import
     "hub.cli.resources",  # import, seed-demo
     "hub.cli.ops",  # check, backup, restore
     "hub.cli.sources",  # sources, sync, worker, beat

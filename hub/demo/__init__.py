@@ -19,6 +19,7 @@ from hub.db.base import utcnow
 from hub.db.models import Organisation, Resource, User
 from hub.demo.catalogue import build_catalogue
 from hub.demo.files import demo_file
+from hub.demo.register import demo_register
 from hub.security.principal import SYSTEM
 
 # (code, name, kind, parent code, region); a school takes its county's region.
@@ -104,7 +105,7 @@ def seed_demo(hub, *, progress=None, limit: int | None = None) -> SeedReport:
     """Load the demo data set; `progress(iterable, total)` wraps the resource loop (e.g. tqdm).
     `limit` seeds an even sample of that many resources (tests, quick looks)."""
     report = SeedReport()
-    report.orgs = _seed_orgs(hub)
+    report.orgs = _seed_orgs(hub) + _seed_register(hub)
     report.users = _seed_users(hub)
     items = _pending_items(hub, report, limit)
     actors = {u.email: hub.accounts.principal_for_email(u.email) for u in USERS}
@@ -130,6 +131,15 @@ def _seed_orgs(hub) -> int:
             )
             added += 1
     return added
+
+
+def _seed_register(hub) -> int:
+    """All 22 counties and example schools in each, through the register import (one file)."""
+    data = demo_register(hub.vocabularies)
+    report = hub.register.import_file(SYSTEM, data, "demo-register.csv")
+    if report.failed:  # the demo's own file: a failure is a bug in it, not the user's doing
+        raise RuntimeError(f"demo register rejected: {report.failed[:3]}")
+    return len(report.created)
 
 
 def _seed_users(hub) -> list[DemoUser]:

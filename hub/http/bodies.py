@@ -15,6 +15,7 @@ UPLOAD_ENDPOINTS = frozenset(
         "uploads.append",
         "web.upload_files_post",
         "web.admin_bundle_upload",
+        "web.admin_register_upload",
     }
 )
 # Raw bodies the file service reads itself: it counts while it streams and answers 413 itself.

@@ -19,6 +19,7 @@ from hub.security.principal import Principal, Role
 from hub.security.throttle import LoginThrottle, storage_url
 from hub.services.lifecycle import LifecycleOperations
 from hub.services.orgs import OrgOperations, org_by_code, require_authenticated
+from hub.services.password_links import NO_PASSWORD
 from hub.services.tokens import TokenOperations, normalise_email, user_by_email
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -215,15 +216,15 @@ class AccountService(OrgOperations, TokenOperations, LifecycleOperations):
         self.throttle.check(email, ip)
         with self.uow(Principal(ip=ip)) as uow:
             user = uow.session.scalar(select(User).where(User.email == email))
-            # Verify even for an unknown email, so both failures take about as long.
+            # Verify even for an unknown email (or an imported account that has not set its
+            # password yet), so every failure takes about as long.
+            has_password = user is not None and user.password_hash != NO_PASSWORD
             stored = (
-                user.password_hash
-                if user is not None
-                else passwords.dummy_hash(testing=self._testing)
+                user.password_hash if has_password else passwords.dummy_hash(testing=self._testing)
             )
             ok = (
                 passwords.verify_password(stored, password or "")
-                and user is not None
+                and has_password
                 and user.is_active
             )
             if not ok:

@@ -45,6 +45,10 @@ def _check_uploader() -> None:
         if not principal.is_admin:
             raise Forbidden(ADMINS_ONLY)
         return
+    if request.endpoint == "web.admin_register_upload":
+        if not principal.is_admin:
+            raise Forbidden(_("Only hub administrators can open the admin pages."))
+        return
     current_hub().files.check_can_upload(
         principal, (request.view_args or {}).get("resource_id", "")
     )

@@ -12,10 +12,12 @@ from hub.http.redirects import to_login
 from hub.http.usage import record_usage
 from hub.web import (
     admin_bundle_views,
+    admin_register_views,
     admin_views,
     auth_views,
     bundle_views,
     insight_views,
+    password_views,
     review_views,
     searchform,
     upload_views,
@@ -46,6 +48,8 @@ def create_blueprint() -> Blueprint:
     insight_views.register(bp)
     bundle_views.register(bp)
     admin_bundle_views.register(bp)
+    password_views.register(bp)
+    admin_register_views.register(bp)
     return bp
 
 

@@ -1,6 +1,12 @@
 """Every table of the hub, imported here so that `Base.metadata` knows them all."""
 
-from hub.db.models.accounts import ApiToken, Membership, Organisation, User  # noqa: F401
+from hub.db.models.accounts import (  # noqa: F401
+    ApiToken,
+    Membership,
+    Organisation,
+    PasswordLink,
+    User,
+)
 from hub.db.models.bundles import BundleJob  # noqa: F401
 from hub.db.models.events import AuditEntry, Change, OutboxMessage  # noqa: F401
 from hub.db.models.previews import Preview  # noqa: F401

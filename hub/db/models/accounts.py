@@ -25,6 +25,13 @@ class Organisation(Base):
     # Materialised path of ancestor ids ("/1/4/9/"), so subtree checks are one LIKE.
     path: Mapped[str] = mapped_column(String(400), index=True, default="/")
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The school register (issue 13): 学校标识码 (10 digits), stages served (space-separated
+    # stage codes) and the flags the province plans by.
+    school_id: Mapped[str | None] = mapped_column(String(10), unique=True, index=True)
+    stages: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    rural: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    boarding: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    teaching_point: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
@@ -93,3 +100,18 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship(lazy="joined")
     org: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+class PasswordLink(Base):
+    """A one-time set-password link: only its SHA-256 is kept; used once, or dead at `expires`."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires: Mapped[datetime] = mapped_column(UTCDateTime)
+    used: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
