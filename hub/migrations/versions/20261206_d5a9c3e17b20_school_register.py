@@ -1,7 +1,7 @@
 """school register: national school id, stages and flags on organisations; set-password links
 
 Revision ID: d5a9c3e17b20
-Revises: c4e8a1f07d35
+Revises: d2a9f4c6e1b3
 Create Date: 2026-12-06 07:20:00.000000
 """
 
