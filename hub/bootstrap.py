@@ -119,7 +119,7 @@ def _harvest_services(hub: Hub) -> None:
         data_dir=hub.config.data_dir,
         lock_runs=not hub.db.is_sqlite,
     )
-    hub.sources, hub.sync = built.sources, built.sync
+    hub.sources, hub.sync, hub.mirrors = built.sources, built.sync, built.mirrors
 
 
 def _insight_services(hub: Hub) -> None:

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     SOURCE_UPDATE = "source.update"
     SOURCE_SYNC = "source.sync"
     SOURCE_SYNC_FINISH = "source.sync.finish"
+    SOURCE_MIRROR = "source.mirror"
     BUNDLE_IMPORT = "bundle.import"
 
 
