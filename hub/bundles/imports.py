@@ -19,6 +19,7 @@ from hub.tasks import Topic
 log = logging.getLogger(__name__)
 TOPIC = Topic.BUNDLE_IMPORT
 RECENT = 20
+COUNTS = ("created", "updated", "unchanged", "failed")
 ADMINS_ONLY = "只有平台管理员可以导入离线包。Only hub administrators can import offline bundles."
 
 
@@ -35,13 +36,14 @@ class BundleImportService:
         _require_admin(actor)
         self.folder.mkdir(parents=True, exist_ok=True)
         job = {"id": new_id(), "name": name[:200], "status": "queued", "by": actor.label}
-        job["created"] = _now()
+        job |= {"by_id": actor.user_id, "created": _now()}
         with open(self._zip(job["id"]), "wb") as out:
             shutil.copyfileobj(stream, out, 1 << 20)
         job["size"] = self._zip(job["id"]).stat().st_size
         self._save(job)
         with self.uow(actor) as uow:
             uow.outbox(TOPIC, id=job["id"])
+            uow.audit("bundle.upload", "bundle", job["id"], file=job["name"], size=job["size"])
             uow.commit()
         return job
 
@@ -79,6 +81,24 @@ class BundleImportService:
             job |= {"status": "failed" if report.failed else "succeeded", "report": asdict(report)}
         self._save(job | {"finished": _now()})
         self._zip(import_id).unlink(missing_ok=True)  # its files are in the store now, or refused
+        self._audit_result(job)
+
+    def _audit_result(self, job: dict) -> None:
+        """The import's result, attributed to whoever uploaded the bundle."""
+        uploader = Principal(user_id=job.get("by_id"), email=job.get("by"), is_admin=True)
+        report = job.get("report") or {}
+        counts = {k: report[k] for k in COUNTS if k in report}
+        with self.uow(uploader) as uow:
+            uow.audit(
+                "bundle.upload.finish",
+                "bundle",
+                job["id"],
+                file=job["name"],
+                result=job["status"],
+                message=job.get("message"),
+                **counts,
+            )
+            uow.commit()
 
     def trusted_keys(self) -> list[dict]:
         return self.trust.entries()
@@ -92,7 +112,11 @@ class BundleImportService:
             )
         key = signing.parse_key(text.strip() if text.strip().startswith("-----") else _b64(text))
         entry = {"key": key, "label": label.strip()[:100], "added": _now(), "by": actor.label}
-        return self.trust.add(entry)
+        with self.uow(actor) as uow:
+            uow.audit("bundle.trust_key", "bundle_key", key, label=entry["label"])
+            self.trust.add(entry)
+            uow.commit()
+        return entry
 
     def _zip(self, import_id: str) -> Path:
         return self.folder / f"{import_id}.zip"
