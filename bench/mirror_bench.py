@@ -1,7 +1,7 @@
 """School mirror throughput: a mirror's night pass beside `curl` fetching the same files.
 
-A parent hub on loopback (tests/support/mirrors.py, no throttle) announces FILES records of
-FILE_MB random bytes each. In each run, interleaved on the same files:
+A parent hub on loopback (tests/support/mirrors.py, no throttle, in its own process) announces
+FILES records of FILE_MB random bytes each. In each run, interleaved on the same files:
   curl    `curl -s -o FILE URL` for every file, one after the other (no checks);
   mirror  a fresh hub (embedded defaults) syncs the records, then one fill pass with no window and
           no cap fetches every file into staging, verifies its SHA-256, stores and attaches it.
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from multiprocessing import get_context
 from pathlib import Path
 from statistics import median
 
@@ -33,30 +34,34 @@ from tests.support.mirrors import Parent, ParentFile, pdf  # noqa: E402
 MB = 1024 * 1024
 
 
-def parent_with(files: int, file_mb: float) -> Parent:
+def serve_parent(files: int, file_mb: float, told, stop) -> None:
+    """The parent hub, in its own process: its server never shares the bench's interpreter."""
     parent = Parent(delay=0)
     for i in range(files):
         parent.add(f"r{i + 1}", "primary", ParentFile(f"f{i}.pdf", pdf(int(file_mb * MB))))
-    return parent.start()
+    parent.start()
+    told.put(parent.url)
+    stop.wait()
+    parent.kill()
 
 
-def curl_all(parent: Parent, folder: Path) -> float:
+def curl_all(url: str, files: int, folder: Path) -> float:
     folder.mkdir(parents=True)
     started = time.perf_counter()
-    for _rid, (_record, files) in parent.records.items():
-        url = f"{parent.url}/files/{files[0].name}"
-        subprocess.run(["curl", "-s", "-o", str(folder / files[0].name), url], check=True)
+    for i in range(files):
+        target = str(folder / f"f{i}.pdf")
+        subprocess.run(["curl", "-s", "-o", target, f"{url}/files/f{i}.pdf"], check=True)
     return time.perf_counter() - started
 
 
-def mirror_all(parent: Parent, data_dir: Path, rate: str) -> tuple[float, dict]:
+def mirror_all(url: str, data_dir: Path, rate: str) -> tuple[float, dict]:
     config = dataclasses.replace(hub_config(data_dir), broker_url="memory://")
     migrate.upgrade(config.database_url)
     hub = bootstrap(config)
     try:
         source = hub.sources.create(
             SYSTEM,
-            {"name": "parent", "kind": "hub", "url": parent.url, "allow_private_host": True},
+            {"name": "parent", "kind": "hub", "url": url, "allow_private_host": True},
         )
         hub.mirrors.configure(SYSTEM, source["id"], {"rate": rate})
         hub.sync.run(hub.sync.start(SYSTEM, source["id"])["id"])
@@ -77,20 +82,23 @@ def main() -> None:
     parser.add_argument("--rate", default="20MB/s", help="the capped run's cap")
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
-    parent = parent_with(args.files, args.file_mb)
-    total = args.files * args.file_mb
-    runs = []
+    spawn = get_context("spawn")
+    told, stop = spawn.Queue(), spawn.Event()
+    parent = spawn.Process(target=serve_parent, args=(args.files, args.file_mb, told, stop))
+    parent.start()
+    url, total, runs = told.get(timeout=120), args.files * args.file_mb, []
     try:
         for run in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="mirror-bench-") as tmp:
-                curl_s = curl_all(parent, Path(tmp) / "curl")
-                mirror_s, done = mirror_all(parent, Path(tmp) / "hub", "0")
+                curl_s = curl_all(url, args.files, Path(tmp) / "curl")
+                mirror_s, done = mirror_all(url, Path(tmp) / "hub", "0")
             runs.append(_run(run, total, curl_s, mirror_s, done))
             print(json.dumps(runs[-1]), flush=True)
         with tempfile.TemporaryDirectory(prefix="mirror-bench-") as tmp:
-            capped_s, capped = mirror_all(parent, Path(tmp) / "hub", args.rate)
+            capped_s, capped = mirror_all(url, Path(tmp) / "hub", args.rate)
     finally:
-        parent.kill()
+        stop.set()
+        parent.join(30)
     result = {
         "machine": machine(),
         "files": args.files,
