@@ -12,6 +12,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -45,7 +46,9 @@ class Pass:
     """One fill pass of one mirror: what it did and why it stopped."""
 
     source_id: int
-    status: str = "done"  # done | closed | busy | stopped | failed
+    status: str = "done"  # done | closed | busy | stopped
+    # The lease's holder: this pass alone (two threads of one worker are two passes).
+    lease: str = field(default_factory=lambda: f"{worker_id()}/{uuid4().hex[:12]}")
     fetched: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     error: str | None = None
@@ -70,7 +73,7 @@ class MirrorFiller:
 
     def fill(self, source_id: int, *, ignore_window: bool = False) -> Pass:
         done = Pass(source_id)
-        claimed = self._claim(source_id)
+        claimed = self._claim(done)
         if claimed is None:
             done.status = "busy"
             return done
@@ -94,7 +97,7 @@ class MirrorFiller:
             if window is not None and not window.is_open(self.clock()):
                 done.status = "closed"
                 return
-            outcome = self._one(row, http, limiter, window, config)
+            outcome = self._one(row, http, limiter, window, config, done.lease)
             if outcome in ("closed", "stopped"):
                 done.status = outcome
                 done.error = done.error or row.get("error")
@@ -102,9 +105,9 @@ class MirrorFiller:
             (done.fetched if outcome == "fetched" else done.failed).append(row["name"])
         self._sweep(done.source_id)
 
-    def _one(self, row: dict, http, limiter, window, config) -> str:
+    def _one(self, row: dict, http, limiter, window, config, lease: str) -> str:
         path = self._path(row)
-        progress = Progress(self, row["id"], path)
+        progress = Progress(self, lease, row["id"], path)
 
         def keep_going() -> bool:
             progress.maybe_save()
@@ -138,18 +141,17 @@ class MirrorFiller:
         return os.path.join(folder, f"{row['id']}-{row['sha256']}.part")
 
     # -- the database side ------------------------------------------------------------------------
-    def _claim(self, source_id: int):
-        """(window, source config, rate), the lease taken; None while another filler holds it."""
+    def _claim(self, done: Pass):
+        """(window, source config, rate), the lease taken; None while another pass holds it."""
         now = utcnow()
         with self.uow(SYSTEM) as uow:
-            mirror = uow.session.get(Mirror, source_id)
-            source = uow.session.get(Source, source_id)
+            mirror = uow.session.get(Mirror, done.source_id, with_for_update=True)
+            source = uow.session.get(Source, done.source_id)
             if mirror is None or source is None or not source.enabled:
                 return None
-            held = mirror.lease_owner and mirror.lease_until and mirror.lease_until > now
-            if held and mirror.lease_owner != worker_id():
+            if mirror.lease_owner and mirror.lease_until and mirror.lease_until > now:
                 return None
-            mirror.lease_owner, mirror.lease_until = worker_id(), now + LEASE
+            mirror.lease_owner, mirror.lease_until = done.lease, now + LEASE
             window = parse_window(mirror.window, mirror.timezone) if mirror.window else None
             claimed = window, source_config(source), mirror.rate
             uow.commit()
@@ -158,18 +160,20 @@ class MirrorFiller:
     def _release(self, source_id: int, done: Pass) -> None:
         with self.uow(SYSTEM) as uow:
             mirror = uow.session.get(Mirror, source_id)
-            if mirror is not None:
+            if mirror is not None and mirror.lease_owner == done.lease:
                 mirror.lease_owner = mirror.lease_until = None
                 mirror.last_fill, mirror.last_error = utcnow(), done.error
                 uow.commit()
 
-    def renew(self, row_id: int, fetched: int) -> None:
+    def renew(self, lease: str, row_id: int, fetched: int) -> None:
+        """Save a file's staged bytes and hold the lease for another LEASE."""
         with self.uow(SYSTEM) as uow:
             row = uow.session.get(MirrorFile, row_id)
             if row is not None:
                 row.fetched = fetched
                 mirror = uow.session.get(Mirror, row.source_id)
-                mirror.lease_until = utcnow() + LEASE
+                if mirror.lease_owner == lease:
+                    mirror.lease_until = utcnow() + LEASE
                 uow.commit()
 
     def _next(self, source_id: int, tried: set[int]) -> dict | None:
@@ -251,8 +255,8 @@ class MirrorFiller:
 class Progress:
     """Saves a file's staged bytes (and renews the lease) every CHECKPOINT bytes or on demand."""
 
-    def __init__(self, filler: MirrorFiller, row_id: int, path: str):
-        self.filler, self.row_id, self.path = filler, row_id, path
+    def __init__(self, filler: MirrorFiller, lease: str, row_id: int, path: str):
+        self.filler, self.lease, self.row_id, self.path = filler, lease, row_id, path
         self.saved = staged(path)
 
     def maybe_save(self) -> None:
@@ -261,7 +265,7 @@ class Progress:
 
     def save(self) -> None:
         self.saved = staged(self.path)
-        self.filler.renew(self.row_id, self.saved)
+        self.filler.renew(self.lease, self.row_id, self.saved)
 
 
 def _auth(config, row: dict) -> dict:

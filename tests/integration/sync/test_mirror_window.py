@@ -4,12 +4,14 @@ with `Range` after the parent dies mid-file, visible only once whole and verifie
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from hub.db.base import utcnow
 from hub.db.models import Resource
-from hub.db.models.mirrors import MirrorFile
+from hub.db.models.mirrors import Mirror, MirrorFile
 from hub.security.principal import SYSTEM
 from tests.support.mirrors import Parent, ParentFile, at, pdf
 
@@ -172,3 +174,22 @@ def test_a_parent_that_ignores_the_range_is_fetched_again_from_the_start(hub, pa
     a = parent.file("a.pdf")
     assert stored_bytes(hub, a.sha256) == a.body
     assert [r for r in parent.file_requests() if r.path == "/files/a.pdf"][-1].headers["Range"]
+
+
+def test_one_pass_at_a_time_and_a_dead_workers_lease_runs_out(hub, parent):
+    source_id = make_mirror(hub, parent, window="")
+    sync(hub, source_id)
+
+    def lease(minutes: float) -> None:
+        with hub.uow() as uow:
+            mirror = uow.session.get(Mirror, source_id)
+            mirror.lease_owner = "other-host:41/5e1f"
+            mirror.lease_until = utcnow() + timedelta(minutes=minutes)
+            uow.commit()
+
+    lease(5)  # another worker's pass is under way
+    assert hub.mirrors.fill(source_id)["status"] == "busy"
+    assert parent.file_requests() == []
+    lease(-1)  # that worker was killed: its lease ran out
+    assert hub.mirrors.fill(source_id)["status"] == "done"
+    assert hub.sources.get(SYSTEM, source_id)["mirror"]["filling"] is False
