@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable
 
-from connectors.base import HttpClient, HttpError
+from connectors.base import CHUNK, HttpClient, HttpError
 
 CONTENT_RANGE_RE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 READ = 1024 * 1024
@@ -112,7 +112,9 @@ class RangedDownload:
     def _append(self, response, url: str, path: str, offset: int, size: int) -> bool:
         left = size - offset
         with open(path, "ab") as sink:
-            for block in self.http.file_body(response, url, max_bytes=size):
+            # One block past the end may arrive (read, never written); a declared length past
+            # it is refused before any byte is read.
+            for block in self.http.file_body(response, url, max_bytes=left + CHUNK):
                 sink.write(block[:left])  # bytes past the announced size are never kept
                 left -= min(len(block), left)
                 self.limiter.take(len(block))

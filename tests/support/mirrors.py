@@ -45,6 +45,7 @@ class Parent:
     ignore_range: bool = False  # answer 200 with the whole file to a Range request
     range_from_zero: bool = False  # answer 206 with bytes from 0 whatever was asked
     extra: bytes = b""  # bytes sent past the end of the file
+    send_length: bool = True  # False: no Content-Length, the body ends when the stream does
     delay: float = 0.0005  # a pause between blocks: the throttled line
     sent: dict = field(default_factory=dict)  # file name -> body bytes sent, all requests
     server: LoopbackServer | None = None
@@ -114,7 +115,9 @@ class Parent:
         if start >= len(f.body) and asked:
             return Reply(416, b"")
         body = f.body[start:] + self.extra
-        headers = {"Content-Length": str(len(body)), "Content-Type": "application/pdf"}
+        headers = {"Content-Type": "application/pdf"}
+        if self.send_length:
+            headers["Content-Length"] = str(len(body))
         status = 200
         if asked and not self.ignore_range:
             status = 206

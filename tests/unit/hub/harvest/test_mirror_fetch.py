@@ -72,6 +72,14 @@ def test_bytes_past_the_asked_range_are_never_written(parent, tmp_path):
     assert staged(str(path)) == 1000
 
 
+def test_bytes_past_the_range_with_no_declared_length_are_dropped(parent, tmp_path):
+    parent.extra, parent.send_length = b"X" * 100_000, False
+    path = tmp_path / "a.part"
+    path.write_bytes(BODY[:1000])
+    assert fetch(parent, path)
+    assert path.read_bytes() == BODY  # exactly the file: the flood past its end never written
+
+
 def test_a_parent_that_lies_about_the_size_or_the_hash_gets_nothing_kept(parent, tmp_path):
     path = tmp_path / "a.part"
     with pytest.raises(FileLied):
