@@ -71,39 +71,49 @@ class MirrorService:
         return [self.fill(source_id) for source_id in due]
 
     def _status(self, session, mirror: Mirror) -> dict:
-        queued = (
-            select(
-                MirrorFile.status,
-                func.count(),
-                func.coalesce(func.sum(MirrorFile.size), 0),
-                func.coalesce(func.sum(MirrorFile.fetched), 0),
-            )
-            .where(MirrorFile.source_id == mirror.source_id)
-            .group_by(MirrorFile.status)
-        )
-        rows = {status: (n, size, fetched) for status, n, size, fetched in session.execute(queued)}
-        pending = rows.get("pending", (0, 0, 0))
-        here = session.execute(
-            select(func.count(), func.coalesce(func.sum(ResourceFile.size), 0))
-            .join(Resource, Resource.id == ResourceFile.resource_id)
-            .where(Resource.source_id == mirror.source_id, Resource.status != "withdrawn")
-        ).one()
+        queued = _queued(session, mirror.source_id)
+        pending = queued.get("pending", (0, 0, 0))
         window = parse_window(mirror.window, mirror.timezone) if mirror.window else None
         now = self.clock()
         return describe(mirror) | {
             "open": window is None or window.is_open(now),
             "next_window": None if window is None else window.next_open(now).isoformat(),
-            "mirrored": {"files": here[0], "bytes": int(here[1])},
+            "mirrored": _here(session, mirror.source_id),
             "pending": {
                 "files": pending[0],
-                "bytes": int(pending[1]),
-                "bytes_left": int(pending[1]) - int(pending[2]),
+                "bytes": pending[1],
+                "bytes_left": pending[1] - pending[2],
             },
-            "failed": rows.get("failed", (0,))[0],
+            "failed": queued.get("failed", (0,))[0],
             "filling": bool(mirror.lease_until and mirror.lease_until > now),
             "last_fill": mirror.last_fill,
             "last_error": mirror.last_error,
         }
+
+
+def _queued(session, source_id: int) -> dict[str, tuple[int, int, int]]:
+    """status -> (files, bytes, bytes staged) of the mirror's queue."""
+    query = (
+        select(
+            MirrorFile.status,
+            func.count(),
+            func.coalesce(func.sum(MirrorFile.size), 0),
+            func.coalesce(func.sum(MirrorFile.fetched), 0),
+        )
+        .where(MirrorFile.source_id == source_id)
+        .group_by(MirrorFile.status)
+    )
+    return {row[0]: (row[1], int(row[2]), int(row[3])) for row in session.execute(query)}
+
+
+def _here(session, source_id: int) -> dict:
+    """The files of the mirror's records that are here (of records not withdrawn)."""
+    files, size = session.execute(
+        select(func.count(), func.coalesce(func.sum(ResourceFile.size), 0))
+        .join(Resource, Resource.id == ResourceFile.resource_id)
+        .where(Resource.source_id == source_id, Resource.status != "withdrawn")
+    ).one()
+    return {"files": files, "bytes": int(size)}
 
 
 def _apply(mirror: Mirror, options: dict) -> None:
