@@ -193,3 +193,22 @@ def test_one_pass_at_a_time_and_a_dead_workers_lease_runs_out(hub, parent):
     lease(-1)  # that worker was killed: its lease ran out
     assert hub.mirrors.fill(source_id)["status"] == "done"
     assert hub.sources.get(SYSTEM, source_id)["mirror"]["filling"] is False
+
+
+def test_a_file_changed_upstream_replaces_the_old_one_only_once_verified(hub, parent):
+    source_id = make_mirror(hub, parent, window="")
+    sync(hub, source_id)
+    hub.mirrors.fill(source_id)
+    old = parent.file("a.pdf").sha256
+    parent.file("a.pdf").body = pdf(90 * 1024)  # a new version of the file on the parent
+    parent.kill_after = parent.sent["a.pdf"] + 30 * 1024
+    run = hub.sync.run(hub.sync.start(SYSTEM, source_id, full=True)["id"])
+    assert run["status"] == "succeeded"
+    assert hub.sources.get(SYSTEM, source_id)["mirror"]["pending"]["files"] == 1
+    assert hub.mirrors.fill(source_id)["status"] == "stopped"  # died 30 KiB into the new bytes
+    assert files_here(hub)["r1"] == [("a.pdf", old)]  # the old file stays until the new is whole
+    parent.kill_after = None
+    assert hub.mirrors.fill(source_id)["fetched"] == 1
+    new = parent.file("a.pdf")
+    assert files_here(hub)["r1"] == [("a.pdf", new.sha256)]
+    assert stored_bytes(hub, new.sha256) == new.body
