@@ -9,11 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from config import default_beat_schedule
 from hub.db.base import utcnow
 from hub.db.models import Resource
 from hub.db.models.mirrors import Mirror, MirrorFile
 from hub.security.principal import SYSTEM
 from tests.support.mirrors import Parent, ParentFile, at, pdf
+from workers.tasks import fill_mirrors
 
 
 @pytest.fixture
@@ -212,3 +214,15 @@ def test_a_file_changed_upstream_replaces_the_old_one_only_once_verified(hub, pa
     new = parent.file("a.pdf")
     assert files_here(hub)["r1"] == [("a.pdf", new.sha256)]
     assert stored_bytes(hub, new.sha256) == new.body
+
+
+def test_the_beats_task_fills_the_mirrors_whose_window_is_open(hub, parent, monkeypatch):
+    monkeypatch.setattr("workers.app._hub", hub)  # the task runs on this test's hub
+    assert "workers.tasks.fill_mirrors" in {e["task"] for e in default_beat_schedule().values()}
+    source_id = make_mirror(hub, parent)
+    sync(hub, source_id)
+    hub.mirrors.set_clock(lambda: at(9))
+    assert fill_mirrors() == []  # closed: not even tried
+    hub.mirrors.set_clock(lambda: at(22, 5))
+    assert [(d["status"], d["fetched"]) for d in fill_mirrors()] == [("done", 2)]
+    assert fill_mirrors() == []  # nothing pending
