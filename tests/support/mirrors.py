@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from hub.db.models import Resource
+from hub.security.principal import SYSTEM
 from tests.support.fake_source import record
 from tests.support.http_server import LoopbackServer, Reply, Request
 
@@ -141,3 +145,53 @@ def pdf(size: int) -> bytes:
     """`size` random bytes that sniff as a PDF (the hub checks the type itself)."""
     head = b"%PDF-1.4\n"
     return head + os.urandom(max(0, size - len(head)))
+
+
+def county_parent() -> Parent:
+    """Three records: two in the primary stage (the mirror's selection), one outside it."""
+    parent = Parent()
+    parent.add("r1", "primary", ParentFile("a.pdf", pdf(300 * 1024)))
+    parent.add("r2", "primary", ParentFile("b.pdf", pdf(120 * 1024)))
+    parent.add("r3", "junior", ParentFile("c.pdf", pdf(50 * 1024)))
+    return parent.start()
+
+
+def make_mirror(hub, parent, **mirror) -> int:
+    source = hub.sources.create(
+        SYSTEM,
+        {
+            "name": "county",
+            "kind": "hub",
+            "url": parent.url,
+            "allow_private_host": True,
+            "options": {"retries": 0, "timeout": 5},
+        },
+    )
+    settings = {"filter": ["stage=primary"], "window": "22:00-06:00", "rate": "50MB/s"}
+    hub.mirrors.configure(SYSTEM, source["id"], settings | mirror)
+    return source["id"]
+
+
+def sync(hub, source_id):
+    run = hub.sync.start(SYSTEM, source_id)
+    return hub.sync.run(run["id"])
+
+
+def files_here(hub) -> dict[str, list[tuple[str, str]]]:
+    with hub.uow() as uow:
+        found = uow.session.scalars(select(Resource).where(Resource.source_id.is_not(None)))
+        return {
+            r.external_id: sorted((f.name, f.sha256) for f in r.files)
+            for r in found
+            if r.status == "published"
+        }
+
+
+def stored_bytes(hub, sha256: str) -> bytes:
+    with hub.storage.open(sha256) as stream:
+        return stream.read()
+
+
+def staged_sizes(hub, source_id) -> list[int]:
+    folder = os.path.join(str(hub.config.data_dir), "mirror", str(source_id))
+    return [os.path.getsize(os.path.join(folder, n)) for n in os.listdir(folder)]
