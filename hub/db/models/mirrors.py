@@ -38,9 +38,7 @@ class MirrorFile(Base):
     __table_args__ = (UniqueConstraint("resource_id", "name"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    source_id: Mapped[int] = mapped_column(
-        ForeignKey("sources.id", ondelete="CASCADE"), index=True
-    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(255))
     url: Mapped[str] = mapped_column(String(2000))
