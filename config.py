@@ -110,6 +110,8 @@ def default_beat_schedule() -> dict:
         "reconcile-search": {"task": "workers.tasks.reconcile_search", "schedule": 24 * 3600.0},
         "refresh-stats": {"task": "workers.tasks.refresh_stats", "schedule": 300.0},
         "expire-bundles": {"task": "workers.tasks.expire_bundles", "schedule": 3600.0},
+        # A mirror's pass runs until its window closes; a busy mirror's next tick is skipped.
+        "fill-mirrors": {"task": "workers.tasks.fill_mirrors", "schedule": 300.0},
     }
 
 

@@ -296,6 +296,11 @@ class HttpClient:
             )
         return size, sha
 
+    def file_body(self, response, url: str, *, max_bytes: int) -> Iterator[bytes]:
+        """A streamed file answer's body in blocks, under the same caps, deadline and budget as
+        `stream_to` (for a caller that reads the status first: a resumed `Range` request)."""
+        return self._chunks(response, max_bytes, url, self.file_seconds)
+
     def _chunks(self, response, cap: int, url: str, seconds: float | None = None):
         """The body in blocks, within the size cap, the response deadline and the run's budget."""
         declared = response.headers.get("Content-Length")

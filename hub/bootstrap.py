@@ -16,6 +16,7 @@ from hub.bundles.export import BundleExporter
 from hub.bundles.importer import BundleImporter
 from hub.bundles.imports import BundleImportService, handle_import
 from hub.bundles.jobs import BundleJobService, handle_build
+from hub.bundles.trust import TrustedKeys
 from hub.datadir import secure_data_dir
 from hub.db.base import Database
 from hub.mail import mailer_from_url
@@ -128,7 +129,7 @@ def _harvest_services(hub: Hub) -> None:
         lock_runs=not hub.db.is_sqlite,
         secret_key=hub.config.secret_key,
     )
-    hub.sources, hub.sync = built.sources, built.sync
+    hub.sources, hub.sync, hub.mirrors = built.sources, built.sync, built.mirrors
 
 
 def _insight_services(hub: Hub) -> None:
@@ -154,6 +155,7 @@ def _bundle_services(hub: Hub) -> None:
         vocabularies=hub.vocabularies,
         config=config,
     )
+    trust = TrustedKeys(config.data_dir)  # one store: the CLI's imports and the page's
     # A factory: each import has its own keys, options and report.
     hub.bundle_importer = partial(
         BundleImporter,
@@ -162,6 +164,7 @@ def _bundle_services(hub: Hub) -> None:
         resources=hub.resources,
         sources=hub.sources,
         data_dir=config.data_dir,
+        trust=trust,
     )
     hub.bundles = BundleJobService(
         uow=hub.uow,
@@ -172,7 +175,7 @@ def _bundle_services(hub: Hub) -> None:
         bundle_days=config.bundle_days,
     )
     hub.bundle_imports = BundleImportService(
-        uow=hub.uow, importer_for=hub.bundle_importer, data_dir=config.data_dir
+        uow=hub.uow, importer_for=hub.bundle_importer, data_dir=config.data_dir, trust=trust
     )
 
 

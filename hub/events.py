@@ -36,7 +36,11 @@ class AuditAction(StrEnum):
     SOURCE_UPDATE = "source.update"
     SOURCE_SYNC = "source.sync"
     SOURCE_SYNC_FINISH = "source.sync.finish"
+    SOURCE_MIRROR = "source.mirror"
     BUNDLE_IMPORT = "bundle.import"
+    BUNDLE_UPLOAD = "bundle.upload"  # a bundle uploaded on /admin/bundles: who, which file
+    BUNDLE_UPLOAD_FINISH = "bundle.upload.finish"  # its import's result
+    BUNDLE_TRUST_KEY = "bundle.trust_key"
 
 
 def audit_action(name: str) -> AuditAction:

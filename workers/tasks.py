@@ -33,6 +33,12 @@ def sync_source(source_id: int, full: bool = False) -> int | None:
         return None
 
 
+@celery.task(name="workers.tasks.fill_mirrors")
+def fill_mirrors() -> list[dict]:
+    """Fetch the school mirrors' queued files, for each mirror whose window is open now."""
+    return worker_hub().mirrors.fill_due()
+
+
 @celery.task(name="workers.tasks.verify_checksums")
 def verify_checksums() -> dict:
     """Re-hash every stored object (the weekly `eduhub check`); bad objects are logged."""

@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = (
     "hub.api.health",
     "hub.api.oai",
     "hub.api.sources",
+    "hub.api.mirrors",
     "hub.api.changes",
     "hub.api.previews",
     "hub.api.stats",

@@ -44,7 +44,9 @@ class BundleImporter:
     """`hub.bundle_importer(trusted_keys=[...]).run(path)`; BundleRejected before any change.
 
     `uow` makes units of work; `storage` takes the files; `resources` validates and attaches;
-    `sources` registers the bundle's hub; `data_dir` holds this hub's own signing key."""
+    `sources` registers the bundle's hub; `data_dir` holds this hub's own signing key; `trust`
+    (a `TrustedKeys`): the keys the operator trusted on /admin/bundles, trusted with
+    `trusted_keys` (the CLI's --trust-key, for one run)."""
 
     def __init__(
         self,
@@ -55,6 +57,7 @@ class BundleImporter:
         sources,
         data_dir,
         trusted_keys=(),
+        trust=None,
         allow_unsigned: bool = False,
         org: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
@@ -65,7 +68,8 @@ class BundleImporter:
         self.allow_unsigned, self.org = allow_unsigned, org
         self.limits, self.progress, self.batch_size = limits, progress, batch_size
         self.own_key = signing.own_public_key(data_dir)
-        self.trusted = {signing.parse_key(k) for k in trusted_keys} | {self.own_key} - {None}
+        keys = [*trusted_keys, *(trust.keys() if trust is not None else ())]
+        self.trusted = {signing.parse_key(k) for k in keys} | {self.own_key} - {None}
         self.report = BundleImportReport()
         self.mimetypes: dict[str, str] = {}  # sniffed when stored here
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hub.bundles import signing
+from hub.bundles.trust import TrustedKeys, write_json
 from hub.db.base import new_id, utcnow
 from hub.errors import BundleRejected, Forbidden, NotFound
 from hub.security.principal import Principal
@@ -18,30 +19,31 @@ from hub.tasks import Topic
 log = logging.getLogger(__name__)
 TOPIC = Topic.BUNDLE_IMPORT
 RECENT = 20
+COUNTS = ("created", "updated", "unchanged", "failed")
 ADMINS_ONLY = "只有平台管理员可以导入离线包。Only hub administrators can import offline bundles."
 
 
 class BundleImportService:
     """Uploads wait as `<id>.zip` beside `<id>.json` (their state and report) in bundle-imports/;
-    trusted keys live in bundle-trusted-keys.json, with the CLI's --trust-key for one run."""
+    `trust` (a `TrustedKeys`) holds the keys trusted here, which every importer also reads."""
 
-    def __init__(self, *, uow, importer_for, data_dir):
-        self.uow, self.importer_for = uow, importer_for  # importer_for(trusted_keys=...)
+    def __init__(self, *, uow, importer_for, data_dir, trust: TrustedKeys):
+        self.uow, self.importer_for, self.trust = uow, importer_for, trust
         self.folder = Path(data_dir) / "bundle-imports"
-        self.keys_file = Path(data_dir) / "bundle-trusted-keys.json"
 
     def queue(self, actor: Principal, stream: BinaryIO, name: str) -> dict:
         """Keep the upload and ask a worker to import it; the report comes with `get`."""
         _require_admin(actor)
         self.folder.mkdir(parents=True, exist_ok=True)
         job = {"id": new_id(), "name": name[:200], "status": "queued", "by": actor.label}
-        job["created"] = _now()
+        job |= {"by_id": actor.user_id, "created": _now()}
         with open(self._zip(job["id"]), "wb") as out:
             shutil.copyfileobj(stream, out, 1 << 20)
         job["size"] = self._zip(job["id"]).stat().st_size
         self._save(job)
         with self.uow(actor) as uow:
             uow.outbox(TOPIC, id=job["id"])
+            uow.audit("bundle.upload", "bundle", job["id"], file=job["name"], size=job["size"])
             uow.commit()
         return job
 
@@ -68,9 +70,8 @@ class BundleImportService:
         if job["status"] not in ("queued", "running"):  # running: resumed after a crash
             return
         self._save(job | {"status": "running"})
-        keys = [k["key"] for k in self.trusted_keys()]
         try:
-            report = self.importer_for(trusted_keys=keys).run(self._zip(import_id))
+            report = self.importer_for().run(self._zip(import_id))  # it reads the trusted keys
         except BundleRejected as exc:
             job |= {"status": "rejected", "message": exc.message}
         except Exception as exc:  # recorded for the operator; a retry would fail the same way
@@ -80,11 +81,27 @@ class BundleImportService:
             job |= {"status": "failed" if report.failed else "succeeded", "report": asdict(report)}
         self._save(job | {"finished": _now()})
         self._zip(import_id).unlink(missing_ok=True)  # its files are in the store now, or refused
+        self._audit_result(job)
+
+    def _audit_result(self, job: dict) -> None:
+        """The import's result, attributed to whoever uploaded the bundle."""
+        uploader = Principal(user_id=job.get("by_id"), email=job.get("by"), is_admin=True)
+        report = job.get("report") or {}
+        counts = {k: report[k] for k in COUNTS if k in report}
+        with self.uow(uploader) as uow:
+            uow.audit(
+                "bundle.upload.finish",
+                "bundle",
+                job["id"],
+                file=job["name"],
+                result=job["status"],
+                message=job.get("message"),
+                **counts,
+            )
+            uow.commit()
 
     def trusted_keys(self) -> list[dict]:
-        if not self.keys_file.is_file():
-            return []
-        return json.loads(self.keys_file.read_text(encoding="utf-8"))
+        return self.trust.entries()
 
     def add_key(self, actor: Principal, text: str, label: str) -> dict:
         """Trust a hub's public key (base64 or PEM, as GET /api/v1/bundles/key gives it)."""
@@ -94,16 +111,18 @@ class BundleImportService:
                 "请粘贴公钥。Paste the other hub's public key (GET /api/v1/bundles/key)."
             )
         key = signing.parse_key(text.strip() if text.strip().startswith("-----") else _b64(text))
-        keys = [k for k in self.trusted_keys() if k["key"] != key]
         entry = {"key": key, "label": label.strip()[:100], "added": _now(), "by": actor.label}
-        _write_json(self.keys_file, [*keys, entry])
+        with self.uow(actor) as uow:
+            uow.audit("bundle.trust_key", "bundle_key", key, label=entry["label"])
+            self.trust.add(entry)
+            uow.commit()
         return entry
 
     def _zip(self, import_id: str) -> Path:
         return self.folder / f"{import_id}.zip"
 
     def _save(self, job: dict) -> None:
-        _write_json(self.folder / f"{job['id']}.json", job)
+        write_json(self.folder / f"{job['id']}.json", job)
 
 
 def _require_admin(actor: Principal) -> None:
@@ -120,13 +139,6 @@ def _b64(text: str) -> str:
             "block, as GET /api/v1/bundles/key on the other hub shows it."
         )
     return text
-
-
-def _write_json(path: Path, value) -> None:
-    """Written beside and renamed into place: a reader never sees half a file."""
-    partial = path.with_name(path.name + ".part")
-    partial.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
-    partial.replace(path)
 
 
 def _now() -> str:

@@ -93,21 +93,25 @@ def _org_paths(session, codes: list[str]) -> list[str]:
 
 def _matches(record: dict, resource: Resource, filters: dict, org_paths: list[str]) -> bool:
     for name, values in filters.items():
-        field = FILTERS[name]
         if name == "org":
             path = resource.org.path if resource.org is not None else ""
             if not any(path.startswith(p) for p in org_paths):
                 return False
-        elif name == "region":
-            region = record.get("region") or ""
-            if not any(region == v or region.startswith(region_prefix(v)) for v in values):
-                return False
-        elif isinstance(record.get(field), list):
-            if not set(record[field]) & set(values):
-                return False
-        elif record.get(field) not in values:
+        elif not field_matches(record, name, values):
             return False
     return True
+
+
+def field_matches(record: dict, name: str, values: list[str]) -> bool:
+    """Whether a record (a peer's too) matches one search filter on its own fields (not `org`):
+    a list field when it names any of the values, a region when it is one or lies within one."""
+    field = FILTERS[name]
+    if name == "region":
+        region = record.get("region") if isinstance(record.get("region"), str) else ""
+        return any(region == v or region.startswith(region_prefix(v)) for v in values)
+    if isinstance(record.get(field), list):
+        return any(isinstance(v, str) and v in values for v in record[field])
+    return isinstance(record.get(field), str) and record[field] in values
 
 
 def estimate(db, search, actor: Principal, query: dict, cap: int = MAX_WINDOW) -> dict:

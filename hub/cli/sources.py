@@ -11,6 +11,7 @@ import click
 from config import Config
 from connectors import kinds
 from hub.cli.context import pass_hub
+from hub.harvest.mirror import mirror_options
 from hub.security.principal import SYSTEM
 
 FINISHED = ("succeeded", "partial", "failed")
@@ -51,6 +52,20 @@ def sources():
     help="The source is on this hub's own network: allow its own host on a loopback or private "
     "address (other private hosts stay refused).",
 )
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    help="Mirror: only the parent hub's records matching this search filter, e.g. stage=小学 or "
+    "subject=数学,语文 (repeatable; names as in search: stage subject grade edition volume type "
+    "theme region).",
+)
+@click.option(
+    "--window",
+    help="Mirror: fetch files only between these hours, e.g. 22:00-06:00 (may cross midnight).",
+)
+@click.option("--timezone", help="Mirror: the window's time zone (default Asia/Shanghai).")
+@click.option("--rate", help="Mirror: bandwidth cap for its files, e.g. 2MB/s (0: no cap).")
 @pass_hub
 def add(
     hub,
@@ -65,8 +80,13 @@ def add(
     fetch_files,
     token,
     allow_private_host,
+    filters,
+    window,
+    timezone,
+    rate,
 ):
-    """Register a source."""
+    """Register a source; with --filter, --window or --rate a hub source is a school mirror."""
+    mirror = mirror_options(filters, window, timezone, rate)  # checked before anything is made
     data = dict(
         name=name,
         kind=kind,
@@ -82,8 +102,23 @@ def add(
         data["options"] = {"token": token}
     if fetch_files is not None:
         data["fetch_files"] = fetch_files
+    if mirror and kind != "hub":
+        raise click.UsageError(
+            "只有 hub 类型的数据源可作镜像。--filter, --window and --rate are for a hub source."
+        )
     source = hub.sources.create(SYSTEM, data)
     click.echo(f"source {source['id']} {source['name']} ({source['kind']}) -> org {source['org']}")
+    if mirror:
+        _mirror(hub, source["id"], mirror)
+
+
+def _mirror(hub, source_id: int, mirror: dict) -> None:
+    settings = hub.mirrors.configure(SYSTEM, source_id, mirror)
+    window = settings["window"] or "any hour"
+    chosen = " ".join(f"{k}={','.join(v)}" for k, v in settings["selection"].items()) or "all"
+    click.echo(
+        f"mirror of {chosen}; files fetched {window} ({settings['timezone']}) at {settings['rate']}"
+    )
 
 
 @sources.command("set")
@@ -96,15 +131,36 @@ def add(
     default=None,
     help="Whether the source's own host may be on a loopback or private address.",
 )
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    help="Mirror: only the parent hub's records matching this search filter, e.g. stage=小学 or "
+    "subject=数学,语文 (repeatable; names as in search: stage subject grade edition volume type "
+    "theme region).",
+)
+@click.option(
+    "--window",
+    help="Mirror: fetch files only between these hours, e.g. 22:00-06:00 (may cross midnight).",
+)
+@click.option("--timezone", help="Mirror: the window's time zone (default Asia/Shanghai).")
+@click.option("--rate", help="Mirror: bandwidth cap for its files, e.g. 2MB/s (0: no cap).")
 @pass_hub
-def set_source(hub, name, url, schedule, token, allow_private_host):
-    """Change the source NAME; its address is checked again."""
+def set_source(
+    hub, name, url, schedule, token, allow_private_host, filters, window, timezone, rate
+):
+    """Change the source NAME; its address is checked again. A mirror's options make a hub source
+    a mirror, or change its selection, window or cap (--window '' for any hour)."""
+    mirror = mirror_options(filters, window, timezone, rate)
     source_id = hub.sources.id_for_name(name)
     data = {"url": url, "schedule": schedule, "allow_private_host": allow_private_host}
     if token:
         data["options"] = {"token": token}
-    source = hub.sources.update(SYSTEM, source_id, data)
-    click.echo(f"source {source['id']} {source['name']} {source['url']}")
+    if any(v is not None for v in data.values()):
+        source = hub.sources.update(SYSTEM, source_id, data)
+        click.echo(f"source {source['id']} {source['name']} {source['url']}")
+    if mirror:
+        _mirror(hub, source_id, mirror)
 
 
 @sources.command("list")
@@ -116,7 +172,40 @@ def list_sources(hub):
         last = f"{run['status']} {run['counts']}" if run else "never synced"
         click.echo(
             f"{s['id']}\t{s['name']}\t{s['kind']}\t{s['url']}\t{s['schedule'] or '-'}\t{last}"
+            + (f"\t{mirror_line(s['mirror'])}" if s.get("mirror") else "")
         )
+
+
+def mirror_line(m: dict) -> str:
+    """What a mirror holds and still has to fetch, on one line."""
+    pending = m["pending"]
+    return (
+        f"mirror {m['window'] or 'any hour'} {m['rate']}: {m['mirrored']['files']} files here, "
+        f"{pending['files']} pending ({_size(pending['bytes_left'])} left), {m['failed']} failed"
+        + (f"; last error: {m['last_error']}" if m["last_error"] else "")
+    )
+
+
+def _size(count: int) -> str:
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}"
+    return f"{count} B"
+
+
+@sources.command("fill")
+@click.argument("name")
+@click.option("--ignore-window", is_flag=True, help="Fetch now, even outside the mirror's window.")
+@pass_hub
+def fill(hub, name, ignore_window):
+    """Fetch the mirror NAME's pending files now (the worker does it in the window each night)."""
+    done = hub.mirrors.fill(hub.sources.id_for_name(name), ignore_window=ignore_window)
+    click.echo(
+        f"{done['status']}: {done['fetched']} fetched, {done['failed']} failed"
+        + (f"; {done['error']}" if done["error"] else "")
+    )
+    if done["status"] == "busy":
+        click.echo("另一个进程正在下载此镜像。Another process is filling this mirror.", err=True)
 
 
 @click.command("sync")

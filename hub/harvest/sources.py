@@ -106,10 +106,12 @@ def new_source(data: dict, org: Organisation) -> Source:
 
 class SourceService:
     """`uow`: a unit-of-work factory; `credentials`: seals a source's token at rest (the outbound
-    policy is the kind's)."""
+    policy is the kind's); `mirror_status(ids)`: the status of the sources that are school
+    mirrors, by id."""
 
-    def __init__(self, *, uow, credentials: CredentialBox):
+    def __init__(self, *, uow, credentials: CredentialBox, mirror_status=None):
         self.uow, self.credentials = uow, credentials
+        self.mirror_status = mirror_status
 
     def create(self, actor: Principal, data: dict, *, origin_only: bool = False) -> dict:
         """A new source. `origin_only`: it only names where imported records came from (an
@@ -180,13 +182,20 @@ class SourceService:
         require_admin(actor)
         with self.uow(actor) as uow:
             sources = uow.session.scalars(select(Source).order_by(Source.name)).all()
-            return [source_to_dict(s, self._last_run(uow.session, s.id)) for s in sources]
+            found = [source_to_dict(s, self._last_run(uow.session, s.id)) for s in sources]
+        return self._with_mirrors(found)
 
     def get(self, actor: Principal, source_id: int) -> dict:
         require_admin(actor)
         with self.uow(actor) as uow:
             source = load_source(uow.session, source_id)
-            return source_to_dict(source, self._last_run(uow.session, source.id))
+            found = source_to_dict(source, self._last_run(uow.session, source.id))
+        return self._with_mirrors([found])[0]
+
+    def _with_mirrors(self, found: list[dict]) -> list[dict]:
+        """Each source with `mirror`: its mirror's status, or None for a source taken whole."""
+        status = self.mirror_status([s["id"] for s in found]) if self.mirror_status else {}
+        return [s | {"mirror": status.get(s["id"])} for s in found]
 
     def id_for_name(self, name: str) -> int:
         with self.uow() as uow:

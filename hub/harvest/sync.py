@@ -13,6 +13,7 @@ from connectors.outbound import RunBudget
 from hub.db.models.sources import Source, SyncFailure, SyncRun
 from hub.errors import NotFound
 from hub.harvest import runs
+from hub.harvest.mirror_defer import select_items
 from hub.harvest.retry import retry_one
 from hub.harvest.runner import SyncRunner
 from hub.harvest.sources import load_source, require_admin, source_config
@@ -28,11 +29,14 @@ RUN_MB = 256 * 1024  # a whole run's downloads (files included)
 class SyncService:
     """`uow`: a unit-of-work factory; `fetcher_for(state, http)`: a run's file fetcher;
     `lock_runs`: claim runs with SELECT ... FOR UPDATE (every database but SQLite);
-    `credentials`: opens a source's sealed token for its connector."""
+    `credentials`: opens a source's sealed token for its connector; `selection_for(source_id)`: a
+    mirror's selection of its parent's records, None for a source taken whole."""
 
-    def __init__(self, *, uow, fetcher_for, lock_runs: bool, credentials=None):
+    def __init__(
+        self, *, uow, fetcher_for, lock_runs: bool, credentials=None, selection_for=None
+    ):
         self.uow, self.fetcher_for, self.lock_runs = uow, fetcher_for, lock_runs
-        self.credentials = credentials
+        self.credentials, self.selection_for = credentials, selection_for
 
     # -- starting and reading runs ---------------------------------------------------------------
     def start(self, actor: Principal, source_id: int, *, full: bool = False) -> dict:
@@ -89,7 +93,7 @@ class SyncService:
             connector = connector or self._connector(state.source_id)
             fetcher = self.fetcher_for(state, connector.http)
             runner = SyncRunner(self.uow, state, fetcher)
-            runner.consume(connector.harvest(state.cursor, full=state.full))
+            runner.consume(self._items(state, connector))
             if state.full:
                 runner.withdraw_unseen()
         except Exception as exc:  # the connector gave up: keep what was committed, say why
@@ -102,6 +106,11 @@ class SyncService:
             if fetcher is not None:
                 fetcher.close()
         return self.get_run(SYSTEM, run_id)
+
+    def _items(self, state, connector):
+        items = connector.harvest(state.cursor, full=state.full)
+        selection = self.selection_for(state.source_id) if self.selection_for else None
+        return items if selection is None else select_items(items, selection)
 
     def _finish(self, run_id: int, *, error: str | None = None) -> None:
         with self.uow(SYSTEM) as uow:

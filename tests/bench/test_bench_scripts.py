@@ -26,7 +26,7 @@ import search_bench  # noqa: E402
 # Scripts run here, and the helpers they use: a new file in bench/ goes in one or the other.
 RUN = {"transfer.py", "record_rps.py", "search_bench.py", "search_cpu.py", "web_bench.py"}
 RUN |= {"harvest_bench.py", "stats_bench.py", "bundle_bench.py", "broker_bench.py"}
-RUN |= {"register_bench.py"}
+RUN |= {"register_bench.py", "mirror_bench.py"}
 HELPERS = {
     "common.py": "every script",
     "minimal_app.py": "transfer.py (the upload ceiling)",
@@ -175,3 +175,12 @@ def test_broker_bench_runs_every_task_exactly_once(tmp_path):
     assert result["ran_once"] == 40
     assert result["missing"] == result["ran_twice_or_more"] == 0
     assert result["worker_alive_at_end"] is True
+
+
+def test_mirror_bench_fills_a_mirror_and_measures_it_beside_curl(tmp_path):
+    if shutil.which("curl") is None:
+        need("curl", "install curl: the mirror bench's baseline")
+    bench("mirror_bench.py", "--files", 2, "--file-mb", 0.25, "--runs", 1, "--out", tmp_path)
+    result = read(tmp_path / "mirror-2x0.25.json")
+    assert [(r["fetched"], r["pending_after"]) for r in result["runs"]] == [(2, 0)]
+    assert result["capped"]["fill"]["fetched"] == 2

@@ -77,8 +77,10 @@ class LoopbackServer:
         *,
         keep_alive: bool = False,
         tls: tuple[str, str] | None = None,
+        port: int = 0,
     ):
         self.handler = handler
+        self.bind_port = port  # 0: a free one; a restarted server takes its old port again
         self.routes = dict(routes or {})
         self.keep_alive = keep_alive
         self.tls = tls
@@ -104,7 +106,7 @@ class LoopbackServer:
         return Reply.of(route(request) if callable(route) else route)
 
     def start(self) -> LoopbackServer:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.bind_port), _handler_class(self))
         self._httpd.daemon_threads = True
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

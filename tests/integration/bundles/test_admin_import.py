@@ -12,7 +12,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from hub.db.models import Resource, User
+from hub.db.models import AuditEntry, Resource, User
 from tests.factories import PASSWORD, make_org, make_user
 from tests.support.bundles import rewrite
 
@@ -148,3 +148,34 @@ def test_an_upload_over_the_limit_is_refused_and_not_kept(client, hub, people, t
     assert refused.status_code == 413
     assert "EDUHUB_MAX_UPLOAD_MB" in refused.get_data(as_text=True)
     assert not (hub.config.data_dir / "bundle-imports").exists()
+
+
+def test_uploads_are_audited_with_who_which_file_and_the_result(
+    client, hub, people, bundle, origin_key, tmp_path
+):
+    token = log_in(client, "admin@example.cn")
+    unsigned = rewrite(bundle, tmp_path / "unsigned.zip", drop=["manifest.sig"])
+    upload(client, token, unsigned)
+    client.post("/admin/bundles/keys", data={"csrf_token": token, "key": origin_key, "label": "NX"})
+    upload(client, token, bundle)
+    work(hub)
+    with hub.db.session() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action.like("bundle.%")).order_by(AuditEntry.id)
+        ).all()
+        seen = [(e.action, e.actor, e.actor_id, e.details) for e in entries]
+    admin_id = _admin_id(hub)
+    uploads = [d for a, who, uid, d in seen if a == "bundle.upload"]
+    assert [d["file"] for d in uploads] == ["unsigned.zip", "bundle.zip"]
+    ours = [(who, uid) for a, who, uid, _d in seen if a != "bundle.import"]  # the worker's own
+    assert set(ours) == {("admin@example.cn", admin_id)} and len(ours) == 5
+    results = {d["file"]: d for a, _w, _u, d in seen if a == "bundle.upload.finish"}
+    assert results["bundle.zip"]["result"] == "succeeded" and results["bundle.zip"]["created"] == 50
+    assert results["unsigned.zip"]["result"] == "rejected"
+    assert (
+        "--allow-unsigned" in results["unsigned.zip"]["message"]
+        or "签名" in (results["unsigned.zip"]["message"])
+    )
+    assert ("bundle.trust_key", "admin@example.cn") in {(a, w) for a, w, _u, _d in seen}
+    audit_page = client.get("/admin/audit?action=bundle.*").get_data(as_text=True)
+    assert "bundle.upload.finish" in audit_page and "unsigned.zip" in audit_page

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import main
+from hub.security.principal import SYSTEM
 from tests.support.bundles import fill, make_hub, rewrite
 
 
@@ -80,3 +81,17 @@ def test_import_refuses_an_untrusted_or_unsigned_bundle_and_says_what_to_do(hubs
 
 def test_the_key_is_printed_as_pem_too(hubs):
     assert hubs("a", "bundle", "key", "--pem").output.startswith("-----BEGIN PUBLIC KEY-----")
+
+
+def test_import_trusts_the_keys_trusted_on_the_admin_page(hubs, tmp_path):
+    out = tmp_path / "all.zip"
+    hubs("a", "bundle", "export", "--out", out)
+    key = hubs("a", "bundle", "key").output.strip().splitlines()[-1]
+    assert "--trust-key" in hubs("b", "bundle", "import", out, ok=False).output
+    b = make_hub(tmp_path / "b")
+    try:  # what /admin/bundles does with a pasted key
+        b.bundle_imports.add_key(SYSTEM, key, "自治区平台")
+    finally:
+        b.close()
+    accepted = hubs("b", "bundle", "import", out)  # no --trust-key: one trust store
+    assert "12 created" in accepted.output
