@@ -32,9 +32,7 @@ class SyncService:
     `credentials`: opens a source's sealed token for its connector; `selection_for(source_id)`: a
     mirror's selection of its parent's records, None for a source taken whole."""
 
-    def __init__(
-        self, *, uow, fetcher_for, lock_runs: bool, credentials=None, selection_for=None
-    ):
+    def __init__(self, *, uow, fetcher_for, lock_runs: bool, credentials=None, selection_for=None):
         self.uow, self.fetcher_for, self.lock_runs = uow, fetcher_for, lock_runs
         self.credentials, self.selection_for = credentials, selection_for
 
