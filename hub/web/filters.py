@@ -16,6 +16,7 @@ FIELD_VOCABULARY = {
     "stage": "stages",
     "subjects": "subjects",
     "grades": "grades",
+    "majors": "majors",
     "edition": "editions",
     "volume": "volumes",
     "type": "types",

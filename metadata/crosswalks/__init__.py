@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from metadata.vocabularies import load_vocabularies
+from metadata.vocabularies import load_vocabularies, match_key
 
 # Canonical field -> (vocabulary name, the short name used in prefixed codes such as
 # "subject:math").
@@ -13,6 +13,7 @@ CODED_FIELDS: dict[str, tuple[str, str]] = {
     "stage": ("stages", "stage"),
     "grades": ("grades", "grade"),
     "subjects": ("subjects", "subject"),
+    "majors": ("majors", "major"),
     "edition": ("editions", "edition"),
     "volume": ("volumes", "volume"),
     "type": ("types", "type"),
@@ -20,7 +21,7 @@ CODED_FIELDS: dict[str, tuple[str, str]] = {
     "license": ("licenses", "license"),
     "region": ("regions", "region"),
 }
-LIST_FIELDS = ("subjects", "grades", "themes", "keywords", "creators")
+LIST_FIELDS = ("subjects", "grades", "majors", "themes", "keywords", "creators")
 PREFIX_TO_FIELD = {short: name for name, (_vocab, short) in CODED_FIELDS.items()}
 
 
@@ -52,6 +53,23 @@ class VocabLookup:
     def term(self, vocab: str, code: str | None):
         vocabulary = self._get(vocab)
         return vocabulary.term(code) if vocabulary is not None and code else None
+
+    def major_label(self, code: str) -> str | None:
+        """A major's label with its stage ("高职专科 农业类"): the same class name exists at several
+        stages, and this form reads back as exactly one code (it is the term's alias)."""
+        term = self.term("majors", code)
+        if term is None:
+            return None
+        return f"{self.label('stages', term.get('stage')) or ''} {term.zh}".strip()
+
+    def major_for(self, text: str | None) -> str | None:
+        """The major a stage-qualified label names; None for a bare class name, which is
+        ambiguous."""
+        code = self.code_for("majors", text)
+        term = self.term("majors", code)
+        if term is None or match_key(text or "") not in {match_key(a) for a in term.aliases}:
+            return None
+        return code
 
     def role_to_lom(self, role: str | None) -> str:
         term = self.term("creator-roles", role or "author")
