@@ -23,6 +23,14 @@ def major_stages() -> tuple[str, ...]:
     return tuple(t.code for t in load_vocabularies().get("stages") if uses_majors(t))
 
 
+def required_for_review(stage: str | None, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields a record must have before review: majors stand in for subjects on the stages
+    described by them."""
+    if not uses_majors(load_vocabularies().get("stages").term(stage or "")):
+        return fields
+    return tuple("majors" if f == "subjects" else f for f in fields)
+
+
 def stage_of(codes: Iterable[str]) -> str | None:
     """The one stage every known major in `codes` belongs to; None if none or several."""
     vocabulary = load_vocabularies().get("majors")
