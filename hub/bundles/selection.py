@@ -13,12 +13,14 @@ from hub.errors import ValidationFailed
 from hub.search.base import MAX_SIZE, MAX_WINDOW
 from hub.security.principal import Principal, region_prefix
 from hub.services import permissions
+from metadata import majors
 
 # Search parameter -> canonical record field; list fields match when any value is named.
 FILTERS = {
     "stage": "stage",
     "subject": "subjects",
     "grade": "grades",
+    "major": "majors",
     "edition": "edition",
     "volume": "volume",
     "type": "type",
@@ -97,6 +99,9 @@ def _matches(record: dict, resource: Resource, filters: dict, org_paths: list[st
         if name == "org":
             path = resource.org.path if resource.org is not None else ""
             if not any(path.startswith(p) for p in org_paths):
+                return False
+        elif name == "major":  # as in search: a category also finds its classes
+            if not set(majors.with_parents(record.get(field) or [])) & set(values):
                 return False
         elif name == "region":
             region = record.get("region") or ""

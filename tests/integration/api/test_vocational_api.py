@@ -139,6 +139,8 @@ def test_vocational_records_are_searched_and_faceted_by_major(client, seeded):
     assert [h["id"] for h in by_category["hits"]] == [seeded["pv"]]
     either = client.get("/api/v1/resources", query_string={"major": ["4303", "74"]}).json
     assert {h["id"] for h in either["hits"]} == {seeded["pv"], seeded["guide"]}
+    bundle = client.get("/api/v1/bundles/estimate", query_string={"major": "43"}).json
+    assert bundle["resources"] == 1  # a bundle of the search holds what the search found
     text = client.get("/api/v1/resources", query_string={"q": "导游", "stage": "voc-secondary"})
     assert [h["id"] for h in text.json["hits"]] == [seeded["guide"]]
     english = client.get(
