@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.integration.web.test_contribute_pages import FORM, log_in
 from tests.resource_factories import make_world, publish
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """SQLite only: the HTTP API tests run vocational records on PostgreSQL too."""
+    return f"sqlite:///{tmp_path / 'hub.db'}"
+
 
 VOCATIONAL_FORM = {
     **FORM,
