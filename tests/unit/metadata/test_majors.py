@@ -7,15 +7,18 @@ import re
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 from marshmallow import ValidationError
 
 from metadata import majors as major_rules
+from metadata.crosswalks import restrict
 from metadata.crosswalks.lom import from_lom, to_lom
 from metadata.crosswalks.lrmi import to_lrmi
-from metadata.crosswalks.oai_dc import from_oai_dc, to_oai_dc
+from metadata.crosswalks.oai_dc import NS_DC, NS_OAI_DC, from_oai_dc, to_oai_dc
 from metadata.schema import ResourceInputSchema, ResourcePatchSchema, consistency_errors
 from metadata.vocabularies import load_vocabularies, match_key
-from metadata.xml import parse_xml, to_bytes
+from metadata.xml import clean, parse_xml, to_bytes
 from tests.unit.metadata.crosswalks.strategies import VOCAB, vocational_records
 
 VOCABS = load_vocabularies()
@@ -218,3 +221,23 @@ def test_foreign_dublin_core_with_a_bare_class_name_keeps_it_as_a_keyword():
     ).encode()
     back = from_oai_dc(parse_xml(xml), vocab=VOCAB)
     assert back["majors"] == ["5401"] and back["keywords"] == ["农业类"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.builds("major:{}".format, st.text(max_size=12)),
+            st.sampled_from([VOCAB.major_label(c) for c in MAJORS.codes[:40]] + ["农业类", "43"]),
+            st.text(max_size=12),
+        ),
+        max_size=8,
+    )
+)
+def test_hostile_dublin_core_subjects_leave_only_known_majors(subjects):
+    root = etree.Element(f"{{{NS_OAI_DC}}}dc", nsmap={"oai_dc": NS_OAI_DC, "dc": NS_DC})
+    etree.SubElement(root, f"{{{NS_DC}}}title").text = "t"
+    for text in subjects:
+        etree.SubElement(root, f"{{{NS_DC}}}subject").text = clean(text)
+    kept = restrict(from_oai_dc(parse_xml(to_bytes(root)), vocab=VOCAB), VOCAB)
+    assert all(code in MAJORS for code in kept.get("majors", []))
