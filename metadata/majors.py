@@ -23,6 +23,15 @@ def major_stages() -> tuple[str, ...]:
     return tuple(t.code for t in load_vocabularies().get("stages") if uses_majors(t))
 
 
+def qualified_label(vocabularies, code: str) -> str | None:
+    """A major's label with its stage ("高职专科 农业类"): the same class name exists at several
+    stages, and this form names exactly one (it is also the term's alias)."""
+    term = vocabularies.get("majors").term(code)
+    if term is None:
+        return None
+    return f"{vocabularies.get('stages').label(term.get('stage'))} {term.zh}"
+
+
 def required_for_review(stage: str | None, fields: tuple[str, ...]) -> tuple[str, ...]:
     """The fields a record must have before review: majors stand in for subjects on the stages
     described by them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from metadata import majors
 from metadata.vocabularies import load_vocabularies, match_key
 
 # Canonical field -> (vocabulary name, the short name used in prefixed codes such as
@@ -55,12 +56,10 @@ class VocabLookup:
         return vocabulary.term(code) if vocabulary is not None and code else None
 
     def major_label(self, code: str) -> str | None:
-        """A major's label with its stage ("高职专科 农业类"): the same class name exists at several
-        stages, and this form reads back as exactly one code (it is the term's alias)."""
-        term = self.term("majors", code)
-        if term is None:
+        """A major's stage-qualified label, which reads back as exactly one code."""
+        if self._get("majors") is None or self._get("stages") is None:
             return None
-        return f"{self.label('stages', term.get('stage')) or ''} {term.zh}".strip()
+        return majors.qualified_label(self.vocabularies, code)
 
     def major_for(self, text: str | None) -> str | None:
         """The major a stage-qualified label names; None for a bare class name, which is

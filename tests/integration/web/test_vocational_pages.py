@@ -69,9 +69,9 @@ def test_the_search_page_filters_and_counts_by_major(client, hub):
     hub.outbox.process()
     page = client.get("/?major=43").get_data(as_text=True)
     assert f"/r/{pv['id']}" in page and f"/r/{school['id']}" not in page
-    assert 'class="chip"' in page and "能源动力与材料大类" in page
-    assert re.search(
-        r'data-facet="major">新能源发电工程类</a>\s*<span class="count">1</span>', page
-    )
+    assert 'class="chip"' in page and "高职专科 能源动力与材料大类" in page
+    # The facet names the stage: 中职, 高职专科 and 职业本科 each have a 新能源发电工程类.
+    facet = r'data-facet="major">高职专科 新能源发电工程类</a>\s*<span class="count">1</span>'
+    assert re.search(facet, page)
     resource = client.get(f"/r/{pv['id']}").get_data(as_text=True)
     assert "新能源发电工程类" in resource and "educationalAlignment" in resource
