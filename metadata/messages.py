@@ -50,6 +50,21 @@ MESSAGES = {
     "Stage {stage} has no grades; leave grades out.",
     "volume_not_in_stage": "册次 {volume} 只用于学段：{allowed}。"
     "Volume {volume} is only used in stages: {allowed}.",
+    # Majors (vocational and higher stages).
+    "major_required": "学段 {stage}（{stage_zh}）的资源须在 majors 中填写至少一个该学段的专业，"
+    "可用代码见 GET /api/v1/vocabularies/majors。A record of stage {stage} needs at least one "
+    "major of that stage in majors; see GET /api/v1/vocabularies/majors for the codes.",
+    "stage_uses_majors": "学段 {stage}（{stage_zh}）按专业描述，不使用{what_zh}；请删除 {field}，"
+    "改为填写 majors。Stage {stage} is described by majors, not {what_en}: remove {field} and "
+    "give majors instead.",
+    "major_not_in_stage": "专业 {major}（{major_zh}）属于学段 {level}（{level_zh}），"
+    "不属于学段 {stage}（{stage_zh}）；请选择该学段的专业，或更改学段。Major {major} belongs to "
+    "stage {level}, not {stage}; choose a major of stage {stage} or change the stage.",
+    "majors_not_for_stage": "学段 {stage}（{stage_zh}）按年级和学科描述，不使用专业；"
+    "请删除 majors。Stage {stage} is described by grades and subjects, not majors: remove majors.",
+    "majors_mixed": "所选专业分属不同学段（{stages}）；请填写 stage，并只保留该学段的专业。"
+    "The majors belong to different stages ({stages}): give stage and keep only majors of that "
+    "stage.",
     # Creators.
     "creator_type": '应为姓名文本，或 {{"name": "姓名", "role": "author"}} 形式的对象。'
     'Must be a name, or an object like {{"name": "...", "role": "author"}}.',

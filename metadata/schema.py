@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, ValidationError, fields, post_load, validates_schema
 
+from metadata import majors
 from metadata.fields import (
     BilingualSchema,
     Code,
@@ -45,6 +46,7 @@ EDITABLE_FIELDS = (
     "stage",
     "subjects",
     "grades",
+    "majors",
     "edition",
     "volume",
     "chapter",
@@ -72,6 +74,12 @@ class DescriptiveSchema(BilingualSchema):
     stage = Code("stages", allow_none=True)
     subjects = CodeList("subjects", max_items=10)
     grades = CodeList("grades", max_items=12, ordered=True)
+    majors = CodeList(
+        "majors",
+        max_items=10,
+        ordered=True,
+        metadata={"description": "Majors (专业大类/专业类 codes) of a vocational or higher stage."},
+    )
     edition = Code("editions", allow_none=True)
     volume = Code("volumes", allow_none=True)
     chapter = Text(max_length=500, allow_none=True, metadata={"example": "第二单元 百分数（一）"})
@@ -88,8 +96,8 @@ class DescriptiveSchema(BilingualSchema):
     )
 
     @validates_schema
-    def _check_consistency(self, data: dict, **kwargs) -> None:
-        errors = consistency_errors(data)
+    def _check_consistency(self, data: dict, partial=None, **kwargs) -> None:
+        errors = consistency_errors(data, partial=bool(partial))
         if errors:
             raise ValidationError(errors)
 
@@ -97,7 +105,7 @@ class DescriptiveSchema(BilingualSchema):
     def _fill_stage(self, data: dict, partial=None, **kwargs) -> dict:
         # A whole record may leave the stage to its grades; a PATCH changes only what it names.
         if not partial and not data.get("stage"):
-            stage = infer_stage(data.get("grades") or [])
+            stage = infer_stage(data.get("grades") or [], data.get("majors") or [])
             if stage:
                 data["stage"] = stage
         return data
@@ -162,14 +170,33 @@ class ResourceRecordSchema(DescriptiveSchema):
     )
 
 
-def consistency_errors(record: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Cross-field rules: grades in the stage, subjects taught in it, senior-only volumes. Services
-    call this on the merged record after a PATCH, which the schema alone cannot see."""
+def consistency_errors(record: Mapping[str, Any], partial: bool = False) -> dict[str, list[str]]:
+    """Cross-field rules: grades in the stage, subjects taught in it, senior-only volumes, majors
+    instead of grades and subjects for vocational and higher stages. Services call this on the
+    merged record after a PATCH, which the schema alone cannot see; `partial` (a PATCH body) skips
+    the rules about fields the body may leave out."""
     vocabularies = load_vocabularies()
-    stage = record.get("stage")
+    stage = record.get("stage") or majors.stage_of(record.get("majors") or [])
     stage_term = vocabularies.get("stages").term(stage) if stage else None
     if stage_term is None:
-        return {}
+        return majors.unplaced_errors(record, partial)
+    if majors.uses_majors(stage_term):
+        errors = majors.vocational_errors(record, stage_term, partial)
+    else:
+        errors = _school_errors(record, stage_term, vocabularies)
+    volume = vocabularies.get("volumes").term(record.get("volume") or "")
+    if volume is not None and volume.get("stages") and stage not in volume.get("stages"):
+        errors["volume"] = [
+            message(
+                "volume_not_in_stage", volume=volume.code, allowed=", ".join(volume.get("stages"))
+            )
+        ]
+    return errors
+
+
+def _school_errors(record: Mapping[str, Any], stage_term, vocabularies) -> dict[str, list[str]]:
+    """A school stage: its own grades and subjects, and no majors."""
+    stage = stage_term.code
     errors: dict[str, list[str]] = {}
     grades_vocab, subjects_vocab = vocabularies.get("grades"), vocabularies.get("subjects")
     stage_grades = [t.code for t in grades_vocab if t.get("stage") == stage]
@@ -191,20 +218,17 @@ def consistency_errors(record: Mapping[str, Any]) -> dict[str, list[str]]:
                     **common,
                 )
             )
-    volume = vocabularies.get("volumes").term(record.get("volume") or "")
-    if volume is not None and volume.get("stages") and stage not in volume.get("stages"):
-        errors["volume"] = [
-            message(
-                "volume_not_in_stage", volume=volume.code, allowed=", ".join(volume.get("stages"))
-            )
-        ]
+    if record.get("majors"):
+        errors["majors"] = [message("majors_not_for_stage", **common)]
     return errors
 
 
-def infer_stage(grades: list[str]) -> str | None:
-    """The one stage all the grades belong to, or None."""
+def infer_stage(grades: list[str], major_codes: list[str] = ()) -> str | None:
+    """The one stage all the grades (or all the majors) belong to, or None."""
     vocabulary = load_vocabularies().get("grades")
     stages = {vocabulary.term(g).get("stage") for g in grades if vocabulary.term(g) is not None}
+    if major_codes:
+        stages.add(majors.stage_of(major_codes))
     return stages.pop() if len(stages) == 1 else None
 
 

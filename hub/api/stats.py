@@ -60,7 +60,8 @@ def usage():
 
 @blp.route("/coverage", methods=["GET"])
 @blp.doc(
-    summary="Every valid stage-subject-grade(-edition-volume) combination: local, national, gap",
+    summary="Every valid stage-subject-grade(-edition-volume) combination, or stage-major for "
+    "vocational and higher stages (by=stage,major): local, national, gap",
     security=[{"bearer": []}],
     parameters=[
         {"name": n, "in": "query", "schema": {"type": "string"}}

@@ -15,6 +15,7 @@ HEADINGS = {
     "stage": "学段",
     "subject": "学科",
     "grade": "年级",
+    "major": "专业",
     "edition": "版本",
     "volume": "册次",
     "local": "本省资源数",

@@ -13,12 +13,14 @@ from hub.errors import ValidationFailed
 from hub.search.base import MAX_SIZE, MAX_WINDOW
 from hub.security.principal import Principal, region_prefix
 from hub.services import permissions
+from metadata import majors
 
 # Search parameter -> canonical record field; list fields match when any value is named.
 FILTERS = {
     "stage": "stage",
     "subject": "subjects",
     "grade": "grades",
+    "major": "majors",
     "edition": "edition",
     "volume": "volume",
     "type": "type",
@@ -106,6 +108,11 @@ def field_matches(record: dict, name: str, values: list[str]) -> bool:
     """Whether a record (a peer's too) matches one search filter on its own fields (not `org`):
     a list field when it names any of the values, a region when it is one or lies within one."""
     field = FILTERS[name]
+    if name == "major":  # as in search: a category also finds its classes
+        listed = record.get(field) if isinstance(record.get(field), list) else []
+        return bool(
+            set(majors.with_parents([m for m in listed if isinstance(m, str)])) & set(values)
+        )
     if name == "region":
         region = record.get("region") if isinstance(record.get("region"), str) else ""
         return any(region == v or region.startswith(region_prefix(v)) for v in values)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from hub.errors import ValidationFailed
 from hub.search.spelling import correct
 from hub.security.regions import region_ancestors
-from metadata import analysis
+from metadata import analysis, majors
 from metadata.pinyin import suggest_keys
 
 # Facets the hub can count; each is an exact-string field in every engine.
@@ -19,6 +19,7 @@ FACETS = (
     "stage",
     "subjects",
     "grades",
+    "majors",
     "edition",
     "volume",
     "type",
@@ -235,6 +236,8 @@ def document_from_record(record: dict, org_path_ids, extracted_text: str | None 
         "stage": _strings(record.get("stage")),
         "subjects": _strings(record.get("subjects")),
         "grades": _strings(record.get("grades")),
+        # A class is found by its category too (a search for 43 finds 4303).
+        "majors": majors.with_parents(_strings(record.get("majors"))),
         "edition": _strings(record.get("edition")),
         "volume": _strings(record.get("volume")),
         "type": _strings(record.get("type")),

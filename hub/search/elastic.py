@@ -30,6 +30,7 @@ EXACT_FIELDS = (
     "stage",
     "subjects",
     "grades",
+    "majors",
     "edition",
     "volume",
     "type",

@@ -35,6 +35,7 @@ EXACT_FIELDS = (
     "stage",
     "subjects",
     "grades",
+    "majors",
     "edition",
     "volume",
     "type",

@@ -130,7 +130,7 @@ ROW_FIELDS = (
     "is_latest",
 )
 # JSON lists, read as their text: the same few texts repeat across records, so each is decoded once.
-ROW_LISTS = ("subjects", "grades", "themes", "keywords")
+ROW_LISTS = ("subjects", "grades", "majors", "themes", "keywords")
 
 
 def indexable_rows():

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from hub.db.models import Resource
 from metadata.schema import EDITABLE_FIELDS  # noqa: F401  (re-exported: the fields a client may set)
 
-LIST_FIELDS = ("subjects", "grades", "themes", "keywords", "creators")
+LIST_FIELDS = ("subjects", "grades", "majors", "themes", "keywords", "creators")
 
 
 def isoformat(value: datetime | None) -> str | None:

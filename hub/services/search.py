@@ -14,6 +14,7 @@ from hub.errors import HubError, ServiceUnavailable, ValidationFailed
 from hub.search import FACETS, Scope, SearchQuery
 from hub.security.principal import Principal
 from hub.services import indexer, permissions, records
+from metadata import majors
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ PARAMS = {
     "stage": "stage",
     "subject": "subjects",
     "grade": "grades",
+    "major": "majors",
     "edition": "edition",
     "volume": "volume",
     "type": "type",
@@ -35,6 +37,7 @@ FACET_PARAMS = {
     "stage": "stage",
     "subjects": "subject",
     "grades": "grade",
+    "majors": "major",
     "edition": "edition",
     "volume": "volume",
     "type": "type",
@@ -63,6 +66,7 @@ VOCABULARY = {
     "stage": "stages",
     "subjects": "subjects",
     "grades": "grades",
+    "majors": "majors",
     "edition": "editions",
     "volume": "volumes",
     "type": "types",
@@ -287,6 +291,8 @@ class SearchService:
     def _label(self, field: str, code: str, orgs: dict) -> str:
         if field == "org":
             return orgs.get(code, code)
+        if field == "majors":  # class names repeat from stage to stage
+            return majors.qualified_label(self.vocabularies, code) or code
         vocabulary = VOCABULARY.get(field)
         return self.vocabularies.get(vocabulary).label(code) if vocabulary else code
 

@@ -13,8 +13,9 @@ from hub.db.models.resources import Resource, ResourceFile
 from hub.db.models.sources import Source, SyncRun
 from hub.db.models.usage import CoverageCount, UsageDaily
 from hub.errors import InvalidInput
+from metadata import majors
 
-AXES = ("stage", "subject", "grade", "edition", "volume")
+AXES = ("stage", "subject", "grade", "major", "edition", "volume")
 NATIONAL = "national"
 
 
@@ -141,28 +142,30 @@ class CatalogueFigures:
                 s.code for s in vocab.get("subjects") if stage.code in (s.get("stages") or ())
             ]
             grades = [g.code for g in vocab.get("grades") if g.get("stage") == stage.code] or [None]
+            # Vocational and higher stages: majors instead of subjects and grades.
+            majors = [m.code for m in vocab.get("majors") if m.get("stage") == stage.code]
             choices = {
                 "stage": [stage.code],
                 "subject": subjects,
                 "grade": grades,
+                "major": majors,
                 "edition": [e.code for e in vocab.get("editions")],
                 "volume": [v.code for v in vocab.get("volumes")],
             }
-            if "subject" in axes and not subjects:
+            if ("subject" in axes and not subjects) or ("major" in axes and not majors):
                 continue
             out.extend(product(*(choices[a] for a in axes)))
         return list(dict.fromkeys(out))
 
     def _counts(self, axes: list[str]):
-        """From the table `eduhub stats refresh` keeps, summed to the axes asked for."""
-        keys = [getattr(CoverageCount, a) for a in axes]
-        query = select(CoverageCount.origin, *keys, func.sum(CoverageCount.count)).group_by(
-            CoverageCount.origin, *keys
-        )
+        """From the table `eduhub stats refresh` keeps, summed to the axes asked for; majors from
+        the records themselves (a class counts for its category too)."""
         counts = {"local": Counter(), "national": Counter()}
         with self.db.session() as session:
-            for origin, *combo, n in session.execute(query):
-                counts[origin][tuple(combo)] += int(n)
+            if "major" in axes:
+                _count_majors(session, axes, counts)
+            else:
+                _count_table(session, axes, counts)
             synced = session.scalar(
                 select(func.max(SyncRun.finished_at))
                 .join(Source, Source.id == SyncRun.source_id)
@@ -196,6 +199,35 @@ class CatalogueFigures:
             for t in vocab
             if t.get("level") == "county"
         ]
+
+
+def _count_table(session, axes: list[str], counts: dict) -> None:
+    keys = [getattr(CoverageCount, a) for a in axes]
+    query = select(CoverageCount.origin, *keys, func.sum(CoverageCount.count)).group_by(
+        CoverageCount.origin, *keys
+    )
+    for origin, *combo, n in session.execute(query):
+        counts[origin][tuple(combo)] += int(n)
+
+
+def _count_majors(session, axes: list[str], counts: dict) -> None:
+    """Published records by stage and major, grouped in the database; local and national only,
+    as in the coverage table."""
+    columns = (Resource.stage, Resource.majors, Resource.edition, Resource.volume, Source.kind)
+    query = (
+        select(*columns, func.count())
+        .outerjoin(Source, Source.id == Resource.source_id)
+        .where(*_published(), Resource.stage.in_(majors.major_stages()))
+        .group_by(*columns)
+    )
+    for stage, codes, edition, volume, kind, n in session.execute(query):
+        origin = "local" if kind is None else "national" if kind == NATIONAL else None
+        if origin is None:
+            continue
+        values = {"stage": stage, "edition": edition, "volume": volume}
+        for major in majors.with_parents(codes or []):
+            key = tuple(major if a == "major" else values.get(a) for a in axes)
+            counts[origin][key] += int(n)
 
 
 def _wanted(combo, stage, subject) -> bool:

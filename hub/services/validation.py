@@ -17,6 +17,7 @@ VOCAB_FIELDS = (
     "stage",
     "subjects",
     "grades",
+    "majors",
     "edition",
     "volume",
     "type",
@@ -30,7 +31,7 @@ MAX_CACHED = 100_000  # values kept per group; a full cache starts again
 # by the schema's cross-field rules (consistency_errors, infer_stage); every other field stands
 # alone. Combinations of all vocabulary fields rarely repeat (region alone has hundreds of codes),
 # each group's values do.
-LINKED_FIELDS = ("stage", "subjects", "grades", "volume")
+LINKED_FIELDS = ("stage", "subjects", "grades", "majors", "volume")
 CACHED_GROUPS = (
     (LINKED_FIELDS,)
     + tuple((f,) for f in VOCAB_FIELDS if f not in LINKED_FIELDS)

@@ -12,9 +12,11 @@ from hub.security.principal import Principal
 from hub.services import permissions, records
 from hub.services.defaults import new_resource_defaults
 from hub.tasks.topics import Topic
+from metadata import majors
 
 ACTIONS = ("submit", "publish", "reject", "new-version")
 # Fields a record must have before it can go to review; a teacher filters on every one of them.
+# Vocational and higher-education stages need majors where school stages need subjects.
 REQUIRED_FOR_REVIEW = ("stage", "subjects", "type", "license")
 MAX_COMMENT = 2000
 
@@ -46,7 +48,8 @@ class WorkflowMixin:
             )
         self._refuse_harvested(resource)
         self._expect_status(resource, ("draft", "rejected"), "submit")
-        missing = [f for f in REQUIRED_FOR_REVIEW if not getattr(resource, f)]
+        required = majors.required_for_review(resource.stage, REQUIRED_FOR_REVIEW)
+        missing = [f for f in required if not getattr(resource, f)]
         problems = {
             f: ["提交审核前请填写此项。Fill this in before submitting for review."] for f in missing
         }

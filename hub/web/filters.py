@@ -16,6 +16,7 @@ FIELD_VOCABULARY = {
     "stage": "stages",
     "subjects": "subjects",
     "grades": "grades",
+    "majors": "majors",
     "edition": "editions",
     "volume": "volumes",
     "type": "types",
@@ -50,6 +51,15 @@ def vocabulary_title(vocabulary: str, lang: str | None = None) -> str:
     if vocabulary not in vocabularies:
         return vocabulary
     return vocabularies.get(vocabulary).title[lang or current_lang()]
+
+
+def major_label(code: str) -> str:
+    """A major with its stage in the page's language ("高职专科 农业类"): class names repeat from
+    stage to stage."""
+    term = current_hub().vocabularies.get("majors").term(code)
+    if term is None:
+        return code
+    return f"{label(term.get('stage'), 'stages')} {term.label(current_lang())}"
 
 
 def term_label(term) -> str:

@@ -18,6 +18,7 @@ from metadata.crosswalks.lrmi import to_lrmi
 DETAILS = (
     ("stage", _l("Stage")),
     ("grades", _l("Grades")),
+    ("majors", _l("Majors")),
     ("subjects", _l("Subjects")),
     ("edition", _l("Edition")),
     ("volume", _l("Volume")),

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from hub.search.base import SORTS
 from hub.services.search import PARAMS
-from hub.web.filters import label, vocabulary_title
+from hub.web.filters import label, major_label, vocabulary_title
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 500 x 20 = the engines' 10,000-result window
@@ -24,6 +24,7 @@ FACET_VOCABULARY = {
     "stage": "stages",
     "subject": "subjects",
     "grade": "grades",
+    "major": "majors",
     "edition": "editions",
     "volume": "volumes",
     "type": "types",
@@ -36,6 +37,7 @@ FACET_ORDER = (
     "stage",
     "subject",
     "grade",
+    "major",
     "edition",
     "volume",
     "type",
@@ -137,6 +139,8 @@ def bucket_label(name: str, bucket: dict) -> str:
     """A facet value in the page's language: the vocabulary's label; organisations and sources by
     their name."""
 
+    if name == "major":
+        return major_label(bucket["key"])
     return (
         label(bucket["key"], FACET_VOCABULARY[name])
         if name in FACET_VOCABULARY

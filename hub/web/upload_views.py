@@ -13,7 +13,7 @@ from hub.http.redirects import to_login
 from hub.http.usage import record_usage
 
 SINGLE = ("stage", "edition", "volume", "type", "license", "visibility", "region")
-MULTIPLE = ("subjects", "grades", "themes")
+MULTIPLE = ("subjects", "grades", "majors", "themes")
 TEXT = ("title", "description", "chapter")
 
 

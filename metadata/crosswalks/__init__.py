@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from metadata.vocabularies import load_vocabularies
+from metadata import majors
+from metadata.vocabularies import load_vocabularies, match_key
 
 # Canonical field -> (vocabulary name, the short name used in prefixed codes such as
 # "subject:math").
@@ -13,6 +14,7 @@ CODED_FIELDS: dict[str, tuple[str, str]] = {
     "stage": ("stages", "stage"),
     "grades": ("grades", "grade"),
     "subjects": ("subjects", "subject"),
+    "majors": ("majors", "major"),
     "edition": ("editions", "edition"),
     "volume": ("volumes", "volume"),
     "type": ("types", "type"),
@@ -20,7 +22,7 @@ CODED_FIELDS: dict[str, tuple[str, str]] = {
     "license": ("licenses", "license"),
     "region": ("regions", "region"),
 }
-LIST_FIELDS = ("subjects", "grades", "themes", "keywords", "creators")
+LIST_FIELDS = ("subjects", "grades", "majors", "themes", "keywords", "creators")
 PREFIX_TO_FIELD = {short: name for name, (_vocab, short) in CODED_FIELDS.items()}
 
 
@@ -52,6 +54,21 @@ class VocabLookup:
     def term(self, vocab: str, code: str | None):
         vocabulary = self._get(vocab)
         return vocabulary.term(code) if vocabulary is not None and code else None
+
+    def major_label(self, code: str) -> str | None:
+        """A major's stage-qualified label, which reads back as exactly one code."""
+        if self._get("majors") is None or self._get("stages") is None:
+            return None
+        return majors.qualified_label(self.vocabularies, code)
+
+    def major_for(self, text: str | None) -> str | None:
+        """The major a stage-qualified label names; None for a bare class name, which is
+        ambiguous."""
+        code = self.code_for("majors", text)
+        term = self.term("majors", code)
+        if term is None or match_key(text or "") not in {match_key(a) for a in term.aliases}:
+            return None
+        return code
 
     def role_to_lom(self, role: str | None) -> str:
         term = self.term("creator-roles", role or "author")

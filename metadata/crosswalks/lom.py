@@ -13,6 +13,7 @@ from lxml import etree
 from metadata.crosswalks import (
     CODED_FIELDS,
     EMPTY,
+    LIST_FIELDS,
     VocabLookup,
     absolute,
     creator_name,
@@ -34,6 +35,7 @@ PURPOSES = {
     "subjects": "discipline",
     "stage": "educational level",
     "grades": "educational level",
+    "majors": "discipline",
     "edition": "discipline",
     "volume": "discipline",
     "themes": "idea",
@@ -98,7 +100,7 @@ def to_lom(record: dict, *, vocab: VocabLookup = EMPTY, base_url: str = "") -> e
     _general(sub(root, _q("general")), record, lang)
     _life_cycle(sub(root, _q("lifeCycle")), record, vocab)
     _technical(sub(root, _q("technical")), record, base_url)
-    _educational(sub(root, _q("educational")), record, lang)
+    _educational(sub(root, _q("educational")), record, lang, vocab)
     _rights(sub(root, _q("rights")), record)
     for name in PURPOSES:
         _classification(root, name, record, vocab)
@@ -152,10 +154,13 @@ def _technical(technical, record: dict, base_url: str) -> None:
         sub(technical, _q("location"), location)
 
 
-def _educational(educational, record: dict, lang: str) -> None:
+def _educational(educational, record: dict, lang: str, vocab: VocabLookup) -> None:
     if record.get("type"):
         _vocabulary(educational, "learningResourceType", record["type"], TAXON_PREFIX + "types")
-    _vocabulary(educational, "context", "school")
+    # LOM's context: "school" unless the stage says otherwise (higher vocational and undergraduate
+    # stages are "higher education").
+    stage = vocab.term("stages", record.get("stage"))
+    _vocabulary(educational, "context", (stage.get("lom_context") if stage else None) or "school")
     sub(educational, _q("language"), lang)
 
 
@@ -318,7 +323,7 @@ def _taxa(root, vocab: VocabLookup) -> dict:
             if field and value and value not in found.setdefault(field, []):
                 found[field].append(value)
     return {
-        name: values if name in ("subjects", "grades", "themes") else values[0]
+        name: values if name in LIST_FIELDS else values[0]
         for name, values in found.items()
         if values
     }

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from metadata.crosswalks import EMPTY, VocabLookup, absolute, creator_name, license_url
 
+# The catalogues majors come from, by stage.
+MAJOR_FRAMEWORK = "职业教育专业目录（2021年）"
+MAJOR_FRAMEWORKS = {"undergraduate": "普通高等学校本科专业目录"}
+
 
 def to_lrmi(record: dict, *, vocab: VocabLookup = EMPTY, base_url: str = "") -> dict:
     """A JSON-LD object; serialise with json.dumps(..., ensure_ascii=False)."""
@@ -21,6 +25,7 @@ def to_lrmi(record: dict, *, vocab: VocabLookup = EMPTY, base_url: str = "") -> 
         + _terms(vocab, "grades", record.get("grades")),
         "about": _terms(vocab, "subjects", record.get("subjects"))
         + _terms(vocab, "themes", record.get("themes")),
+        "educationalAlignment": _majors(vocab, record.get("majors")),
         "teaches": record.get("chapter") or None,
         "learningResourceType": _label(vocab, "types", record.get("type")),
         "keywords": ", ".join(record.get("keywords") or []) or None,
@@ -57,6 +62,24 @@ def _terms(vocab: VocabLookup, vocab_name: str, codes) -> list[dict]:
         if label:
             term["name"] = label
         out.append(term)
+    return out
+
+
+def _majors(vocab: VocabLookup, codes) -> list[dict]:
+    """Majors as alignments to the catalogue they come from (occupationalCategory is for
+    occupations, which a major is not)."""
+    out = []
+    for code in codes or ():
+        term = vocab.term("majors", code)
+        framework = MAJOR_FRAMEWORKS.get(term.get("stage") if term else None, MAJOR_FRAMEWORK)
+        alignment = {
+            "@type": "AlignmentObject",
+            "alignmentType": "educationalSubject",
+            "educationalFramework": framework,
+            "targetName": term.zh if term else code,
+            "targetDescription": code,
+        }
+        out.append(alignment)
     return out
 
 

@@ -55,13 +55,13 @@ _READ = {
     )
 }
 _CODED_ELEMENTS = ("subject", "type", "coverage")
-_LIST_CODED = frozenset({"subjects", "grades", "themes"})
+_LIST_CODED = frozenset({"subjects", "grades", "majors", "themes"})
 _READ_CODED = tuple(
     name for name in CODED_FIELDS if name != "license"
 )  # a licence is read from dc:rights
 # Which vocabularies a plain (unprefixed) text may be a label of, tried in this order.
 _LABEL_FIELDS = {
-    "subject": ("subjects", "stage", "grades", "edition", "volume", "themes", "type"),
+    "subject": ("subjects", "stage", "grades", "edition", "volume", "themes", "type", "majors"),
     "type": ("type",),
     "coverage": ("region",),
 }
@@ -113,7 +113,7 @@ def _coded(root, record: dict, vocab: VocabLookup) -> None:
             if name == "license":
                 sub(root, element, code)
                 continue
-            label = vocab.label(vocab_name, code)
+            label = vocab.major_label(code) if name == "majors" else vocab.label(vocab_name, code)
             if label:
                 sub(root, element, label)
             sub(root, element, code if name == "region" else f"{short}:{code}")
@@ -230,7 +230,10 @@ def _classify(element: str, text: str, vocab: VocabLookup) -> tuple[str | None, 
     if element == "coverage" and _REGION_CODE.match(text):
         return "region", text, True
     for name in _LABEL_FIELDS[element]:
-        code = vocab.code_for(CODED_FIELDS[name][0], text)
+        if name == "majors":  # only a stage-qualified class name names one major
+            code = vocab.major_for(text)
+        else:
+            code = vocab.code_for(CODED_FIELDS[name][0], text)
         if code:
             return name, code, False
     return (_KEYWORD, text, False) if element == "subject" else (None, None, False)

@@ -20,6 +20,7 @@ ORDER = (
     "stages",
     "grades",
     "subjects",
+    "majors",
     "editions",
     "volumes",
     "types",

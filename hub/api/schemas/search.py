@@ -38,6 +38,10 @@ class SearchArgsSchema(Schema):
     stage = _codes("School stage code (stages vocabulary).")
     subject = _codes("Subject code.")
     grade = _codes("Grade code.")
+    major = _codes(
+        "Major code (majors vocabulary) of a vocational or higher stage; a category (e.g. 43) "
+        "also finds its classes (4303)."
+    )
     edition = _codes("Textbook edition code.")
     volume = _codes("Volume code.")
     type = _codes("Resource type code.")

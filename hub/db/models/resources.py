@@ -35,6 +35,8 @@ class Resource(Base):
     stage: Mapped[str | None] = mapped_column(String(16))
     subjects: Mapped[list] = mapped_column(JSONType, default=list)
     grades: Mapped[list] = mapped_column(JSONType, default=list)
+    # Vocational and higher-education records name majors instead of grades and subjects.
+    majors: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]")
     edition: Mapped[str | None] = mapped_column(String(32))
     volume: Mapped[str | None] = mapped_column(String(16))
     chapter: Mapped[str | None] = mapped_column(String(500))

@@ -250,6 +250,7 @@ def test_the_record_schema_dumps_the_full_record():
         **VALID,
         "id": "0190e4a0-0000-7000-8000-000000000001",
         "version": 2,
+        "majors": [],  # every serialised record has the list, empty outside vocational stages
         "status": "published",
         "source": None,
         "external_id": None,
@@ -307,7 +308,17 @@ def test_the_schemas_document_themselves_in_openapi():
     schemas = spec.to_dict()["components"]["schemas"]
     properties = schemas["ResourceInputSchema"]["properties"]
     assert schemas["ResourceInputSchema"]["required"] == ["title"]
-    assert properties["stage"]["enum"] == ["preschool", "primary", "junior", "senior"]
+    assert properties["stage"]["enum"] == [
+        "preschool",
+        "primary",
+        "junior",
+        "senior",
+        "voc-secondary",
+        "voc-higher",
+        "voc-bachelor",
+        "undergraduate",
+    ]
+    assert "4303" in properties["majors"]["items"]["enum"]
     assert properties["title"]["maxLength"] == 500
     assert properties["subjects"]["items"]["enum"][0] == "chinese"
     assert "oneOf" in properties["creators"]["items"]

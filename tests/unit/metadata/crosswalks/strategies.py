@@ -18,6 +18,7 @@ CODED = (
     "themes",
     "regions",
     "licenses",
+    "majors",
 )
 
 
@@ -54,6 +55,7 @@ records = st.fixed_dictionaries(
         "stage": _codes("stages"),
         "subjects": st.lists(_codes("subjects"), max_size=3, unique=True),
         "grades": st.lists(_codes("grades"), max_size=3, unique=True),
+        "majors": st.lists(_codes("majors"), max_size=3, unique=True),
         "edition": _codes("editions"),
         "volume": _codes("volumes"),
         "chapter": _text(max_size=40),
@@ -73,6 +75,27 @@ records = st.fixed_dictionaries(
         "files": st.just([]),
     }
 )
+
+
+def _vocational(stage: str):
+    """A record of a stage described by majors: one to three of its majors, no grades, subjects or
+    textbook volume (the other fields are exercised by `records`)."""
+    own = [t.code for t in VOCAB.vocabularies.get("majors") if t.get("stage") == stage]
+    return st.fixed_dictionaries(
+        {
+            "id": st.uuids().map(str),
+            "title": _text(max_size=30),
+            "stage": st.just(stage),
+            "majors": st.lists(st.sampled_from(own), min_size=1, max_size=3, unique=True),
+            "themes": st.lists(_codes("themes"), max_size=2, unique=True),
+            "type": _codes("types"),
+            "org": st.just("nx-vocational-1"),
+        }
+    )
+
+
+MAJOR_STAGES = tuple(t.code for t in VOCAB.vocabularies.get("stages") if t.get("majors"))
+vocational_records = st.sampled_from(MAJOR_STAGES).flatmap(_vocational)
 
 
 def cleaned(text: str) -> str:

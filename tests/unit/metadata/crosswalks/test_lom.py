@@ -13,6 +13,7 @@ MAPPED = (
     "stage",
     "subjects",
     "grades",
+    "majors",
     "edition",
     "volume",
     "type",

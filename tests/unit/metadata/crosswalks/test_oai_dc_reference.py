@@ -19,6 +19,7 @@ from metadata.crosswalks import (
     restrict,
 )
 from metadata.crosswalks.oai_dc import NS_DC, NS_OAI_DC, from_oai_dc, to_oai_dc
+from metadata.vocabularies import match_key
 from metadata.xml import clean, parse_xml, text_of, to_bytes
 from tests.unit.metadata.crosswalks.strategies import VOCAB, records
 
@@ -70,23 +71,34 @@ def _reference_coded(values, vocab):
     keywords: list[str] = []
     for element, text in plain:
         candidates = {"type": ("type",), "coverage": ("region",)}.get(
-            element, ("subjects", "stage", "grades", "edition", "volume", "themes", "type")
+            element,
+            ("subjects", "stage", "grades", "edition", "volume", "themes", "type", "majors"),
         )
-        field = next(
-            (name for name in candidates if vocab.code_for(CODED_FIELDS[name][0], text)), None
-        )
+        field = next((name for name in candidates if _label_code(vocab, name, text)), None)
         if field is None:
             if element == "subject":
                 _add(keywords, text)
             continue
-        _add(found[field], vocab.code_for(CODED_FIELDS[field][0], text))
+        _add(found[field], _label_code(vocab, field, text))
     record = {
-        name: codes if name in ("subjects", "grades", "themes") else (codes[0] if codes else None)
+        name: codes
+        if name in ("subjects", "grades", "majors", "themes")
+        else (codes[0] if codes else None)
         for name, codes in found.items()
         if name != "license"
     }
     record["keywords"] = keywords
     return record
+
+
+def _label_code(vocab, name, text):
+    """A label's code; a major only by its stage-qualified label (class names repeat by stage)."""
+    if name != "majors":
+        return vocab.code_for(CODED_FIELDS[name][0], text)
+    code = vocab.code_for("majors", text)
+    term = vocab.term("majors", code)
+    aliases = {match_key(a) for a in term.aliases} if term else set()
+    return code if match_key(text) in aliases else None
 
 
 def _add(items, value):
@@ -132,6 +144,7 @@ def _labels():
         "themes",
         "regions",
         "licenses",
+        "majors",
     ):
         for term in VOCAB.vocabularies.get(name):
             texts += [term.code, term.zh, term.en, *term.aliases]
