@@ -15,6 +15,7 @@ from prometheus_client import multiprocess
 import metadata.analysis
 from config import Config
 from hub import create_app, logs
+from hub.bootstrap import bootstrap
 from hub.db import migrate
 from hub.search.spelling import pinyin_table
 from hub.tasks.embedded import WorkerSupervisor
@@ -60,6 +61,7 @@ def serve(host: str, port: int, workers: int, threads: int):
     logs.configure(log_format)
     config = Config.from_env()
     prepare_database(config)
+    prepare_search_index(config)
     prepare_metrics_dir(config)
     # On the embedded broker the worker is ours to keep alive; elsewhere it is its own service.
     supervisor = WorkerSupervisor(config).start() if config.embedded_broker else None
@@ -130,6 +132,22 @@ def prepare_database(config: Config) -> None:
             "数据库结构不是最新，请先运行 eduhub db upgrade。",
             err=True,
         )
+
+
+def prepare_search_index(config: Config) -> None:
+    """An embedded index built by an older release (a field added since) cannot be opened: rebuild
+    it from the database before serving, as the embedded database is migrated."""
+    hub = bootstrap(config)
+    try:
+        if not hub.index.outdated():
+            return
+        log.warning(
+            "The search index was built by an older release: rebuilding it. 正在重建搜索索引。"
+        )
+        count = hub.search.rebuild()
+        log.info("Search index rebuilt: %s resources. 搜索索引已重建。", count)
+    finally:
+        hub.close()
 
 
 def _preload_shared() -> None:

@@ -132,6 +132,11 @@ class Suggestion:
 class SearchIndex(ABC):
     """The port. Documents are the dicts built by `document_from_record`."""
 
+    def outdated(self) -> bool:
+        """Whether the stored index was built for another version of the document schema and
+        must be rebuilt before it can answer (servers map new fields themselves: never)."""
+        return False
+
     @abstractmethod
     def ensure(self) -> None:
         """Create the index if it does not exist."""

@@ -117,6 +117,16 @@ class TantivyIndex(SearchIndex):
         tmp.write_text(generation)
         os.replace(tmp, self.root / "CURRENT")
 
+    def outdated(self) -> bool:
+        generation = self._current()
+        if generation is None:
+            return False
+        try:
+            self._open(generation)
+        except ValueError as exc:  # tantivy: "An index exists but the schema does not match."
+            return "schema does not match" in str(exc)
+        return False
+
     def ensure(self) -> None:
         with self._lock:
             try:

@@ -107,3 +107,48 @@ def _wait_for(url: str, process: subprocess.Popen, log_path) -> bytes:
         except OSError:
             time.sleep(0.2)
     pytest.fail(f"eduhub serve did not answer within 60 s:\n{log_path.read_text(errors='replace')}")
+
+
+def test_serve_rebuilds_an_embedded_index_an_older_release_built(tmp_path):
+    """A release that adds a field to the index documents: `serve` rebuilds the old index from
+    the database instead of answering every search with 503."""
+    import tantivy
+
+    from config import Config
+    from hub.bootstrap import bootstrap
+    from hub.cli.serve import prepare_search_index
+    from tests.resource_factories import make_world, publish
+
+    data_dir = tmp_path / "var"
+    config = Config.from_env(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'hub.db'}",
+        storage_url=f"file://{data_dir / 'objects'}",
+        search_url=f"tantivy://{data_dir / 'index'}",
+        broker_url="memory://",
+        secret_key="rebuild",
+    )
+    migrate.upgrade(config.database_url)
+    hub = bootstrap(config)
+    world = make_world(hub)
+    publish(hub, world)
+    hub.close()
+    # What an older release left: the current generation built with a schema of other fields.
+    old = data_dir / "index" / "gen-old"
+    old.mkdir(parents=True, exist_ok=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True)
+    tantivy.Index(builder.build(), path=str(old))
+    (data_dir / "index" / "CURRENT").write_text("gen-old")
+
+    hub = bootstrap(config)
+    assert hub.index.outdated()
+    hub.close()
+    prepare_search_index(config)
+    hub = bootstrap(config)
+    try:
+        assert not hub.index.outdated()
+        assert hub.index.count() == 1
+        assert len(hub.search.search(world.teacher, q="有理数")["hits"]) == 1
+    finally:
+        hub.close()
