@@ -27,6 +27,7 @@ BLUEPRINT_MODULES = (
     "hub.api.sources",
     "hub.api.changes",
     "hub.api.previews",
+    "hub.api.renditions",
     "hub.api.stats",
     "hub.api.bundles",
 )
