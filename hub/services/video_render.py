@@ -11,6 +11,7 @@ then runs with CPU, memory and wall-clock limits, an output-size cap (`-fs`) and
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -96,7 +97,7 @@ def check(found: dict, limits: MediaLimits) -> Probe:
 def _int(value) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
 
 
@@ -106,10 +107,11 @@ def _seconds(found: dict, streams: list[dict]) -> float:
     values = []
     for value in declared:
         try:
-            values.append(float(value))
+            seconds = float(value)
         except (TypeError, ValueError):
             continue
-    return max(values) if values else float("inf")
+        values.append(seconds if math.isfinite(seconds) else math.inf)  # "nan" is not a length
+    return max(values) if values else math.inf
 
 
 def poster(path: Path, out: Path, size: int) -> Path:
