@@ -11,12 +11,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from hub.db.models import Preview, Rendition
+from hub.services import office_render
 from hub.services.renditions import RenditionService
 from hub.services.video_render import MediaLimits
+from tests.integration.services.test_office_previews import BLUE, RED, deck_bytes
 from tests.resource_factories import make_world, valid_record
-from tests.support import media
+from tests.support import media, need
 
 
 @pytest.fixture
@@ -118,3 +121,24 @@ def test_an_upload_hands_the_video_to_a_worker_task_not_to_the_outbox_pass(hub, 
     sha = hashlib.sha256(data).hexdigest()
     assert ("make_rendition", (sha, "video/mp4")) in list(hub.tasks.sent)
     assert row(hub, Rendition, sha) is None, "the outbox pass itself transcodes nothing"
+
+
+def test_a_deck_gets_a_pdf_of_every_slide_which_the_page_reads(hub, client):
+    if office_render.soffice() is None:
+        need("LibreOffice", "install libreoffice-impress-nogui (make test does)")
+    world = make_world(hub)
+    record = hub.resources.create(world.contributor, valid_record())
+    deck = deck_bytes((RED, BLUE, RED))
+    hub.files.upload(
+        world.contributor, record["id"], "课件.pptx", io.BytesIO(deck), content_length=None
+    )
+    hub.resources.act(world.contributor, record["id"], "submit")
+    hub.resources.act(world.reviewer, record["id"], "publish")
+    sha = hashlib.sha256(deck).hexdigest()
+    assert hub.renditions.make(sha, office_render.OOXML + "presentationml.presentation")
+    found = row(hub, Rendition, sha)
+    assert (found.kind, found.mimetype) == ("pdf", "application/pdf")
+    with hub.storage.open(found.rendition_sha256) as fh:
+        assert len(PdfReader(fh).pages) == 3
+    page = client.get(f"/r/{record['id']}").get_data(as_text=True)
+    assert f'data-src="/api/v1/resources/{record["id"]}/renditions/' in page
