@@ -149,14 +149,13 @@ class RenditionService:
         return download_of(self.storage, stem + suffix, None, sha256, mimetype, public)
 
     def of_files(self, sha256s: list[str]) -> dict[str, dict]:
-        """source SHA-256 -> {"rendition": kind or None, "poster": bool}, for the page."""
+        """source SHA-256 -> {"rendition": kind or None, "failed": bool, "poster": bool}, for the
+        page ("failed": a limit stopped the rendition, so it will never come)."""
         if not sha256s:
             return {}
         with self.db.session() as session:
             made = session.execute(
-                select(Rendition.sha256, Rendition.kind).where(
-                    Rendition.sha256.in_(sha256s), Rendition.rendition_sha256.is_not(None)
-                )
+                select(Rendition.sha256, Rendition.kind).where(Rendition.sha256.in_(sha256s))
             ).all()
             posters = session.scalars(
                 select(Preview.sha256).where(
@@ -164,7 +163,13 @@ class RenditionService:
                 )
             ).all()
         kinds, posters = dict(made), set(posters)
-        return {s: {"rendition": kinds.get(s), "poster": s in posters} for s in sha256s}
+        return {s: _shown(kinds.get(s), s in posters) for s in sha256s}
+
+
+def _shown(kind: str | None, poster: bool) -> dict:
+    failed = bool(kind and kind.startswith(FAILED))
+    made = kind if kind in (LOW, PDF) else None
+    return {"rendition": made, "failed": failed, "poster": poster}
 
 
 def _made(session, sha256: str, which: str) -> tuple[str, str, str] | None:

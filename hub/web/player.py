@@ -44,6 +44,7 @@ def _item(record: dict, file: dict, kind: str, found: dict) -> dict:
     original = record.get("links", {}).get("files", {}).get(name)
     rendition = url_for("renditions.get_rendition", resource_id=rid, name=name)
     item = {"kind": kind, "name": name, "src": original, "low": None, "poster": None}
+    item["failed"] = found.get("failed", False)
     if kind == "pdf" and found.get("rendition") == PDF:
         item["src"] = rendition  # a DOCX/PPTX is read through its PDF
     if found.get("rendition") == LOW:

@@ -78,7 +78,9 @@ def test_the_preview_worker_makes_a_poster_frame_of_a_video(hub, clips):
     hub.previews.make(sha, "video/mp4")
     found = row(hub, Preview, sha)
     assert (found.kind, found.width, found.height) == ("video", 640, 360)
-    assert hub.renditions.of_files([sha]) == {sha: {"rendition": None, "poster": True}}
+    assert hub.renditions.of_files([sha]) == {
+        sha: {"rendition": None, "failed": False, "poster": True}
+    }
 
 
 @pytest.mark.parametrize(
@@ -93,6 +95,11 @@ def test_a_hostile_video_is_refused_by_what_it_declares(hub, clips, clip, reason
     assert made.rendition_sha256 is None and poster.preview_sha256 is None
     assert made.kind == poster.kind == "failed-" + reason
     assert words in made.failure
+    assert hub.renditions.of_files([sha])[sha] == {
+        "rendition": None,
+        "failed": True,
+        "poster": False,
+    }
 
 
 def test_a_rendition_past_the_output_cap_is_stopped_and_recorded(hub, clips):
