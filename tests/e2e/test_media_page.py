@@ -79,8 +79,16 @@ def test_a_lesson_plays_from_the_rendition_on_a_slow_line_and_the_switch_changes
     assert "/posters/" in video.get_attribute("poster")
     page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; v.play(); }")
     page.wait_for_function("() => document.querySelector('video').currentTime > 0.5")
+    at = page.evaluate(
+        "() => { const v = document.querySelector('video'); v.pause(); return v.currentTime; }"
+    )
     page.get_by_role("button", name="高清").click()
     assert video.get_attribute("src") == high
+    page.wait_for_function(  # the position is kept across the switch
+        "at => { const v = document.querySelector('video'); "
+        "return v.readyState >= 1 && Math.abs(v.currentTime - at) < 0.2; }",
+        arg=at,
+    )
     assert page.get_by_role("button", name="高清").get_attribute("aria-pressed") == "true"
     page.get_by_role("button", name="流畅").click()
     assert video.get_attribute("src") == low
