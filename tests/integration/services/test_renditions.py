@@ -66,7 +66,9 @@ def test_a_lesson_becomes_a_360p_h264_aac_rendition_with_its_index_first(hub, cl
     with hub.storage.open(found.rendition_sha256) as fh:
         data = fh.read()
     assert found.size == len(data) < clips["lesson"].stat().st_size
-    assert data.find(b"moov") < data.find(b"mdat"), "faststart: the index before the media"
+    assert data.find(b"moov") < data.find(b"sidx") < data.find(b"moof") < data.find(b"mdat"), (
+        "faststart: the index of every fragment before the first"
+    )
     streams = {s["codec_type"]: s for s in probe(data, tmp_path)["streams"]}
     assert (streams["video"]["codec_name"], streams["video"]["height"]) == ("h264", 360)
     assert streams["audio"]["codec_name"] == "aac"
