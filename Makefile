@@ -21,7 +21,7 @@ endif
 
 # Debian packages the test suites drive as real services (installed by `make test` when running as root).
 TEST_PACKAGES := postgresql redis-server swift swift-proxy swift-account swift-container swift-object \
-                 python3-swift chromium fonts-noto-cjk poppler-utils nginx libreoffice-impress-nogui libreoffice-writer-nogui zip unzip
+                 python3-swift chromium fonts-noto-cjk poppler-utils nginx libreoffice-impress-nogui libreoffice-writer-nogui zip unzip ffmpeg
 
 # The first Python 3.11 or newer on PATH.
 PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \

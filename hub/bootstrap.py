@@ -34,6 +34,7 @@ from hub.services.orgs_import import RegisterService
 from hub.services.outbox import OutboxService, start_sync
 from hub.services.password_links import PasswordLinkService
 from hub.services.previews import PreviewService, handle_preview
+from hub.services.renditions import RenditionService, handle_rendition
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
 from hub.services.search import SearchService
@@ -114,6 +115,7 @@ def _resource_services(hub: Hub) -> None:
     hub.changes = ChangeService(hub.uow, hub.resources)
     hub.oai = OaiService(hub.db, hub.config, hub.resources, hub.vocabularies)
     hub.previews = PreviewService(hub.db, hub.storage, hub.resources)
+    hub.renditions = RenditionService(hub.db, hub.storage, hub.resources)
 
 
 def _search_services(hub: Hub) -> None:
@@ -191,6 +193,7 @@ def _outbox_service(hub: Hub) -> None:
     handlers = {
         Topic.SOURCE_SYNC: partial(start_sync, hub.tasks),
         Topic.FILE_PREVIEW: partial(handle_preview, hub.previews),
+        Topic.FILE_RENDITION: partial(handle_rendition, hub.tasks),
         Topic.BUNDLE_BUILD: partial(handle_build, hub.bundles),
         Topic.BUNDLE_IMPORT: partial(handle_import, hub.bundle_imports),
     }

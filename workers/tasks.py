@@ -61,6 +61,12 @@ def reconcile_search() -> dict:
     return worker_hub().search.reconcile()
 
 
+@celery.task(name="workers.tasks.make_rendition")
+def make_rendition(sha256: str, mimetype: str | None) -> bool:
+    """Transcode a video or convert an office file for the page (minutes: not in the outbox)."""
+    return worker_hub().renditions.make(sha256, mimetype)
+
+
 @celery.task(name="workers.tasks.refresh_stats")
 def refresh_stats() -> dict:
     """Fold new usage events into the aggregates and drop events past retention."""

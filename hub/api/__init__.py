@@ -28,6 +28,7 @@ BLUEPRINT_MODULES = (
     "hub.api.mirrors",
     "hub.api.changes",
     "hub.api.previews",
+    "hub.api.renditions",
     "hub.api.stats",
     "hub.api.bundles",
 )

@@ -43,12 +43,13 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return max(size - suffix, 0), size - 1
 
 
-def send_download(download: Download) -> Response:
+def send_download(download: Download, *, inline: bool = False) -> Response:
+    """The file, or the byte range asked for; `inline` for what the page plays or shows itself."""
     etag = f'"{download.sha256}"'
     headers = {
         "ETag": etag,
         "Accept-Ranges": "bytes",
-        "Content-Disposition": content_disposition(download.name),
+        "Content-Disposition": content_disposition(download.name, inline=inline),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "public, max-age=86400" if download.public else cache.PRIVATE,
     }

@@ -30,6 +30,17 @@ class Download:
     url: str | None = None
 
 
+def download_of(store, name, size, sha256, mimetype, public) -> Download:
+    """A stored object sent as `name`: from a local path, or by a presigned URL. `size` None: the
+    local file's own (renditions and posters have no recorded size)."""
+    path = store.local_path(sha256)
+    if path is not None:
+        size = path.stat().st_size if size is None else size
+        return Download("local", name, size, sha256, mimetype, public, path=path)
+    url = store.presigned_url(sha256, filename=name, mimetype=mimetype)
+    return Download("redirect", name, size or 0, sha256, mimetype, public, url=url)
+
+
 class FileService:
     def __init__(self, uow, resources, storage, config):
         self.uow, self.resources, self.storage, self.config = uow, resources, storage, config
@@ -82,12 +93,10 @@ class FileService:
                 sha256=stored["sha256"],
                 mimetype=stored["mimetype"],
             )
-            uow.outbox(
-                Topic.FILE_PREVIEW,
-                id=resource.id,
-                sha256=stored["sha256"],
-                mimetype=stored["mimetype"],
-            )
+            for topic in (Topic.FILE_PREVIEW, Topic.FILE_RENDITION):
+                uow.outbox(
+                    topic, id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
+                )
             uow.commit()
         return {"name": name, **stored}
 
@@ -110,9 +119,8 @@ class FileService:
         uow.outbox(
             Topic.FILE_EXTRACT, id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
         )
-        uow.outbox(
-            Topic.FILE_PREVIEW, id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"]
-        )
+        for topic in (Topic.FILE_PREVIEW, Topic.FILE_RENDITION):
+            uow.outbox(topic, id=resource.id, sha256=stored["sha256"], mimetype=stored["mimetype"])
         return {"name": name, **stored}
 
     def delete(self, actor: Principal, resource_id: str, name: str) -> None:
@@ -152,12 +160,7 @@ class FileService:
             uow.commit()
 
     def _download(self, name, size, sha256, mimetype, public) -> Download:
-        store = self.storage
-        path = store.local_path(sha256)
-        if path is not None:
-            return Download("local", name, size, sha256, mimetype, public, path=path)
-        url = store.presigned_url(sha256, filename=name, mimetype=mimetype)
-        return Download("redirect", name, size, sha256, mimetype, public, url=url)
+        return download_of(self.storage, name, size, sha256, mimetype, public)
 
     def check_can_upload(self, actor: Principal, resource_id: str) -> None:
         """Raise unless `actor` may add files to the resource (before a multipart body is

@@ -57,6 +57,18 @@ def first_page_pdf(
 ) -> Path:
     """Convert `source` (a private copy inside `workdir`, named with its extension) to a PDF of its
     first page in `workdir`/out; raises ConversionFailed or sandbox.LimitExceeded."""
+    return to_pdf(source, mimetype, workdir, timeout=timeout, pages="1")
+
+
+def to_pdf(
+    source: Path,
+    mimetype: str,
+    workdir: Path,
+    *,
+    timeout: float | None = None,
+    pages: str | None = None,
+) -> Path:
+    """`first_page_pdf` for a page range (LibreOffice's syntax, e.g. "1"), or every page."""
     binary = soffice()
     if binary is None:
         raise ConversionFailed("LibreOffice (soffice) is not installed")
@@ -69,7 +81,7 @@ def first_page_pdf(
         "--nolockcheck",
         f"-env:UserInstallation={_profile(workdir).as_uri()}",
         "--convert-to",
-        _target(FORMATS[mimetype][1]),
+        _target(FORMATS[mimetype][1], pages),
         "--outdir",
         str(out),
         str(source),
@@ -99,9 +111,11 @@ def _profile(workdir: Path) -> Path:
     return profile
 
 
-def _target(export_filter: str) -> str:
-    """`pdf:FILTER:{options}`: export page 1 only (LibreOffice 7.4+ reads JSON filter options)."""
-    options = {"PageRange": {"type": "string", "value": "1"}}
+def _target(export_filter: str, pages: str | None) -> str:
+    """`pdf:FILTER:{options}`: export `pages` only (LibreOffice 7.4+ reads JSON filter options)."""
+    if pages is None:
+        return f"pdf:{export_filter}"
+    options = {"PageRange": {"type": "string", "value": pages}}
     return f"pdf:{export_filter}:{json.dumps(options, separators=(',', ':'))}"
 
 

@@ -1,6 +1,7 @@
 """Preview images of stored files, made by the worker: the first page of a PDF (pdftoppm), images
 (Pillow), the first slide or page of office files (LibreOffice, see office_render; without it, the
-first picture of a PPTX). Stored like any other object; one attempt per source SHA-256.
+first picture of a PPTX), a frame of a video (ffmpeg, see video_render: the player's poster).
+Stored like any other object; one attempt per source SHA-256.
 
 Files come from anyone: every step runs in the sandbox (hub/sandbox.py) on a temp copy, with CPU,
 memory, time, uncompressed-size and pixel limits. A file that cannot be rendered ends with a "none"
@@ -25,12 +26,13 @@ from sqlalchemy import select
 from hub import sandbox
 from hub.db.models import Preview, ResourceFile
 from hub.errors import PreviewFailed
-from hub.services import office_render
+from hub.services import office_render, video_render
 
 log = logging.getLogger(__name__)
 
 SIZE = 640  # longest side of a preview, in pixels
 MAX_SOURCE = 200 * 1024 * 1024  # bytes: larger files are not rendered
+MAX_VIDEO = 4 * 1024 * 1024 * 1024  # a video is only probed and seeked into, never read whole
 PDFTOPPM_TIMEOUT = 20  # seconds
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 ZIPPED = {PPTX, *(m for m in office_render.FORMATS if "openxml" in m or "opendocument" in m)}
@@ -68,7 +70,9 @@ def kind_of(mimetype: str | None) -> str | None:
         return "image"
     if mimetype in office_render.FORMATS:
         return "office"
-    return None  # video, audio, spreadsheets, archives: no preview
+    if mimetype.startswith("video/"):
+        return "video"
+    return None  # audio, spreadsheets, archives: no preview
 
 
 # -- in the sandboxed child ----------------------------------------------------------------------
@@ -180,6 +184,15 @@ def _tell_no_libreoffice() -> None:
         )
 
 
+def video_preview(path: Path) -> Rendered | None:
+    """A frame of the video as the player's poster, once ffprobe found nothing to refuse."""
+    if not video_render.available():
+        return None
+    video_render.probe(path, video_render.MediaLimits())
+    with tempfile.TemporaryDirectory(prefix="eduhub-poster-") as tmp:
+        return _image(video_render.poster(path, Path(tmp) / "poster.png", SIZE), "video")
+
+
 def render(path: Path, mimetype: str | None) -> Rendered | None:
     kind = kind_of(mimetype)
     mimetype = (mimetype or "").lower()
@@ -189,6 +202,8 @@ def render(path: Path, mimetype: str | None) -> Rendered | None:
         return _image(path, "image") if path.stat().st_size <= MAX_SOURCE else None
     if kind == "office":
         return office_preview(path, mimetype)
+    if kind == "video":
+        return video_preview(path)
     return None
 
 
@@ -225,13 +240,14 @@ class PreviewService:
 
     def _render_stored(self, sha256: str, mimetype: str | None) -> Rendered | None:
         """Copy the object to a temp file (capped) and render it there."""
+        cap = MAX_VIDEO if kind_of(mimetype) == "video" else MAX_SOURCE
         with tempfile.NamedTemporaryFile(prefix="eduhub-src-", dir=self._tmp_dir()) as tmp:
             with self.storage.open(sha256) as stream:
                 copied = 0
                 while chunk := stream.read(1 << 20):
                     copied += len(chunk)
-                    if copied > MAX_SOURCE:
-                        log.warning("no preview for %s: larger than %s bytes", sha256, MAX_SOURCE)
+                    if copied > cap:
+                        log.warning("no preview for %s: larger than %s bytes", sha256, cap)
                         return None
                     tmp.write(chunk)
             tmp.flush()

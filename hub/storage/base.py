@@ -96,6 +96,11 @@ class ObjectStore(ABC):
         """A short-lived download URL that bypasses the hub, when the store can issue one."""
         return None
 
+    def public_origin(self) -> str | None:
+        """The origin (scheme://host[:port]) of the presigned URLs, for the pages' CSP: a video
+        the page plays is redirected there."""
+        return None
+
     @abstractmethod
     def delete(self, sha256: str) -> None: ...
 

@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -53,6 +54,7 @@ class S3Store(ObjectStore):
         self._client_pid = None
         self._client = None
         self._bucket_checked = False
+        self._origin: str | None = None
         self.transfer = TransferConfig(
             multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=4
         )
@@ -109,6 +111,13 @@ class S3Store(ObjectStore):
             "ResponseContentType": mimetype,
         }
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
+
+    def public_origin(self) -> str | None:
+        # Presigning is local arithmetic (no request): sign a dummy key once and keep its origin.
+        if self._origin is None:
+            url = urlsplit(self.presigned_url("0" * 64, filename="x", mimetype="video/mp4"))
+            self._origin = f"{url.scheme}://{url.netloc}"
+        return self._origin
 
     def delete(self, sha256: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=object_key(sha256))

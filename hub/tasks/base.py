@@ -22,6 +22,7 @@ class Task(StrEnum):
     VERIFY_CHECKSUMS = "verify_checksums"
     PURGE_UPLOADS = "purge_uploads"
     RECONCILE_SEARCH = "reconcile_search"
+    MAKE_RENDITION = "make_rendition"
 
 
 class TaskQueue(ABC):

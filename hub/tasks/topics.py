@@ -13,6 +13,8 @@ class Topic(StrEnum):
     RESOURCE_INDEX_BATCH = "resource.index_batch"
     FILE_EXTRACT = "file.extract"  # {id, sha256, mimetype}: text for the search index
     FILE_PREVIEW = "file.preview"  # {id, sha256, mimetype}: a PDF preview of an office file
+    # {id, sha256, mimetype}: the 360p MP4 of a video, the PDF of an office file (a worker task)
+    FILE_RENDITION = "file.rendition"
     SOURCE_SYNC = "source.sync"  # {run_id, source_id}: hand a queued sync run to a worker
     BUNDLE_BUILD = "bundle.build"  # {id}: build the offline bundle of a queued bundle job
     BUNDLE_IMPORT = "bundle.import"  # {id}: import a bundle an operator uploaded on /admin/bundles

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from hub.web import assets, csrf, errors, filters, i18n, security
+from hub.web import assets, csrf, errors, filters, i18n, player, security
 from hub.web.views import create_blueprint
 
 
@@ -15,6 +15,7 @@ def init_web(app: Flask) -> None:
     i18n.init_app(app)
     bp = create_blueprint()
     filters.register(bp)
+    player.register(bp)
     csrf.register(bp)
     i18n.register(bp)
     assets.register(bp)

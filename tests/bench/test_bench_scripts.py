@@ -8,6 +8,7 @@ make; no figure's size is asserted (no timed assertions).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import search_bench  # noqa: E402
 # Scripts run here, and the helpers they use: a new file in bench/ goes in one or the other.
 RUN = {"transfer.py", "record_rps.py", "search_bench.py", "search_cpu.py", "web_bench.py"}
 RUN |= {"harvest_bench.py", "stats_bench.py", "bundle_bench.py", "broker_bench.py"}
-RUN |= {"register_bench.py", "mirror_bench.py"}
+RUN |= {"register_bench.py", "mirror_bench.py", "media_bench.py"}
 HELPERS = {
     "common.py": "every script",
     "minimal_app.py": "transfer.py (the upload ceiling)",
@@ -137,6 +138,16 @@ def test_bundle_bench_exports_and_imports_every_byte_beside_zip_and_unzip(tmp_pa
         assert f"{size['resources']} resources" in run["export"]["stdout"]
         assert f"{size['resources']} created" in run["import"]["stdout"]
         assert all(run[step]["peak_rss_mb"] > 0 for step in ("export", "import"))
+
+
+def test_media_bench_times_the_first_frame_of_original_and_rendition(tmp_path):
+    if shutil.which("ffmpeg") is None or not os.path.exists("/usr/bin/chromium"):
+        need("ffmpeg and Chromium", "install Debian's ffmpeg and chromium (make test-deps)")
+    bench("media_bench.py", "--minutes", 0.05, "--rates", 10, "--runs", 1, "--out", tmp_path)
+    result = read(tmp_path / "media-0.05min.json")
+    assert set(result["first_frame_s"]) == {"original@10Mbit", "rendition@10Mbit"}
+    assert result["sizes_mb"]["rendition"] < result["sizes_mb"]["original"]
+    assert result["transcode"]["wall_s"] > 0
 
 
 def test_record_rps_answers_the_record_without_errors(tmp_path):

@@ -51,7 +51,7 @@ def test_an_office_zip_bomb_is_refused_from_its_directory_and_never_retried(hub,
     assert "unpacks to 2048 MB" in preview.failure
     assert text.text == "" and text.failure.startswith("size: ZIP unpacks to 2048 MB")
     messages = outbox_rows(hub, sha256)
-    assert {m.topic for m in messages} == {"file.extract", "file.preview"}
+    assert {m.topic for m in messages} == {"file.extract", "file.preview", "file.rendition"}
     assert all(m.processed is not None and m.attempts == 1 for m in messages)
     assert hub.outbox.process() == 0
     assert hub.previews.make(sha256, DOCX) is False

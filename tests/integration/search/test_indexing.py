@@ -61,7 +61,8 @@ def test_many_messages_are_indexed_in_one_commit_per_topic(hub, world):
     commits = []
     original = hub.index.commit
     hub.index.commit = lambda: (commits.append(1), original())[1]
-    assert hub.outbox.process() == 12  # 4 index, 4 file-extraction and 4 file-preview messages
+    # 4 index, 4 file-extraction, 4 file-preview and 4 file-rendition messages
+    assert hub.outbox.process() == 16
     assert len(commits) == 2
     assert sorted(found(hub, "分数")) == sorted(ids)
     assert hub.outbox.pending() == 0
