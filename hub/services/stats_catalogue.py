@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hub.db.models.accounts import Organisation
 from hub.db.models.resources import Resource, ResourceFile
 from hub.db.models.sources import Source, SyncRun
-from hub.db.models.usage import CoverageCount, UsageDaily
+from hub.db.models.usage import CoverageCount, UsageDaily, UsageRollup
 from hub.errors import InvalidInput
 
 AXES = ("stage", "subject", "grade", "edition", "volume")
@@ -71,22 +71,22 @@ class CatalogueFigures:
         return {"count": int(count), "bytes": int(size)}
 
     def _active(self, session) -> dict:
+        """Signed-in visitors over 30 days: per day and organisation, summed (keys rotate daily)."""
         since = datetime.now(UTC).date() - timedelta(days=29)
-        signed_in = (UsageDaily.day >= since, UsageDaily.visitor_org.is_not(None))
 
-        def distinct(*kinds):
+        def visitors(group):
             return int(
                 session.scalar(
-                    select(func.count(func.distinct(UsageDaily.visitor_key))).where(
-                        *signed_in, UsageDaily.kind.in_(kinds)
+                    select(func.coalesce(func.sum(UsageRollup.visitors), 0)).where(
+                        UsageRollup.kind == group,
+                        UsageRollup.by == "org",
+                        UsageRollup.key.is_not(None),
+                        UsageRollup.day >= since,
                     )
                 )
             )
 
-        return {
-            "teachers_30_days": distinct("search", "view", "download"),
-            "contributors_30_days": distinct("upload", "publish"),
-        }
+        return {"teachers_30_days": visitors("use"), "contributors_30_days": visitors("contribute")}
 
     def _orgs(self, session) -> dict:
         schools = session.scalar(select(func.count()).where(Organisation.kind == "school"))
@@ -184,13 +184,17 @@ class CatalogueFigures:
             contributors = _by_region(
                 session, _resource_counts(func.count(func.distinct(Resource.owner_id)), scope)
             )
-            downloads = _by_region(
-                session, _daily(func.sum(UsageDaily.count), "download", since, scope)
-            )
-            teachers = _by_region(
-                session,
-                _daily(func.count(func.distinct(UsageDaily.visitor_key)), None, since, scope),
-            )
+            if scope is None:
+                downloads = _by_region(session, _rolled(UsageRollup.count, "download", since))
+                teachers = _by_region(session, _rolled(UsageRollup.visitors, "any", since))
+            else:
+                downloads = _by_region(
+                    session, _daily(func.sum(UsageDaily.count), "download", since, scope)
+                )
+                teachers = _by_region(
+                    session,
+                    _daily(func.count(func.distinct(UsageDaily.visitor_key)), None, since, scope),
+                )
         return [
             _county_row(t, vocab, schools, contributors, published, downloads, teachers)
             for t in vocab
@@ -223,6 +227,16 @@ def _daily(measure, kind, since, scope):
         where.append(UsageDaily.visitor_org.in_(scope))
     return (
         select(UsageDaily.visitor_region, measure).where(*where).group_by(UsageDaily.visitor_region)
+    )
+
+
+def _rolled(measure, kind, since):
+    """The whole hub's figure per visitor region from the rollup (`any`: visitors across kinds)."""
+    R = UsageRollup
+    return (
+        select(R.key, func.sum(measure))
+        .where(R.kind == kind, R.given == "", R.by == "region", R.day >= since)
+        .group_by(R.key)
     )
 
 

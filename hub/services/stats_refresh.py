@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import product
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Date, case, delete, func, insert, literal, literal_column, select, update
 
 from hub.db.models.resources import Resource
 from hub.db.models.sources import Source
@@ -17,9 +17,11 @@ from hub.db.models.usage import (
     UsageHourly,
     UsageWatermark,
 )
+from hub.services import stats_rollup
 
 FACETS = ("stage", "type", "source", "org", "region", "visitor_org", "visitor_region")
-EVENT_COLUMNS = ("at", "kind", "visitor_key", "resource_id", "file_name", "subjects", "grades")
+GROUPED = ("kind", "visitor_key", "resource_id", *FACETS)
+DAILY_COLUMNS = ("day", *GROUPED, "subject", "grade", "count")
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -30,81 +32,97 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def refresh(uow_factory, usage, events_days: int) -> dict:
     """Re-aggregate every day that has events newer than the watermark, then apply retention.
 
-    `usage` (the recorder) is flushed first; events older than `events_days` are purged."""
+    `usage` (the recorder) is flushed first; events older than `events_days` are purged, their
+    daily aggregates and rollup stay."""
     usage.flush()
     with uow_factory() as uow:
         session = uow.session
         # Row lock: a refresh from beat and one from the CLI do not fold the same days twice.
         mark = session.get(UsageWatermark, "daily", with_for_update=True)
         since = mark.event_id if mark else 0
-        top = session.scalar(select(func.max(UsageEvent.id))) or since
-        stamps = session.scalars(select(UsageEvent.at).where(UsageEvent.id > since)).all()
-        days = sorted({stamp.astimezone(UTC).date() for stamp in stamps})
+        fresh = select(
+            func.count(), func.min(UsageEvent.at), func.max(UsageEvent.at), func.max(UsageEvent.id)
+        ).where(UsageEvent.id > since)
+        events, first, last, top = session.execute(fresh).one()
+        days = _days(first, last) if events else []
         changed: Counter = Counter()
         for day in days:
             changed.update(_refresh_day(session, day))
+        if days:
+            stats_rollup.rebuild(session, days[0], days[-1])
         _apply_downloads(session, changed)
         if mark is None:
-            session.add(UsageWatermark(name="daily", event_id=top))
+            session.add(UsageWatermark(name="daily", event_id=top or since))
         else:
-            mark.event_id = top
+            mark.event_id = top or since
         purged = _purge(session, events_days)
         _rebuild_coverage(session)
         for rid, delta in changed.items():
             if delta:  # the `downloads` sort reads the search index
                 uow.index_later(rid)
         uow.commit()
-    return {"days": len(days), "events": len(stamps), "purged": purged}
+    return {"days": len(days), "events": events, "purged": purged}
+
+
+def _days(first: datetime, last: datetime) -> list[date]:
+    """Every day from the first new event to the last (re-folding a quiet day changes nothing)."""
+    start, end = first.astimezone(UTC).date(), last.astimezone(UTC).date()
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 def _refresh_day(session, day: date) -> Counter:
-    """Rebuild one day's aggregates; returns each resource's change in downloads."""
+    """Rebuild one day's aggregates in the database; returns each resource's change in downloads."""
     start, end = day_bounds(day)
     before = _day_downloads(session, day)
     session.execute(delete(UsageDaily).where(UsageDaily.day == day))
     session.execute(delete(UsageHourly).where(UsageHourly.hour >= start, UsageHourly.hour < end))
-    events = session.scalars(
-        select(UsageEvent)
-        .where(UsageEvent.at >= start, UsageEvent.at < end)
-        .order_by(UsageEvent.id)
-    ).all()
-    daily, hourly = _fold(events)
-    session.add_all(UsageDaily(day=day, count=n, **dict(key)) for key, n in daily.items())
-    session.add_all(UsageHourly(hour=h, kind=k, count=n) for (h, k), n in hourly.items())
-    session.flush()
+    in_day = (UsageEvent.at >= start, UsageEvent.at < end)
+    session.execute(insert(UsageDaily).from_select(DAILY_COLUMNS, _daily(day, in_day)))
+    for query in _hourly(session.get_bind().dialect.name, in_day):
+        session.execute(insert(UsageHourly).from_select(("hour", "kind", "count"), query))
     after = _day_downloads(session, day)
     return Counter(
         {rid: after.get(rid, 0) - before.get(rid, 0) for rid in set(before) | set(after)}
     )
 
 
-def _fold(events) -> tuple[Counter, Counter]:
-    """Count per visitor-and-resource key and per hour; a download once per visitor and file."""
-    daily: Counter = Counter()
-    hourly: Counter = Counter()
-    seen: set = set()
-    for event in events:
-        if event.kind == "download":
-            once = (event.visitor_key, event.resource_id, event.file_name)
-            if once in seen:
-                continue
-            seen.add(once)
-        daily[_daily_key(event)] += 1
-        hour = event.at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        hourly[(hour, event.kind)] += 1
-    return daily, hourly
+def _daily(day: date, in_day):
+    """One row per visitor, resource and facets; a download counted once per visitor and file."""
+    E = UsageEvent
+    inner = select(
+        *(getattr(E, name) for name in (*GROUPED, "file_name")),
+        # A record with several subjects or grades counts under its first.
+        E.subjects[0].as_string().label("subject"),
+        E.grades[0].as_string().label("grade"),
+    ).where(*in_day)
+    sub = inner.subquery()
+    groups = [sub.c[name] for name in (*GROUPED, "subject", "grade")]
+    files = func.count(func.distinct(func.coalesce(sub.c.file_name, "")))
+    count = case((sub.c.kind == "download", files), else_=func.count())
+    return select(literal(day, Date), *groups, count).group_by(*groups)
 
 
-def _daily_key(event) -> tuple:
-    fields = {name: getattr(event, name) for name in FACETS}
-    fields.update(
-        kind=event.kind,
-        visitor_key=event.visitor_key,
-        resource_id=event.resource_id,
-        subject=(event.subjects or [None])[0],
-        grade=(event.grades or [None])[0],
+def _hourly(dialect: str, in_day) -> list:
+    """Events per hour and kind; a download in the hour the visitor first fetched the file."""
+    E = UsageEvent
+    if dialect == "postgresql":
+        hour = func.date_trunc(literal_column("'hour'"), E.at)
+    else:  # SQLite keeps datetimes as text in this layout
+        hour = func.strftime(literal_column("'%Y-%m-%d %H:00:00.000000'"), E.at)
+    events = select(hour.label("hour"), E.kind, E.visitor_key, E.resource_id, E.file_name).where(
+        *in_day
     )
-    return tuple(sorted(fields.items()))
+    others = events.where(E.kind != "download").subquery()
+    once = events.where(E.kind == "download").subquery()
+    first = (
+        select(func.min(once.c.hour).label("hour"))
+        .group_by(once.c.visitor_key, once.c.resource_id, once.c.file_name)
+        .subquery()
+    )
+    return [
+        select(others.c.hour, others.c.kind, func.count()).group_by(others.c.hour, others.c.kind),
+        select(first.c.hour, literal_column("'download'"), func.count()).group_by(first.c.hour),
+    ]
 
 
 def _day_downloads(session, day: date) -> dict[str, int]:
