@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import product
 
-from sqlalchemy import Date, case, delete, func, insert, literal, literal_column, select, update
+from sqlalchemy import Date, case, cast, delete, func, insert, literal_column, select, update
 
 from hub.db.models.resources import Resource
 from hub.db.models.sources import Source
@@ -46,9 +46,8 @@ def refresh(uow_factory, usage, events_days: int) -> dict:
         events, first, last, top = session.execute(fresh).one()
         days = _days(first, last) if events else []
         changed: Counter = Counter()
-        for day in days:
-            changed.update(_refresh_day(session, day))
         if days:
+            changed = _refresh_days(session, days[0], days[-1])
             stats_rollup.rebuild(session, days[0], days[-1])
         _apply_downloads(session, changed)
         if mark is None:
@@ -70,65 +69,76 @@ def _days(first: datetime, last: datetime) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def _refresh_day(session, day: date) -> Counter:
-    """Rebuild one day's aggregates in the database; returns each resource's change in downloads."""
-    start, end = day_bounds(day)
-    before = _day_downloads(session, day)
-    session.execute(delete(UsageDaily).where(UsageDaily.day == day))
+def _refresh_days(session, first: date, last: date) -> Counter:
+    """Rebuild the days' aggregates in the database; returns each resource's change in downloads.
+
+    A few statements whatever the number of days or events: nothing per event in Python."""
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    before = _downloads(session, first, last)
+    session.execute(delete(UsageDaily).where(UsageDaily.day >= first, UsageDaily.day <= last))
     session.execute(delete(UsageHourly).where(UsageHourly.hour >= start, UsageHourly.hour < end))
-    in_day = (UsageEvent.at >= start, UsageEvent.at < end)
-    session.execute(insert(UsageDaily).from_select(DAILY_COLUMNS, _daily(day, in_day)))
-    for query in _hourly(session.get_bind().dialect.name, in_day):
+    dialect = session.get_bind().dialect.name
+    events = _events(dialect, UsageEvent.at >= start, UsageEvent.at < end)
+    session.execute(insert(UsageDaily).from_select(DAILY_COLUMNS, _daily(events)))
+    for query in _hourly(events):
         session.execute(insert(UsageHourly).from_select(("hour", "kind", "count"), query))
-    after = _day_downloads(session, day)
+    after = _downloads(session, first, last)
     return Counter(
         {rid: after.get(rid, 0) - before.get(rid, 0) for rid in set(before) | set(after)}
     )
 
 
-def _daily(day: date, in_day):
-    """One row per visitor, resource and facets; a download counted once per visitor and file."""
-    E = UsageEvent
-    inner = select(
-        *(getattr(E, name) for name in (*GROUPED, "file_name")),
-        # A record with several subjects or grades counts under its first.
-        E.subjects[0].as_string().label("subject"),
-        E.grades[0].as_string().label("grade"),
-    ).where(*in_day)
-    sub = inner.subquery()
-    groups = [sub.c[name] for name in (*GROUPED, "subject", "grade")]
-    files = func.count(func.distinct(func.coalesce(sub.c.file_name, "")))
-    count = case((sub.c.kind == "download", files), else_=func.count())
-    return select(literal(day, Date), *groups, count).group_by(*groups)
-
-
-def _hourly(dialect: str, in_day) -> list:
-    """Events per hour and kind; a download in the hour the visitor first fetched the file."""
+def _events(dialect: str, *where):
+    """The events with their UTC day and hour; a record with several subjects or grades counts
+    under its first."""
     E = UsageEvent
     if dialect == "postgresql":
+        day = cast(func.timezone(literal_column("'UTC'"), E.at), Date)
         hour = func.date_trunc(literal_column("'hour'"), E.at)
-    else:  # SQLite keeps datetimes as text in this layout
+    else:  # SQLite keeps UTC datetimes as text in this layout
+        day = func.date(E.at)
         hour = func.strftime(literal_column("'%Y-%m-%d %H:00:00.000000'"), E.at)
-    events = select(hour.label("hour"), E.kind, E.visitor_key, E.resource_id, E.file_name).where(
-        *in_day
+    return (
+        select(
+            day.label("day"),
+            hour.label("hour"),
+            *(getattr(E, name) for name in (*GROUPED, "file_name")),
+            E.subjects[0].as_string().label("subject"),
+            E.grades[0].as_string().label("grade"),
+        )
+        .where(*where)
+        .subquery()
     )
-    others = events.where(E.kind != "download").subquery()
-    once = events.where(E.kind == "download").subquery()
+
+
+def _daily(events):
+    """One row per day, visitor, resource and facets; a download once per visitor and file."""
+    groups = [events.c[name] for name in ("day", *GROUPED, "subject", "grade")]
+    files = func.count(func.distinct(func.coalesce(events.c.file_name, "")))
+    count = case((events.c.kind == "download", files), else_=func.count())
+    return select(*groups, count).group_by(*groups)
+
+
+def _hourly(events) -> list:
+    """Events per hour and kind; a download in the hour the visitor first fetched the file."""
+    e = events.c
+    once = ("day", "visitor_key", "resource_id", "file_name")
     first = (
-        select(func.min(once.c.hour).label("hour"))
-        .group_by(once.c.visitor_key, once.c.resource_id, once.c.file_name)
+        select(func.min(e.hour).label("hour"))
+        .where(e.kind == "download")
+        .group_by(*(e[name] for name in once))
         .subquery()
     )
     return [
-        select(others.c.hour, others.c.kind, func.count()).group_by(others.c.hour, others.c.kind),
+        select(e.hour, e.kind, func.count()).where(e.kind != "download").group_by(e.hour, e.kind),
         select(first.c.hour, literal_column("'download'"), func.count()).group_by(first.c.hour),
     ]
 
 
-def _day_downloads(session, day: date) -> dict[str, int]:
+def _downloads(session, first: date, last: date) -> dict[str, int]:
     rows = session.execute(
         select(UsageDaily.resource_id, func.sum(UsageDaily.count))
-        .where(UsageDaily.day == day, UsageDaily.kind == "download")
+        .where(UsageDaily.day >= first, UsageDaily.day <= last, UsageDaily.kind == "download")
         .group_by(UsageDaily.resource_id)
     )
     return {rid: int(n) for rid, n in rows if rid}

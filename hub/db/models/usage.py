@@ -44,6 +44,7 @@ class UsageDaily(Base):
         # Scoped and single-organisation questions read this table by organisation.
         Index("ix_usage_daily_visitor_org_day", "visitor_org", "day"),
         Index("ix_usage_daily_org_day", "org", "day"),
+        Index("ix_usage_daily_day", "day"),  # a refresh replaces whole days
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -43,9 +43,11 @@ def upgrade() -> None:
         "ix_usage_daily_visitor_org_day", "usage_daily", ["visitor_org", "day"], unique=False
     )
     op.create_index("ix_usage_daily_org_day", "usage_daily", ["org", "day"], unique=False)
+    op.create_index("ix_usage_daily_day", "usage_daily", ["day"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_usage_daily_day", table_name="usage_daily")
     op.drop_index("ix_usage_daily_org_day", table_name="usage_daily")
     op.drop_index("ix_usage_daily_visitor_org_day", table_name="usage_daily")
     op.drop_index("ix_usage_rollup_lookup", table_name="usage_rollup")
