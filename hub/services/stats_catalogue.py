@@ -9,17 +9,12 @@ from itertools import product
 from sqlalchemy import func, select
 
 from hub.db.models.accounts import Organisation
-from hub.db.models.resources import Resource, ResourceFile
 from hub.db.models.sources import Source, SyncRun
-from hub.db.models.usage import CoverageCount, UsageDaily, UsageRollup
+from hub.db.models.usage import CatalogueCount, CoverageCount, UsageDaily, UsageRollup
 from hub.errors import InvalidInput
 
 AXES = ("stage", "subject", "grade", "edition", "volume")
 NATIONAL = "national"
-
-
-def _published():
-    return (Resource.status == "published", Resource.is_latest.is_(True))
 
 
 class CatalogueFigures:
@@ -43,10 +38,9 @@ class CatalogueFigures:
 
     def _resources(self, session) -> dict:
         rows = session.execute(
-            select(Source.name, func.count())
-            .select_from(Resource)
-            .outerjoin(Source, Source.id == Resource.source_id)
-            .where(*_published())
+            select(Source.name, func.sum(CatalogueCount.records))
+            .select_from(CatalogueCount)
+            .outerjoin(Source, Source.id == CatalogueCount.source_id)
             .group_by(Source.name)
         ).all()
         counts = {name: int(n) for name, n in rows}
@@ -64,9 +58,10 @@ class CatalogueFigures:
 
     def _files(self, session) -> dict:
         count, size = session.execute(
-            select(func.count(), func.coalesce(func.sum(ResourceFile.size), 0))
-            .join(Resource, Resource.id == ResourceFile.resource_id)
-            .where(*_published())
+            select(
+                func.coalesce(func.sum(CatalogueCount.files), 0),
+                func.coalesce(func.sum(CatalogueCount.bytes), 0),
+            )
         ).one()
         return {"count": int(count), "bytes": int(size)}
 
@@ -91,9 +86,9 @@ class CatalogueFigures:
     def _orgs(self, session) -> dict:
         schools = session.scalar(select(func.count()).where(Organisation.kind == "school"))
         with_published = session.scalar(
-            select(func.count(func.distinct(Resource.org_id)))
-            .join(Organisation, Organisation.id == Resource.org_id)
-            .where(Organisation.kind == "school", *_published())
+            select(func.count(func.distinct(CatalogueCount.org_id)))
+            .join(Organisation, Organisation.id == CatalogueCount.org_id)
+            .where(Organisation.kind == "school")
         )
         return {"schools": int(schools), "schools_with_published": int(with_published)}
 
@@ -180,9 +175,11 @@ class CatalogueFigures:
                 .where(Organisation.kind == "school", *_in(scope))
                 .group_by(Organisation.region),
             )
-            published = _by_region(session, _resource_counts(func.count(), scope))
+            published = _by_region(
+                session, _resource_counts(func.sum(CatalogueCount.records), scope)
+            )
             contributors = _by_region(
-                session, _resource_counts(func.count(func.distinct(Resource.owner_id)), scope)
+                session, _resource_counts(func.count(func.distinct(CatalogueCount.owner_id)), scope)
             )
             if scope is None:
                 downloads = _by_region(session, _rolled(UsageRollup.count, "download", since))
@@ -211,11 +208,13 @@ def _in(scope):
 
 
 def _resource_counts(measure, scope):
+    """Local records per county, from the counts the refresh keeps."""
+    C = CatalogueCount
     return (
-        select(Resource.region, measure)
-        .join(Organisation, Organisation.id == Resource.org_id)
-        .where(*_published(), Resource.source_id.is_(None), *_in(scope))
-        .group_by(Resource.region)
+        select(C.region, measure)
+        .join(Organisation, Organisation.id == C.org_id)
+        .where(C.source_id.is_(None), *_in(scope))
+        .group_by(C.region)
     )
 
 

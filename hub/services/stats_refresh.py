@@ -8,9 +8,10 @@ from itertools import product
 
 from sqlalchemy import Date, case, cast, delete, func, insert, literal_column, select, update
 
-from hub.db.models.resources import Resource
+from hub.db.models.resources import Resource, ResourceFile
 from hub.db.models.sources import Source
 from hub.db.models.usage import (
+    CatalogueCount,
     CoverageCount,
     UsageDaily,
     UsageEvent,
@@ -56,6 +57,7 @@ def refresh(uow_factory, usage, events_days: int) -> dict:
             mark.event_id = top or since
         purged = _purge(session, events_days)
         _rebuild_coverage(session)
+        _rebuild_catalogue(session)
         for rid, delta in changed.items():
             if delta:  # the `downloads` sort reads the search index
                 uow.index_later(rid)
@@ -200,3 +202,32 @@ def _rebuild_coverage(session) -> None:
     session.add_all(
         CoverageCount(count=n, **dict(zip(names, key, strict=True))) for key, n in counts.items()
     )
+
+
+def _rebuild_catalogue(session) -> None:
+    """Published records and their files per organisation, county, source and owner."""
+    R = Resource
+    files = (
+        select(
+            ResourceFile.resource_id,
+            func.count().label("files"),
+            func.sum(ResourceFile.size).label("bytes"),
+        )
+        .group_by(ResourceFile.resource_id)
+        .subquery()
+    )
+    groups = (R.org_id, R.region, R.source_id, R.owner_id)
+    query = (
+        select(
+            *groups,
+            func.count(),
+            func.coalesce(func.sum(files.c.files), 0),
+            func.coalesce(func.sum(files.c.bytes), 0),
+        )
+        .outerjoin(files, files.c.resource_id == R.id)
+        .where(R.status == "published", R.is_latest.is_(True))
+        .group_by(*groups)
+    )
+    session.execute(delete(CatalogueCount))
+    names = ("org_id", "region", "source_id", "owner_id", "records", "files", "bytes")
+    session.execute(insert(CatalogueCount).from_select(names, query))

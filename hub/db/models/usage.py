@@ -118,3 +118,19 @@ class CoverageCount(Base):
     edition: Mapped[str | None] = mapped_column(String(32))
     volume: Mapped[str | None] = mapped_column(String(16))
     count: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogueCount(Base):
+    """Published records per organisation, county, source and owner, with their files' number and
+    bytes: the overview and the counties read this small table the refresh keeps."""
+
+    __tablename__ = "catalogue_counts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, index=True)
+    region: Mapped[str | None] = mapped_column(String(12))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    records: Mapped[int] = mapped_column(Integer)
+    files: Mapped[int] = mapped_column(BigInteger)
+    bytes: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,4 @@
-"""usage rollup: per-day counts and distinct visitors by dimension, kept after events are purged
+"""usage rollup and catalogue counts: small tables the stats answer from, kept by the refresh
 
 Revision ID: d2f9a4c6e1b8
 Revises: c4e8a1f07d35
@@ -32,6 +32,19 @@ def upgrade() -> None:
         sa.Column("visitors", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "catalogue_counts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("org_id", sa.Integer(), nullable=False),
+        sa.Column("region", sa.String(length=12), nullable=True),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("records", sa.Integer(), nullable=False),
+        sa.Column("files", sa.BigInteger(), nullable=False),
+        sa.Column("bytes", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_catalogue_counts_org_id", "catalogue_counts", ["org_id"], unique=False)
     op.create_index("ix_usage_rollup_day", "usage_rollup", ["day"], unique=False)
     op.create_index(
         "ix_usage_rollup_lookup",
@@ -53,3 +66,5 @@ def downgrade() -> None:
     op.drop_index("ix_usage_rollup_lookup", table_name="usage_rollup")
     op.drop_index("ix_usage_rollup_day", table_name="usage_rollup")
     op.drop_table("usage_rollup")
+    op.drop_index("ix_catalogue_counts_org_id", table_name="catalogue_counts")
+    op.drop_table("catalogue_counts")
