@@ -63,7 +63,8 @@ BYS = ("day", "month", "region", "city", "org", "subject", "stage", "grade", "ty
 
 def answer_paths() -> dict[str, str]:
     since = (datetime.now(UTC).date() - timedelta(days=89)).isoformat()
-    paths = {f"usage_by_{by}": f"/api/v1/stats/usage?event=download&by={by}" for by in BYS}
+    paths = {"healthz_floor": "/healthz"}  # what any answer costs on this machine right now
+    paths |= {f"usage_by_{by}": f"/api/v1/stats/usage?event=download&by={by}" for by in BYS}
     paths.update(
         usage_by_day_90=f"/api/v1/stats/usage?event=view&by=day&from={since}",
         usage_by_org_math="/api/v1/stats/usage?event=download&by=org&subject=math",

@@ -6,7 +6,18 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import product
 
-from sqlalchemy import Date, case, cast, delete, func, insert, literal_column, select, update
+from sqlalchemy import (
+    Date,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
 from hub.db.models.resources import Resource, ResourceFile
 from hub.db.models.sources import Source
@@ -40,6 +51,9 @@ def refresh(uow_factory, usage, events_days: int) -> dict:
         session = uow.session
         # Row lock: a refresh from beat and one from the CLI do not fold the same days twice.
         mark = session.get(UsageWatermark, "daily", with_for_update=True)
+        if session.get_bind().dialect.name == "postgresql":
+            # The fold sorts whole days of events; the default 4 MB sends every sort to disk.
+            session.execute(text("SET LOCAL work_mem = '64MB'"))
         since = mark.event_id if mark else 0
         fresh = select(
             func.count(), func.min(UsageEvent.at), func.max(UsageEvent.at), func.max(UsageEvent.id)
