@@ -25,12 +25,13 @@ class CatalogueFigures:
         self.vocabularies = vocabularies
 
     def overview(self, usage_totals) -> dict:
+        totals = usage_totals()
         with self.db.session() as session:
             return {
                 "resources": self._resources(session),
                 "files": self._files(session),
-                "downloads": usage_totals("download"),
-                "views": usage_totals("view"),
+                "downloads": totals["download"],
+                "views": totals["view"],
                 "active": self._active(session),
                 "orgs": self._orgs(session),
                 "sync": self._sync(session),
@@ -68,20 +69,18 @@ class CatalogueFigures:
     def _active(self, session) -> dict:
         """Signed-in visitors over 30 days: per day and organisation, summed (keys rotate daily)."""
         since = datetime.now(UTC).date() - timedelta(days=29)
-
-        def visitors(group):
-            return int(
-                session.scalar(
-                    select(func.coalesce(func.sum(UsageRollup.visitors), 0)).where(
-                        UsageRollup.kind == group,
-                        UsageRollup.by == "org",
-                        UsageRollup.key.is_not(None),
-                        UsageRollup.day >= since,
-                    )
-                )
-            )
-
-        return {"teachers_30_days": visitors("use"), "contributors_30_days": visitors("contribute")}
+        R = UsageRollup
+        query = (
+            select(R.kind, func.sum(R.visitors))
+            .where(R.kind.in_(("use", "contribute")), R.by == "org", R.day >= since)
+            .where(R.given == "", R.key.is_not(None))
+            .group_by(R.kind)
+        )
+        found = {kind: int(n or 0) for kind, n in session.execute(query)}
+        return {
+            "teachers_30_days": found.get("use", 0),
+            "contributors_30_days": found.get("contribute", 0),
+        }
 
     def _orgs(self, session) -> dict:
         schools = session.scalar(select(func.count()).where(Organisation.kind == "school"))
