@@ -167,12 +167,14 @@ def _apply_downloads(session, changed: Counter) -> None:
         if delta:
             by_delta[delta].append(rid)
     for delta, ids in by_delta.items():
-        session.execute(
-            update(Resource)
-            .where(Resource.id.in_(ids))
-            .values(downloads=Resource.downloads + delta)
-            .execution_options(synchronize_session=False)
-        )
+        # Chunks: PostgreSQL takes at most 65,535 parameters in one statement.
+        for start in range(0, len(ids), 10_000):
+            session.execute(
+                update(Resource)
+                .where(Resource.id.in_(ids[start : start + 10_000]))
+                .values(downloads=Resource.downloads + delta)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _purge(session, days: int) -> int:

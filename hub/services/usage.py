@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import hmac
+import json
 import logging
 import re
 import threading
@@ -22,8 +23,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Column, MetaData, Table, TypeDecorator, select
 
+from hub.db.base import JSONType
 from hub.db.models.accounts import Membership, Organisation
 from hub.db.models.resources import Resource
 from hub.db.models.sources import Source
@@ -34,6 +36,28 @@ log = logging.getLogger(__name__)
 ROBOTS = re.compile(
     r"bot\b|bot/|spider|crawl|slurp|baiduspider|bytespider|sogou|yandex|ahrefs|semrush|headless",
     re.IGNORECASE,
+)
+
+
+class _Encoded(TypeDecorator):
+    """A JSON column handed text encoded once per record in a batch, not once per event."""
+
+    impl = JSONType
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return None
+
+
+# The events table as the writer inserts into it: the facet lists arrive already encoded.
+_EVENTS = Table(
+    "usage_events",
+    MetaData(),
+    *(
+        Column(c.name, _Encoded() if c.name in ("subjects", "grades") else c.type)
+        for c in UsageEvent.__table__.columns
+        if c.name != "id"
+    ),
 )
 
 
@@ -155,7 +179,7 @@ class UsageRecorder:
             if rows:
                 with self.db.session() as session:
                     # Core, not the ORM's bulk insert: a third of the cost per event.
-                    session.connection().execute(UsageEvent.__table__.insert(), rows)
+                    session.connection().execute(_EVENTS.insert(), rows)
                     session.commit()
         except Exception:
             self._requeue(batch)
@@ -194,7 +218,13 @@ class UsageRecorder:
         return rows
 
 
-_NO_FACETS = dict(stage=None, subjects=[], grades=[], type=None, source=None, org=None, region=None)
+_NO_FACETS = dict(
+    stage=None, subjects="[]", grades="[]", type=None, source=None, org=None, region=None
+)
+
+
+def _json(values) -> str:
+    return json.dumps(list(values or []), ensure_ascii=False, separators=(",", ":"))
 
 
 def _resource_facets(session, ids: set[str]) -> dict[str, dict]:
@@ -210,8 +240,8 @@ def _resource_facets(session, ids: set[str]) -> dict[str, dict]:
     for res, org_code, source in session.execute(query):
         out[res.id] = dict(
             stage=res.stage,
-            subjects=list(res.subjects or []),
-            grades=list(res.grades or []),
+            subjects=_json(res.subjects),
+            grades=_json(res.grades),
             type=res.type,
             source=source,
             org=org_code,
