@@ -49,7 +49,8 @@ INSERT INTO resources (id, lineage_id, version, is_latest, revision, status, tit
     language, stage, subjects, grades, type, themes, keywords, creators, region, visibility,
     org_id, provenance, downloads, created, updated, published)
 SELECT id, id, 1, true, 1, 'published', '基准资源 ' || r, '', 'zh', stage, subjects, grades, type,
-    '[]', '[]', '[]', region, 'public', CAST(:first_org AS int) + r % {SCHOOLS}, '{{}}', 0, now(), now(), now()
+    '[]', '[]', '[]', region, 'public', CAST(:first_org AS int) + r % {SCHOOLS}, '{{}}', 0,
+    now(), now(), now()
 FROM (
     SELECT r, '00000000-0000-4000-8000-' || lpad(to_hex(r), 12, '0') AS id, {FACETS}
     FROM generate_series(CAST(:low AS int), CAST(:high AS int)) r
