@@ -76,15 +76,15 @@ def machine() -> dict:
 # --- the hub -----------------------------------------------------------------------------------
 
 
-def hub_config(data_dir: Path):
+def hub_config(data_dir: Path, database_url: str = ""):
     """The embedded defaults (SQLite, local objects) rooted in `data_dir`, whatever the caller's
-    environment says."""
+    environment says; `database_url` instead of SQLite when given."""
     from config import Config
 
     data_dir = Path(data_dir)
     return Config.from_env(
         data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'hub.db'}",
+        database_url=database_url or f"sqlite:///{data_dir / 'hub.db'}",
         storage_url=f"file://{data_dir / 'objects'}",
         search_url=f"tantivy://{data_dir / 'index'}",
         broker_url=f"filesystem://{data_dir / 'broker'}",
@@ -92,13 +92,13 @@ def hub_config(data_dir: Path):
     )
 
 
-def prepare_hub(data_dir: Path):
+def prepare_hub(data_dir: Path, database_url: str = ""):
     """Migrate a fresh database and make a school, a contributor with a token and a reviewer;
     returns (hub, world)."""
     from hub.bootstrap import bootstrap
     from tests.factories import make_org, make_token, make_user
 
-    config = hub_config(data_dir)
+    config = hub_config(data_dir, database_url)
     try:
         from hub.db import migrate
 
@@ -219,7 +219,7 @@ class Server:
         return "(no log)"
 
 
-def hub_server(data_dir: Path, port: int, workers: int = WORKERS) -> Server:
+def hub_server(data_dir: Path, port: int, workers: int = WORKERS, database_url: str = "") -> Server:
     """The hub as `eduhub serve` runs it (same gunicorn options), minus the embedded task worker."""
     argv = [
         sys.executable,
@@ -228,6 +228,7 @@ def hub_server(data_dir: Path, port: int, workers: int = WORKERS) -> Server:
         str(data_dir),
         str(port),
         str(workers),
+        database_url,
     ]
     return Server(argv, port, Path(data_dir) / "gunicorn-hub.log", ready_path="/healthz")
 
@@ -247,11 +248,12 @@ def wsgi_server(
     return Server(argv, port, log_path, env=env)
 
 
-def _serve_hub(data_dir: str, port: str, workers: str) -> None:
+def _serve_hub(data_dir: str, port: str, workers: str, database_url: str = "") -> None:
     from hub.cli.serve import HubApplication, gunicorn_options
 
     HubApplication(
-        hub_config(Path(data_dir)), gunicorn_options("127.0.0.1", int(port), int(workers), 8)
+        hub_config(Path(data_dir), database_url),
+        gunicorn_options("127.0.0.1", int(port), int(workers), 8),
     ).run()
 
 

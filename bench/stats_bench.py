@@ -1,36 +1,43 @@
 """Usage events and stats: downloads a second with recording on vs off; stats answer times.
 
     python bench/stats_bench.py [--runs 3] [--seconds 10] [--connections 4] [--events 200000]
-        [--resources 20000] [--n 50] [--out bench/out]
+        [--resources 20000] [--days 395] [--n 50] [--only downloads|stats] [--out bench/out]
 
 Download side: a published PDF fetched from 2 gunicorn workers, recording off and on in
-alternating runs (the rate limit raised so every request is buffered). Stats side: `--events`
-usage events and `--resources` published records generated straight into the database, folded
-by `eduhub stats refresh`, then `/stats/usage` and `/stats/coverage` timed `--n` times each as an
-administrator (p50/p95). The issue's size is --events 10000000 --resources 1000000.
+alternating runs (the rate limit raised so every request is buffered). Stats side, on a
+PostgreSQL database of its own: `--events` usage events over `--days` days, `--resources`
+published records and 1000 schools generated inside the database (`stats_data`), folded by one
+refresh (`eduhub stats refresh`), then `/stats/usage` for every `by`, the overview, coverage,
+regions and the `/admin/insight` page timed `--n` times each as an administrator over HTTP
+(p50/p95 of the first byte and of the whole answer). The issue's size is --events 10000000
+--resources 1000000.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
-import random
 import shutil
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from common import free_port, hub_server, machine, median, prepare_hub, write_json
-from record_rps import published_record, run_python
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STAGES = {"primary": ["g1", "g3", "g5"], "junior": ["g7", "g8"], "senior": ["g10", "g11"]}
-SUBJECTS = ["chinese", "math", "english", "physics", "history"]
-REGIONS = ["640104", "640402", "640522", "640303", "640121"]
+import stats_data  # noqa: E402
+from common import free_port, hub_server, machine, median, prepare_hub, write_json  # noqa: E402
+from record_rps import published_record, run_python  # noqa: E402
+from web_bench import browser_login  # noqa: E402
+
+from tests.factories import make_token, make_user  # noqa: E402
+from tests.support import postgres  # noqa: E402
+
+ADMIN = ("admin@bench.cn", "stats bench password")
 
 
 def download_rates(data_dir: Path, resource_id: str, args) -> dict:
@@ -51,88 +58,51 @@ def download_rates(data_dir: Path, resource_id: str, args) -> dict:
     return {"runs": runs, "rps_off": off, "rps_on": on, "ratio_on_off": round(on / off, 3)}
 
 
-def generate(hub, world, events: int, resources: int) -> dict:
-    """Published records and usage events inserted in bulk, spread over the last 90 days."""
-    from sqlalchemy import insert
-
-    from hub.db.models import Resource
-    from hub.db.models.usage import EVENT_KINDS, UsageEvent
-
-    rng = random.Random(11)
-    org_id = world["contributor"].roles[0].org_id
-    started = time.perf_counter()
-    ids = []
-    with hub.db.session() as session:
-        rows = []
-        for _ in range(resources):
-            stage = rng.choice(list(STAGES))
-            rid = str(uuid.uuid4())
-            ids.append((rid, stage))
-            rows.append(
-                dict(
-                    id=rid,
-                    lineage_id=rid,
-                    title="基准",
-                    status="published",
-                    stage=stage,
-                    subjects=[rng.choice(SUBJECTS)],
-                    grades=[rng.choice(STAGES[stage])],
-                    org_id=org_id,
-                    region=rng.choice(REGIONS),
-                )
-            )
-        session.execute(insert(Resource), rows)
-        now = datetime.now(UTC)
-        for start in range(0, events, 20_000):
-            batch = [_event(rng, now, ids, EVENT_KINDS) for _ in range(min(20_000, events - start))]
-            session.execute(insert(UsageEvent), batch)
-        session.commit()
-    return {"seconds": round(time.perf_counter() - started, 1)}
+BYS = ("day", "month", "region", "city", "org", "subject", "stage", "grade", "type", "source")
 
 
-def _event(rng, now, ids, kinds) -> dict:
-    rid, stage = rng.choice(ids)
-    return dict(
-        at=now - timedelta(seconds=rng.randrange(90 * 86400)),
-        kind=rng.choice(kinds),
-        resource_id=rid,
-        file_name="课件.pdf",
-        stage=stage,
-        subjects=[rng.choice(SUBJECTS)],
-        grades=[rng.choice(STAGES[stage])],
-        type="courseware",
-        org="bench-school",
-        region=rng.choice(REGIONS),
-        visitor_org=rng.choice(["bench-school", None]),
-        visitor_region=rng.choice(REGIONS),
-        visitor_key=f"{rng.randrange(50_000):032x}",
+def answer_paths() -> dict[str, str]:
+    since = (datetime.now(UTC).date() - timedelta(days=89)).isoformat()
+    paths = {"healthz_floor": "/healthz"}  # what any answer costs on this machine right now
+    paths |= {f"usage_by_{by}": f"/api/v1/stats/usage?event=download&by={by}" for by in BYS}
+    paths.update(
+        usage_by_day_90=f"/api/v1/stats/usage?event=view&by=day&from={since}",
+        usage_by_org_math="/api/v1/stats/usage?event=download&by=org&subject=math",
+        overview="/api/v1/stats/overview",
+        coverage="/api/v1/stats/coverage?by=stage,subject,grade",
+        regions="/api/v1/stats/regions",
+        insight_page="/admin/insight",
     )
+    return paths
 
 
-def answer_times(base: str, token: str, n: int) -> dict:
-    paths = {
-        "usage_by_region": "/api/v1/stats/usage?event=download&by=region",
-        "usage_by_day_90": "/api/v1/stats/usage?event=view&by=day&from="
-        + (datetime.now(UTC).date() - timedelta(days=89)).isoformat(),
-        "coverage": "/api/v1/stats/coverage?by=stage,subject,grade",
-    }
+def answer_times(port: int, headers: dict, n: int) -> dict:
+    """Each path `n` times over one connection: time to first byte and to the last, in ms."""
     out = {}
-    for name, path in paths.items():
-        times = []
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for name, path in answer_paths().items():
+        auth = headers["page"] if name == "insight_page" else headers["api"]
+        first, whole = [], []
         for _ in range(n):
-            request = urllib.request.Request(
-                base + path, headers={"Authorization": f"Bearer {token}"}
-            )
             started = time.perf_counter()
-            with urllib.request.urlopen(request) as response:
-                response.read()
-            times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        out[name] = {
-            "p50_ms": round(times[len(times) // 2], 1),
-            "p95_ms": round(times[min(int(0.95 * len(times)), len(times) - 1)], 1),
-        }
+            conn.request("GET", path, headers=auth)
+            response = conn.getresponse()
+            first.append((time.perf_counter() - started) * 1000)
+            response.read()
+            whole.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                raise SystemExit(f"{path}: {response.status}")
+        out[name] = {"ttfb": _percentiles(first), "total": _percentiles(whole)}
+    conn.close()
     return out
+
+
+def _percentiles(times: list[float]) -> dict:
+    times = sorted(times)
+    return {
+        "p50_ms": round(times[len(times) // 2], 1),
+        "p95_ms": round(times[min(int(0.95 * len(times)), len(times) - 1)], 1),
+    }
 
 
 def main() -> None:
@@ -142,46 +112,72 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--resources", type=int, default=20_000)
+    parser.add_argument("--days", type=int, default=395)
     parser.add_argument("--n", type=int, default=50)
+    parser.add_argument("--only", choices=("downloads", "stats"))
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
     before = machine()
     root = Path(tempfile.mkdtemp(prefix="eduhub-bench-stats-"))
+    report = {}
     try:
-        resource_id = published_record(root / "hub")
-        downloads = download_rates(root / "hub", resource_id, args)
-        report = {"downloads": downloads, **stats_side(root / "stats", args)}
+        if args.only != "stats":
+            resource_id = published_record(root / "hub")
+            report["downloads"] = download_rates(root / "hub", resource_id, args)
+        if args.only != "downloads":
+            report.update(stats_side(root / "stats", args))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     report.update(machine_before=before, machine_after=machine(), command=" ".join(sys.argv))
     write_json(args.out / "stats.json", report)
+    downloads = report.get("downloads", {})
     print(
-        f"downloads rps off {downloads['rps_off']} on {downloads['rps_on']} "
-        f"ratio {downloads['ratio_on_off']}; refresh {report['refresh']}; "
-        f"answers {report['answers']}"
+        f"downloads rps off {downloads.get('rps_off')} on {downloads.get('rps_on')} "
+        f"ratio {downloads.get('ratio_on_off')}; refresh {report.get('refresh')}"
     )
+    for name, times in report.get("answers", {}).items():
+        print(f"{name}: ttfb {times['ttfb']} total {times['total']}")
 
 
 def stats_side(data_dir: Path, args) -> dict:
-    from tests.factories import make_token, make_user
+    """Events and records generated inside PostgreSQL, one refresh, then the answers over HTTP."""
+    server = postgres.server_url()
+    name = f"eduhub_bench_stats_{os.getpid()}"
+    url = postgres.create_database(server, name)
+    try:
+        return _stats_on(data_dir, url, args)
+    finally:
+        postgres.drop_database(server, name)
 
-    hub, world = prepare_hub(data_dir)
-    make_user(hub, email="admin@bench.cn", admin=True)
-    token = make_token(hub, "admin@bench.cn")
-    generated = generate(hub, world, args.events, args.resources)
+
+def _stats_on(data_dir: Path, url: str, args) -> dict:
+    hub, _ = prepare_hub(data_dir, url)
+    make_user(hub, email=ADMIN[0], password=ADMIN[1], admin=True)
+    token = make_token(hub, ADMIN[0])
+    generated = stats_data.generate(url, args.events, args.resources, args.days, say=_say)
     started = time.perf_counter()
     folded = hub.stats.refresh()
     refresh = {**folded, "seconds": round(time.perf_counter() - started, 1)}
+    _say(f"refresh {refresh}")
     hub.close()
-    with hub_server(data_dir, free_port()) as server:
-        answers = answer_times(server.base, token, args.n)
+    with hub_server(data_dir, free_port(), database_url=url) as served:
+        headers = {
+            "api": {"Authorization": f"Bearer {token}"},
+            "page": browser_login(served.port, ADMIN),
+        }
+        answers = answer_times(served.port, headers, args.n)
     return {
         "events": args.events,
         "resources": args.resources,
+        "days": args.days,
         "generate": generated,
         "refresh": refresh,
         "answers": answers,
     }
+
+
+def _say(line: str) -> None:
+    print(f"{datetime.now(UTC):%H:%M:%S} {line}", flush=True)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,7 @@ def summary(samples: list[dict]) -> dict:
     }
 
 
-def browser_login(port: int) -> dict:
+def browser_login(port: int, user: tuple[str, str] = USER) -> dict:
     """Log in as a browser does: GET /login for the session cookie and CSRF token, POST the form;
     the cookie."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -188,7 +188,7 @@ def browser_login(port: int) -> dict:
         raise SystemExit("no csrf_token on /login")
     cookie = cookie_of(response)
     form = urlencode(
-        {"csrf_token": token.group(1), "next": "/", "email": USER[0], "password": USER[1]}
+        {"csrf_token": token.group(1), "next": "/", "email": user[0], "password": user[1]}
     )
     conn.request(
         "POST",

@@ -39,6 +39,10 @@ def overview():
 @blp.route("/usage", methods=["GET"])
 @blp.doc(
     summary="Events by day, month, region, city, org, subject, stage, grade, type or source",
+    description=(
+        "`count` and `visitors` are exact. `visitors` counts visitor-days: a visitor's key changes"
+        " daily, so one person on three days of the range counts three times."
+    ),
     security=[{"bearer": []}],
     parameters=[
         {"name": n, "in": "query", "schema": {"type": "string"}}

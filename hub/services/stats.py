@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from hub.db.models.accounts import Organisation
 from hub.db.models.resources import Resource
-from hub.db.models.usage import EVENT_KINDS, UsageDaily
+from hub.db.models.usage import EVENT_KINDS, UsageDaily, UsageRollup
 from hub.errors import Forbidden, InvalidInput, Unauthenticated
 from hub.security.principal import Principal
-from hub.services import stats_refresh
+from hub.services import stats_refresh, stats_rollup
 
 BY = ("day", "month", "region", "city", "org", "subject", "stage", "grade", "type", "source")
 FILTERS = ("region", "subject", "stage", "org", "source")
@@ -74,8 +74,7 @@ class StatsService:
             )
         end = end or datetime.now(UTC).date()
         start = start or end - timedelta(days=29)
-        query = self._filtered(event, start, end, scope, filters)
-        rows = self._grouped(query, by)
+        rows = self._grouped(self._found(event, by, start, end, scope, filters), by)
         return {
             "event": event,
             "by": by,
@@ -84,30 +83,20 @@ class StatsService:
             "rows": rows,
         }
 
-    def _filtered(self, event, start, end, scope, filters):
-        where = [UsageDaily.kind == event, UsageDaily.day >= start, UsageDaily.day <= end]
-        for name, value in filters.items():
-            if value:
-                _check_code(name, value)
-                where.append(getattr(UsageDaily, COLUMN[name]) == value)
-        if scope is not None:
-            where.append(or_(UsageDaily.visitor_org.in_(scope), UsageDaily.org.in_(scope)))
-        return where
-
-    def _grouped(self, where, by) -> list[dict]:
-        if by in ("day", "month"):
-            key = UsageDaily.day
+    def _found(self, event, by, start, end, scope, filters) -> list[tuple]:
+        """(key, count, visitors) per day or dimension value: from the rollup where it holds the
+        question (the whole hub, at most one filter other than `org`), else from the daily rows."""
+        given = {name: value for name, value in filters.items() if value}
+        for name, value in given.items():
+            _check_code(name, value)
+        if scope is None and len(given) <= 1 and set(given) <= set(stats_rollup.GIVEN):
+            query = _from_rollup(event, by, start, end, given)
         else:
-            key = getattr(UsageDaily, COLUMN[by])
-        query = (
-            select(
-                key, func.sum(UsageDaily.count), func.count(func.distinct(UsageDaily.visitor_key))
-            )
-            .where(*where)
-            .group_by(key)
-        )
+            query = _from_daily(event, by, start, end, scope, given)
         with self.db.session() as session:
-            found = [(k, int(n), int(v)) for k, n, v in session.execute(query)]
+            return [(k, int(n), int(v)) for k, n, v in session.execute(query)]
+
+    def _grouped(self, found, by) -> list[dict]:
         merged: dict = {}
         for k, n, v in found:
             name = self._key(by, k)
@@ -151,18 +140,22 @@ class StatsService:
                 labels.update(dict(session.execute(query).all()))
         return labels
 
-    def _usage_totals(self, kind: str) -> dict:
+    def _usage_totals(self) -> dict[str, dict]:
+        """Downloads and views, in all and over the last 30 days, in one query."""
         since = datetime.now(UTC).date() - timedelta(days=29)
+        R = UsageRollup
+        recent = func.sum(case((R.day >= since, R.count), else_=0))
+        query = (
+            select(R.kind, func.sum(R.count), recent)
+            .where(R.kind.in_(("download", "view")), R.given == "", R.by == "all")
+            .group_by(R.kind)
+        )
+        found = {"download": {"total": 0, "last_30_days": 0}, "view": {}}
+        found["view"] = dict(found["download"])
         with self.db.session() as session:
-            total = session.scalar(
-                select(func.coalesce(func.sum(UsageDaily.count), 0)).where(UsageDaily.kind == kind)
-            )
-            recent = session.scalar(
-                select(func.coalesce(func.sum(UsageDaily.count), 0)).where(
-                    UsageDaily.kind == kind, UsageDaily.day >= since
-                )
-            )
-        return {"total": int(total), "last_30_days": int(recent)}
+            for kind, total, last in session.execute(query):
+                found[kind] = {"total": int(total), "last_30_days": int(last or 0)}
+        return found
 
     def coverage(self, actor: Principal, *, by, minimum=1, stage=None, subject=None) -> dict:
         self.scope(actor)
@@ -192,6 +185,31 @@ class StatsService:
     def regions(self, actor: Principal) -> dict:
         scope = self.scope(actor)
         return {"rows": self.catalogue.regions(scope)}
+
+
+def _from_rollup(event, by, start, end, given: dict):
+    name, value = next(iter(given.items()), ("", ""))
+    dimension = "all" if by in ("day", "month") else by
+    R = UsageRollup
+    key = R.day if dimension == "all" else R.key
+    return (
+        select(key, func.sum(R.count), func.sum(R.visitors))
+        .where(R.kind == event, R.given == name, R.given_key == value, R.by == dimension)
+        .where(R.day >= start, R.day <= end)
+        .group_by(key)
+    )
+
+
+def _from_daily(event, by, start, end, scope, given: dict):
+    """Any combination of filters and a scope, from the per-visitor daily rows (exact, slower)."""
+    D = UsageDaily
+    where = [D.kind == event, D.day >= start, D.day <= end]
+    where += [getattr(D, COLUMN[name]) == value for name, value in given.items()]
+    if scope is not None:
+        where.append(or_(D.visitor_org.in_(scope), D.org.in_(scope)))
+    key = D.day if by in ("day", "month") else getattr(D, COLUMN[by])
+    visitors = func.count(func.distinct(D.visitor_key))
+    return select(key, func.sum(D.count), visitors).where(*where).group_by(key)
 
 
 def _check_code(name: str, value: str) -> None:

@@ -9,18 +9,13 @@ from itertools import product
 from sqlalchemy import func, select
 
 from hub.db.models.accounts import Organisation
-from hub.db.models.resources import Resource, ResourceFile
 from hub.db.models.sources import Source, SyncRun
-from hub.db.models.usage import CoverageCount, UsageDaily
+from hub.db.models.usage import CatalogueCount, CoverageCount, UsageDaily, UsageRollup
 from hub.errors import InvalidInput
 from metadata import majors
 
 AXES = ("stage", "subject", "grade", "major", "edition", "volume")
 NATIONAL = "national"
-
-
-def _published():
-    return (Resource.status == "published", Resource.is_latest.is_(True))
 
 
 class CatalogueFigures:
@@ -31,12 +26,13 @@ class CatalogueFigures:
         self.vocabularies = vocabularies
 
     def overview(self, usage_totals) -> dict:
+        totals = usage_totals()
         with self.db.session() as session:
             return {
                 "resources": self._resources(session),
                 "files": self._files(session),
-                "downloads": usage_totals("download"),
-                "views": usage_totals("view"),
+                "downloads": totals["download"],
+                "views": totals["view"],
                 "active": self._active(session),
                 "orgs": self._orgs(session),
                 "sync": self._sync(session),
@@ -44,10 +40,9 @@ class CatalogueFigures:
 
     def _resources(self, session) -> dict:
         rows = session.execute(
-            select(Source.name, func.count())
-            .select_from(Resource)
-            .outerjoin(Source, Source.id == Resource.source_id)
-            .where(*_published())
+            select(Source.name, func.sum(CatalogueCount.records))
+            .select_from(CatalogueCount)
+            .outerjoin(Source, Source.id == CatalogueCount.source_id)
             .group_by(Source.name)
         ).all()
         counts = {name: int(n) for name, n in rows}
@@ -65,36 +60,35 @@ class CatalogueFigures:
 
     def _files(self, session) -> dict:
         count, size = session.execute(
-            select(func.count(), func.coalesce(func.sum(ResourceFile.size), 0))
-            .join(Resource, Resource.id == ResourceFile.resource_id)
-            .where(*_published())
+            select(
+                func.coalesce(func.sum(CatalogueCount.files), 0),
+                func.coalesce(func.sum(CatalogueCount.bytes), 0),
+            )
         ).one()
         return {"count": int(count), "bytes": int(size)}
 
     def _active(self, session) -> dict:
+        """Signed-in visitors over 30 days: per day and organisation, summed (keys rotate daily)."""
         since = datetime.now(UTC).date() - timedelta(days=29)
-        signed_in = (UsageDaily.day >= since, UsageDaily.visitor_org.is_not(None))
-
-        def distinct(*kinds):
-            return int(
-                session.scalar(
-                    select(func.count(func.distinct(UsageDaily.visitor_key))).where(
-                        *signed_in, UsageDaily.kind.in_(kinds)
-                    )
-                )
-            )
-
+        R = UsageRollup
+        query = (
+            select(R.kind, func.sum(R.visitors))
+            .where(R.kind.in_(("use", "contribute")), R.by == "org", R.day >= since)
+            .where(R.given == "", R.key.is_not(None))
+            .group_by(R.kind)
+        )
+        found = {kind: int(n or 0) for kind, n in session.execute(query)}
         return {
-            "teachers_30_days": distinct("search", "view", "download"),
-            "contributors_30_days": distinct("upload", "publish"),
+            "teachers_30_days": found.get("use", 0),
+            "contributors_30_days": found.get("contribute", 0),
         }
 
     def _orgs(self, session) -> dict:
         schools = session.scalar(select(func.count()).where(Organisation.kind == "school"))
         with_published = session.scalar(
-            select(func.count(func.distinct(Resource.org_id)))
-            .join(Organisation, Organisation.id == Resource.org_id)
-            .where(Organisation.kind == "school", *_published())
+            select(func.count(func.distinct(CatalogueCount.org_id)))
+            .join(Organisation, Organisation.id == CatalogueCount.org_id)
+            .where(Organisation.kind == "school")
         )
         return {"schools": int(schools), "schools_with_published": int(with_published)}
 
@@ -183,17 +177,23 @@ class CatalogueFigures:
                 .where(Organisation.kind == "school", *_in(scope))
                 .group_by(Organisation.region),
             )
-            published = _by_region(session, _resource_counts(func.count(), scope))
+            published = _by_region(
+                session, _resource_counts(func.sum(CatalogueCount.records), scope)
+            )
             contributors = _by_region(
-                session, _resource_counts(func.count(func.distinct(Resource.owner_id)), scope)
+                session, _resource_counts(func.count(func.distinct(CatalogueCount.owner_id)), scope)
             )
-            downloads = _by_region(
-                session, _daily(func.sum(UsageDaily.count), "download", since, scope)
-            )
-            teachers = _by_region(
-                session,
-                _daily(func.count(func.distinct(UsageDaily.visitor_key)), None, since, scope),
-            )
+            if scope is None:
+                downloads = _by_region(session, _rolled(UsageRollup.count, "download", since))
+                teachers = _by_region(session, _rolled(UsageRollup.visitors, "any", since))
+            else:
+                downloads = _by_region(
+                    session, _daily(func.sum(UsageDaily.count), "download", since, scope)
+                )
+                teachers = _by_region(
+                    session,
+                    _daily(func.count(func.distinct(UsageDaily.visitor_key)), None, since, scope),
+                )
         return [
             _county_row(t, vocab, schools, contributors, published, downloads, teachers)
             for t in vocab
@@ -239,11 +239,13 @@ def _in(scope):
 
 
 def _resource_counts(measure, scope):
+    """Local records per county, from the counts the refresh keeps."""
+    C = CatalogueCount
     return (
-        select(Resource.region, measure)
-        .join(Organisation, Organisation.id == Resource.org_id)
-        .where(*_published(), Resource.source_id.is_(None), *_in(scope))
-        .group_by(Resource.region)
+        select(C.region, measure)
+        .join(Organisation, Organisation.id == C.org_id)
+        .where(C.source_id.is_(None), *_in(scope))
+        .group_by(C.region)
     )
 
 
@@ -255,6 +257,16 @@ def _daily(measure, kind, since, scope):
         where.append(UsageDaily.visitor_org.in_(scope))
     return (
         select(UsageDaily.visitor_region, measure).where(*where).group_by(UsageDaily.visitor_region)
+    )
+
+
+def _rolled(measure, kind, since):
+    """The whole hub's figure per visitor region from the rollup (`any`: visitors across kinds)."""
+    R = UsageRollup
+    return (
+        select(R.key, func.sum(measure))
+        .where(R.kind == kind, R.given == "", R.by == "region", R.day >= since)
+        .group_by(R.key)
     )
 
 

@@ -39,7 +39,13 @@ class UsageDaily(Base):
     """One day's events per visitor and resource; `count` of downloads is of distinct files."""
 
     __tablename__ = "usage_daily"
-    __table_args__ = (Index("ix_usage_daily_kind_day", "kind", "day"),)
+    __table_args__ = (
+        Index("ix_usage_daily_kind_day", "kind", "day"),
+        # Scoped and single-organisation questions read this table by organisation.
+        Index("ix_usage_daily_visitor_org_day", "visitor_org", "day"),
+        Index("ix_usage_daily_org_day", "org", "day"),
+        Index("ix_usage_daily_day", "day"),  # a refresh replaces whole days
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -57,6 +63,27 @@ class UsageDaily(Base):
     visitor_org: Mapped[str | None] = mapped_column(String(64))
     visitor_region: Mapped[str | None] = mapped_column(String(12))
     count: Mapped[int] = mapped_column(Integer)
+
+
+class UsageRollup(Base):
+    """One day's count and distinct visitors per kind, dimension value and (at most one) filter.
+
+    `by` is `all` (the day's total; `key` empty), or a dimension of `/stats/usage`; `given` is
+    empty or the filter applied, `given_key` its value. Besides the five kinds, `use` (search,
+    view, download), `contribute` (upload, publish) and `any` count visitors across kinds."""
+
+    __tablename__ = "usage_rollup"
+    __table_args__ = (Index("ix_usage_rollup_lookup", "kind", "given", "given_key", "by", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    given: Mapped[str] = mapped_column(String(16))
+    given_key: Mapped[str] = mapped_column(String(200))
+    by: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str | None] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(Integer)
+    visitors: Mapped[int] = mapped_column(Integer)
 
 
 class UsageHourly(Base):
@@ -91,3 +118,19 @@ class CoverageCount(Base):
     edition: Mapped[str | None] = mapped_column(String(32))
     volume: Mapped[str | None] = mapped_column(String(16))
     count: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogueCount(Base):
+    """Published records per organisation, county, source and owner, with their files' number and
+    bytes: the overview and the counties read this small table the refresh keeps."""
+
+    __tablename__ = "catalogue_counts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, index=True)
+    region: Mapped[str | None] = mapped_column(String(12))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    records: Mapped[int] = mapped_column(Integer)
+    files: Mapped[int] = mapped_column(BigInteger)
+    bytes: Mapped[int] = mapped_column(BigInteger)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
 
 from hub.db.models import Organisation, Resource
 from hub.db.models.sources import Source, SyncRun
+from hub.db.models.usage import UsageDaily, UsageEvent, UsageRollup
+from hub.services import stats
 from metadata.vocabularies import load_vocabularies
 from tests.factories import auth_header, make_token, make_user
 from tests.resource_factories import PDF_BYTES, make_world, publish
@@ -86,6 +88,67 @@ def test_usage_by_org_region_subject_and_day(client, world, used):
     assert _rows(_stats(client, world, "usage?event=view&by=city")) == [("640100", "银川市", 1, 1)]
     filtered = _stats(client, world, "usage?event=download&by=org&subject=math")
     assert [(k, n) for k, _, n, _ in _rows(filtered)] == [("gy", 1), ("xq-school-2", 1)]
+
+
+def test_filtered_usage_is_exact(client, world, used):
+    by_stage = _stats(client, world, "usage?event=download&by=stage&region=640402")
+    assert _rows(by_stage) == [("junior", "初中", 1, 1), ("primary", "小学", 1, 1)]
+    assert _rows(_stats(client, world, "usage?event=download&by=grade&subject=chinese")) == [
+        ("g3", "三年级", 2, 2)
+    ]
+    assert _rows(_stats(client, world, "usage?event=download&by=month&stage=junior")) == [
+        (datetime.now(UTC).date().isoformat()[:7],) * 2 + (2, 2)
+    ]
+    two = _stats(client, world, "usage?event=download&by=org&subject=math&stage=junior")
+    assert _rows(two) == _rows(_stats(client, world, "usage?event=download&by=org&subject=math"))
+
+
+GIVEN = [{}, {"region": "640402"}, {"subject": "math"}, {"stage": "primary"}, {"source": "x"}]
+
+
+def test_the_rollup_answers_every_by_and_filter_as_the_daily_rows_do(hub, used):
+    end = datetime.now(UTC).date()
+    start = end - timedelta(days=29)
+    with hub.db.session() as session:
+        for event in ("download", "view"):
+            for by in stats.BY:
+                for given in GIVEN:
+                    rolled = session.execute(stats._from_rollup(event, by, start, end, given))
+                    daily = session.execute(stats._from_daily(event, by, start, end, None, given))
+                    assert hub.stats._grouped(rolled, by) == hub.stats._grouped(daily, by)
+
+
+def _old_event(hub, at) -> None:
+    with hub.db.session() as session:
+        session.add(
+            UsageEvent(at=at, kind="view", visitor_key="k-old", stage="junior", subjects=["math"])
+        )
+        session.commit()
+
+
+def test_retention_deletes_events_and_keeps_the_rollup(client, hub, world, used):
+    old = datetime.now(UTC) - timedelta(days=hub.stats.events_days + 5)
+    _old_event(hub, old)
+    assert hub.stats.refresh()["purged"] == 1
+    day = old.date().isoformat()
+    answer = _stats(client, world, f"usage?event=view&by=stage&from={day}&to={day}")
+    assert _rows(answer) == [("junior", "初中", 1, 1)]
+    with hub.db.session() as session:
+        assert session.query(UsageEvent).filter(UsageEvent.at < old + timedelta(1)).count() == 0
+        assert session.query(UsageRollup).filter(UsageRollup.day == old.date()).count() > 0
+
+
+def test_a_second_refresh_folds_only_what_is_new(client, hub, world, used):
+    client.get(
+        f"/api/v1/resources/{used['math']}/files/课件.pdf",
+        headers={"User-Agent": BROWSER + " other"},
+    )
+    rows = {"before": hub.db.session().query(UsageDaily).count()}
+    assert hub.stats.refresh()["events"] == 1
+    assert hub.stats.refresh()["events"] == 0
+    assert hub.db.session().query(UsageDaily).count() == rows["before"] + 1
+    today = datetime.now(UTC).date().isoformat()
+    assert _rows(_stats(client, world, "usage?event=download&by=day")) == [(today, today, 5, 4)]
 
 
 def test_usage_outside_the_range_is_empty_and_bad_arguments_are_400(client, world, used):

@@ -93,6 +93,17 @@ def test_the_visitor_key_is_keyed_and_rotates_daily():
     assert today != visitor_key("other", "2026-12-06", "anon:1.2.3.4|ua")
 
 
+def test_the_recorders_key_cache_follows_the_day(hub):
+    from hub.services.usage import visitor_key
+
+    monday = datetime(2026, 12, 7, 23, 59, tzinfo=UTC)
+    tuesday = monday + timedelta(minutes=2)
+    secret = hub.usage.secret_key
+    assert hub.usage._key(monday, "user:7") == visitor_key(secret, "2026-12-07", "user:7")
+    assert hub.usage._key(tuesday, "user:7") == visitor_key(secret, "2026-12-08", "user:7")
+    assert hub.usage._key(monday, "user:7") != hub.usage._key(tuesday, "user:7")
+
+
 def test_a_client_over_the_rate_is_left_out(client, hub, world):
     hub.usage.rate = 3
     for _ in range(6):
