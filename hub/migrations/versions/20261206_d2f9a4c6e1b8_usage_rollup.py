@@ -1,7 +1,7 @@
 """usage rollup and catalogue counts: small tables the stats answer from, kept by the refresh
 
 Revision ID: d2f9a4c6e1b8
-Revises: c4e8a1f07d35
+Revises: e5a7c3d9b184
 Create Date: 2026-12-06 07:20:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d2f9a4c6e1b8"
-down_revision: str | Sequence[str] | None = "c4e8a1f07d35"
+down_revision: str | Sequence[str] | None = "e5a7c3d9b184"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
