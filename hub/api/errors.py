@@ -9,7 +9,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import Gone, HubError, RangeNotSatisfiable, flatten_messages
-from hub.http.errors import HTTP_MESSAGES
+from hub.http.errors import HTTP_MESSAGES, RETRY_AFTER, unavailable_backend
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,16 @@ def register(app: Flask) -> None:
             response.headers["Content-Range"] = f"bytes */{error.size}"
         if error.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="eduhub"'
+        if error.status == 503:
+            response.headers["Retry-After"] = RETRY_AFTER
         return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return app.extensions["eduhub_api"].handle_http_exception(error)
+        if (down := unavailable_backend(error)) is not None:
+            log.warning("backend unavailable: %s", error)
+            return _hub_error(down)
         log.exception("unhandled error")
         return envelope(500, HTTP_MESSAGES[500])

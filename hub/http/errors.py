@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import exc as sql
+
+from hub.errors import ServiceUnavailable
+
 # Plain-language messages for errors raised by Flask/Werkzeug itself.
 HTTP_MESSAGES = {
     400: "请求无法解析，请检查格式。The request could not be understood; check its format.",
@@ -17,3 +21,22 @@ HTTP_MESSAGES = {
     500: "服务器内部错误，已记录，请稍后再试。"
     "Internal error; it has been logged, please try again later.",
 }
+
+# Seconds a client should wait before retrying a 503: a restarting database or store is back in
+# a few seconds.
+RETRY_AFTER = "5"
+
+DATABASE_DOWN = (
+    "数据库暂时无法连接，请几秒后重试。The database cannot be reached for a moment; "
+    "please try again in a few seconds."
+)
+
+
+def unavailable_backend(error: Exception) -> ServiceUnavailable | None:
+    """A backend that is down for a moment (the database restarting, its pool exhausted) as a 503
+    the client can retry, instead of a 500; None for every other error."""
+    if isinstance(error, sql.OperationalError | sql.InterfaceError | sql.TimeoutError):
+        return ServiceUnavailable(DATABASE_DOWN)
+    if isinstance(error, sql.DBAPIError) and error.connection_invalidated:
+        return ServiceUnavailable(DATABASE_DOWN)
+    return None

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import HubError
-from hub.http.errors import HTTP_MESSAGES
+from hub.http.errors import HTTP_MESSAGES, RETRY_AFTER, unavailable_backend
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,14 @@ def register(bp: Blueprint) -> None:
 
     @bp.errorhandler(HubError)
     def _hub_error(error: HubError):
-        return render_error(error.status, error.message)
+        body, status = render_error(error.status, error.message)
+        headers = {"Retry-After": RETRY_AFTER} if status == 503 else {}
+        return body, status, headers
 
     @bp.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if (down := unavailable_backend(error)) is not None:
+            log.warning("backend unavailable on a web page: %s", error)
+            return _hub_error(down)
         log.exception("unhandled error on a web page")
         return render_error(500, HTTP_MESSAGES[500])
