@@ -124,7 +124,10 @@ def restart() -> None:
     cluster = _cluster
     if cluster is None:
         raise Unavailable("no server was started by this process: nothing to restart")
-    _run_as(cluster.owner, [cluster.pg_ctl, "-D", cluster.data_dir, "-m", "fast", "-w", "restart"])
+    # -l: the server must not inherit our pipes, or waiting for pg_ctl would wait for the server.
+    log = os.path.join(os.path.dirname(cluster.data_dir), "log")
+    argv = [cluster.pg_ctl, "-D", cluster.data_dir, "-l", log, "-m", "fast", "-w", "restart"]
+    _run_as(cluster.owner, argv)
 
 
 def _start() -> _Cluster:
