@@ -185,6 +185,12 @@ def unavailable(engine: str, exc: Exception) -> ServiceUnavailable:
     )
 
 
+def failed_actions(errors: list[dict]) -> list[dict]:
+    """The bulk errors that are failures: deleting a document the index does not have (404) is
+    what the caller wanted, so it is not one."""
+    return [e for e in errors if e.get("delete", {}).get("status") != 404]
+
+
 class ServerIndex(SearchIndex):
     """The adapter for both servers; subclasses give the client, its errors and its bulk helper."""
 

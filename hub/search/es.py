@@ -10,7 +10,7 @@ import elasticsearch
 from elastic_transport import Urllib3HttpNode
 from elasticsearch import Elasticsearch, helpers
 
-from hub.search.elastic import ServerIndex
+from hub.search.elastic import ServerIndex, failed_actions
 
 # The client asks for its own major version's REST API ("compatible-with=9"), which an Elasticsearch
 # 8 server refuses with 400 media_type_header_exception. Version 8 of the API is understood by both
@@ -49,4 +49,6 @@ class ElasticsearchIndex(ServerIndex):
         super().__init__(Elasticsearch(url, **client_options), alias)
 
     def _bulk(self, actions) -> None:
-        helpers.bulk(self.client, actions, raise_on_error=True, refresh=False)
+        _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh=False)
+        if failed := failed_actions(errors):
+            raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index.", failed)

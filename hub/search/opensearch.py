@@ -5,7 +5,7 @@ from __future__ import annotations
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
-from hub.search.elastic import ServerIndex
+from hub.search.elastic import ServerIndex, failed_actions
 
 
 class OpenSearchIndex(ServerIndex):
@@ -17,4 +17,6 @@ class OpenSearchIndex(ServerIndex):
         super().__init__(OpenSearch(hosts=[url], **client_options), alias)
 
     def _bulk(self, actions) -> None:
-        helpers.bulk(self.client, actions, raise_on_error=True, refresh=False)
+        _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh=False)
+        if failed := failed_actions(errors):
+            raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index.", failed)

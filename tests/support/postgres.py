@@ -118,6 +118,18 @@ def stop() -> None:
     shutil.rmtree(os.path.dirname(cluster.data_dir), ignore_errors=True)
 
 
+def restart() -> None:
+    """Restart this process's throwaway server (a fault for the load bench): every connection is
+    cut, the same port and data come back."""
+    cluster = _cluster
+    if cluster is None:
+        raise Unavailable("no server was started by this process: nothing to restart")
+    # -l: the server must not inherit our pipes, or waiting for pg_ctl would wait for the server.
+    log = os.path.join(os.path.dirname(cluster.data_dir), "log")
+    argv = [cluster.pg_ctl, "-D", cluster.data_dir, "-l", log, "-m", "fast", "-w", "restart"]
+    _run_as(cluster.owner, argv)
+
+
 def _start() -> _Cluster:
     bindir = _find_bindir()
     owner = _owner()

@@ -122,6 +122,21 @@ def stop() -> None:
         shutil.rmtree(state["root"], ignore_errors=True)
 
 
+def pause_object_server() -> None:
+    """Stop the object server (a fault for the load bench): the proxy answers 503 to object reads
+    and writes until `resume_object_server`."""
+    proc = _state["procs"][SERVERS.index("object")]
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def resume_object_server() -> None:
+    """Start the object server again, with its data as it was."""
+    index = SERVERS.index("object")
+    _state["procs"][index] = _spawn(_state["root"], "object")
+
+
 def s3_server():
     """Body of a session fixture: yields the server info, or skips (fails in CI) when Swift is
     unavailable."""

@@ -182,6 +182,15 @@ def test_upsert_replaces_and_delete_removes(fresh_index, records):
     assert ids(search(fresh_index, q="修订")) == [changed["id"]]
 
 
+def test_deleting_a_document_the_index_never_had_is_not_an_error(fresh_index, records):
+    # A draft's file is extracted and its resource "removed" from the index, where drafts never
+    # are: on a search server that delete answers 404, which must not fail the worker's task.
+    fresh_index.index_documents(documents(records[:1]))
+    fresh_index.delete_documents(["never-indexed", records[0]["id"]])
+    fresh_index.commit()
+    assert fresh_index.count() == 0
+
+
 def test_rebuild_swaps_in_a_new_index_and_reports_progress(fresh_index, records):
     fresh_index.index_documents(documents(records[:5]))
     fresh_index.commit()
