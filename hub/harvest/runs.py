@@ -31,6 +31,8 @@ class RunState:
     failing: set[str] = field(default_factory=set)  # external ids with unresolved failures
     # On a full run: every external id the listing named, to withdraw the rest.
     seen: set[str] | None = None
+    kind: str | None = None  # the source's kind and address: a record's first origin by default
+    url: str | None = None
 
     @classmethod
     def of(cls, run_id: int, source: Source, **more) -> RunState:
@@ -41,6 +43,8 @@ class RunState:
             publish=not source.review,
             fetch_files=source.fetch_files,
             max_bytes=source.max_file_mb * 1024 * 1024,
+            kind=source.kind,
+            url=source.url,
             **{"cursor": None, "full": False, **more},
         )
 
