@@ -26,7 +26,7 @@ _LOOKUP = 500
 
 
 class PathRouter:
-    """Provenance for one source's batch: `stamp` each record, `route` the ones another path owns."""
+    """Provenance for one source's batch: `stamp` each record, `route` those another path owns."""
 
     def __init__(self, session, *, source_id: int, kind: str | None, url: str | None):
         self.session, self.source_id = session, source_id
@@ -109,9 +109,16 @@ class PathRouter:
         """The record's first path withdrew it: if another path still has it, that path becomes
         its first (and the record stays); False when none is left."""
         self.write()
-        successor = self.session.execute(
-            select(PATHS).where(PATHS.c.resource_id == resource_id).order_by(PATHS.c.id).limit(1)
-        ).mappings().first()
+        successor = (
+            self.session.execute(
+                select(PATHS)
+                .where(PATHS.c.resource_id == resource_id)
+                .order_by(PATHS.c.id)
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
         if successor is None:
             return False
         kept = dict(current_provenance or {})

@@ -41,7 +41,9 @@ class OrmWriter:
     def upsert(self, external_id: str, record: dict, files=None) -> str:
         record = self.paths.stamp(external_id, record)
         if orm.find(self.uow, self.state.source_id, external_id) is None:
-            self.paths.load(set(), [external_id], {external_id: record})  # retries come without a batch load
+            self.paths.load(
+                set(), [external_id], {external_id: record}
+            )  # retries come without a batch load
             host = self.paths.route(external_id, record)
             if host is not None:  # another path brought it first: its files are that path's
                 validate_harvested(record)
