@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import delete, insert, select, update
 
+from connectors.outbound import public_link
 from hub.db.base import utcnow
 from hub.db.models import Resource, ResourcePath
 from metadata import provenance
@@ -86,7 +87,7 @@ class PathRouter:
             "resource_id": resource_id,
             "source_id": self.source_id,
             "external_id": external_id,
-            "origin_url": record.get("origin_url"),
+            "origin_url": public_link(record.get("origin_url")),  # http(s) only: it is a link
             "via": provenance.clean_via(record["provenance"].get("via")),
         }
         current = self.paths.get(external_id)

@@ -110,3 +110,12 @@ def test_a_peer_claiming_a_malformed_origin_gets_its_own_record(hub, make_source
     sync(hub, make_source("national", items=DIRECT))
     sync(hub, make_source("hostile", items=hostile))
     assert len(live_records(hub)) == 2
+
+
+def test_the_resource_page_lists_both_paths(hub, client, make_source):
+    sync(hub, make_source("national", items=DIRECT))
+    sync(hub, make_source("county", items=THROUGH_COUNTY))
+    (only,) = live_records(hub)
+    page = client.get(f"/r/{only.id}", headers={"Accept-Language": "zh-CN"}).text
+    assert "来源路径" in page
+    assert "national" in page and "county ← http://county.example" in page
