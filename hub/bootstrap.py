@@ -25,6 +25,7 @@ from hub.services import indexer
 from hub.services.accounts import AccountService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
+from hub.services.duplicates import DuplicateService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
 from hub.services.outbox import OutboxService, start_sync
@@ -105,6 +106,7 @@ def _resource_services(hub: Hub) -> None:
     hub.changes = ChangeService(hub.uow, hub.resources)
     hub.oai = OaiService(hub.db, hub.config, hub.resources, hub.vocabularies)
     hub.previews = PreviewService(hub.db, hub.storage, hub.resources)
+    hub.duplicates = DuplicateService(hub.uow)
 
 
 def _search_services(hub: Hub) -> None:

@@ -34,6 +34,9 @@ class AuditAction(StrEnum):
     SOURCE_SYNC = "source.sync"
     SOURCE_SYNC_FINISH = "source.sync.finish"
     BUNDLE_IMPORT = "bundle.import"
+    WORK_MERGE = "work.merge"
+    WORK_UNMERGE = "work.unmerge"
+    WORK_KEEP_APART = "work.keep_apart"
 
 
 def audit_action(name: str) -> AuditAction:

@@ -113,8 +113,8 @@ def _join_works(session, live: list[dict]) -> set[str]:
 
 def _unite(session, group: list[dict]) -> set[str]:
     """One work for the group: the work one of them already leads, else a new one."""
-    ids = {r["id"] for r in group}
-    led = sorted(r["work_id"] for r in group if r["work_id"] and r["work_id"] in ids)
+    # A work one of them is in already (linked earlier, or merged by a person) is kept.
+    led = sorted(r["work_id"] for r in group if r["work_id"])
     lead = led[0] if led else min(group, key=_lead_order)["id"]
     changed = set()
     for row in group:
