@@ -76,7 +76,7 @@ class DuplicateService:
             ).all()
             ids = {i for d in decisions for i in (d.first_id, d.second_id)}
             query = select(Resource.id, Resource.title).where(Resource.id.in_(ids))
-            titles = {rid: title for rid, title in uow.session.execute(query).all()}
+            titles = dict(uow.session.execute(query).tuples().all())
             return [
                 {
                     "first": {"id": d.first_id, "title": titles.get(d.first_id)},
