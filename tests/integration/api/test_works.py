@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import io
+
 from hub.security.principal import SYSTEM
 from hub.services.indexer import index_resources
-from tests.resource_factories import make_world, publish
+from tests.resource_factories import PDF_BYTES, make_world, valid_record
 
 
 def drain(hub, *records) -> None:
     """What the worker's index handler does after the commit (without previews and extraction)."""
     index_resources(hub.db, hub.index, [r["id"] for r in records])
+
+
+def publish(hub, world, title: str) -> dict:
+    """A record published with PDF_BYTES: every call uploads the same file."""
+    record = hub.resources.create(world.contributor, valid_record(title=title))
+    hub.files.upload(
+        world.contributor,
+        record["id"],
+        "课件.pdf",
+        io.BytesIO(PDF_BYTES),
+        content_length=len(PDF_BYTES),
+    )
+    hub.resources.act(world.contributor, record["id"], "submit")
+    return hub.resources.act(world.reviewer, record["id"], "publish", comment="好")
 
 
 def found(client, q: str) -> list[str]:
@@ -18,8 +34,8 @@ def found(client, q: str) -> list[str]:
 
 def test_the_same_file_uploaded_twice_is_one_work_found_once(hub, client):
     world = make_world(hub)
-    first = publish(hub, world, title="分数的意义 课件")
-    second = publish(hub, world, title="分数的意义（另一所学校上传）")
+    first = publish(hub, world, "分数的意义 课件")
+    second = publish(hub, world, "分数的意义（另一所学校上传）")
     drain(hub, first, second)
 
     shown = client.get(f"/api/v1/resources/{second['id']}").json
@@ -39,8 +55,8 @@ def test_the_same_file_uploaded_twice_is_one_work_found_once(hub, client):
 
 def test_the_resource_page_says_also_from(hub, client):
     world = make_world(hub)
-    first = publish(hub, world, title="分数的意义 课件")
-    second = publish(hub, world, title="分数的意义（另一所学校上传）")
+    first = publish(hub, world, "分数的意义 课件")
+    second = publish(hub, world, "分数的意义（另一所学校上传）")
     drain(hub, first, second)
     page = client.get(f"/r/{second['id']}", headers={"Accept-Language": "zh-CN"}).text
     assert "另见" in page

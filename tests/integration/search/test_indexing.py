@@ -63,9 +63,7 @@ def test_many_messages_are_indexed_in_one_commit_per_topic(hub, world):
     hub.index.commit = lambda: (commits.append(1), original())[1]
     assert hub.outbox.process() == 12  # 4 index, 4 file-extraction and 4 file-preview messages
     assert len(commits) == 2
-    assert hub.index.count() == 4
-    # The factory uploads the same file each time: four copies of one work, found once.
-    assert found(hub, "分数") == [ids[0]]
+    assert sorted(found(hub, "分数")) == sorted(ids)
     assert hub.outbox.pending() == 0
 
 
