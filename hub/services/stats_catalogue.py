@@ -55,8 +55,16 @@ class CatalogueFigures:
             {"key": name, "label": name, "count": n} for name, n in sorted(counts.items())
         ]
         harvested = sum(counts.values())
+        # Copies of one work (hub.services.works) count once; a record brought by two paths is
+        # one record already (hub.harvest.paths).
+        works = session.scalar(
+            select(func.count(func.distinct(func.coalesce(Resource.work_id, Resource.id)))).where(
+                *_published()
+            )
+        )
         return {
             "published": local + harvested,
+            "works": int(works or 0),
             "local": local,
             "harvested": harvested,
             "by_source": by_source,

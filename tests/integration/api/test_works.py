@@ -45,6 +45,8 @@ def test_the_same_file_uploaded_twice_is_one_work_found_once(hub, client):
         second["id"]
     ]
     assert found(client, "分数的意义") == [first["id"]]
+    overview = client.get("/api/v1/stats/overview").json["resources"]
+    assert (overview["published"], overview["works"]) == (2, 1)
 
     # The lead withdrawn, the other copy leads its work of one and is found again.
     hub.resources.withdraw(SYSTEM, first["id"])
