@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from connectors.base import Connector, ConnectorError, Delete, Failed, Item, RemoteFile, Upsert
 from connectors.outbound import bearer, public_link
+from metadata import provenance
 from metadata.schema import EDITABLE_FIELDS
 
 PAGE = 500
@@ -77,6 +78,9 @@ class HubConnector(Connector):
         html = (resource.get("links") or {}).get("html")
         page = html if isinstance(html, str) and html else f"/r/{external_id}"
         record["origin_url"] = public_link(self._url(page))
+        carried = provenance.carried(resource.get("provenance"))  # the first origin, typed
+        if carried:
+            record["provenance"] = carried
         return Upsert(external_id, record, self._files(resource), after)
 
     def _files(self, resource: dict) -> list[RemoteFile]:

@@ -28,6 +28,7 @@ from hub.services.accounts import AccountService
 from hub.services.accounts_import import UserImportService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
+from hub.services.duplicates import DuplicateService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
 from hub.services.orgs_import import RegisterService
@@ -116,6 +117,7 @@ def _resource_services(hub: Hub) -> None:
     hub.oai = OaiService(hub.db, hub.config, hub.resources, hub.vocabularies)
     hub.previews = PreviewService(hub.db, hub.storage, hub.resources)
     hub.renditions = RenditionService(hub.db, hub.storage, hub.resources)
+    hub.duplicates = DuplicateService(hub.uow)
 
 
 def _search_services(hub: Hub) -> None:

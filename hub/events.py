@@ -41,6 +41,9 @@ class AuditAction(StrEnum):
     BUNDLE_UPLOAD = "bundle.upload"  # a bundle uploaded on /admin/bundles: who, which file
     BUNDLE_UPLOAD_FINISH = "bundle.upload.finish"  # its import's result
     BUNDLE_TRUST_KEY = "bundle.trust_key"
+    WORK_MERGE = "work.merge"
+    WORK_UNMERGE = "work.unmerge"
+    WORK_KEEP_APART = "work.keep_apart"
 
 
 def audit_action(name: str) -> AuditAction:

@@ -168,6 +168,24 @@ class ResourceRecordSchema(DescriptiveSchema):
         dump_only=True,
         metadata={"example": {"self": "/api/v1/resources/ID", "html": "/r/ID"}},
     )
+    provenance = fields.Dict(
+        dump_only=True,
+        metadata={
+            "description": "What the source said of a harvested record, its first origin "
+            "(`origin`: kind, hub, id) and every path that brings it (`paths`: source, kind, hub, "
+            "external_id, url, via)",
+        },
+    )
+    work_id = Text(
+        max_length=36,
+        dump_only=True,
+        metadata={"description": "The work this record is a copy of (its lead record's id)"},
+    )
+    also_from = fields.List(
+        fields.Dict(),
+        dump_only=True,
+        metadata={"description": "Other public copies of the same work: id, title, org, source"},
+    )
 
 
 def consistency_errors(record: Mapping[str, Any], partial: bool = False) -> dict[str, list[str]]:

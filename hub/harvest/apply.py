@@ -13,6 +13,7 @@ from datetime import datetime
 from connectors.outbound import public_link
 from hub.services.defaults import new_resource_defaults
 from hub.services.records import EDITABLE_FIELDS, LIST_FIELDS
+from metadata.provenance import origin_key
 
 # The columns the rule reads and may write; a writer hands it their current values.
 STATE_COLUMNS = EDITABLE_FIELDS + (
@@ -22,6 +23,7 @@ STATE_COLUMNS = EDITABLE_FIELDS + (
     "updated",
     "origin_url",
     "provenance",
+    "origin_key",
 )
 
 
@@ -62,6 +64,7 @@ def upsert(
     links = {
         "origin_url": public_link(record.get("origin_url")),  # http(s) only: it becomes a link
         "provenance": provenance if isinstance(provenance, dict) else {},
+        "origin_key": origin_key(provenance),  # one record however many paths bring it
     }
     values.update(_differences(base, links))
     status = base["status"]

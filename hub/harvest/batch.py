@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, insert, select, update
 from hub.db.base import new_id, utcnow
 from hub.db.models import Change, Organisation, Resource
 from hub.harvest import apply
+from hub.harvest.paths import NullPathRouter
 from hub.harvest.validate import validate_harvested
 from hub.services.changes import lock_feed
 
@@ -24,8 +25,10 @@ _UNSET = object()
 class HarvestBatch:
     """`load(ids)`, then `upsert`/`tombstone` per item in source order, then `write()`."""
 
-    def __init__(self, uow, *, source_id: int, org_id: int, publish: bool):
+    def __init__(self, uow, *, source_id: int, org_id: int, publish: bool, paths=None):
         self.uow = uow
+        # Provenance: which items another path brought first (hub.harvest.paths); none: all own.
+        self.paths = paths if paths is not None else NullPathRouter()
         self.source_id, self.org_id, self.publish = source_id, org_id, publish
         self.rows: dict[str, dict] = {}  # external id -> the record's current state
         self.new: dict[str, None] = {}  # external ids to INSERT, in order
@@ -33,8 +36,9 @@ class HarvestBatch:
         self.changes: list[tuple[str, str]] = []  # (resource id, op) in the order applied
         self._region = _UNSET
 
-    def load(self, external_ids) -> None:
-        """The batch's existing records, in one query per 500 ids."""
+    def load(self, external_ids, records=None) -> None:
+        """The batch's existing records, in one query per 500 ids; with `records` (external id ->
+        record of the upserts), the paths and hosts of those this source does not own."""
         wanted = [e for e in dict.fromkeys(external_ids) if e not in self.rows]
         columns = [TABLE.c.id, TABLE.c.external_id] + [TABLE.c[n] for n in apply.STATE_COLUMNS]
         for start in range(0, len(wanted), _LOOKUP):
@@ -44,29 +48,45 @@ class HarvestBatch:
             )
             for row in self.uow.session.execute(query).mappings():
                 self.rows[row["external_id"]] = dict(row)
+        self.paths.load(set(self.rows), wanted, records or {})
 
     def upsert(self, external_id: str, record: dict) -> str:
         """created, updated or unchanged; raises ValidationFailed before changing anything."""
         fields = validate_harvested(record)
+        record = self.paths.stamp(external_id, record)
         row = self.rows.get(external_id)
+        host = self.paths.route(external_id, record) if row is None else None
+        if host is not None:  # another path brought this record first: one more path of it
+            return self.paths.attach(host, external_id, record)
         new = row is None
         base = apply.blank_state(self._org_region()) if new else row
         applied = apply.upsert(base, fields, record, new=new, publish=self.publish, now=utcnow())
         if new:
             row = self.rows[external_id] = self._new_row(external_id, base)
+            self.paths.claim(record, row["id"])
         self._persist(external_id, row, applied)
         return applied.outcome
 
     def tombstone(self, external_id: str) -> str:
         row = self.rows.get(external_id)
+        if row is None:
+            return self.paths.detach(external_id)
+        if row["status"] != "withdrawn" and self.paths.promote(row["id"], row["provenance"]):
+            del self.rows[external_id]  # another path still has it: that one is its first now
+            self.dirty.pop(external_id, None)
+            self.uow.index_later(row["id"])
+            return "deleted"
         applied = apply.tombstone(row, now=utcnow())
-        if row is not None:
-            self._persist(external_id, row, applied)
+        self._persist(external_id, row, applied)
         return applied.outcome
 
     def write(self) -> None:
         """Everything applied so far, into the caller's transaction."""
         session = self.uow.session
+        self._write_rows(session)
+        self.paths.write()
+
+    def _write_rows(self, session) -> None:
         if self.new:
             session.execute(insert(TABLE), [self.rows[e] for e in self.new])
         if self.dirty:

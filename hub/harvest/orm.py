@@ -60,6 +60,11 @@ def tombstone(uow, *, source_id: int, external_id: str) -> str:
     return applied.outcome
 
 
+def find(uow, source_id: int, external_id: str) -> Resource | None:
+    """The record this source brought first under `external_id` (memoised), or None."""
+    return _harvested(uow, source_id, external_id)
+
+
 def forget(uow, source_id: int, external_id: str) -> None:
     """Drop a memo entry whose changes were rolled back (a failed record's savepoint)."""
     uow.memo.pop(_key(source_id, external_id), None)

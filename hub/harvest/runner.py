@@ -13,12 +13,14 @@ from sqlalchemy import select, update
 
 from connectors.base import Delete, Failed, Upsert
 from hub.db.base import utcnow
-from hub.db.models import Resource
+from hub.db.models import Resource, ResourcePath
 from hub.db.models.sources import Source, SyncRun
 from hub.errors import ValidationFailed
 from hub.harvest import claims, orm, runs
 from hub.harvest.batch import HarvestBatch
+from hub.harvest.paths import PathRouter
 from hub.harvest.runs import RecordFailed, RunState
+from hub.harvest.validate import validate_harvested
 from hub.security.principal import SYSTEM
 
 log = logging.getLogger(__name__)
@@ -31,11 +33,21 @@ class OrmWriter:
 
     def __init__(self, uow, state: RunState, fetcher):
         self.uow, self.state, self.fetcher = uow, state, fetcher
+        self.paths = router_for(uow, state)
 
-    def load(self, external_ids) -> None:
+    def load(self, external_ids, records=None) -> None:
         orm.preload(self.uow, self.state.source_id, external_ids)
 
     def upsert(self, external_id: str, record: dict, files=None) -> str:
+        record = self.paths.stamp(external_id, record)
+        if orm.find(self.uow, self.state.source_id, external_id) is None:
+            self.paths.load(
+                set(), [external_id], {external_id: record}
+            )  # retries come without a batch load
+            host = self.paths.route(external_id, record)
+            if host is not None:  # another path brought it first: its files are that path's
+                validate_harvested(record)
+                return self.paths.attach(host, external_id, record)
         resource, outcome = orm.upsert(
             self.uow,
             source_id=self.state.source_id,
@@ -44,18 +56,38 @@ class OrmWriter:
             record=record,
             publish=self.state.publish,
         )
+        self.paths.claim(record, resource.id)
         if files and self.fetcher.store(self.uow, resource, files) and outcome == "unchanged":
             outcome = "updated"
         return outcome
 
     def tombstone(self, external_id: str) -> str:
-        return orm.tombstone(self.uow, source_id=self.state.source_id, external_id=external_id)
+        source_id = self.state.source_id
+        resource = orm.find(self.uow, source_id, external_id)
+        if resource is None:
+            self.paths.load(set(), [external_id], {})
+            return self.paths.detach(external_id)
+        if resource.status != "withdrawn" and self.paths.promote(resource.id, resource.provenance):
+            self.uow.session.expire(resource)  # its first path is another source's now
+            orm.forget(self.uow, source_id, external_id)
+            self.uow.index_later(resource.id)
+            return "deleted"
+        return orm.tombstone(self.uow, source_id=source_id, external_id=external_id)
 
     def forget(self, external_id: str) -> None:
         orm.forget(self.uow, self.state.source_id, external_id)
 
     def write(self) -> None:
-        """Nothing to do: the unit of work flushes ORM objects at commit."""
+        """Only the paths: the unit of work flushes ORM objects at commit."""
+        self.paths.write()
+
+
+# The provenance router the writers use; the harvest bench swaps in NullPathRouter to measure it.
+ROUTER = PathRouter
+
+
+def router_for(uow, state: RunState) -> PathRouter:
+    return ROUTER(uow.session, source_id=state.source_id, kind=state.kind, url=state.url)
 
 
 def apply_item(writer, item, files) -> str:
@@ -118,7 +150,8 @@ class SyncRunner:
             if isolate:
                 uow.session.flush()
             writer = self._writer(uow, isolate or any(prepared.values()))
-            writer.load([i.external_id for i in batch if not isinstance(i, Failed)])
+            upserts = {i.external_id: i.record for i in batch if isinstance(i, Upsert)}
+            writer.load([i.external_id for i in batch if not isinstance(i, Failed)], upserts)
             apply = self._isolated if isolate else self._together
             outcomes = [(item, apply(uow, writer, item, prepared.get(id(item)))) for item in batch]
             writer.write()
@@ -141,7 +174,11 @@ class SyncRunner:
             return OrmWriter(uow, self.state, self.fetcher)
         state = self.state
         return HarvestBatch(
-            uow, source_id=state.source_id, org_id=state.org_id, publish=state.publish
+            uow,
+            source_id=state.source_id,
+            org_id=state.org_id,
+            publish=state.publish,
+            paths=router_for(uow, state),
         )
 
     def _together(self, uow, writer, item, files) -> str:
@@ -181,6 +218,10 @@ class SyncRunner:
                 select(Resource.external_id).where(
                     Resource.source_id == state.source_id, Resource.status != "withdrawn"
                 )
+            ).all()
+            # The records this source brings by a further path (hub.harvest.paths) too.
+            present += uow.session.scalars(
+                select(ResourcePath.external_id).where(ResourcePath.source_id == state.source_id)
             ).all()
         unseen = [external_id for external_id in present if external_id not in state.seen]
         for start in range(0, len(unseen), BATCH):

@@ -32,6 +32,8 @@ class RunState:
     # On a full run: every external id the listing named, to withdraw the rest.
     seen: set[str] | None = None
     region: str | None = None  # the source's organisation's region: bounds non-public records
+    kind: str | None = None  # the source's kind and address: a record's first origin by default
+    url: str | None = None
 
     @classmethod
     def of(cls, run_id: int, source: Source, **more) -> RunState:
@@ -43,6 +45,8 @@ class RunState:
             fetch_files=source.fetch_files,
             max_bytes=source.max_file_mb * 1024 * 1024,
             region=source.org.region if source.org is not None else None,
+            kind=source.kind,
+            url=source.url,
             **{"cursor": None, "full": False, **more},
         )
 

@@ -261,6 +261,11 @@ def document_from_record(record: dict, org_path_ids, extracted_text: str | None 
         "updated": timestamp(record.get("updated")),
         "version": str(record.get("updated") or ""),
         "downloads": int(record.get("downloads") or 0),
+        # Copies of one work (hub.services.works): searches show the lead copy only.
+        "work": [str(record.get("work_id") or record["id"])],
+        "collapsed": [
+            "true" if (record.get("work_id") or record["id"]) != record["id"] else "false"
+        ],
     }
 
 

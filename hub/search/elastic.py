@@ -44,6 +44,8 @@ EXACT_FIELDS = (
     "visibility",
     "status",
     "is_latest",
+    "work",
+    "collapsed",
     "suggest",
 )
 BULK_SIZE = 1000
@@ -105,6 +107,8 @@ def translate(node, scored: bool = True) -> dict:
         }
     if isinstance(node, planning.Everything):
         return {"match_all": {}}
+    if isinstance(node, planning.Not):
+        return {"bool": {"must_not": [translate(node.child, False)]}}
     raise TypeError(f"unknown plan node {node!r}")
 
 

@@ -49,6 +49,8 @@ EXACT_FIELDS = (
     "visibility",
     "status",
     "is_latest",
+    "work",
+    "collapsed",
 )
 RECHECK_SECONDS = 1.0
 MAX_TERM_QUERIES = 32  # filter values per field matched by term queries; more become one term set
@@ -341,6 +343,9 @@ class TantivyIndex(SearchIndex):
             return Q.boolean_query([(Occur.Should, self.translate(c)) for c in node.children])
         if isinstance(node, planning.Everything):
             return Q.all_query()
+        if isinstance(node, planning.Not):
+            inner = self.translate(node.child)
+            return Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, inner)])
         raise TypeError(f"unknown plan node {node!r}")
 
 

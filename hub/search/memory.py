@@ -206,6 +206,8 @@ def matches(node, doc: Stored) -> bool:
         return any(matches(c, doc) for c in node.children)
     if isinstance(node, planning.Everything):
         return True
+    if isinstance(node, planning.Not):
+        return not matches(node.child, doc)
     raise TypeError(f"unknown plan node {node!r}")
 
 

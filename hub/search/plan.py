@@ -63,6 +63,13 @@ class Everything:
     pass
 
 
+@dataclass(frozen=True)
+class Not:
+    """Unscored: documents that do not match `child`."""
+
+    child: object
+
+
 @dataclass
 class Plan:
     text: object | None  # scored part, None for filter-only searches
@@ -148,6 +155,7 @@ def scope_node(scope: Scope):
     nodes = []
     if scope.published_only:
         nodes += [Terms("status", ("published",)), Terms("is_latest", ("true",))]
+        nodes.append(Not(Terms("collapsed", ("true",))))  # one copy of a work (services.works)
     if not scope.all:
         nodes.append(visibility_node(scope))
     return conjunction(nodes)

@@ -46,6 +46,7 @@ def serialize(resource: Resource, source_name: str | None = None) -> dict:
         updated=isoformat(resource.updated),
         published=isoformat(resource.published),
         links=links(resource),
+        work_id=resource.work_id or resource.id,  # the work it is a copy of (hub.services.works)
     )
     if resource.provenance:
         record["provenance"] = resource.provenance

@@ -18,7 +18,7 @@ from hub.errors import (
     ValidationFailed,
 )
 from hub.security.principal import Principal
-from hub.services import permissions, records
+from hub.services import permissions, provenance, records
 from hub.services.defaults import new_resource_defaults
 from hub.services.harvested import HarvestedMixin
 from hub.services.workflow import WorkflowMixin
@@ -60,7 +60,10 @@ class ResourceService(WorkflowMixin, HarvestedMixin):
         return resource
 
     def serialize(self, resource: Resource, session: Session | None = None) -> dict:
-        return records.serialize(resource, self.source_name(session, resource.source_id))
+        record = records.serialize(resource, self.source_name(session, resource.source_id))
+        if session is None:
+            return record
+        return provenance.annotate(session, resource, record)  # paths, work, also from
 
     def source_name(self, session: Session | None, source_id: int | None) -> str | None:
         if source_id is None or session is None:

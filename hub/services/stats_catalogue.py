@@ -9,6 +9,7 @@ from itertools import product
 from sqlalchemy import func, select
 
 from hub.db.models.accounts import Organisation
+from hub.db.models.resources import Resource
 from hub.db.models.sources import Source, SyncRun
 from hub.db.models.usage import CatalogueCount, CoverageCount, UsageDaily, UsageRollup
 from hub.errors import InvalidInput
@@ -16,6 +17,10 @@ from metadata import majors
 
 AXES = ("stage", "subject", "grade", "major", "edition", "volume")
 NATIONAL = "national"
+
+
+def _published():
+    return (Resource.status == "published", Resource.is_latest.is_(True))
 
 
 class CatalogueFigures:
@@ -51,8 +56,16 @@ class CatalogueFigures:
             {"key": name, "label": name, "count": n} for name, n in sorted(counts.items())
         ]
         harvested = sum(counts.values())
+        # Copies of one work (hub.services.works) count once; a record brought by two paths is
+        # one record already (hub.harvest.paths).
+        works = session.scalar(
+            select(func.count(func.distinct(func.coalesce(Resource.work_id, Resource.id)))).where(
+                *_published()
+            )
+        )
         return {
             "published": local + harvested,
+            "works": int(works or 0),
             "local": local,
             "harvested": harvested,
             "by_source": by_source,

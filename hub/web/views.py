@@ -12,6 +12,7 @@ from hub.http.redirects import to_login
 from hub.http.usage import record_usage
 from hub.web import (
     admin_bundle_views,
+    admin_duplicate_views,
     admin_register_views,
     admin_views,
     auth_views,
@@ -50,6 +51,7 @@ def create_blueprint() -> Blueprint:
     admin_bundle_views.register(bp)
     password_views.register(bp)
     admin_register_views.register(bp)
+    admin_duplicate_views.register(bp)
     return bp
 
 

@@ -29,6 +29,7 @@ import stats_bench  # noqa: E402
 RUN = {"transfer.py", "record_rps.py", "search_bench.py", "search_cpu.py", "web_bench.py"}
 RUN |= {"harvest_bench.py", "stats_bench.py", "bundle_bench.py", "broker_bench.py"}
 RUN |= {"register_bench.py", "mirror_bench.py", "media_bench.py"}
+RUN |= {"provenance_bench.py"}  # its smoke: tests/bench/test_provenance_bench.py
 HELPERS = {
     "common.py": "every script",
     "minimal_app.py": "transfer.py (the upload ceiling)",

@@ -11,6 +11,7 @@ from hub.db.models.bundles import BundleJob  # noqa: F401
 from hub.db.models.events import AuditEntry, Change, OutboxMessage  # noqa: F401
 from hub.db.models.mirrors import Mirror, MirrorFile  # noqa: F401
 from hub.db.models.previews import Preview, Rendition  # noqa: F401
+from hub.db.models.provenance import ResourcePath, WorkDecision  # noqa: F401
 from hub.db.models.resources import Blob, Resource, ResourceFile  # noqa: F401
 from hub.db.models.sources import Source, SourceBlob, SyncFailure, SyncRun  # noqa: F401
 from hub.db.models.texts import FileText  # noqa: F401

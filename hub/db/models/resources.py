@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
+from hub.db.models.provenance import ResourcePath
 
 STATUSES = ("draft", "submitted", "published", "rejected", "withdrawn")
 VISIBILITIES = ("public", "region", "org")
@@ -56,6 +57,12 @@ class Resource(Base):
     # What a harvested record's source said of it beyond the canonical fields (tag ids and paths,
     # file links).
     provenance: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # `kind:id` of the first origin (metadata.provenance): one record however many paths bring it.
+    origin_key: Mapped[str | None] = mapped_column(String(600), index=True)
+    # The work this record is one copy of (the id of its lead record; None: a work of its own),
+    # and the SHA-256 of its sorted file hashes, which links exact duplicates (hub.services.works).
+    work_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
 
     review_comment: Mapped[str | None] = mapped_column(Text)
     downloads: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -69,6 +76,9 @@ class Resource(Base):
         cascade="all, delete-orphan",
         lazy="selectin",
         order_by="ResourceFile.position",
+    )
+    paths: Mapped[list[ResourcePath]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ResourcePath.id"
     )
 
 

@@ -38,7 +38,8 @@ def test_a_signed_in_user_gets_a_bundle_of_what_they_may_read(client, hub, world
 
     status = client.get(posted.headers["Location"], headers=auth_header(world.tokens["o"])).json
     assert status["status"] == "succeeded"
-    assert status["counts"] == {"records": 2, "files": 1}  # not the school-only one; one PDF
+    # Not the school-only one; the factory uploads a distinct PDF for each.
+    assert status["counts"] == {"records": 2, "files": 2}
     assert status["query"] == {"subject": ["math"], "stage": ["junior"]}
 
     whole = client.get(status["links"]["file"], headers=auth_header(world.tokens["o"]))

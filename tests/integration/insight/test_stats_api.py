@@ -163,6 +163,7 @@ def test_overview_is_public_and_exact(client, world, used):
     assert answer.json == {
         "resources": {
             "published": 2,
+            "works": 2,
             "local": 2,
             "harvested": 0,
             "by_source": [{"key": "local", "label": "本省资源 Local", "count": 2}],

@@ -24,8 +24,12 @@ def test_provenance_is_stored_and_shown_in_the_record(hub, make_source):
     )
     sync(hub, source_id)
     rows = harvested(hub, source_id)
-    assert hub.resources.get(SYSTEM, rows["n-1"].id)["provenance"] == PROVENANCE
-    assert "provenance" not in hub.resources.get(SYSTEM, rows["ext-2"].id)
+    shown = hub.resources.get(SYSTEM, rows["n-1"].id)["provenance"]
+    assert {k: v for k, v in shown.items() if k not in ("origin", "paths")} == PROVENANCE
+    # A record that says nothing of its origin has its source as its first origin.
+    plain = hub.resources.get(SYSTEM, rows["ext-2"].id)["provenance"]
+    assert plain["origin"] == {"kind": "fake", "hub": "http://source.example", "id": "ext-2"}
+    assert [p["external_id"] for p in plain["paths"]] == ["ext-2"]
 
 
 def test_a_changed_provenance_alone_updates_the_record(hub, make_source):
@@ -38,4 +42,5 @@ def test_a_changed_provenance_alone_updates_the_record(hub, make_source):
         hub, source_id, [{"op": "upsert", "id": "n-1", "record": record(1, provenance=moved)}]
     )
     assert sync(hub, source_id, full=True)["counts"]["updated"] == 1
-    assert harvested(hub, source_id)["n-1"].provenance == moved
+    kept = harvested(hub, source_id)["n-1"].provenance
+    assert {k: v for k, v in kept.items() if k != "origin"} == moved
