@@ -93,6 +93,7 @@ def test_a_withdrawn_further_path_leaves_the_record_with_its_first(hub, make_sou
 def test_the_overview_counts_a_record_brought_by_two_paths_once(hub, make_source):
     sync(hub, make_source("national", items=DIRECT))
     sync(hub, make_source("county", items=THROUGH_COUNTY))
+    hub.stats.refresh()
     overview = hub.stats.overview()["resources"]
     assert overview["published"] == 1
     with hub.uow() as uow:
