@@ -12,6 +12,7 @@ from pathlib import Path
 
 from config import Config
 from hub import harvest
+from hub.bundles.collections import CollectionBundles
 from hub.bundles.export import BundleExporter
 from hub.bundles.importer import BundleImporter
 from hub.bundles.imports import BundleImportService, handle_import
@@ -25,6 +26,8 @@ from hub.services import indexer
 from hub.services.accounts import AccountService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
+from hub.services.collections import CollectionService
+from hub.services.favourites import FavouriteService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
 from hub.services.outbox import OutboxService, start_sync
@@ -88,6 +91,7 @@ def bootstrap(config: Config) -> Hub:
     _harvest_services(hub)
     _insight_services(hub)
     _bundle_services(hub)
+    _teacher_services(hub)
     _outbox_service(hub)  # last: its handlers are the services above
     return hub
 
@@ -164,6 +168,17 @@ def _bundle_services(hub: Hub) -> None:
     )
     hub.bundle_imports = BundleImportService(
         uow=hub.uow, importer_for=hub.bundle_importer, data_dir=config.data_dir
+    )
+
+
+def _teacher_services(hub: Hub) -> None:
+    """What teachers keep and share: favourites, collections and their offline bundles."""
+    hub.favourites = FavouriteService(hub.uow, hub.resources)
+    hub.collections = CollectionService(hub.uow, hub.resources)
+    hub.collection_bundles = CollectionBundles(
+        collections=hub.collections,
+        exporter=hub.bundle_exporter,
+        folder=Path(hub.config.data_dir) / "bundles" / "collections",
     )
 
 

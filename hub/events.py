@@ -34,6 +34,16 @@ class AuditAction(StrEnum):
     SOURCE_SYNC = "source.sync"
     SOURCE_SYNC_FINISH = "source.sync.finish"
     BUNDLE_IMPORT = "bundle.import"
+    COLLECTION_CREATE = "collection.create"
+    COLLECTION_UPDATE = "collection.update"
+    COLLECTION_DELETE = "collection.delete"
+    RATING_SET = "rating.set"
+    COMMENT_CREATE = "comment.create"
+    COMMENT_REPORT = "comment.report"
+    COMMENT_HIDE = "comment.hide"
+    COMMENT_REMOVE = "comment.remove"
+    COMMENT_PUBLISH = "comment.publish"
+    COMMENT_POLICY = "comment.policy"
 
 
 def audit_action(name: str) -> AuditAction:

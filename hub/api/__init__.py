@@ -29,6 +29,7 @@ BLUEPRINT_MODULES = (
     "hub.api.previews",
     "hub.api.stats",
     "hub.api.bundles",
+    "hub.api.collections",
 )
 
 API_PREFIXES = ("/api/", "/oai", "/readyz", "/metrics", "/healthz")
