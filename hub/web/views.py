@@ -15,6 +15,7 @@ from hub.web import (
     admin_views,
     auth_views,
     bundle_views,
+    collection_views,
     insight_views,
     review_views,
     searchform,
@@ -46,6 +47,7 @@ def create_blueprint() -> Blueprint:
     insight_views.register(bp)
     bundle_views.register(bp)
     admin_bundle_views.register(bp)
+    collection_views.register(bp)
     return bp
 
 
