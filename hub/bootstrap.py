@@ -20,18 +20,23 @@ from hub.bundles.jobs import BundleJobService, handle_build
 from hub.datadir import secure_data_dir
 from hub.db.base import Database
 from hub.search import index_from_url
+from hub.security.pace import UserPace
 from hub.security.principal import SYSTEM, Principal
+from hub.security.throttle import storage_url
 from hub.services import changes as _changes  # noqa: F401  (installs the feed's commit-order lock)
 from hub.services import indexer
 from hub.services.accounts import AccountService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
 from hub.services.collections import CollectionService
+from hub.services.comment_moderation import CommentModerationService
+from hub.services.comments import CommentService
 from hub.services.favourites import FavouriteService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
 from hub.services.outbox import OutboxService, start_sync
 from hub.services.previews import PreviewService, handle_preview
+from hub.services.ratings import RatingService
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
 from hub.services.search import SearchService
@@ -172,7 +177,12 @@ def _bundle_services(hub: Hub) -> None:
 
 
 def _teacher_services(hub: Hub) -> None:
-    """What teachers keep and share: favourites, collections and their offline bundles."""
+    """What teachers keep, share and say: favourites, collections and their offline bundles,
+    ratings and comments (each user's pace on the shared rate-limit store)."""
+    pace = UserPace(storage_url(hub.config.broker_url))
+    hub.ratings = RatingService(hub.uow, hub.resources, pace)
+    hub.comments = CommentService(hub.uow, hub.resources, pace)
+    hub.comment_moderation = CommentModerationService(hub.uow)
     hub.favourites = FavouriteService(hub.uow, hub.resources)
     hub.collections = CollectionService(hub.uow, hub.resources)
     hub.collection_bundles = CollectionBundles(

@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = (
     "hub.api.stats",
     "hub.api.bundles",
     "hub.api.collections",
+    "hub.api.social",
 )
 
 API_PREFIXES = ("/api/", "/oai", "/readyz", "/metrics", "/healthz")

@@ -19,6 +19,7 @@ from hub.web import (
     insight_views,
     review_views,
     searchform,
+    social_views,
     upload_views,
 )
 from hub.web.resource_page import page_context
@@ -48,6 +49,7 @@ def create_blueprint() -> Blueprint:
     bundle_views.register(bp)
     admin_bundle_views.register(bp)
     collection_views.register(bp)
+    social_views.register(bp)
     return bp
 
 

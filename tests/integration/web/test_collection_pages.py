@@ -38,7 +38,7 @@ def test_a_teacher_keeps_collects_reorders_and_shares_in_the_school(app, world):
     first, second, third = (f"/r/{r['id']}" for r in world.three)
     kept = _post(teacher, first, f"{first}/favourite", keep="1")
     assert kept.status_code == 302
-    assert "aria-pressed=\"true\"" in teacher.get(first).get_data(as_text=True)
+    assert 'aria-pressed="true"' in teacher.get(first).get_data(as_text=True)
     made = _post(teacher, first, f"{first}/collect", collection="", title="第一单元", note="导入")
     cid = re.search(r"collected=([\w-]+)", made.location).group(1)
     for url in (second, third):
