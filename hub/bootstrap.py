@@ -37,6 +37,7 @@ from hub.services.oai import OaiService
 from hub.services.outbox import OutboxService, start_sync
 from hub.services.previews import PreviewService, handle_preview
 from hub.services.ratings import RatingService
+from hub.services.related import RelatedService
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
 from hub.services.search import SearchService
@@ -183,6 +184,7 @@ def _teacher_services(hub: Hub) -> None:
     hub.ratings = RatingService(hub.uow, hub.resources, pace)
     hub.comments = CommentService(hub.uow, hub.resources, pace)
     hub.comment_moderation = CommentModerationService(hub.uow)
+    hub.related = RelatedService(hub.uow, hub.resources)
     hub.favourites = FavouriteService(hub.uow, hub.resources)
     hub.collections = CollectionService(hub.uow, hub.resources)
     hub.collection_bundles = CollectionBundles(

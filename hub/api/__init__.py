@@ -31,6 +31,7 @@ BLUEPRINT_MODULES = (
     "hub.api.bundles",
     "hub.api.collections",
     "hub.api.social",
+    "hub.api.related",
 )
 
 API_PREFIXES = ("/api/", "/oai", "/readyz", "/metrics", "/healthz")

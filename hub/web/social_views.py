@@ -1,5 +1,5 @@
-"""Rating and discussion on the resource page, the contributor's feedback on /mine, and the review
-queue's comments. Plain forms; errors become the error page."""
+"""Rating, discussion and related resources on the resource page, the contributor's feedback on
+/mine, and the review queue's comments. Plain forms; errors become the error page."""
 
 from __future__ import annotations
 
@@ -67,6 +67,10 @@ def feedback_panel() -> dict:
     return {"rated": rated, "comments": hub.comments.on_own_resources(principal)}
 
 
+def related_for(record: dict) -> dict:
+    return current_hub().related.related(current_principal(), record["id"])
+
+
 def comment_queue() -> list[dict]:
     return current_hub().comment_moderation.queue(current_principal())
 
@@ -75,6 +79,7 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(discussion, "discussion")
     bp.add_app_template_global(feedback_panel, "feedback_panel")
     bp.add_app_template_global(comment_queue, "comment_queue")
+    bp.add_app_template_global(related_for, "related_for")
     post = {"methods": ["POST"]}
     bp.add_url_rule("/r/<resource_id>/rate", "rate", rate, **post)
     bp.add_url_rule("/r/<resource_id>/comment", "comment", comment, **post)
