@@ -7,8 +7,12 @@ import io
 import json
 import zipfile
 
+from sqlalchemy import delete
+
 from hub.bundles import format as fmt
 from hub.bundles import signing
+from hub.db.models import OutboxMessage
+from hub.tasks import Topic
 from tests.factories import make_token, make_user
 from tests.resource_factories import publish
 
@@ -39,3 +43,20 @@ def bundle_records(data: bytes, hub) -> list[dict]:
         for entry in doc["files"]:
             assert archive.getinfo(entry["path"]).file_size == entry["size"]
         return doc["records"]
+
+
+def index_now(hub) -> None:
+    """What the worker does after the commits, less previews and text extraction (seconds of
+    sandboxed work per file, and nothing these tests look at): the index messages."""
+    with hub.db.session() as session:
+        session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.topic.in_((Topic.FILE_PREVIEW, Topic.FILE_EXTRACT))
+            )
+        )
+        session.commit()
+    hub.outbox.process()
+
+
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'hub.db'}"

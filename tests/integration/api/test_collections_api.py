@@ -8,7 +8,13 @@ import pytest
 from hub.services.collection_input import MAX_NOTE
 from tests.factories import auth_header
 from tests.resource_factories import make_world, publish, valid_record
-from tests.support.teacher import add_colleague, bundle_records, publish_three
+from tests.support.teacher import add_colleague, bundle_records, publish_three, sqlite_url
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """SQLite only; the rules whose SQL differs run on PostgreSQL in test_teacher_postgres.py."""
+    return sqlite_url(tmp_path)
 
 
 @pytest.fixture

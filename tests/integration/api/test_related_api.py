@@ -9,12 +9,24 @@ from sqlalchemy import event
 
 from tests.factories import auth_header
 from tests.resource_factories import make_world, publish
+from tests.support.teacher import sqlite_url
 
 CHAPTER = "第一章 有理数 1.3 有理数的加减法"
 
 
 @pytest.fixture
+def database_url(tmp_path):
+    """SQLite only; the rules whose SQL differs run on PostgreSQL in test_teacher_postgres.py."""
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
 def world(hub):
+    return related_world(hub)
+
+
+def related_world(hub):
+    """Resources of one lesson, of its chapter in another edition, and of other chapters."""
     world = make_world(hub)
     lesson = dict(chapter=CHAPTER, edition="pep", volume="vol1")
     world.main = publish(hub, world, title="有理数的加减法 课件", type="courseware", **lesson)

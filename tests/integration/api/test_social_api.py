@@ -10,15 +10,27 @@ from hub.db.models import AuditEntry
 from hub.services.comments import MAX_BODY
 from tests.factories import auth_header, make_token, make_user
 from tests.resource_factories import make_world, publish, valid_record
+from tests.support.teacher import index_now, sqlite_url
 
 
 @pytest.fixture
-def world(hub):
+def database_url(tmp_path):
+    """SQLite only; the rules whose SQL differs run on PostgreSQL in test_teacher_postgres.py."""
+    return sqlite_url(tmp_path)
+
+
+def social_world(hub):
+    """The resource world, an organisation admin of the county, and one published resource."""
     world = make_world(hub)
     make_user(hub, email="admin-xq@example.cn", org="xq", role="org_admin")
     world.tokens["admin-xq"] = make_token(hub, "admin-xq@example.cn")
     world.public = publish(hub, world)
     return world
+
+
+@pytest.fixture
+def world(hub):
+    return social_world(hub)
 
 
 def _h(world, who):
@@ -78,12 +90,12 @@ def test_the_rating_sort_follows_ratings_through_the_index(client, hub, world):
     _rate(client, world, "t", 3)
     _rate(client, world, "t", 5, better["id"])
     _rate(client, world, "o", 4, better["id"])
-    hub.outbox.process()
+    index_now(hub)
     hits = client.get("/api/v1/resources?sort=rating&q=有理数").json["hits"]
     assert [h["id"] for h in hits][:2] == [better["id"], world.public["id"]]
     _rate(client, world, "o", 1, better["id"])
     _rate(client, world, "c", 5)
-    hub.outbox.process()
+    index_now(hub)
     hits = client.get("/api/v1/resources?sort=rating&q=有理数").json["hits"]
     assert [h["id"] for h in hits][:2] == [world.public["id"], better["id"]]
 

@@ -10,7 +10,13 @@ import pytest
 from tests.factories import PASSWORD
 from tests.resource_factories import make_world
 from tests.support.browser import csrf_from
-from tests.support.teacher import add_colleague, publish_three
+from tests.support.teacher import add_colleague, publish_three, sqlite_url
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """SQLite only; the rules whose SQL differs run on PostgreSQL in test_teacher_postgres.py."""
+    return sqlite_url(tmp_path)
 
 
 @pytest.fixture
