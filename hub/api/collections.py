@@ -20,7 +20,8 @@ blp = Blueprint(
 WRITE = [{"bearer": []}]
 
 
-def _json() -> dict:
+def json_object() -> dict:
+    """The request's JSON object (a teacher-feature body), or 400."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput(
@@ -82,7 +83,7 @@ def list_collections():
     security=WRITE,
 )
 def create_collection():
-    return _with_etag(current_hub().collections.create(current_principal(), _json()), 201)
+    return _with_etag(current_hub().collections.create(current_principal(), json_object()), 201)
 
 
 @blp.route("/collections/<collection_id>", methods=["GET"])
@@ -94,7 +95,7 @@ def get_collection(collection_id):
 @blp.route("/collections/<collection_id>", methods=["PATCH"])
 @blp.doc(summary="Change title, description, visibility or org (If-Match)", security=WRITE)
 def patch_collection(collection_id):
-    body = _json()
+    body = json_object()
     collection = current_hub().collections.update(
         current_principal(), collection_id, body, if_match=_revision(body)
     )
@@ -111,7 +112,7 @@ def delete_collection(collection_id):
 @blp.route("/collections/<collection_id>/items", methods=["POST"])
 @blp.doc(summary="Append a resource: {resource_id, note?}", security=WRITE)
 def add_item(collection_id):
-    body = _json()
+    body = json_object()
     collection = current_hub().collections.add_item(
         current_principal(),
         collection_id,
@@ -128,7 +129,7 @@ def add_item(collection_id):
     security=WRITE,
 )
 def reorder_items(collection_id):
-    body = _json()
+    body = json_object()
     collection = current_hub().collections.reorder(
         current_principal(), collection_id, body.get("items"), if_match=_revision(body)
     )
@@ -138,7 +139,7 @@ def reorder_items(collection_id):
 @blp.route("/collections/<collection_id>/items/<resource_id>", methods=["PATCH"])
 @blp.doc(summary="Change an item's note: {note}", security=WRITE)
 def patch_item(collection_id, resource_id):
-    body = _json()
+    body = json_object()
     collection = current_hub().collections.set_note(
         current_principal(), collection_id, resource_id, body.get("note"), if_match=_revision(body)
     )

@@ -6,23 +6,13 @@ from flask import request
 from flask_smorest import Blueprint
 
 from hub.api.auth import current_principal
-from hub.errors import InvalidInput
+from hub.api.collections import json_object
 from hub.http.context import current_hub
 
 blp = Blueprint(
     "social", __name__, url_prefix="/api/v1", description="Ratings and comments. 评分与评论。"
 )
 AUTH = [{"bearer": []}]
-
-
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput(
-            "请求体应为 JSON 对象（Content-Type: application/json）。"
-            "Send a JSON object with Content-Type: application/json."
-        )
-    return data
 
 
 @blp.route("/resources/<resource_id>/rating", methods=["GET"])
@@ -36,7 +26,7 @@ def get_rating(resource_id):
     summary="Rate a published resource you may read: {stars: 1-5} (replaces yours)", security=AUTH
 )
 def put_rating(resource_id):
-    return current_hub().ratings.rate(current_principal(), resource_id, _json().get("stars"))
+    return current_hub().ratings.rate(current_principal(), resource_id, json_object().get("stars"))
 
 
 @blp.route("/resources/<resource_id>/comments", methods=["GET"])
@@ -52,7 +42,9 @@ def list_comments(resource_id):
     security=AUTH,
 )
 def post_comment(resource_id):
-    comment = current_hub().comments.post(current_principal(), resource_id, _json().get("body"))
+    comment = current_hub().comments.post(
+        current_principal(), resource_id, json_object().get("body")
+    )
     return comment, 201
 
 
@@ -85,5 +77,5 @@ def get_policy(code):
 @blp.route("/orgs/<code>/comment-policy", methods=["PUT"])
 @blp.doc(summary="Organisation admins: {moderation: pre|post}", security=AUTH)
 def put_policy(code):
-    moderation = _json().get("moderation")
+    moderation = json_object().get("moderation")
     return current_hub().comment_moderation.set_policy(current_principal(), code, moderation)
