@@ -12,6 +12,7 @@ from pathlib import Path
 
 from config import Config
 from hub import harvest
+from hub.bundles.collections import CollectionBundles
 from hub.bundles.export import BundleExporter
 from hub.bundles.importer import BundleImporter
 from hub.bundles.imports import BundleImportService, handle_import
@@ -21,20 +22,28 @@ from hub.datadir import secure_data_dir
 from hub.db.base import Database
 from hub.mail import mailer_from_url
 from hub.search import index_from_url
+from hub.security.pace import UserPace
 from hub.security.principal import SYSTEM, Principal
+from hub.security.throttle import storage_url
 from hub.services import changes as _changes  # noqa: F401  (installs the feed's commit-order lock)
 from hub.services import indexer
 from hub.services.accounts import AccountService
 from hub.services.accounts_import import UserImportService
 from hub.services.audit import AuditService
 from hub.services.changes import ChangeService
+from hub.services.collections import CollectionService
+from hub.services.comment_moderation import CommentModerationService
+from hub.services.comments import CommentService
 from hub.services.duplicates import DuplicateService
+from hub.services.favourites import FavouriteService
 from hub.services.files import FileService
 from hub.services.oai import OaiService
 from hub.services.orgs_import import RegisterService
 from hub.services.outbox import OutboxService, start_sync
 from hub.services.password_links import PasswordLinkService
 from hub.services.previews import PreviewService, handle_preview
+from hub.services.ratings import RatingService
+from hub.services.related import RelatedService
 from hub.services.renditions import RenditionService, handle_rendition
 from hub.services.resources import ResourceService
 from hub.services.review import ReviewService
@@ -95,6 +104,7 @@ def bootstrap(config: Config) -> Hub:
     _harvest_services(hub)
     _insight_services(hub)
     _bundle_services(hub)
+    _teacher_services(hub)
     _outbox_service(hub)  # last: its handlers are the services above
     return hub
 
@@ -180,6 +190,23 @@ def _bundle_services(hub: Hub) -> None:
     )
     hub.bundle_imports = BundleImportService(
         uow=hub.uow, importer_for=hub.bundle_importer, data_dir=config.data_dir, trust=trust
+    )
+
+
+def _teacher_services(hub: Hub) -> None:
+    """What teachers keep, share and say: favourites, collections and their offline bundles,
+    ratings and comments (each user's pace on the shared rate-limit store)."""
+    pace = UserPace(storage_url(hub.config.broker_url))
+    hub.ratings = RatingService(hub.uow, hub.resources, pace)
+    hub.comments = CommentService(hub.uow, hub.resources, pace)
+    hub.comment_moderation = CommentModerationService(hub.uow)
+    hub.related = RelatedService(hub.uow, hub.resources)
+    hub.favourites = FavouriteService(hub.uow, hub.resources)
+    hub.collections = CollectionService(hub.uow, hub.resources)
+    hub.collection_bundles = CollectionBundles(
+        collections=hub.collections,
+        exporter=hub.bundle_exporter,
+        folder=Path(hub.config.data_dir) / "bundles" / "collections",
     )
 
 

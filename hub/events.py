@@ -44,6 +44,16 @@ class AuditAction(StrEnum):
     WORK_MERGE = "work.merge"
     WORK_UNMERGE = "work.unmerge"
     WORK_KEEP_APART = "work.keep_apart"
+    COLLECTION_CREATE = "collection.create"
+    COLLECTION_UPDATE = "collection.update"
+    COLLECTION_DELETE = "collection.delete"
+    RATING_SET = "rating.set"
+    COMMENT_CREATE = "comment.create"
+    COMMENT_REPORT = "comment.report"
+    COMMENT_HIDE = "comment.hide"
+    COMMENT_REMOVE = "comment.remove"
+    COMMENT_PUBLISH = "comment.publish"
+    COMMENT_POLICY = "comment.policy"
 
 
 def audit_action(name: str) -> AuditAction:

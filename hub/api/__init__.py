@@ -31,6 +31,9 @@ BLUEPRINT_MODULES = (
     "hub.api.renditions",
     "hub.api.stats",
     "hub.api.bundles",
+    "hub.api.collections",
+    "hub.api.social",
+    "hub.api.related",
 )
 
 API_PREFIXES = ("/api/", "/oai", "/readyz", "/metrics", "/healthz")

@@ -33,7 +33,7 @@ FACETS = (
 # it) and a few administrative fields. A `region` filter matches the region and every region under
 # it (a city finds its counties).
 FILTERS = FACETS + ("org_tree", "visibility", "status")
-SORTS = ("relevance", "newest", "downloads")
+SORTS = ("relevance", "newest", "downloads", "rating")
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's default max_result_window; every engine keeps the same limit
 TEXT_CAP = 100_000  # characters of extracted file text that are indexed
@@ -266,7 +266,21 @@ def document_from_record(record: dict, org_path_ids, extracted_text: str | None 
         "collapsed": [
             "true" if (record.get("work_id") or record["id"]) != record["id"] else "false"
         ],
+        **rating_fields(record),
     }
+
+
+RATING_COUNT_CAP = 999_999
+
+
+def rating_fields(record: dict) -> dict:
+    """The record's ratings: its average and count, and `rating`, one integer every engine sorts
+    by -- the average in hundredths first, then the count (a 5.0 from one teacher ranks below a
+    5.0 from twenty)."""
+    average = round(float(record.get("rating_avg") or 0), 2)
+    count = int(record.get("rating_count") or 0)
+    rank = round(average * 100) * (RATING_COUNT_CAP + 1) + min(count, RATING_COUNT_CAP)
+    return {"rating_avg": average, "rating_count": count, "rating": rank}
 
 
 def _strings(value) -> list[str]:

@@ -58,7 +58,9 @@ def index_body(shards: int = 1) -> dict:
     properties = {name: dict(words) for name, _ in planning.WORD_FIELDS}
     properties[planning.BIGRAM_FIELD] = dict(words)
     properties.update({name: {"type": "keyword"} for name in EXACT_FIELDS})
-    properties.update({name: {"type": "long"} for name in ("published", "updated", "downloads")})
+    integers = ("published", "updated", "downloads", "rating_count", "rating")
+    properties.update({name: {"type": "long"} for name in integers})
+    properties["rating_avg"] = {"type": "float"}
     properties.update(
         {
             "title": {"type": "text", "index": False},
@@ -116,6 +118,7 @@ SORTS = {
     "relevance": ["_score", {"id": "asc"}],
     "newest": [{"published": "desc"}, {"id": "asc"}],
     "downloads": [{"downloads": "desc"}, {"id": "asc"}],
+    "rating": [{"rating": "desc"}, {"id": "asc"}],
 }
 
 

@@ -68,8 +68,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("suggest", tokenizer_name="raw", index_option="basic")
     for name in EXACT_FIELDS:
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
-    for name in ("published", "updated", "downloads"):
+    for name in ("published", "updated", "downloads", "rating_count", "rating"):
         sb.add_integer_field(name, indexed=False, fast=True)
+    sb.add_float_field("rating_avg", indexed=False, fast=True)
     return sb.build()
 
 
@@ -248,7 +249,7 @@ class TantivyIndex(SearchIndex):
         return Q.boolean_query([(Occur.Must, self.translate(text)), (Occur.Must, filter_query)])
 
     def _hits(self, searcher, query, p):
-        order = {"newest": "published", "downloads": "downloads"}.get(p.sort)
+        order = {"newest": "published", "downloads": "downloads", "rating": "rating"}.get(p.sort)
         kwargs = {"order_by_field": order, "order": tantivy.Order.Desc} if order else {}
         result = searcher.search(query, limit=p.size, offset=p.offset, count=True, **kwargs)
         hits = []

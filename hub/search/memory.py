@@ -27,7 +27,7 @@ TEXT_FIELDS = tuple(name for name, _ in planning.WORD_FIELDS) + (planning.BIGRAM
 MAX_TOKEN_BYTES = (
     100  # tantivy's remove_long(100) on the word fields: longer tokens are not indexed
 )
-SORT_FIELDS = {"newest": "published", "downloads": "downloads"}
+SORT_FIELDS = {"newest": "published", "downloads": "downloads", "rating": "rating"}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
 from hub.search import document_from_record
 from hub.services import records, works
 from hub.services.extract import MAX_INPUT, Extraction, extract
+from hub.services.rating_stats import as_fields, rating_stats, stats_query
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,11 @@ def sources(session, resources: list[Resource]) -> list[tuple]:
     picklable."""
     names = source_names(session, resources)
     texts = file_texts(session, [r.id for r in resources])
+    ratings = rating_stats(session, [r.lineage_id for r in resources])
     return [
         (
-            records.serialize(r, names.get(r.source_id)),
+            records.serialize(r, names.get(r.source_id))
+            | ratings.get(r.lineage_id, as_fields(0, 0)),
             r.org.path if r.org else "/",
             texts.get(r.id),
         )
@@ -144,6 +147,7 @@ def indexable_rows():
     columns = [getattr(Resource, name) for name in ROW_FIELDS] + [
         cast(getattr(Resource, name), Text) for name in ROW_LISTS
     ]
+    ratings = stats_query().subquery()
     return (
         select(
             *columns,
@@ -153,9 +157,12 @@ def indexable_rows():
             Organisation.code,
             Organisation.path,
             Source.name,
+            ratings.c.rating_avg,
+            ratings.c.rating_count,
         )
         .outerjoin(Organisation, Organisation.id == Resource.org_id)
         .outerjoin(Source, Source.id == Resource.source_id)
+        .outerjoin(ratings, ratings.c.lineage_id == Resource.lineage_id)
         .where(Resource.status == "published", Resource.is_latest.is_(True))
         .order_by(Resource.id)
     )
@@ -168,8 +175,9 @@ def row_sources(row, text: str | None) -> tuple:
     record = dict(zip(ROW_FIELDS, row))
     for name, value in zip(ROW_LISTS, row[n:]):
         record[name] = list(_json_list(value)) if value else []
-    downloads, published, updated, org_code, org_path, source = row[n + len(ROW_LISTS) :]
+    downloads, published, updated, org_code, org_path, source, *rating = row[n + len(ROW_LISTS) :]
     record.update(
+        as_fields(*rating),
         org=org_code,
         source=source,
         downloads=downloads or 0,

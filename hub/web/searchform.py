@@ -18,6 +18,7 @@ SORT_LABELS = {
     "relevance": _l("Relevance"),
     "newest": _l("Newest"),
     "downloads": _l("Most downloaded"),
+    "rating": _l("Best rated"),
 }
 # Facet (API name) -> the vocabulary that titles it; org and source have no vocabulary.
 FACET_VOCABULARY = {

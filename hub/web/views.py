@@ -17,10 +17,12 @@ from hub.web import (
     admin_views,
     auth_views,
     bundle_views,
+    collection_views,
     insight_views,
     password_views,
     review_views,
     searchform,
+    social_views,
     upload_views,
 )
 from hub.web.resource_page import page_context
@@ -52,6 +54,8 @@ def create_blueprint() -> Blueprint:
     password_views.register(bp)
     admin_register_views.register(bp)
     admin_duplicate_views.register(bp)
+    collection_views.register(bp)
+    social_views.register(bp)
     return bp
 
 

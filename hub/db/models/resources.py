@@ -19,6 +19,8 @@ class Resource(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", name="uq_resources_source_external"),
         Index("ix_resources_org_status", "org_id", "status"),
+        # Related resources look up the same chapter (hub.services.related).
+        Index("ix_resources_chapter", "chapter"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

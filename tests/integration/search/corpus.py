@@ -272,6 +272,9 @@ def _record(
         "published": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
         "updated": f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
         "downloads": 1000 - 7 * i,
+        # Averages repeat across records, counts do not: the rating sort has one right order too.
+        "rating_avg": round(1 + (i * 37 % 401) / 100, 2),
+        "rating_count": i,
     }
     record.update(extra)
     return record

@@ -216,3 +216,11 @@ def test_rebuild_swaps_in_a_new_index_and_reports_progress(fresh_index, records)
 def test_bad_queries_are_refused_before_reaching_an_engine(kwargs):
     with pytest.raises(ValidationFailed):
         SearchQuery(**kwargs)
+
+
+def test_the_rating_sort_ranks_by_average_then_count_in_every_engine(index, records):
+    math = corpus.matching(records, {"subjects": ["math"]})
+    expected = sorted(math, key=lambda r: (-round(r["rating_avg"] * 100), -r["rating_count"]))
+    assert ids(search(index, filters={"subjects": ["math"]}, sort="rating")) == [
+        r["id"] for r in expected
+    ]
