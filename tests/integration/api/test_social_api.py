@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hub.db.models import AuditEntry
 from hub.services.comments import MAX_BODY
-from tests.factories import auth_header, make_token, make_user
+from tests.factories import auth_header, make_org, make_token, make_user
 from tests.resource_factories import make_world, publish, valid_record
 from tests.support.teacher import index_now, sqlite_url
 
@@ -199,3 +199,25 @@ def _audited(hub, comment_id) -> list[str]:
                 .order_by(AuditEntry.id)
             )
         )
+
+
+def test_a_reviewer_of_another_county_cannot_moderate_or_set_the_policy(client, hub, world):
+    make_org(hub, code="gy-school", kind="school", parent="gy", region="640402")
+    make_user(hub, email="r-gy@example.cn", org="gy-school", role="reviewer")
+    make_user(hub, email="admin-gy@example.cn", org="gy", role="org_admin")
+    other = {"r": make_token(hub, "r-gy@example.cn"), "a": make_token(hub, "admin-gy@example.cn")}
+    comment = _comment(client, world, "t", "这节课的例题很好").json
+    url = f"/api/v1/comments/{comment['id']}"
+    assert (
+        client.get("/api/v1/comments/queue", headers=auth_header(other["r"])).json["comments"] == []
+    )
+    hide = client.post(f"{url}/actions/hide", headers=auth_header(other["r"]))
+    assert hide.status_code in (403, 404)
+    policy = client.put(
+        "/api/v1/orgs/xq/comment-policy",
+        json={"moderation": "pre"},
+        headers=auth_header(other["a"]),
+    )
+    assert policy.status_code in (403, 404)
+    listed = client.get(f"/api/v1/resources/{world.public['id']}/comments").json["comments"]
+    assert [c["id"] for c in listed] == [comment["id"]]
