@@ -90,7 +90,7 @@ def run(args, hub: stacks.Stack, peer: stacks.Stack, tmp: Path) -> dict:
         with faults or _nothing():
             locust = run_locust(args, hub, tmp, ledger, seconds)
     phase("load")
-    hub.eduhub("sync", "peer", "--wait")  # the last harvest, so its count is final
+    final_harvest(hub)
     verdict = check.check(hub, ledger, accounts["admin"][0], peer_total)
     phase("check")
     return {
@@ -103,6 +103,19 @@ def run(args, hub: stacks.Stack, peer: stacks.Stack, tmp: Path) -> dict:
         "faults": faults.events if faults else [],
         "check": verdict,
     }
+
+
+def final_harvest(hub: stacks.Stack, timeout: float = 600) -> None:
+    """One more harvest after the load, so the harvested count is final; a harvest the operator
+    started may still be running (409): wait for it, then go again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = stacks.common.eduhub("sync", "peer", "--wait", env=hub.env)
+        if result.returncode == 0:
+            return
+        if "already syncing" not in result.stderr or time.monotonic() > deadline:
+            raise stacks.common.failed(result)
+        time.sleep(5)
 
 
 def start_peer(peer: stacks.Stack, records: int) -> None:

@@ -4,6 +4,7 @@ boto3."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import boto3
+from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
@@ -69,37 +71,40 @@ class S3Store(ObjectStore):
 
     def commit(self, staged: Staged, mimetype: str) -> bool:
         try:
-            self._ensure_bucket()
-            if self.exists(staged.sha256):
-                return False
-            # A single PUT or a completed multipart upload both appear atomically under the key.
-            self.client.upload_file(
-                str(staged.path),
-                self.bucket,
-                object_key(staged.sha256),
-                ExtraArgs={"ContentType": mimetype, "Metadata": {"sha256": staged.sha256}},
-                Config=self.transfer,
-            )
-            return True
+            with _unavailable():
+                self._ensure_bucket()
+                if self.exists(staged.sha256):
+                    return False
+                # A single PUT or a completed multipart upload both appear atomically under the key.
+                self.client.upload_file(
+                    str(staged.path),
+                    self.bucket,
+                    object_key(staged.sha256),
+                    ExtraArgs={"ContentType": mimetype, "Metadata": {"sha256": staged.sha256}},
+                    Config=self.transfer,
+                )
+                return True
         finally:
             self.discard(staged)
 
     def exists(self, sha256: str) -> bool:
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=object_key(sha256))
-            return True
-        except ClientError as exc:
-            if _code(exc) in MISSING:
-                return False
-            raise
+        with _unavailable():
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=object_key(sha256))
+                return True
+            except ClientError as exc:
+                if _code(exc) in MISSING:
+                    return False
+                raise
 
     def open(self, sha256: str) -> BinaryIO:
-        try:
-            return self.client.get_object(Bucket=self.bucket, Key=object_key(sha256))["Body"]
-        except ClientError as exc:
-            if _code(exc) in MISSING:
-                raise FileNotFoundError(sha256) from exc
-            raise
+        with _unavailable():
+            try:
+                return self.client.get_object(Bucket=self.bucket, Key=object_key(sha256))["Body"]
+            except ClientError as exc:
+                if _code(exc) in MISSING:
+                    raise FileNotFoundError(sha256) from exc
+                raise
 
     def presigned_url(
         self, sha256: str, *, filename: str, mimetype: str, expires: int = 300
@@ -120,7 +125,8 @@ class S3Store(ObjectStore):
         return self._origin
 
     def delete(self, sha256: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=object_key(sha256))
+        with _unavailable():
+            self.client.delete_object(Bucket=self.bucket, Key=object_key(sha256))
 
     def delete_many(self, sha256s: list[str]) -> None:
         """Delete up to 1,000 objects in one request (the garbage collector's path)."""
@@ -189,6 +195,27 @@ def _add_content_md5(request, **_) -> None:
     body = request.body if isinstance(request.body, bytes) else (request.body or b"").encode()
     digest = hashlib.md5(body, usedforsecurity=False).digest()
     request.headers["Content-MD5"] = base64.b64encode(digest).decode("ascii")
+
+
+@contextlib.contextmanager
+def _unavailable():
+    """The store failing for a moment (unreachable, 5xx, throttled, an upload abandoned after its
+    retries) as ServiceUnavailable: the client gets a 503 with Retry-After, a worker retries."""
+    try:
+        yield
+    except ClientError as exc:
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if status >= 500 or _code(exc) in {"SlowDown", "ServiceUnavailable", "InternalError"}:
+            raise ServiceUnavailable(STORE_DOWN) from exc
+        raise
+    except (BotoCoreError, S3UploadFailedError) as exc:
+        raise ServiceUnavailable(STORE_DOWN) from exc
+
+
+STORE_DOWN = (
+    "对象存储暂时不可用，请稍后再试。Object storage is unavailable for a moment; please try again "
+    "shortly."
+)
 
 
 def _code(exc: ClientError) -> str:

@@ -60,3 +60,31 @@ def test_upload_to_s3_and_download_by_presigned_redirect(s3_app):
     assert "UTF-8''%E6%95%99%E6%A1%88.pdf" in fetched.headers["Content-Disposition"]
     tampered = response.headers["Location"].replace("Signature=", "Signature=0")
     assert requests.get(tampered, timeout=30).status_code == 403
+
+
+def test_an_upload_while_the_store_is_down_is_503_and_works_once_it_is_back(s3_app):
+    """The object server stops (Swift down, a store restarting): the upload answers 503 with
+    Retry-After, nothing is attached to the draft, and the same upload succeeds afterwards."""
+    from tests.support import swift
+
+    hub, client = s3_app.extensions["eduhub"], s3_app.test_client()
+    world = make_world(hub)
+    headers = auth_header(world.tokens["c"])
+    rid = client.post("/api/v1/resources", json=valid_record(), headers=headers).json["id"]
+    url = f"/api/v1/resources/{rid}/files/教案.pdf"
+    hub.storage.exists("0" * 64)  # the bucket is made before the store goes down
+    swift.pause_object_server()
+    try:
+        down = client.put(url, data=PDF_BYTES, headers=headers)
+    finally:
+        swift.resume_object_server()
+    assert down.status_code == 503, down.json
+    assert down.headers["Retry-After"] == "5"
+    assert "对象存储" in down.json["message"]
+    assert client.get(f"/api/v1/resources/{rid}", headers=headers).json["files"] == []
+    for _ in range(60):  # the object server takes a moment to listen again
+        again = client.put(url, data=PDF_BYTES, headers=headers)
+        if again.status_code != 503:
+            break
+    assert again.status_code == 201
+    assert hub.storage.exists(hashlib.sha256(PDF_BYTES).hexdigest())
