@@ -112,6 +112,8 @@ def default_beat_schedule() -> dict:
         "expire-bundles": {"task": "workers.tasks.expire_bundles", "schedule": 3600.0},
         # A mirror's pass runs until its window closes; a busy mirror's next tick is skipped.
         "fill-mirrors": {"task": "workers.tasks.fill_mirrors", "schedule": 300.0},
+        # Renditions whose task was lost, and videos stored before renditions existed.
+        "sweep-renditions": {"task": "workers.tasks.sweep_renditions", "schedule": 600.0},
     }
 
 

@@ -67,6 +67,13 @@ def make_rendition(sha256: str, mimetype: str | None) -> bool:
     return worker_hub().renditions.make(sha256, mimetype)
 
 
+@celery.task(name="workers.tasks.sweep_renditions")
+def sweep_renditions() -> int:
+    """Send again the renditions never made: a lost task, files from before renditions existed."""
+    hub = worker_hub()
+    return hub.renditions.sweep(hub.tasks)
+
+
 @celery.task(name="workers.tasks.refresh_stats")
 def refresh_stats() -> dict:
     """Fold new usage events into the aggregates and drop events past retention."""

@@ -5,6 +5,9 @@ They are not resource files: not listed, not in the search index, not in bundles
 source SHA-256, recorded like a preview's ("failed-<reason>" when a sandbox limit stopped it), so a
 hostile file is never retried. The outbox only hands the work to a worker task (`handle_rendition`):
 a transcode takes minutes, and the outbox pass that indexes new resources must not wait for it.
+A task the broker lost, a worker killed mid-transcode, and files stored before renditions existed
+are caught by `sweep` (beat, every ten minutes): files of a kind that gets a rendition and have no
+row yet are sent again.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub import sandbox
-from hub.db.models import Preview, Rendition
+from hub.db.models import Preview, Rendition, ResourceFile
 from hub.errors import NotFound
 from hub.services import office_render, video_render
 from hub.services.files import Download, download_of
@@ -74,6 +77,28 @@ class RenditionService:
                 session.add(row)
                 session.commit()
         return True
+
+    def missing(self, limit: int = 50) -> list[tuple[str, str]]:
+        """(sha256, mimetype) of stored files that should have a rendition and have no row: never
+        tried (stored before renditions existed) or whose task was lost."""
+        office = list(office_render.FORMATS)
+        wanted = ResourceFile.mimetype.like("video/%") | ResourceFile.mimetype.in_(office)
+        query = (
+            select(ResourceFile.sha256, func.min(ResourceFile.mimetype))
+            .outerjoin(Rendition, Rendition.sha256 == ResourceFile.sha256)
+            .where(wanted, Rendition.sha256.is_(None))
+            .group_by(ResourceFile.sha256)
+            .limit(limit)
+        )
+        with self.db.session() as session:
+            return [(sha, mimetype) for sha, mimetype in session.execute(query)]
+
+    def sweep(self, tasks, limit: int = 50) -> int:
+        """Send a worker task for each file `missing` finds; returns how many were sent."""
+        found = self.missing(limit)
+        for sha256, mimetype in found:
+            tasks.send(Task.MAKE_RENDITION, sha256, mimetype)
+        return len(found)
 
     @staticmethod
     def _can(kind: str) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from config import default_beat_schedule
 from hub.db.models import Preview, Rendition
 from hub.services import office_render
 from hub.services.renditions import RenditionService
@@ -151,3 +152,25 @@ def test_a_deck_gets_a_pdf_of_every_slide_which_the_page_reads(hub, client):
         assert len(PdfReader(fh).pages) == 3
     page = client.get(f"/r/{record['id']}").get_data(as_text=True)
     assert f'data-src="/api/v1/resources/{record["id"]}/renditions/' in page
+
+
+def test_a_lost_task_or_an_older_video_is_sent_again_by_the_sweep_until_made(hub, clips):
+    world = make_world(hub)
+    record = hub.resources.create(world.contributor, valid_record())
+    data = clips["lesson"].read_bytes()
+    hub.files.upload(
+        world.contributor, record["id"], "微课.mp4", io.BytesIO(data), content_length=None
+    )
+    sha = hashlib.sha256(data).hexdigest()
+    # No outbox pass: as if the task was lost, or the video was stored before renditions existed.
+    assert hub.renditions.missing() == [(sha, "video/mp4")]
+    assert hub.renditions.sweep(hub.tasks) == 1
+    assert ("make_rendition", (sha, "video/mp4")) in list(hub.tasks.sent)
+    assert hub.renditions.make(sha, "video/mp4") is True
+    assert hub.renditions.missing() == []
+    assert hub.renditions.sweep(hub.tasks) == 0
+
+
+def test_the_beat_sweeps_renditions():
+    entry = default_beat_schedule()["sweep-renditions"]
+    assert entry["task"] == "workers.tasks.sweep_renditions"
