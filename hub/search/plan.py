@@ -155,7 +155,6 @@ def scope_node(scope: Scope):
     nodes = []
     if scope.published_only:
         nodes += [Terms("status", ("published",)), Terms("is_latest", ("true",))]
-        nodes.append(Not(Terms("collapsed", ("true",))))  # one copy of a work (services.works)
     if not scope.all:
         nodes.append(visibility_node(scope))
     return conjunction(nodes)

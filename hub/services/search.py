@@ -76,6 +76,20 @@ VOCABULARY = {
 }
 
 
+def one_per_work(hits) -> list[dict]:
+    """The best-ranked copy of each work (hub.services.works) among hits in rank order. Copies are
+    collapsed after the query, not excluded from it: a copy another school described with its own
+    stage, region or visibility is found by the searches that match it, as a work once."""
+    seen: set[str] = set()
+    kept = []
+    for hit in hits:
+        work = hit.get("work_id") or hit["id"]
+        if work not in seen:
+            seen.add(work)
+            kept.append(hit)
+    return kept
+
+
 class SearchService:
     def __init__(self, index, db, vocabularies):
         self.index, self.db, self.vocabularies = index, db, vocabularies
@@ -107,14 +121,14 @@ class SearchService:
         result = self._engine(self.index.search, query)
         with self.db.session() as session:
             by_id = self._readable(session, actor, [hit.id for hit in result.hits])
-            hits = [
+            hits = one_per_work(
                 {**by_id[hit.id], "highlights": hit.highlights}
                 for hit in result.hits
                 if hit.id in by_id
-            ]
+            )
             aggregations = self._labelled(session, result.aggregations)
-        # What the database no longer lets this caller read is dropped; the index catches up on the
-        # next run.
+        # What the database no longer lets this caller read is dropped (the index catches up on the
+        # next run), and so are further copies of a work already on the page.
         total = max(result.total - (len(result.hits) - len(hits)), len(hits))
         return {
             "hits": hits,
