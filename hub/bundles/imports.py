@@ -59,7 +59,8 @@ class BundleImportService:
         if not self.folder.is_dir():
             return []
         jobs = [json.loads(p.read_text(encoding="utf-8")) for p in self.folder.glob("*.json")]
-        return sorted(jobs, key=lambda j: j["created"], reverse=True)[:RECENT]
+        # `created` has whole seconds; the time-ordered id breaks ties within one second.
+        return sorted(jobs, key=lambda j: (j["created"], j["id"]), reverse=True)[:RECENT]
 
     def run(self, import_id: str) -> None:
         """Import an upload (a worker's task): a rejection or failure is reported, not retried."""
