@@ -20,6 +20,30 @@ NO_WORKER_EXIT = 3  # not 1, which means the run itself failed
 CELERY_APP = "workers.app"  # loaded by name, as `celery -A` does: hub never imports workers
 
 
+def with_mirror_options(command):
+    """The options that make a `hub` source a school mirror, shared by `add` and `set`."""
+    options = [
+        click.option(
+            "--filter",
+            "filters",
+            multiple=True,
+            help="Mirror: only the parent hub's records matching this search filter, with codes "
+            "as in search, e.g. stage=primary or subject=math,chinese (repeatable; names: stage "
+            "subject grade major edition volume type theme region).",
+        ),
+        click.option(
+            "--window",
+            help="Mirror: fetch files only between these hours, e.g. 22:00-06:00 (may cross "
+            "midnight).",
+        ),
+        click.option("--timezone", help="Mirror: the window's time zone (default Asia/Shanghai)."),
+        click.option("--rate", help="Mirror: bandwidth cap for its files, e.g. 2MB/s (0: no cap)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group("sources")
 def sources():
     """Harvest sources (national platform, partner hubs, OAI-PMH repositories). 数据源。"""
@@ -52,20 +76,7 @@ def sources():
     help="The source is on this hub's own network: allow its own host on a loopback or private "
     "address (other private hosts stay refused).",
 )
-@click.option(
-    "--filter",
-    "filters",
-    multiple=True,
-    help="Mirror: only the parent hub's records matching this search filter, e.g. stage=小学 or "
-    "subject=数学,语文 (repeatable; names as in search: stage subject grade edition volume type "
-    "theme region).",
-)
-@click.option(
-    "--window",
-    help="Mirror: fetch files only between these hours, e.g. 22:00-06:00 (may cross midnight).",
-)
-@click.option("--timezone", help="Mirror: the window's time zone (default Asia/Shanghai).")
-@click.option("--rate", help="Mirror: bandwidth cap for its files, e.g. 2MB/s (0: no cap).")
+@with_mirror_options
 @pass_hub
 def add(
     hub,
@@ -131,20 +142,7 @@ def _mirror(hub, source_id: int, mirror: dict) -> None:
     default=None,
     help="Whether the source's own host may be on a loopback or private address.",
 )
-@click.option(
-    "--filter",
-    "filters",
-    multiple=True,
-    help="Mirror: only the parent hub's records matching this search filter, e.g. stage=小学 or "
-    "subject=数学,语文 (repeatable; names as in search: stage subject grade edition volume type "
-    "theme region).",
-)
-@click.option(
-    "--window",
-    help="Mirror: fetch files only between these hours, e.g. 22:00-06:00 (may cross midnight).",
-)
-@click.option("--timezone", help="Mirror: the window's time zone (default Asia/Shanghai).")
-@click.option("--rate", help="Mirror: bandwidth cap for its files, e.g. 2MB/s (0: no cap).")
+@with_mirror_options
 @pass_hub
 def set_source(
     hub, name, url, schedule, token, allow_private_host, filters, window, timezone, rate

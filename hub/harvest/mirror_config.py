@@ -123,7 +123,7 @@ def describe_rate(rate: int) -> str:
 
 
 def parse_selection(pairs) -> dict[str, list[str]]:
-    """`["stage=小学", "subject=数学,语文"]` as search filters `{"stage": [...], ...}`."""
+    """`["stage=primary", "subject=math,chinese"]` as search filters `{"stage": [...], ...}`."""
     selection: dict[str, list[str]] = {}
     for pair in pairs or ():
         name, sep, values = str(pair).partition("=")
