@@ -3,30 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from hub.cli import main
 from tests.support.mirrors import Parent, ParentFile, pdf
-
-
-@pytest.fixture
-def eduhub(tmp_path, monkeypatch):
-    for name in (
-        "EDUHUB_DATABASE_URL",
-        "EDUHUB_STORAGE_URL",
-        "EDUHUB_SEARCH_URL",
-        "EDUHUB_BROKER_URL",
-        "EDUHUB_SECRET_KEY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("EDUHUB_DATA_DIR", str(tmp_path / "var"))
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    assert run("db", "upgrade").exit_code == 0
-    return run
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from click.testing import CliRunner
 
-from hub.cli import main
 from tests.support.http_server import LoopbackServer
 
 OAI_EMPTY = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -15,26 +13,6 @@ OAI_EMPTY = b"""<?xml version="1.0" encoding="UTF-8"?>
 <responseDate>2026-11-29T00:00:00Z</responseDate>
 <request verb="ListRecords">http://127.0.0.1/oai</request>
 <error code="noRecordsMatch">none</error></OAI-PMH>"""
-
-
-@pytest.fixture
-def eduhub(tmp_path, monkeypatch):
-    for name in (
-        "EDUHUB_DATABASE_URL",
-        "EDUHUB_STORAGE_URL",
-        "EDUHUB_SEARCH_URL",
-        "EDUHUB_BROKER_URL",
-        "EDUHUB_SECRET_KEY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("EDUHUB_DATA_DIR", str(tmp_path / "var"))
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    assert run("db", "upgrade").exit_code == 0
-    return run
 
 
 @pytest.fixture
