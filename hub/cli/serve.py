@@ -17,6 +17,7 @@ from config import Config
 from hub import create_app, logs
 from hub.bootstrap import bootstrap
 from hub.db import migrate
+from hub.search import index_from_url
 from hub.search.spelling import pinyin_table
 from hub.tasks.embedded import WorkerSupervisor
 from metadata.vocabularies import load_vocabularies
@@ -136,14 +137,18 @@ def prepare_database(config: Config) -> None:
 
 def prepare_search_index(config: Config) -> None:
     """An embedded index built by an older release (a field added since) cannot be opened: rebuild
-    it from the database before serving, as the embedded database is migrated."""
+    it from the database before serving, as the embedded database is migrated. Only the index is
+    opened for the check; the hub is built only when there is something to rebuild."""
+    index = index_from_url(config.search_url, config.data_dir)
+    try:
+        outdated = index.outdated()
+    finally:
+        index.close()
+    if not outdated:
+        return
+    log.warning("The search index was built by an older release: rebuilding it. 正在重建搜索索引。")
     hub = bootstrap(config)
     try:
-        if not hub.index.outdated():
-            return
-        log.warning(
-            "The search index was built by an older release: rebuilding it. 正在重建搜索索引。"
-        )
         count = hub.search.rebuild()
         log.info("Search index rebuilt: %s resources. 搜索索引已重建。", count)
     finally:
