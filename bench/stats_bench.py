@@ -181,10 +181,11 @@ def _stats_on(data_dir: Path, url: str, args) -> dict:
             "page": browser_login(served.port, ADMIN),
         }
         answers = answer_times(served.port, headers, args.n)
+    made = None if args.reuse else (args.events, args.resources, args.days)  # --reuse: unknown
     return {
-        "events": args.events,
-        "resources": args.resources,
-        "days": args.days,
+        "events": made and made[0],
+        "resources": made and made[1],
+        "days": made and made[2],
         "generate": generated,
         "refresh": refresh,
         "answers": answers,

@@ -1,9 +1,11 @@
 """Millions of usage events, records and schools made inside PostgreSQL (generate_series), fast.
 
 Every value is a function of the row number, so a run is repeatable without a random generator:
-record `r` has one stage-grade pair, subject, type and county; event `e` falls on day `e % days`,
+record `r` has one stage-grade pair, subject, type and county; event `e` falls on day
+`e * 2246822519 % 4294967291 % days` (a hash, so a day's visitors are not tied to the day's number),
 is of record `1 + e * 2654435761 % resources` and of visitor `e * 40503 % 20000` (visitor `v` is
-anonymous when `v % 10 < 3`, else of school `v % 1000`).
+anonymous when `v % 10 < 3`, else of school `v % 1000`): every school is active every day, as a
+province's schools are.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ FROM (
     SELECT e, d, r, v, CASE WHEN k < 40 THEN 'download' WHEN k < 75 THEN 'view'
         WHEN k < 95 THEN 'search' WHEN k < 98 THEN 'upload' ELSE 'publish' END AS kind, {FACETS}
     FROM (
-        SELECT e, (e % CAST(:days AS int))::int AS d,
+        SELECT e, (e * 2246822519 % 4294967291 % CAST(:days AS int))::int AS d,
             (1 + e * 2654435761 % CAST(:resources AS int))::int AS r,
             (e * 40503 % 20000)::int AS v, e * 31 % 100 AS k
         FROM generate_series(CAST(:low AS bigint), CAST(:high AS bigint)) e
