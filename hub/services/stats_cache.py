@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from hub.db.models.resources import Resource
 from hub.db.models.usage import UsageWatermark
 
 GENERATION = "generation"  # the usage_watermark row a refresh raises
@@ -36,6 +37,14 @@ def raise_generation(session, works: int) -> None:
     else:
         mark.event_id += 1
     session.merge(UsageWatermark(name=WORKS, event_id=works))
+
+
+def count_works(session) -> int:
+    """Copies of one work (hub.services.works) count once: a scan of the records, so once a refresh
+    rather than once an overview."""
+    work = func.coalesce(Resource.work_id, Resource.id)
+    published = (Resource.status == "published", Resource.is_latest.is_(True))
+    return session.scalar(select(func.count(func.distinct(work))).where(*published)) or 0
 
 
 def works_query():

@@ -13,7 +13,7 @@ from hub.db.models.resources import Resource
 from hub.db.models.sources import Source, SyncRun
 from hub.db.models.usage import CatalogueCount, CoverageCount, UsageDaily, UsageRollup
 from hub.errors import InvalidInput
-from hub.services.stats_cache import AnswerCache, generation_query, works_query
+from hub.services.stats_cache import AnswerCache, count_works, generation_query, works_query
 from metadata import majors
 
 AXES = ("stage", "subject", "grade", "major", "edition", "volume")
@@ -75,9 +75,12 @@ class CatalogueFigures:
             {"key": name, "label": name, "count": n} for name, n in sorted(counts.items())
         ]
         harvested = sum(counts.values())
-        # Copies of one work (hub.services.works) count once, as the last refresh counted them;
-        # a record brought by two paths is one record already (hub.harvest.paths).
+        # Copies of one work (hub.services.works) count once, as the last refresh counted them
+        # (a database no refresh of this version has seen yet: counted here, once); a record
+        # brought by two paths is one record already (hub.harvest.paths).
         works = rows[0][2] if rows else 0
+        if works is None:
+            works = count_works(session)
         return {
             "published": local + harvested,
             "works": int(works or 0),

@@ -72,7 +72,7 @@ def refresh(uow_factory, usage, events_days: int) -> dict:
         purged = _purge(session, events_days)
         _rebuild_coverage(session)
         _rebuild_catalogue(session)
-        stats_cache.raise_generation(session, _works(session))
+        stats_cache.raise_generation(session, stats_cache.count_works(session))
         for rid, delta in changed.items():
             if delta:  # the `downloads` sort reads the search index
                 uow.index_later(rid)
@@ -219,14 +219,6 @@ def _rebuild_coverage(session) -> None:
     session.add_all(
         CoverageCount(count=n, **dict(zip(names, key, strict=True))) for key, n in counts.items()
     )
-
-
-def _works(session) -> int:
-    """Copies of one work (hub.services.works) count once: a scan of the records, so once a refresh
-    rather than once an overview."""
-    work = func.coalesce(Resource.work_id, Resource.id)
-    published = (Resource.status == "published", Resource.is_latest.is_(True))
-    return session.scalar(select(func.count(func.distinct(work))).where(*published)) or 0
 
 
 def _rebuild_catalogue(session) -> None:
