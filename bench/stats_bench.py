@@ -2,7 +2,7 @@
 
     python bench/stats_bench.py [--runs 3] [--seconds 10] [--connections 4] [--events 200000]
         [--resources 20000] [--days 395] [--n 50] [--only downloads|stats] [--out bench/out]
-        [--database-url URL [--reuse]]
+        [--database-url URL [--reuse]] [--spread]
 
 Download side: a published PDF fetched from 2 gunicorn workers, recording off and on in
 alternating runs (the rate limit raised so every request is buffered). Stats side, on a
@@ -132,6 +132,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--database-url", default="", help="generate into and keep this database")
     parser.add_argument("--reuse", action="store_true", help="time --database-url as it is")
+    parser.add_argument(
+        "--spread", action="store_true", help="every school active every day (see stats_data)"
+    )
     args = parser.parse_args()
     if args.reuse and not args.database_url:
         parser.error("--reuse needs --database-url")
@@ -197,7 +200,9 @@ def _generated(data_dir: Path, url: str, args) -> tuple[str, dict, dict]:
     hub, _ = prepare_hub(data_dir, url)
     make_user(hub, email=ADMIN[0], password=ADMIN[1], admin=True)
     token = make_token(hub, ADMIN[0])
-    generated = stats_data.generate(url, args.events, args.resources, args.days, say=_say)
+    generated = stats_data.generate(
+        url, args.events, args.resources, args.days, say=_say, spread=args.spread
+    )
     started = time.perf_counter()
     folded = hub.stats.refresh()
     refresh = {**folded, "seconds": round(time.perf_counter() - started, 1)}
