@@ -108,7 +108,8 @@ class UsageHourly(Base):
 
 
 class UsageWatermark(Base):
-    """How far the aggregates have read the events (the highest event id folded in)."""
+    """How far the aggregates have read the events (`daily`: the highest event id folded in); also
+    the refresh's generation (`generation`, raised by each refresh) and distinct works (`works`)."""
 
     __tablename__ = "usage_watermark"
 
