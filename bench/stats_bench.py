@@ -2,6 +2,7 @@
 
     python bench/stats_bench.py [--runs 3] [--seconds 10] [--connections 4] [--events 200000]
         [--resources 20000] [--days 395] [--n 50] [--only downloads|stats] [--out bench/out]
+        [--database-url URL [--reuse]] [--spread]
 
 Download side: a published PDF fetched from 2 gunicorn workers, recording off and on in
 alternating runs (the rate limit raised so every request is buffered). Stats side, on a
@@ -11,6 +12,10 @@ refresh (`eduhub stats refresh`), then `/stats/usage` for every `by`, the overvi
 regions and the `/admin/insight` page timed `--n` times each as an administrator over HTTP
 (p50/p95 of the first byte and of the whole answer). The issue's size is --events 10000000
 --resources 1000000.
+
+With `--database-url URL` the stats side generates into that (empty) PostgreSQL database and keeps
+it; `--database-url URL --reuse` times it again without generating or refreshing (after a code
+change: run `eduhub db upgrade` on it first).
 """
 
 from __future__ import annotations
@@ -30,10 +35,19 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import stats_data  # noqa: E402
-from common import free_port, hub_server, machine, median, prepare_hub, write_json  # noqa: E402
+from common import (  # noqa: E402
+    free_port,
+    hub_config,
+    hub_server,
+    machine,
+    median,
+    prepare_hub,
+    write_json,
+)
 from record_rps import published_record, run_python  # noqa: E402
 from web_bench import browser_login  # noqa: E402
 
+from hub.bootstrap import bootstrap  # noqa: E402
 from tests.factories import make_token, make_user  # noqa: E402
 from tests.support import postgres  # noqa: E402
 
@@ -116,7 +130,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--only", choices=("downloads", "stats"))
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--database-url", default="", help="generate into and keep this database")
+    parser.add_argument("--reuse", action="store_true", help="time --database-url as it is")
+    parser.add_argument(
+        "--spread", action="store_true", help="every school active every day (see stats_data)"
+    )
     args = parser.parse_args()
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs --database-url")
     before = machine()
     root = Path(tempfile.mkdtemp(prefix="eduhub-bench-stats-"))
     report = {}
@@ -141,6 +162,8 @@ def main() -> None:
 
 def stats_side(data_dir: Path, args) -> dict:
     """Events and records generated inside PostgreSQL, one refresh, then the answers over HTTP."""
+    if args.database_url:
+        return _stats_on(data_dir, args.database_url, args)
     server = postgres.server_url()
     name = f"eduhub_bench_stats_{os.getpid()}"
     url = postgres.create_database(server, name)
@@ -151,29 +174,49 @@ def stats_side(data_dir: Path, args) -> dict:
 
 
 def _stats_on(data_dir: Path, url: str, args) -> dict:
-    hub, _ = prepare_hub(data_dir, url)
-    make_user(hub, email=ADMIN[0], password=ADMIN[1], admin=True)
-    token = make_token(hub, ADMIN[0])
-    generated = stats_data.generate(url, args.events, args.resources, args.days, say=_say)
-    started = time.perf_counter()
-    folded = hub.stats.refresh()
-    refresh = {**folded, "seconds": round(time.perf_counter() - started, 1)}
-    _say(f"refresh {refresh}")
-    hub.close()
+    if args.reuse:
+        token, generated, refresh = _reused(data_dir, url), None, None
+    else:
+        token, generated, refresh = _generated(data_dir, url, args)
     with hub_server(data_dir, free_port(), database_url=url) as served:
         headers = {
             "api": {"Authorization": f"Bearer {token}"},
             "page": browser_login(served.port, ADMIN),
         }
         answers = answer_times(served.port, headers, args.n)
+    made = None if args.reuse else (args.events, args.resources, args.days)  # --reuse: unknown
     return {
-        "events": args.events,
-        "resources": args.resources,
-        "days": args.days,
+        "events": made and made[0],
+        "resources": made and made[1],
+        "days": made and made[2],
         "generate": generated,
         "refresh": refresh,
         "answers": answers,
     }
+
+
+def _generated(data_dir: Path, url: str, args) -> tuple[str, dict, dict]:
+    """A fresh database filled and folded: the administrator's token and what each step took."""
+    hub, _ = prepare_hub(data_dir, url)
+    make_user(hub, email=ADMIN[0], password=ADMIN[1], admin=True)
+    token = make_token(hub, ADMIN[0])
+    generated = stats_data.generate(
+        url, args.events, args.resources, args.days, say=_say, spread=args.spread
+    )
+    started = time.perf_counter()
+    folded = hub.stats.refresh()
+    refresh = {**folded, "seconds": round(time.perf_counter() - started, 1)}
+    _say(f"refresh {refresh}")
+    hub.close()
+    return token, generated, refresh
+
+
+def _reused(data_dir: Path, url: str) -> str:
+    """A database an earlier run generated: a new token for its administrator, nothing else."""
+    hub = bootstrap(hub_config(data_dir, url))
+    token = make_token(hub, ADMIN[0])
+    hub.close()
+    return token
 
 
 def _say(line: str) -> None:

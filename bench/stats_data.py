@@ -3,7 +3,10 @@
 Every value is a function of the row number, so a run is repeatable without a random generator:
 record `r` has one stage-grade pair, subject, type and county; event `e` falls on day `e % days`,
 is of record `1 + e * 2654435761 % resources` and of visitor `e * 40503 % 20000` (visitor `v` is
-anonymous when `v % 10 < 3`, else of school `v % 1000`).
+anonymous when `v % 10 < 3`, else of school `v % 1000`). So a day sees only 1/40 of the schools
+(e and v agree modulo 40); with `spread` an event's day is a hash of `e` instead
+(`e * 2246822519 % 4294967291 % days`) and every school is active every day, as a province's are:
+many more rollup rows per day, and a first refresh many times longer.
 """
 
 from __future__ import annotations
@@ -72,16 +75,20 @@ FROM (
     SELECT e, d, r, v, CASE WHEN k < 40 THEN 'download' WHEN k < 75 THEN 'view'
         WHEN k < 95 THEN 'search' WHEN k < 98 THEN 'upload' ELSE 'publish' END AS kind, {FACETS}
     FROM (
-        SELECT e, (e % CAST(:days AS int))::int AS d,
+        SELECT e, (DAY_OF_E % CAST(:days AS int))::int AS d,
             (1 + e * 2654435761 % CAST(:resources AS int))::int AS r,
             (e * 40503 % 20000)::int AS v, e * 31 % 100 AS k
         FROM generate_series(CAST(:low AS bigint), CAST(:high AS bigint)) e
     ) n
 ) g
 """
+# Which day event `e` falls on, before `% days`: `e` itself, or (spread) a hash of it.
+DAY_OF_E = {False: "e", True: "e * 2246822519 % 4294967291"}
 
 
-def generate(database_url: str, events: int, resources: int, days: int, say=print) -> dict:
+def generate(
+    database_url: str, events: int, resources: int, days: int, say=print, spread: bool = False
+) -> dict:
     """Schools, published records and events over the last `days` days, in chunks of a million."""
     engine = create_engine(database_url)
     started = time.perf_counter()
@@ -91,7 +98,8 @@ def generate(database_url: str, events: int, resources: int, days: int, say=prin
     _chunks(engine, RESOURCES_SQL, resources, {"first_org": first}, "records", say)
     made = round(time.perf_counter() - started, 1)
     params = {"days": days, "resources": resources}
-    _chunks(engine, EVENTS_SQL, events, params, "events", say)
+    events_sql = EVENTS_SQL.replace("DAY_OF_E", DAY_OF_E[spread])
+    _chunks(engine, events_sql, events, params, "events", say)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()

@@ -83,6 +83,25 @@ class StatsService:
             "rows": rows,
         }
 
+    def usage_series(self, actor: Principal, events, start: date, end: date) -> dict:
+        """Each event's count per day (ISO date -> count) for the insight page's chart, kept
+        until the next refresh, per scope."""
+        scope = self.scope(actor)
+        key = ("series", None if scope is None else tuple(sorted(scope)), *events, start, end)
+
+        def compute() -> dict:
+            return {
+                event: {
+                    row["key"]: row["count"]
+                    for row in self.usage(actor, event=event, by="day", start=start, end=end)[
+                        "rows"
+                    ]
+                }
+                for event in events
+            }
+
+        return self.catalogue.cached(key, compute)
+
     def _found(self, event, by, start, end, scope, filters) -> list[tuple]:
         """(key, count, visitors) per day or dimension value: from the rollup where it holds the
         question (the whole hub, at most one filter other than `org`), else from the daily rows."""

@@ -13,6 +13,7 @@ from hub.db.models.resources import Resource
 from hub.db.models.sources import Source, SyncRun
 from hub.db.models.usage import CatalogueCount, CoverageCount, UsageDaily, UsageRollup
 from hub.errors import InvalidInput
+from hub.services.stats_cache import AnswerCache, count_works, generation_query, works_query
 from metadata import majors
 
 AXES = ("stage", "subject", "grade", "major", "edition", "volume")
@@ -29,8 +30,26 @@ class CatalogueFigures:
     def __init__(self, db, vocabularies):
         self.db = db
         self.vocabularies = vocabularies
+        self.cache = AnswerCache()
+
+    def cached(self, key: tuple, compute):
+        """`compute()`'s answer, kept until the next refresh; `key` names the scope and question."""
+        with self.db.session() as session:
+            generation = session.scalar(select(generation_query()))
+        return self.cache.get(generation, key, compute)
 
     def overview(self, usage_totals) -> dict:
+        """The refresh's figures (cached until the next refresh) with the live counts beside."""
+        with self.db.session() as session:
+            generation, schools, sources, failing = session.execute(_live_overview()).one()
+        answer = self.cache.get(
+            generation, ("overview",), lambda: self._refreshed_overview(usage_totals)
+        )
+        answer["orgs"]["schools"] = int(schools or 0)
+        answer["sync"] = {"sources": int(sources or 0), "failing": int(failing or 0)}
+        return answer
+
+    def _refreshed_overview(self, usage_totals) -> dict:
         totals = usage_totals()
         with self.db.session() as session:
             return {
@@ -39,30 +58,29 @@ class CatalogueFigures:
                 "downloads": totals["download"],
                 "views": totals["view"],
                 "active": self._active(session),
-                "orgs": self._orgs(session),
-                "sync": self._sync(session),
+                "orgs": {"schools": 0, "schools_with_published": _with_published(session)},
+                "sync": {},
             }
 
     def _resources(self, session) -> dict:
         rows = session.execute(
-            select(Source.name, func.sum(CatalogueCount.records))
+            select(Source.name, func.sum(CatalogueCount.records), works_query())
             .select_from(CatalogueCount)
             .outerjoin(Source, Source.id == CatalogueCount.source_id)
             .group_by(Source.name)
         ).all()
-        counts = {name: int(n) for name, n in rows}
+        counts = {name: int(n) for name, n, _ in rows}
         local = counts.pop(None, 0)
         by_source = [{"key": "local", "label": "本省资源 Local", "count": local}] + [
             {"key": name, "label": name, "count": n} for name, n in sorted(counts.items())
         ]
         harvested = sum(counts.values())
-        # Copies of one work (hub.services.works) count once; a record brought by two paths is
-        # one record already (hub.harvest.paths).
-        works = session.scalar(
-            select(func.count(func.distinct(func.coalesce(Resource.work_id, Resource.id)))).where(
-                *_published()
-            )
-        )
+        # Copies of one work (hub.services.works) count once, as the last refresh counted them
+        # (a database no refresh of this version has seen yet: counted here, once); a record
+        # brought by two paths is one record already (hub.harvest.paths).
+        works = rows[0][2] if rows else 0
+        if works is None:
+            works = count_works(session)
         return {
             "published": local + harvested,
             "works": int(works or 0),
@@ -95,31 +113,6 @@ class CatalogueFigures:
             "teachers_30_days": found.get("use", 0),
             "contributors_30_days": found.get("contribute", 0),
         }
-
-    def _orgs(self, session) -> dict:
-        schools = session.scalar(select(func.count()).where(Organisation.kind == "school"))
-        with_published = session.scalar(
-            select(func.count(func.distinct(CatalogueCount.org_id)))
-            .join(Organisation, Organisation.id == CatalogueCount.org_id)
-            .where(Organisation.kind == "school")
-        )
-        return {"schools": int(schools), "schools_with_published": int(with_published)}
-
-    def _sync(self, session) -> dict:
-        sources = session.scalar(select(func.count()).select_from(Source)) or 0
-        latest = (
-            select(SyncRun.source_id, func.max(SyncRun.id).label("last"))
-            .where(SyncRun.status.in_(("succeeded", "failed", "partial")))
-            .group_by(SyncRun.source_id)
-            .subquery()
-        )
-        failing = session.scalar(
-            select(func.count())
-            .select_from(SyncRun)
-            .join(latest, latest.c.last == SyncRun.id)
-            .where(SyncRun.status == "failed")
-        )
-        return {"sources": int(sources), "failing": int(failing or 0)}
 
     def coverage(self, by: str, minimum: int, *, stage=None, subject=None) -> dict:
         axes = [a.strip() for a in (by or "stage,subject,grade").split(",") if a.strip()]
@@ -165,31 +158,49 @@ class CatalogueFigures:
         return list(dict.fromkeys(out))
 
     def _counts(self, axes: list[str]):
-        """From the table `eduhub stats refresh` keeps, summed to the axes asked for; majors from
-        the records themselves (a class counts for its category too)."""
-        counts = {"local": Counter(), "national": Counter()}
+        """From the table `eduhub stats refresh` keeps, summed to the axes asked for (cached until
+        the next refresh); majors from the records themselves (a class counts for its category
+        too), live."""
+        synced_at = (
+            select(func.max(SyncRun.finished_at))
+            .join(Source, Source.id == SyncRun.source_id)
+            .where(Source.kind == NATIONAL, SyncRun.status.in_(("succeeded", "partial")))
+            .scalar_subquery()
+        )
         with self.db.session() as session:
+            generation, synced = session.execute(select(generation_query(), synced_at)).one()
             if "major" in axes:
+                counts = _fresh_counts()
                 _count_majors(session, axes, counts)
-            else:
-                _count_table(session, axes, counts)
-            synced = session.scalar(
-                select(func.max(SyncRun.finished_at))
-                .join(Source, Source.id == SyncRun.source_id)
-                .where(Source.kind == NATIONAL, SyncRun.status.in_(("succeeded", "partial")))
-            )
+        if "major" not in axes:
+            counts = self.cache.get(generation, ("coverage", *axes), lambda: self._table(axes))
         return counts["local"], counts["national"], synced.isoformat() if synced else None
 
-    def regions(self, scope: list[str] | None) -> list[dict]:
-        vocab = self.vocabularies.get("regions")
-        since = datetime.now(UTC).date() - timedelta(days=29)
+    def _table(self, axes: list[str]) -> dict:
+        counts = _fresh_counts()
         with self.db.session() as session:
+            _count_table(session, axes, counts)
+        return counts
+
+    def regions(self, scope: list[str] | None) -> list[dict]:
+        """The counties: schools live, the rest from the refresh's tables (cached per scope)."""
+        vocab = self.vocabularies.get("regions")
+        with self.db.session() as session:
+            generation = session.scalar(select(generation_query()))
             schools = _by_region(
                 session,
                 select(Organisation.region, func.count())
                 .where(Organisation.kind == "school", *_in(scope))
                 .group_by(Organisation.region),
             )
+        key = ("regions", None if scope is None else tuple(sorted(scope)))
+        fixed = self.cache.get(generation, key, lambda: self._refreshed_regions(scope))
+        return [_county_row(t, vocab, schools, *fixed) for t in vocab if t.get("level") == "county"]
+
+    def _refreshed_regions(self, scope: list[str] | None) -> tuple[Counter, ...]:
+        """Contributors, published records, downloads and active teachers per county."""
+        since = datetime.now(UTC).date() - timedelta(days=29)
+        with self.db.session() as session:
             published = _by_region(
                 session, _resource_counts(func.sum(CatalogueCount.records), scope)
             )
@@ -207,11 +218,42 @@ class CatalogueFigures:
                     session,
                     _daily(func.count(func.distinct(UsageDaily.visitor_key)), None, since, scope),
                 )
-        return [
-            _county_row(t, vocab, schools, contributors, published, downloads, teachers)
-            for t in vocab
-            if t.get("level") == "county"
-        ]
+        return contributors, published, downloads, teachers
+
+
+def _live_overview():
+    """The refresh generation and the overview's live counts (schools, sources, failing sources:
+    those whose latest finished sync failed), in one statement."""
+    schools = select(func.count()).where(Organisation.kind == "school").scalar_subquery()
+    sources = select(func.count()).select_from(Source).scalar_subquery()
+    latest = (
+        select(SyncRun.source_id, func.max(SyncRun.id).label("last"))
+        .where(SyncRun.status.in_(("succeeded", "failed", "partial")))
+        .group_by(SyncRun.source_id)
+        .subquery()
+    )
+    failing = (
+        select(func.count())
+        .select_from(SyncRun)
+        .join(latest, latest.c.last == SyncRun.id)
+        .where(SyncRun.status == "failed")
+        .scalar_subquery()
+    )
+    return select(generation_query(), schools, sources, failing)
+
+
+def _with_published(session) -> int:
+    """Schools with at least one published record, from the counts the refresh keeps."""
+    query = (
+        select(func.count(func.distinct(CatalogueCount.org_id)))
+        .join(Organisation, Organisation.id == CatalogueCount.org_id)
+        .where(Organisation.kind == "school")
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _fresh_counts() -> dict[str, Counter]:
+    return {"local": Counter(), "national": Counter()}
 
 
 def _count_table(session, axes: list[str], counts: dict) -> None:

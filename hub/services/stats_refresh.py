@@ -29,7 +29,7 @@ from hub.db.models.usage import (
     UsageHourly,
     UsageWatermark,
 )
-from hub.services import stats_rollup
+from hub.services import stats_cache, stats_rollup
 
 FACETS = ("stage", "type", "source", "org", "region", "visitor_org", "visitor_region")
 GROUPED = ("kind", "visitor_key", "resource_id", *FACETS)
@@ -72,6 +72,7 @@ def refresh(uow_factory, usage, events_days: int) -> dict:
         purged = _purge(session, events_days)
         _rebuild_coverage(session)
         _rebuild_catalogue(session)
+        stats_cache.raise_generation(session, stats_cache.count_works(session))
         for rid, delta in changed.items():
             if delta:  # the `downloads` sort reads the search index
                 uow.index_later(rid)

@@ -49,11 +49,8 @@ def _usage(stats, principal) -> dict:
     end = datetime.now(UTC).date()
     start = end - timedelta(days=DAYS - 1)
     days = [(start + timedelta(days=i)).isoformat() for i in range(DAYS)]
-    series = {}
-    for event in EVENTS:
-        rows = stats.usage(principal, event=event, by="day", start=start, end=end)["rows"]
-        counts = {r["key"]: r["count"] for r in rows}
-        series[event] = [counts.get(d, 0) for d in days]
+    counts = stats.usage_series(principal, EVENTS, start, end)
+    series = {event: [counts[event].get(d, 0) for d in days] for event in EVENTS}
     return {"days": days, "series": series, "weeks": _weeks(days, series)}
 
 
