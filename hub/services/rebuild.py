@@ -74,8 +74,8 @@ def documents(
 ) -> Iterator:
     """Every indexable resource's document, built by `workers` processes (`task`: tests give one
     that fails), or in this process when one is asked for or all fits in one range."""
-    ranges = id_ranges(db, size or RANGE)
-    if workers <= 1 or len(ranges) <= 1:
+    ranges = id_ranges(db, size or RANGE) if workers > 1 else []
+    if len(ranges) <= 1:
         docs = indexer.indexable_documents(db)
         yield from map(encode, docs) if as_json else docs
         return
