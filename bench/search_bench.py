@@ -231,7 +231,9 @@ def rebuild(data_dir: Path, workers: list[str]) -> dict:
         )  # --workers 1,2,1
         load_before = os.getloadavg()
         cpu_before = _children_cpu()
-        seconds, text = timed(["search", "rebuild", "--workers", n], env)
+        # The bench's own tree: the command and its worker processes (the bench adds a constant).
+        with common.RssSampler(os.getpid(), interval=0.2) as memory:
+            seconds, text = timed(["search", "rebuild", "--workers", n], env)
         indexed, wanted = (
             reported(r"Indexed (\d+) resources", text),
             common.count(data_dir, common.PUBLISHED),
@@ -242,6 +244,9 @@ def rebuild(data_dir: Path, workers: list[str]) -> dict:
             "seconds": round(seconds, 1),
             "indexed": indexed,
             "per_s": round(indexed / seconds),
+            # The command's own rate: from reading the database to the swap, start-up left out.
+            "command_per_s": int(re.search(r"\(([\d,]+)/s\)", text).group(1).replace(",", "")),
+            "memory": memory.summary(),
             "cpu_seconds": round(_children_cpu() - cpu_before, 1),
             "output": text,
             "load_before_after": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],

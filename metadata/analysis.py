@@ -45,6 +45,13 @@ _REGION_SUFFIXES = (
 # rarely repeat: analysed each time.
 CACHED_LENGTH = 48
 CACHE_SIZE = 32768
+# Longer texts are analysed clause by clause, each clause through the same caches: descriptions
+# repeat their phrases (a template, a school's boilerplate) while the whole rarely repeats.
+# Splitting at these marks changes nothing: each becomes a space on normalising, no character
+# composes with them, and they are not case-ignorable, so a final sigma before one stays final.
+# Segmentation and bigrams never cross a space: normalised text is analysed piece by piece.
+# tests/unit/metadata/test_analysis_clauses.py holds both ways to the same result.
+_CLAUSE = re.compile(r"[，。、；！？（）《》\n]")
 
 _dictionary_lock = threading.Lock()
 _dictionary_loaded = False
@@ -100,6 +107,12 @@ def normalize(text: str | None) -> str:
     spaces."""
     if not text:
         return ""
+    if len(text) <= CACHED_LENGTH:
+        return _normalize_cached(text)
+    return " ".join(filter(None, map(_normalize_clause, _CLAUSE.split(text))))
+
+
+def _normalize_clause(text: str) -> str:
     return _normalize_cached(text) if len(text) <= CACHED_LENGTH else _normalize(text)
 
 
@@ -241,7 +254,11 @@ def index_text(text: str | None, *, normalized: bool = False) -> str:
     normal = (text or "") if normalized else normalize(text)
     if len(normal) <= CACHED_LENGTH:
         return _index_text_cached(normal)
-    return " ".join(_tokens(normal))
+    return " ".join(filter(None, map(_index_text_piece, normal.split(" "))))
+
+
+def _index_text_piece(piece: str) -> str:
+    return _index_text_cached(piece) if len(piece) <= CACHED_LENGTH else " ".join(_tokens(piece))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -256,12 +273,14 @@ def bigram_text(parts, *, normalized: bool = False) -> str:
         if part:
             normal = part if normalized else normalize(part)
             if normal:
-                texts.append(
-                    _bigram_text_cached(normal)
-                    if len(normal) <= CACHED_LENGTH
-                    else " ".join(bigrams(normal, normalized=True))
-                )
+                texts += map(_bigram_text_piece, normal.split(" "))
     return " ".join(t for t in texts if t)
+
+
+def _bigram_text_piece(piece: str) -> str:
+    if len(piece) <= CACHED_LENGTH:
+        return _bigram_text_cached(piece)
+    return " ".join(bigrams(piece, normalized=True))
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -20,7 +20,7 @@ def search():
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes for Chinese analysis (default 1; more helps only with spare cores).",
+    help="Processes that read and analyse the records (default: one per core; 1: this process).",
 )
 @pass_hub
 def rebuild(hub, workers):

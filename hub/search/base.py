@@ -132,6 +132,10 @@ class Suggestion:
 class SearchIndex(ABC):
     """The port. Documents are the dicts built by `document_from_record`."""
 
+    # Whether `rebuild` also takes documents as JSON text (encoded where they are built, e.g. in
+    # the rebuild's worker processes, so this process does not decode and encode them again).
+    accepts_json = False
+
     def outdated(self) -> bool:
         """Whether the stored index was built for another version of the document schema and
         must be rebuilt before it can answer (servers map new fields themselves: never)."""
@@ -173,7 +177,7 @@ class SearchIndex(ABC):
     @abstractmethod
     def rebuild(self, docs: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
         """Build a fresh index from `docs` and swap it in atomically; searches keep answering
-        meanwhile."""
+        meanwhile. If `docs` raises, the new index is thrown away and the old one stays."""
 
     @abstractmethod
     def check_ready(self) -> None:

@@ -93,6 +93,8 @@ def unavailable(exc: Exception) -> ServiceUnavailable:
 
 
 class TantivyIndex(SearchIndex):
+    accepts_json = True  # tantivy parses JSON text itself
+
     def __init__(self, path: Path | str, *, heap_size: int = 64_000_000):
         self.root = Path(path)
         self.heap_size = heap_size
@@ -204,21 +206,29 @@ class TantivyIndex(SearchIndex):
             self.root.mkdir(parents=True, exist_ok=True)
             generation = _new_generation_name()
             (self.root / generation).mkdir()
-            index = self._open(generation)
-            writer = index.writer(heap_size=max(self.heap_size, 200_000_000), num_threads=0)
-            total = 0
-            for batch in batched(docs, 1000):
-                total += _add(writer, batch, replace=False)
-                if progress:
-                    progress(len(batch))
-            writer.commit()
-            writer.wait_merging_threads()
+            try:
+                total = self._build(generation, docs, progress)
+            except BaseException:
+                shutil.rmtree(self.root / generation, ignore_errors=True)
+                raise
             previous = self._generation
             self._set_current(generation)
             self._checked = 0.0
             self.index()
             self._remove_old(keep={generation, previous})
             return total
+
+    def _build(self, generation: str, docs, progress) -> int:
+        index = self._open(generation)
+        writer = index.writer(heap_size=max(self.heap_size, 200_000_000), num_threads=0)
+        total = 0
+        for batch in batched(docs, 1000):
+            total += _add(writer, batch, replace=False)
+            if progress:
+                progress(len(batch))
+        writer.commit()
+        writer.wait_merging_threads()
+        return total
 
     def _remove_old(self, keep: set) -> None:
         """Keep the previous generation: readers elsewhere may still be on it for a moment."""
@@ -351,11 +361,12 @@ class TantivyIndex(SearchIndex):
 
 
 def _add(writer, docs, replace: bool = True) -> int:
+    """Add documents, dicts or (rebuilds only, `replace` False) JSON text."""
     count = 0
     for doc in docs:
         if replace:
             writer.delete_documents_by_term("id", doc["id"])
-        writer.add_json(json.dumps(doc, ensure_ascii=False))
+        writer.add_json(doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False))
         count += 1
     return count
 

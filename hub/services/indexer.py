@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
-from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -142,8 +140,13 @@ ROW_FIELDS = (
 ROW_LISTS = ("subjects", "grades", "majors", "themes", "keywords")
 
 
-def indexable_rows():
-    """Every indexable resource as one row of the columns its document needs, in id order."""
+# What search holds (`is_indexable` in SQL).
+INDEXABLE = (Resource.status == "published", Resource.is_latest.is_(True))
+
+
+def indexable_rows(after: str | None = None, upto: str | None = None):
+    """Every indexable resource (with an id after `after` and up to `upto`, when given) as one row
+    of the columns its document needs, in id order."""
     columns = [getattr(Resource, name) for name in ROW_FIELDS] + [
         cast(getattr(Resource, name), Text) for name in ROW_LISTS
     ]
@@ -163,7 +166,9 @@ def indexable_rows():
         .outerjoin(Organisation, Organisation.id == Resource.org_id)
         .outerjoin(Source, Source.id == Resource.source_id)
         .outerjoin(ratings, ratings.c.lineage_id == Resource.lineage_id)
-        .where(Resource.status == "published", Resource.is_latest.is_(True))
+        .where(*INDEXABLE)
+        .where(*([Resource.id > after] if after is not None else []))
+        .where(*([Resource.id <= upto] if upto is not None else []))
         .order_by(Resource.id)
     )
 
@@ -192,44 +197,29 @@ def _json_list(text: str) -> tuple:
     return tuple(json.loads(text) or ())
 
 
-def indexable_pages(db, chunk: int = 1000) -> Iterator[list[tuple]]:
-    """Every indexable resource's sources, streamed by one query (a server-side cursor on
-    PostgreSQL) in pages: the index is built from one consistent snapshot, and a million rows never
+def indexable_pages(
+    db, chunk: int = 1000, after: str | None = None, upto: str | None = None
+) -> Iterator[list[tuple]]:
+    """Every indexable resource's sources (in an id range, when given), streamed by one query (a
+    server-side cursor on PostgreSQL) in pages: one consistent snapshot, and a million rows never
     sit in memory at once."""
     with db.engine.connect() as conn:
-        result = conn.execution_options(yield_per=chunk).execute(indexable_rows())
+        result = conn.execution_options(yield_per=chunk).execute(indexable_rows(after, upto))
         for rows in result.partitions():
             texts = file_texts(conn, [row.id for row in rows])
             yield [row_sources(row, texts.get(row.id)) for row in rows]
 
 
-def indexable_documents(db, chunk: int = 1000, workers: int = 1) -> Iterator[dict]:
-    """Every indexable resource as an index document (for rebuilds). With `workers` > 1, Chinese
-    analysis -- most of the cost -- runs in that many processes while this one reads the database
-    and feeds the index."""
-    pages = indexable_pages(db, chunk)
-    if workers <= 1:
-        for page in pages:
-            yield from build(page)
-        return
-    # spawn, not fork: the index writer's threads are already running in this process.
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        pending: deque = deque()
-        for page in pages:
-            pending.append(pool.apply_async(build, (page,)))
-            if len(pending) > 2 * workers:  # bounded: a million records never sit in memory at once
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+def indexable_documents(db, chunk: int = 1000) -> Iterator[dict]:
+    """Every indexable resource as an index document, built in this process (for rebuilds;
+    `hub.services.rebuild` builds them in worker processes)."""
+    for page in indexable_pages(db, chunk):
+        yield from build(page)
 
 
 def count_indexable(db) -> int:
     with db.session() as session:
-        return session.scalar(
-            select(func.count())
-            .select_from(Resource)
-            .where(Resource.status == "published", Resource.is_latest.is_(True))
-        )
+        return session.scalar(select(func.count()).select_from(Resource).where(*INDEXABLE))
 
 
 # -- outbox handlers -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from hub.db.models import Organisation, Resource, ResourceFile
 from hub.errors import HubError, ServiceUnavailable, ValidationFailed
 from hub.search import FACETS, Scope, SearchQuery
 from hub.security.principal import Principal
-from hub.services import indexer, permissions, records
+from hub.services import indexer, permissions, rebuild, records
 from metadata import majors
 
 log = logging.getLogger(__name__)
@@ -149,13 +149,12 @@ class SearchService:
         self, progress: Callable[[int], None] | None = None, workers: int | None = None
     ) -> int:
         """A fresh index from the database, swapped in when complete; searches keep answering
-        meanwhile. `workers`: processes for Chinese analysis. Default one: on 2 cores a second
-        helped only while other jobs held the cores and cost 40% more CPU (bench/RESULTS.md); worth
-        trying with 4 cores or more."""
-        workers = workers or 1
-        return self.index.rebuild(
-            indexer.indexable_documents(self.db, workers=workers), progress=progress
+        meanwhile. `workers`: processes reading and analysing id ranges (default: one per core);
+        1 builds every document in this process."""
+        docs = rebuild.documents(
+            self.db, workers or rebuild.default_workers(), as_json=self.index.accepts_json
         )
+        return self.index.rebuild(docs, progress=progress)
 
     def count_indexable(self) -> int:
         return indexer.count_indexable(self.db)

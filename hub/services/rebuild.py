@@ -1,0 +1,101 @@
+"""A rebuild's documents made in worker processes: the indexable ids are cut into ranges up front,
+each worker reads its own ranges from the database and turns them into index documents, and this
+process only feeds the index.
+
+Memory stays flat: at most two ranges per worker are in flight (queued, being built or waiting to
+be indexed). A worker that dies or raises fails the whole rebuild, so the old index stays in place.
+Each range is read in its own transaction, not one snapshot: a record changed meanwhile is indexed
+as it was then or as it is now, and its outbox message brings the new index up to date either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import orjson
+from sqlalchemy import func, select
+
+from hub.db.base import Database
+from hub.db.models import Resource
+from hub.errors import ServiceUnavailable
+from hub.services import indexer
+
+RANGE = 2000  # resources per task: large enough to amortise a query, small enough to stay flat
+Bounds = tuple[str | None, str | None]  # (after this id, up to and including this id); None: open
+
+_db: Database | None = None  # each worker's own connection pool, opened by `_start`
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def id_ranges(db, size: int = RANGE) -> list[Bounds]:
+    """Consecutive id ranges of `size` indexable resources each, in id order, covering them all."""
+    numbered = (
+        select(Resource.id, func.row_number().over(order_by=Resource.id))
+        .where(*indexer.INDEXABLE)
+        .subquery()
+    )
+    id_, n = numbered.c
+    with db.engine.connect() as conn:
+        cuts = list(conn.scalars(select(id_).where(n % size == 0).order_by(id_)))
+    return list(zip([None, *cuts], [*cuts, None], strict=True))
+
+
+def encode(doc: dict) -> str:
+    """The document as JSON text, which tantivy parses itself (orjson: a third of `json`'s cost)."""
+    return orjson.dumps(doc).decode()
+
+
+def build_range(bounds: Bounds, as_json: bool) -> list:
+    """The documents of one id range (in a worker), as JSON text if `as_json`."""
+    docs = [
+        doc
+        for page in indexer.indexable_pages(_db, after=bounds[0], upto=bounds[1])
+        for doc in indexer.build(page)
+    ]
+    return [encode(doc) for doc in docs] if as_json else docs
+
+
+def _start(url: str) -> None:
+    global _db
+    _db = Database(url)
+
+
+def documents(
+    db, workers: int, *, as_json: bool = False, task: Callable = build_range, size: int = 0
+) -> Iterator:
+    """Every indexable resource's document, built by `workers` processes (`task`: tests give one
+    that fails), or in this process when one is asked for or all fits in one range."""
+    ranges = id_ranges(db, size or RANGE) if workers > 1 else []
+    if len(ranges) <= 1:
+        docs = indexer.indexable_documents(db)
+        yield from map(encode, docs) if as_json else docs
+        return
+    # spawn, not fork: the index writer's threads may already run in this process.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(db.url,))
+    try:
+        pending: deque = deque()
+        for bounds in ranges:
+            pending.append(pool.submit(task, bounds, as_json))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise ServiceUnavailable(
+            "重建索引失败：一个工作进程意外退出，旧索引仍在使用；请重新运行，或加 --workers 1。"
+            "Rebuild failed: a worker process died; the old index is still in use. Run it again, "
+            "or with --workers 1."
+        ) from exc
+    finally:
+        # A consumer that stops early (a failed index write) waits only for the tasks running.
+        pool.shutdown(wait=True, cancel_futures=True)
