@@ -16,7 +16,7 @@ from pathlib import Path
 
 import tantivy
 
-from hub.errors import ServiceUnavailable
+from hub.errors import ServiceUnavailable, StorageFull
 from hub.search import plan as planning
 from hub.search.base import (
     PUBLIC,
@@ -53,6 +53,7 @@ EXACT_FIELDS = (
     "collapsed",
 )
 RECHECK_SECONDS = 1.0
+DISK_FULL = "(os error 28)"  # ENOSPC, as Rust words it
 MAX_TERM_QUERIES = 32  # filter values per field matched by term queries; more become one term set
 
 
@@ -86,6 +87,8 @@ def register_tokenizers(index: tantivy.Index) -> None:
 
 
 def unavailable(exc: Exception) -> ServiceUnavailable:
+    if DISK_FULL in str(exc):  # tantivy reports an io::Error only as text
+        return StorageFull()
     return ServiceUnavailable(
         "搜索暂时不可用，请稍后再试；管理员可运行 eduhub search rebuild 重建索引。"
         f"Search is unavailable; try again later (admins: run `eduhub search rebuild`). ({exc})"
