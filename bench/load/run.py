@@ -5,6 +5,11 @@ checks that nothing was lost or duplicated and writes the figures.
     python bench/load/run.py --stack production --minutes 30 --users 60 --faults --out bench/out
     python bench/load/run.py --stack embedded --saturation --out bench/out
     python bench/load/run.py --stack production --minutes 1 --users 6 --records 50   # the smoke
+    python bench/load/run.py --stack embedded --minutes 5 --users 10 --faults   # as root: see below
+
+The embedded stack's fault round fills its data directory's disk for a minute. As root the script
+mounts a tmpfs of --disk-mb as that directory, so only that small file system fills; without root
+the fault is skipped and noted (mount one yourself at <--tmp>/eduhub-load-*/hub to have it).
 """
 
 from __future__ import annotations
@@ -25,8 +30,18 @@ import requests
 import stack as stacks  # bench/load/stack.py: puts the repository and bench/ on sys.path
 from watch import FaultRound, MemoryWatch
 
+from tests.support import disk
+
 HERE = Path(__file__).resolve().parent
 FIVE_XX = re.compile(r"\b5\d\d\b")
+# What a 503 says, for its cause: each backend names itself in its message (hub/errors.py,
+# hub/http/errors.py, hub/storage/s3.py, hub/search/).
+CAUSES = {
+    "磁盘已满": "disk full",
+    "数据库": "database",
+    "对象存储": "object store",
+    "搜索": "search",
+}
 
 
 def main() -> None:
@@ -34,6 +49,7 @@ def main() -> None:
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="eduhub-load-", dir=args.tmp))
+    mounted = small_disk(args, tmp / "hub")
     hub = stacks.build(args.stack, tmp / "hub")
     peer = stacks.build("embedded", tmp / "peer")
     try:
@@ -41,6 +57,8 @@ def main() -> None:
     finally:
         stacks.stop(hub)
         stacks.stop(peer)
+        if mounted:
+            disk.unmount(tmp / "hub")
     name = f"load-{args.stack}{'-saturation' if args.saturation else ''}"
     stacks.common.write_json(out / f"{name}.json", result)
     print(json.dumps(summary(result), ensure_ascii=False, indent=1))
@@ -57,9 +75,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--saturation", action="store_true", help="ramp users up until p95 passes 200 ms"
     )
+    parser.add_argument(
+        "--disk-mb", type=int, default=768, help="the embedded store's disk for the fault round"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--tmp", type=Path, default=None, help="where the data directories go")
     return parser.parse_args()
+
+
+def small_disk(args, data_dir: Path) -> bool:
+    """The embedded data directory on a tmpfs of its own, so the disk-full fault fills only that;
+    True if mounted."""
+    if args.stack != "embedded" or not args.faults:
+        return False
+    if not disk.can_mount():
+        print("not root: the disk-full fault will be skipped", file=sys.stderr)
+        return False
+    disk.mount_tmpfs(data_dir, args.disk_mb)
+    return True
 
 
 def run(args, hub: stacks.Stack, peer: stacks.Stack, tmp: Path) -> dict:
@@ -89,6 +122,7 @@ def run(args, hub: stacks.Stack, peer: stacks.Stack, tmp: Path) -> dict:
         faults = FaultRound(hub, seconds, tmp / "faults.log") if args.faults else None
         with faults or _nothing():
             locust = run_locust(args, hub, tmp, ledger, seconds)
+    locust["five_xx_by_cause"] = five_xx_by_cause(tmp / "errors.jsonl")
     phase("load")
     final_harvest(hub)
     verdict = check.check(hub, ledger, accounts["admin"][0], peer_total)
@@ -175,7 +209,12 @@ def downloadable(hub: stacks.Stack, admin_token: str) -> list[dict]:
 
 def run_locust(args, hub: stacks.Stack, tmp: Path, ledger: Path, seconds: float) -> dict:
     prefix = tmp / "locust"
-    env = {**hub.env, "LOAD_ACCOUNTS": str(tmp / "accounts.json"), "LOAD_LEDGER": str(ledger)}
+    env = {
+        **hub.env,
+        "LOAD_ACCOUNTS": str(tmp / "accounts.json"),
+        "LOAD_LEDGER": str(ledger),
+        "LOAD_ERRORS": str(tmp / "errors.jsonl"),
+    }
     if args.saturation:
         env["LOAD_STEP_USERS"], env["LOAD_STEP_SECONDS"] = str(max(2, args.users // 10)), "60"
     argv = [
@@ -234,6 +273,21 @@ def saturation(history: Path, limit_ms: float = 200) -> dict | None:
     return {"rps": None, "users": None, "note": f"p95 stayed under {limit_ms:.0f} ms"}
 
 
+def five_xx_by_cause(path: Path) -> dict:
+    """Every 5xx the load met, counted by status and cause; `unexpected` are those that are not a
+    503 naming a backend out of service (a disk full, the database, the store, search)."""
+    counts: dict[str, int] = {}
+    unexpected = 0
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    for line in lines:
+        entry = json.loads(line)
+        cause = next((c for word, c in CAUSES.items() if word in entry["message"]), "other")
+        key = f"{entry['status']} {cause} ({entry['name']})"
+        counts[key] = counts.get(key, 0) + 1
+        unexpected += entry["status"] != 503 or cause == "other"
+    return {"counts": counts, "unexpected": unexpected}
+
+
 def _number(value: str) -> float | None:
     return None if value in ("", "N/A") else float(value)
 
@@ -244,6 +298,7 @@ def summary(result: dict) -> dict:
     return {
         "stack": result["stack"],
         "five_xx": result["locust"]["five_xx"],
+        "five_xx_by_cause": result["locust"].get("five_xx_by_cause"),
         "p95_ms": {name: e["p95_ms"] for name, e in endpoints.items()},
         "rps_total": endpoints.get("Aggregated", {}).get("rps"),
         "saturation": result["locust"]["saturation"],
