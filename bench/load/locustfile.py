@@ -269,13 +269,14 @@ if os.environ.get("LOAD_STEP_USERS"):
 
     class StepLoad(LoadTestShape):
         """The saturation search: LOAD_STEP_USERS more users every LOAD_STEP_SECONDS, up to 40
-        steps; run.py reads where p95 passed 200 ms from the history."""
+        steps or LOAD_SECONDS; run.py reads where p95 passed 200 ms from the history."""
 
         step_users = int(os.environ["LOAD_STEP_USERS"])
         step_seconds = int(os.environ.get("LOAD_STEP_SECONDS", "60"))
+        seconds = float(os.environ.get("LOAD_SECONDS", str(40 * step_seconds)))
 
         def tick(self):
             step = int(self.get_run_time() // self.step_seconds) + 1
-            if step > 40:
+            if step > 40 or self.get_run_time() >= self.seconds:
                 return None
             return step * self.step_users, self.step_users

@@ -40,6 +40,8 @@ CAUSES = {
     "磁盘已满": "disk full",
     "数据库": "database",
     "对象存储": "object store",
+    # S3 itself answering a presigned download the hub redirected to (Swift while it is down)
+    "<Code>ServiceUnavailable</Code>": "object store (its own answer)",
     "搜索": "search",
 }
 
@@ -216,7 +218,10 @@ def run_locust(args, hub: stacks.Stack, tmp: Path, ledger: Path, seconds: float)
         "LOAD_ERRORS": str(tmp / "errors.jsonl"),
     }
     if args.saturation:
-        env["LOAD_STEP_USERS"], env["LOAD_STEP_SECONDS"] = str(max(2, args.users // 10)), "60"
+        # Ten steps or more within --minutes: the ramp ends when the run's time is up.
+        env["LOAD_STEP_USERS"] = str(max(2, args.users // 10))
+        env["LOAD_STEP_SECONDS"] = str(int(max(10, min(60, seconds // 10))))
+        env["LOAD_SECONDS"] = str(int(seconds))
     argv = [
         sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
         "--host", hub.base, "--csv", str(prefix), "--csv-full-history", "--only-summary",
