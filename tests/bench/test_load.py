@@ -139,3 +139,19 @@ def test_the_disk_full_fault_fills_the_data_directory_then_frees_it(tmp_path, mo
 
 def _free(path: Path) -> int:
     return shutil.disk_usage(path).free
+
+
+def test_the_saturation_point_is_the_first_warm_window_past_200_ms(tmp_path):
+    history = tmp_path / "history.csv"
+    rows = [  # users, requests/s, p95: a cold start, a calm second step, then the knee
+        (2, "0.000000", "900"),
+        (2, "3.000000", "400"),
+        (4, "6.000000", "120"),
+        (6, "8.500000", "260"),
+        (8, "8.000000", "900"),
+    ]
+    lines = ["User Count,Name,Requests/s,95%"] + [f"{u},Aggregated,{r},{p}" for u, r, p in rows]
+    history.write_text("\n".join(lines) + "\n")
+    assert run.saturation(history) == {"rps": 8.5, "users": 6}
+    assert run.saturation(history, limit_ms=1000)["rps"] is None
+    assert run.saturation(tmp_path / "none.csv") is None
