@@ -233,3 +233,34 @@ def test_the_usage_writer_keeps_its_events_through_a_full_disk(hub, world, data_
         disk.free(filler)
     assert hub.usage.flush() == waiting
     assert len(hub.usage.buffer) == 0
+
+
+def test_a_resumable_upload_whose_last_step_runs_out_is_finished_by_an_empty_chunk(
+    client, world, draft, data_dir, monkeypatch
+):
+    """The last chunk fits but copying the whole file into the store does not: 503, every byte
+    kept, and an empty chunk at the final offset finishes it once space is freed."""
+    monkeypatch.setattr(uploads_module, "CHUNK_SIZE", 1024 * 1024)
+    headers = auth_header(world.tokens["c"])
+    upload = client.post(
+        f"/api/v1/resources/{draft}/uploads",
+        json={"name": "课件.pdf", "size": len(BIG_PDF)},
+        headers=headers,
+    ).json["upload_id"]
+    chunks = [BIG_PDF[i : i + 1024 * 1024] for i in range(0, len(BIG_PDF), 1024 * 1024)]
+    for n, chunk in enumerate(chunks[:-1]):
+        assert _patch(client, headers, upload, n * 1024 * 1024, chunk).status_code == 204
+    filler = disk.fill(data_dir, leave=len(chunks[-1]) + 256 * 1024)
+    try:
+        _full(_patch(client, headers, upload, len(BIG_PDF) - len(chunks[-1]), chunks[-1]))
+        assert [p.name for p in (data_dir / "tmp").glob("*")] == []
+    finally:
+        disk.free(filler)
+    done = client.patch(
+        f"/api/v1/uploads/{upload}",
+        data=b"",
+        headers={**headers, "Upload-Offset": str(len(BIG_PDF))},
+        environ_overrides={"CONTENT_LENGTH": "0"},  # as an HTTP client sends an empty body
+    )
+    assert done.status_code == 201, done.json
+    assert done.json["sha256"] == hashlib.sha256(BIG_PDF).hexdigest()
