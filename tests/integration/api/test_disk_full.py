@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from config import Config
 from hub.db.models import Resource
+from hub.search.embedded import TantivyIndex
 from hub.services import uploads as uploads_module
 from tests.factories import auth_header
 from tests.resource_factories import PDF_BYTES, make_world, publish, valid_record
@@ -264,3 +265,27 @@ def test_a_resumable_upload_whose_last_step_runs_out_is_finished_by_an_empty_chu
     )
     assert done.status_code == 201, done.json
     assert done.json["sha256"] == hashlib.sha256(BIG_PDF).hexdigest()
+
+
+def _doc(n: int) -> dict:
+    return {"id": f"doc-{n}", "version": "1", "title": f"第{n}课", "status": "published"}
+
+
+def test_the_search_index_takes_a_new_writer_after_a_commit_the_disk_refused(data_dir):
+    """Found by the faulted load run: tantivy's writer, once a commit failed for space, went on
+    "committing" nothing, and 18 records published after the disk was freed were never found."""
+    index = TantivyIndex(data_dir / "index")
+    index.ensure()
+    index.index_documents([_doc(1)])
+    index.commit()
+    filler = disk.fill(data_dir)
+    try:
+        with pytest.raises(ValueError):
+            index.index_documents([_doc(2)])
+            index.commit()
+    finally:
+        disk.free(filler)
+    for n in (2, 3):  # the outbox's retry of the refused batch, then the next one
+        index.index_documents([_doc(n)])
+        index.commit()
+    assert index.index().searcher().num_docs == 3
