@@ -97,6 +97,20 @@ class ServiceUnavailable(HubError):
     status = 503
 
 
+class StorageFull(ServiceUnavailable):
+    """The disk under the data directory is full: nothing was stored, and the same request works
+    once an administrator frees space (503 with Retry-After, not 507: see ARCHITECTURE.md)."""
+
+    MESSAGE = (
+        "服务器磁盘已满，本次内容未保存；请管理员清理数据目录所在的磁盘后重试。"
+        "The hub's disk is full and nothing was saved; an administrator must free space on the "
+        "data directory's disk, then try again."
+    )
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.MESSAGE)
+
+
 def flatten_messages(messages, prefix: str = "") -> list[dict]:
     """Turn marshmallow's nested message dict into the envelope's `[{field, messages}]` list."""
     if isinstance(messages, list):

@@ -17,11 +17,12 @@ import threading
 import uuid
 from collections import deque
 
-from locust import HttpUser, LoadTestShape, between, task
+from locust import HttpUser, LoadTestShape, between, events, task
 
 with open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8") as _accounts:
     ACCOUNTS = json.load(_accounts)
 LEDGER_PATH = os.environ["LOAD_LEDGER"]
+ERRORS_PATH = os.environ.get("LOAD_ERRORS")  # every 5xx with its time and message, for run.py
 WORDS = [
     "勾股定理",
     "有理数",
@@ -51,6 +52,20 @@ def ledger(entry: dict) -> None:
     line = json.dumps(entry, ensure_ascii=False) + "\n"
     with _ledger_lock, open(LEDGER_PATH, "a", encoding="utf-8") as out:
         out.write(line)
+
+
+@events.request.add_listener
+def note_5xx(name, response=None, start_time=None, **_):
+    """A 5xx with when it came and what the hub said, so run.py can give each one its cause."""
+    if not ERRORS_PATH or response is None or response.status_code < 500:
+        return
+    try:
+        message = response.json().get("message", "")
+    except ValueError:
+        message = response.text[:300]
+    line = {"t": start_time, "name": name, "status": response.status_code, "message": message}
+    with _ledger_lock, open(ERRORS_PATH, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def bearer(role: str) -> dict:
@@ -254,13 +269,14 @@ if os.environ.get("LOAD_STEP_USERS"):
 
     class StepLoad(LoadTestShape):
         """The saturation search: LOAD_STEP_USERS more users every LOAD_STEP_SECONDS, up to 40
-        steps; run.py reads where p95 passed 200 ms from the history."""
+        steps or LOAD_SECONDS; run.py reads where p95 passed 200 ms from the history."""
 
         step_users = int(os.environ["LOAD_STEP_USERS"])
         step_seconds = int(os.environ.get("LOAD_STEP_SECONDS", "60"))
+        seconds = float(os.environ.get("LOAD_SECONDS", str(40 * step_seconds)))
 
         def tick(self):
             step = int(self.get_run_time() // self.step_seconds) + 1
-            if step > 40:
+            if step > 40 or self.get_run_time() >= self.seconds:
                 return None
             return step * self.step_users, self.step_users

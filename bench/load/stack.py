@@ -125,13 +125,17 @@ def build(kind: str, data_dir: Path) -> Stack:
         extra, services = production_env(data_dir)
         env.update(extra)
     stack = Stack(kind, data_dir, common.free_port(), env, services=services)
+    # Beside the data directory, not in it: the fault round fills that disk, and the logs must
+    # still say what happened.
+    logs = data_dir.with_name(data_dir.name + "-logs")
+    logs.mkdir(exist_ok=True)
     serve = [*common.EDUHUB, "serve", "--port", str(stack.port), "--workers", "2"]
-    stack.procs.append(Proc("web", serve, data_dir / "web.log", env))
+    stack.procs.append(Proc("web", serve, logs / "web.log", env))
     if kind == "production":
         for n in (1, 2):
             worker = [*common.EDUHUB, "worker", "--concurrency", "2"]
-            stack.procs.append(Proc("worker", worker, data_dir / f"worker{n}.log", env))
-        stack.procs.append(Proc("beat", [*common.EDUHUB, "beat"], data_dir / "beat.log", env))
+            stack.procs.append(Proc("worker", worker, logs / f"worker{n}.log", env))
+        stack.procs.append(Proc("beat", [*common.EDUHUB, "beat"], logs / "beat.log", env))
     return stack
 
 

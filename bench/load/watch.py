@@ -1,14 +1,20 @@
 """What the run watches besides Locust: the memory of every process of the stack over time (is it
-flat?), and the fault round (kill a worker, restart PostgreSQL, Swift down for a minute)."""
+flat?), and the fault round (kill a worker, restart PostgreSQL, Swift down for a minute, the
+embedded store's disk full for a minute)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
 from pathlib import Path
 
 from stack import Stack, common  # common: bench/common.py, which stack.py puts on sys.path
+
+from tests.support import disk  # the repository is on sys.path (stack.py)
+
+OUTAGE_SECONDS = 60
 
 
 class MemoryWatch:
@@ -110,7 +116,12 @@ class FaultRound:
         self.events.append({"t": round(time.monotonic() - self.started, 1), "fault": what})
 
     def _run(self) -> None:
-        steps = [(0.2, self.kill_worker), (0.4, self.restart_postgres), (0.6, self.swift_down)]
+        steps = [
+            (0.2, self.kill_worker),
+            (0.4, self.restart_postgres),
+            (0.6, self.swift_down),
+            (0.6, self.disk_full),
+        ]
         for fraction, step in steps:
             self._at(fraction)
             try:
@@ -140,6 +151,23 @@ class FaultRound:
             return
         swift.pause_object_server()
         self._note("Swift object server stopped: writes refused")
-        time.sleep(60)
+        time.sleep(OUTAGE_SECONDS)
         swift.resume_object_server()
         self._note("Swift object server back")
+
+    def disk_full(self) -> None:
+        """The embedded store's disk full for a minute, then freed. Only a data directory that is
+        a file system of its own (run.py mounts a tmpfs): a shared disk is never filled."""
+        data_dir = self.stack.data_dir
+        if self.stack.kind != "embedded":
+            return
+        if not os.path.ismount(data_dir):
+            self._note(f"disk_full skipped: {data_dir} is not a mount point of its own")
+            return
+        filler = disk.fill(data_dir)
+        self._note(f"disk full: {filler.stat().st_size >> 20} MiB filler in {data_dir}")
+        try:
+            time.sleep(OUTAGE_SECONDS)
+        finally:
+            disk.free(filler)
+        self._note("disk freed")

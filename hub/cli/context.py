@@ -8,7 +8,8 @@ import click
 
 from config import Config
 from hub.bootstrap import bootstrap
-from hub.errors import HubError
+from hub.errors import HubError, StorageFull
+from hub.storage.space import is_disk_full
 
 
 def pass_hub(fn):
@@ -22,6 +23,10 @@ def pass_hub(fn):
         except HubError as exc:
             details = "; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in exc.errors)
             raise click.ClickException(exc.message + (f" ({details})" if details else "")) from exc
+        except Exception as exc:
+            if is_disk_full(exc):  # a full disk is the admin's to fix, not a bug to report
+                raise click.ClickException(StorageFull.MESSAGE) from exc
+            raise
         finally:
             hub.close()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import exc as sql
 
-from hub.errors import ServiceUnavailable
+from hub.errors import ServiceUnavailable, StorageFull
+from hub.storage.space import is_disk_full
 
 # Plain-language messages for errors raised by Flask/Werkzeug itself.
 HTTP_MESSAGES = {
@@ -34,7 +35,10 @@ DATABASE_DOWN = (
 
 def unavailable_backend(error: Exception) -> ServiceUnavailable | None:
     """A backend that is down for a moment (the database restarting, its pool exhausted) as a 503
-    the client can retry, instead of a 500; None for every other error."""
+    the client can retry, instead of a 500; None for every other error. A full disk comes first:
+    SQLite reports it as an OperationalError too, and the admin must free space, not wait."""
+    if is_disk_full(error):
+        return StorageFull()
     if isinstance(error, sql.OperationalError | sql.InterfaceError | sql.TimeoutError):
         return ServiceUnavailable(DATABASE_DOWN)
     if isinstance(error, sql.DBAPIError) and error.connection_invalidated:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import tantivy
 
-from hub.errors import ServiceUnavailable
+from hub.errors import ServiceUnavailable, StorageFull
 from hub.search import plan as planning
 from hub.search.base import (
     PUBLIC,
@@ -53,6 +53,7 @@ EXACT_FIELDS = (
     "collapsed",
 )
 RECHECK_SECONDS = 1.0
+DISK_FULL = ("(os error 28)", "kind: StorageFull")  # ENOSPC, as Rust words it
 MAX_TERM_QUERIES = 32  # filter values per field matched by term queries; more become one term set
 
 
@@ -86,6 +87,8 @@ def register_tokenizers(index: tantivy.Index) -> None:
 
 
 def unavailable(exc: Exception) -> ServiceUnavailable:
+    if any(words in str(exc) for words in DISK_FULL):  # tantivy gives an io::Error only as text
+        return StorageFull()
     return ServiceUnavailable(
         "搜索暂时不可用，请稍后再试；管理员可运行 eduhub search rebuild 重建索引。"
         f"Search is unavailable; try again later (admins: run `eduhub search rebuild`). ({exc})"
@@ -198,7 +201,13 @@ class TantivyIndex(SearchIndex):
     def commit(self) -> None:
         with self._lock:
             if self._writer is not None:
-                self._writer.commit()
+                try:
+                    self._writer.commit()
+                except BaseException:
+                    # A writer whose commit failed (a full disk) goes on "committing" nothing:
+                    # a new one is taken, and the caller's retry indexes the batch again.
+                    self._writer = None
+                    raise
                 self._index.reload()
 
     def rebuild(self, docs, progress=None) -> int:

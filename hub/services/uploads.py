@@ -28,6 +28,7 @@ from hub.security.principal import Principal
 from hub.services import permissions
 from hub.services.files import too_large_message
 from hub.storage.names import sanitise_filename
+from hub.storage.space import check_room
 
 CHUNK_SIZE = (
     4 * 1024 * 1024
@@ -110,6 +111,7 @@ class UploadService:
                 expires=utcnow() + LIFETIME,
             )
             self.directory.mkdir(parents=True, exist_ok=True)
+            check_room(self.directory, size)  # a full disk refuses now, not after the last chunk
             self.part_path(row.id).touch()
             uow.session.add(row)
             uow.audit(
@@ -150,7 +152,7 @@ class UploadService:
             )  # re-read under the lock: another request may have moved it
             if offset != current:
                 raise OffsetMismatch(current)
-            received = _copy_at(stream, part, offset, length)
+            received = _write_chunk(stream, part, offset, length)
             if received < length:
                 raise InvalidInput(
                     "这一块没有收完，请从服务器记录的位置重试。"
@@ -289,13 +291,24 @@ class _LockedFile:
     def __enter__(self):
         if not self.path.exists():
             raise NotFound(NO_SUCH_UPLOAD)
-        self.file = open(self.path, "r+b")
+        # Unbuffered: a write the disk refuses fails here, with no bytes left behind in a buffer.
+        self.file = open(self.path, "r+b", buffering=0)
         fcntl.flock(self.file.fileno(), fcntl.LOCK_EX)
         return self.file
 
     def __exit__(self, *exc):
         fcntl.flock(self.file.fileno(), fcntl.LOCK_UN)
         self.file.close()
+
+
+def _write_chunk(stream, part, offset: int, length: int) -> int:
+    """`_copy_at`, except that a chunk the disk could not hold leaves nothing past `offset`: the
+    space goes back to the disk and the client resumes from the offset the hub reports."""
+    try:
+        return _copy_at(stream, part, offset, length)
+    except OSError:
+        part.truncate(offset)
+        raise
 
 
 def _copy_at(stream, out, offset: int, length: int) -> int:
@@ -310,6 +323,13 @@ def _copy_at(stream, out, offset: int, length: int) -> int:
             return copied
         if not block:
             return copied
-        out.write(block)
+        _write_all(out, block)
         copied += len(block)
     return copied
+
+
+def _write_all(out, block: bytes) -> None:
+    # An unbuffered write may take only part of the block (the disk filling up as it goes).
+    view = memoryview(block)
+    while view:
+        view = view[out.write(view) :]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hub.errors import InvalidInput, PayloadTooLarge
+from hub.storage.space import check_room
 
 
 @dataclass
@@ -35,6 +36,7 @@ def stage_stream(
     if expected_length is not None and expected_length > max_bytes:
         raise _too_large(max_bytes)
     tmp_dir.mkdir(parents=True, exist_ok=True)
+    check_room(tmp_dir, expected_length)
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-", suffix=".part")
     path = Path(name)
     try:

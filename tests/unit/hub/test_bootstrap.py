@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import inspect
 
 import click
@@ -109,6 +110,21 @@ def test_a_command_turns_a_domain_error_into_a_clean_cli_error(env, no_flask_app
 
     with pytest.raises(click.ClickException):
         command()
+
+
+def test_a_command_on_a_full_disk_says_so_and_other_errors_stay_bugs(env, no_flask_app):
+    @pass_hub
+    def full(hub):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    @pass_hub
+    def broken(hub):
+        raise OSError(errno.EACCES, "denied")
+
+    with pytest.raises(click.ClickException, match="disk is full"):
+        full()
+    with pytest.raises(PermissionError):
+        broken()
 
 
 def test_a_worker_process_builds_its_hub_without_a_flask_app(env, no_flask_app, monkeypatch):
