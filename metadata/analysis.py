@@ -294,22 +294,26 @@ def _normalized_with_map(text: str) -> tuple[str, range | list[int]]:
     # The common case, once per hit per search: every character folds to one character (itself, or
     # e.g. ，to ,), so positions map to themselves and one set operation and one translate do it.
     if not _ONE_TO_ONE.issuperset(text):
-        for ch in set(text).difference(_ONE_TO_ONE):
-            out = _fold_char(ch)
-            if len(out) == 1:
-                if out != ch:
-                    _ONE_TO_ONE_CHANGES[ord(ch)] = (
-                        out  # before the set: a reader that sees one sees both
-                    )
-                _ONE_TO_ONE.add(ch)
-    if _ONE_TO_ONE.issuperset(text):
-        return text.translate(_ONE_TO_ONE_CHANGES), range(len(text))
-    folded, origin = [], []
-    for i, ch in enumerate(text):
-        for out in _fold_char(ch):
-            folded.append(out)
-            origin.append(i)
-    return "".join(folded), origin
+        _learn(text)
+        if not _ONE_TO_ONE.issuperset(text):
+            folded, origin = [], []
+            for i, ch in enumerate(text):
+                for out in _fold_char(ch):
+                    folded.append(out)
+                    origin.append(i)
+            return "".join(folded), origin
+    return text.translate(_ONE_TO_ONE_CHANGES), range(len(text))
+
+
+def _learn(text: str) -> None:
+    for ch in set(text).difference(_ONE_TO_ONE):
+        out = _fold_char(ch)
+        if len(out) == 1:
+            if out != ch:
+                _ONE_TO_ONE_CHANGES[ord(ch)] = (
+                    out  # before the set: a reader that sees one sees both
+                )
+            _ONE_TO_ONE.add(ch)
 
 
 # Learnt as characters are met (at most the characters in use): those that fold to one character,
@@ -326,15 +330,52 @@ def _fold_char(ch: str) -> str:
 def highlight(text: str | None, words, *, limit: int | None = None) -> str:
     """HTML-escaped `text` with `<mark>` around every occurrence of a query word; cut to `limit`
     around the first."""
-    text = text or ""
-    folded, origin = _normalized_with_map(text)
-    spans = []
-    for word in sorted({w for w in words if w}, key=len, reverse=True):
-        start = folded.find(word)
-        while start >= 0:
-            spans.append((origin[start], origin[start + len(word) - 1] + 1))
-            start = folded.find(word, start + len(word))
-    merged = _merge(spans)
+    return Highlighter(words).mark((text, limit))[0]
+
+
+# Joins a hit's fields so they are folded and searched in one pass: no query word holds it, so no
+# match crosses from one field into the next.
+_FIELD_SEPARATOR = "\n"
+
+
+class Highlighter:
+    """`highlight` for one search's words: the words are ordered once per search, and each hit's
+    fields are folded and searched together, once."""
+
+    def __init__(self, words):
+        # Longest first: a longer word's match wins over a shorter one inside it.
+        self.words = tuple(sorted({w for w in words if w}, key=len, reverse=True))
+
+    def mark(self, *fields: tuple[str | None, int | None]) -> list[str]:
+        """Each (text, limit) highlighted as `highlight` would."""
+        texts = [text or "" for text, _ in fields]
+        spans = self._spans(texts) if self.words else [[] for _ in texts]
+        return [
+            _cut(text, merged, limit)
+            for text, merged, (_, limit) in zip(texts, spans, fields, strict=True)
+        ]
+
+    def _spans(self, texts: list[str]) -> list[list[list[int]]]:
+        """Per text, the merged spans of the words' occurrences in it."""
+        joined = _FIELD_SEPARATOR.join(texts)
+        folded, origin = _normalized_with_map(joined)
+        found = []
+        for word in self.words:
+            start = folded.find(word)
+            while start >= 0:
+                found.append((origin[start], origin[start + len(word) - 1] + 1))
+                start = folded.find(word, start + len(word))
+        per_text, offset = [], 0
+        for text in texts:
+            end = offset + len(text)
+            per_text.append(
+                _merge((a - offset, b - offset) for a, b in found if offset <= a and b <= end)
+            )
+            offset = end + len(_FIELD_SEPARATOR)
+        return per_text
+
+
+def _cut(text: str, merged, limit: int | None) -> str:
     begin, end = 0, len(text)
     if limit and len(text) > limit:
         first = merged[0][0] if merged else 0

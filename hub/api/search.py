@@ -19,6 +19,7 @@ from hub.http.context import current_hub
 from hub.http.usage import record_usage
 from hub.services.search import PARAMS
 
+SEARCH_ARGS, SUGGEST_ARGS = SearchArgsSchema(), SuggestArgsSchema()
 blp = Blueprint(
     "search", __name__, url_prefix="/api/v1", description="Search and suggestions. 搜索与联想。"
 )
@@ -41,7 +42,9 @@ def _links(page: int, size: int, total: int) -> dict:
 
 
 @blp.route("/resources", methods=["GET"])
-@blp.arguments(SearchArgsSchema, location="query", as_kwargs=True)
+# One schema instance, not a class: webargs would build a schema (deep copies of every field) on
+# each request, a tenth of the hub's own time per search.
+@blp.arguments(SEARCH_ARGS, location="query", as_kwargs=True)
 @blp.doc(summary="Search published resources: words, filters, facet counts with Chinese labels")
 @blp.alt_response(
     200,
@@ -58,7 +61,7 @@ def search_resources(q, sort, page, size, facets, **filters):
 
 
 @blp.route("/suggest", methods=["GET"])
-@blp.arguments(SuggestArgsSchema, location="query", as_kwargs=True)
+@blp.arguments(SUGGEST_ARGS, location="query", as_kwargs=True)
 @blp.doc(
     summary="Title completions from a Chinese prefix, full pinyin or initials (fenshu, fs -> "
     "分数...)"

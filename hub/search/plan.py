@@ -81,6 +81,9 @@ class Plan:
     facets: tuple[str, ...]
     words: list[str] = field(default_factory=list)
 
+    def __post_init__(self):
+        self.highlighter = analysis.Highlighter(self.words)
+
     def filter(self, exclude: str | None = None):
         """Scope plus every filter but `exclude`, as one unscored node."""
         nodes = [self.scope] + [node for name, node in self.filters.items() if name != exclude]
@@ -95,10 +98,10 @@ class Plan:
         return groups
 
     def highlights(self, title: str, description: str) -> dict[str, str]:
-        return {
-            "title": analysis.highlight(title, self.words),
-            "description": analysis.highlight(description, self.words, limit=SNIPPET),
-        }
+        marked_title, marked_description = self.highlighter.mark(
+            (title, None), (description, SNIPPET)
+        )
+        return {"title": marked_title, "description": marked_description}
 
     def hit(self, id: str, score: float, title: str, description: str) -> Hit:
         return Hit(id=id, score=float(score), highlights=self.highlights(title, description))

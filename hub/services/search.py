@@ -9,12 +9,12 @@ from types import SimpleNamespace
 
 from sqlalchemy import bindparam, select
 
-from hub.db.models import Organisation, Resource, ResourceFile
+from hub.db.models import Organisation, Resource, ResourceFile, Source
 from hub.errors import HubError, ServiceUnavailable, ValidationFailed
 from hub.search import FACETS, Scope, SearchQuery
+from hub.search.labels import FacetLabels
 from hub.security.principal import Principal
 from hub.services import indexer, permissions, rebuild, records
-from metadata import majors
 
 log = logging.getLogger(__name__)
 
@@ -48,32 +48,32 @@ FACET_PARAMS = {
     "source": "source",
 }
 FACET_FIELDS = {name: field for field, name in FACET_PARAMS.items()}
-# Built once: SQLAlchemy then reuses the compiled SQL (an IN list of expanding parameters) on every
-# search.
-_RECORDS = (
+# Built once, so SQLAlchemy reuses the compiled SQL (an IN list of expanding parameters) on every
+# search. A page of hits is one statement: each record with its organisation, its source's name and
+# its files, one row per file (a record without files has one row with no file).
+_HITS = (
     select(
-        Resource.__table__, Organisation.code.label("org_code"), Organisation.path.label("org_path")
+        Resource.__table__,
+        Organisation.code.label("org_code"),
+        Organisation.path.label("org_path"),
+        Source.name.label("source_name"),
+        ResourceFile.name.label("file_name"),
+        ResourceFile.size.label("file_size"),
+        ResourceFile.sha256.label("file_sha256"),
+        ResourceFile.mimetype.label("file_mimetype"),
     )
     .outerjoin(Organisation, Organisation.id == Resource.org_id)
+    .outerjoin(Source, Source.id == Resource.source_id)
+    .outerjoin(ResourceFile, ResourceFile.resource_id == Resource.id)
     .where(Resource.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Resource.id, ResourceFile.position, ResourceFile.id)
 )
-_FILES = (
-    select(ResourceFile.__table__)
-    .where(ResourceFile.resource_id.in_(bindparam("ids", expanding=True)))
-    .order_by(ResourceFile.resource_id, ResourceFile.position)
+_ORG_NAMES = select(Organisation.code, Organisation.name).where(
+    Organisation.code.in_(bindparam("codes", expanding=True))
 )
-VOCABULARY = {
-    "stage": "stages",
-    "subjects": "subjects",
-    "grades": "grades",
-    "majors": "majors",
-    "edition": "editions",
-    "volume": "volumes",
-    "type": "types",
-    "themes": "themes",
-    "region": "regions",
-    "license": "licenses",
-}
+_ORG_IDS = select(Organisation.code, Organisation.id).where(
+    Organisation.code.in_(bindparam("codes", expanding=True))
+)
 
 
 def one_per_work(hits) -> list[dict]:
@@ -93,6 +93,7 @@ def one_per_work(hits) -> list[dict]:
 class SearchService:
     def __init__(self, index, db, vocabularies):
         self.index, self.db, self.vocabularies = index, db, vocabularies
+        self.labels = FacetLabels(vocabularies)
 
     def search(
         self,
@@ -245,11 +246,7 @@ class SearchService:
 
     def _org_ids(self, codes: list[str]) -> list[str]:
         with self.db.session() as session:
-            found = dict(
-                session.execute(
-                    select(Organisation.code, Organisation.id).where(Organisation.code.in_(codes))
-                ).all()
-            )
+            found = dict(session.connection().execute(_ORG_IDS, {"codes": codes}).all())
         unknown = [c for c in codes if c not in found]
         if unknown:
             raise ValidationFailed.from_messages(
@@ -264,35 +261,32 @@ class SearchService:
 
     def _readable(self, session, actor: Principal, ids: list[str]) -> dict[str, dict]:
         """The canonical records of these ids that the database says this caller may still find.
-        Plain rows from two prepared statements, not ORM objects: a page of hits is read on every
-        search, and building the statements and the objects was most of the hub's own time."""
+        Plain rows from one prepared statement, not ORM objects: a page of hits is read on every
+        search, and building statements and objects was most of the hub's own time."""
         if not ids:
             return {}
-        connection = session.connection()
-        rows = [
-            _row(r, org=SimpleNamespace(code=r["org_code"], path=r["org_path"]))
-            for r in connection.execute(_RECORDS, {"ids": ids}).mappings()
-        ]
-        files: dict[str, list] = {}
-        for f in connection.execute(_FILES, {"ids": ids}).mappings():
-            files.setdefault(f["resource_id"], []).append(_row(f))
-        rows = [
-            r for r in rows if indexer.is_indexable(r) and permissions.can_see_published(actor, r)
-        ]
-        for r in rows:
-            r.files = files.get(r.id, [])
-        names = indexer.source_names(session, rows)
-        return {r.id: records.serialize(r, names.get(r.source_id)) for r in rows}
+        rows: dict[str, SimpleNamespace] = {}
+        result = session.connection().execute(_HITS, {"ids": ids})
+        keys = tuple(result.keys())
+        # Plain tuples zipped with the keys: a third cheaper than SQLAlchemy's row mappings.
+        for r in (dict(zip(keys, values, strict=True)) for values in result):
+            row = rows.get(r["id"])
+            if row is None:
+                org = SimpleNamespace(code=r["org_code"], path=r["org_path"])
+                row = rows[r["id"]] = _row(r, org=org, files=[])
+            if r["file_name"] is not None:
+                row.files.append(_file(r))
+        return {
+            row.id: records.serialize(row, row.source_name)
+            for row in rows.values()
+            if indexer.is_indexable(row) and permissions.can_see_published(actor, row)
+        }
 
     def _labelled(self, session, aggregations: dict) -> dict:
         orgs = {}
         if aggregations.get("org"):
             codes = [code for code, _ in aggregations["org"]]
-            orgs = dict(
-                session.execute(
-                    select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))
-                ).all()
-            )
+            orgs = dict(session.connection().execute(_ORG_NAMES, {"codes": codes}).all())
         out = {}
         for field, buckets in aggregations.items():
             out[FACET_PARAMS.get(field, field)] = [
@@ -302,14 +296,21 @@ class SearchService:
         return out
 
     def _label(self, field: str, code: str, orgs: dict) -> str:
+        # Organisations are renamed in the database: read each time, never cached.
         if field == "org":
             return orgs.get(code, code)
-        if field == "majors":  # class names repeat from stage to stage
-            return majors.qualified_label(self.vocabularies, code) or code
-        vocabulary = VOCABULARY.get(field)
-        return self.vocabularies.get(vocabulary).label(code) if vocabulary else code
+        return self.labels.label(field, code)
 
 
 def _row(mapping, **extra) -> SimpleNamespace:
     """A row with attribute access, as `records.serialize` and `permissions` read a Resource."""
     return SimpleNamespace(**mapping, **extra)
+
+
+def _file(r) -> SimpleNamespace:
+    return SimpleNamespace(
+        name=r["file_name"],
+        size=r["file_size"],
+        sha256=r["file_sha256"],
+        mimetype=r["file_mimetype"],
+    )

@@ -113,3 +113,31 @@ def _slow_normalized_with_map(text):
 def test_highlight_folding_maps_characters_exactly_as_one_at_a_time(text):
     folded, origin = analysis._normalized_with_map(text)
     assert (folded, list(origin)) == _slow_normalized_with_map(text)
+
+
+def _highlight_one_field_at_a_time(text, words, limit):
+    """The highlighter as it was before hits' fields were searched together: the oracle."""
+    folded, origin = analysis._normalized_with_map(text)
+    spans = []
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        start = folded.find(word)
+        while start >= 0:
+            spans.append((origin[start], origin[start + len(word) - 1] + 1))
+            start = folded.find(word, start + len(word))
+    return analysis._cut(text, analysis._merge(spans), limit)
+
+
+WORDS = st.lists(
+    st.sampled_from(["分数", "数", "加法", "abc", "數學", "\n", "c++", "1"]), max_size=4
+)
+
+
+@settings(max_examples=200)
+@given(TEXT, TEXT, WORDS, st.sampled_from([None, 5, 20]))
+def test_a_hit_s_fields_marked_together_are_marked_as_each_alone(title, description, words, limit):
+    marked = analysis.Highlighter(words).mark((title, None), (description, limit))
+    assert marked == [
+        _highlight_one_field_at_a_time(title, words, None),
+        _highlight_one_field_at_a_time(description, words, limit),
+    ]
+    assert analysis.highlight(description, words, limit=limit) == marked[1]
