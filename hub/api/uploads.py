@@ -26,7 +26,10 @@ blp = Blueprint(
         "3) HEAD /uploads/{upload_id} -> `Upload-Offset` and `Upload-Length`. "
         "The chunk that completes the file is answered 201 with {name, size, sha256, mimetype} "
         "once the file is checked (sha256 if given, type) and attached. "
-        "A session ends 24 h after its last chunk."
+        "A session ends 24 h after its last chunk. "
+        "A 503 (the hub's disk full, the store or database down) keeps every confirmed byte: "
+        "wait `Retry-After`, ask HEAD for the offset and go on from there; if the bytes were all "
+        "stored but the file could not be attached, an empty PATCH at the final offset attaches it."
     ),
 )
 
@@ -84,6 +87,10 @@ def start(data, resource_id):
         "409": {
             "description": "wrong offset; Upload-Offset (and `offset` in the body) "
             "says where to resume"
+        },
+        "503": {
+            "description": "disk full or a backend down: nothing past the confirmed offset was "
+            "kept; retry after Retry-After from the offset HEAD reports"
         },
     },
 )
