@@ -16,11 +16,11 @@ from functools import lru_cache
 
 from sqlalchemy import Text, cast, func, select
 
-from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
+from hub.db.models import FileText, Organisation, Rating, Resource, ResourceFile, Source
 from hub.search import document_from_record
 from hub.services import records, works
 from hub.services.extract import MAX_INPUT, Extraction, extract
-from hub.services.rating_stats import as_fields, rating_stats, stats_query
+from hub.services.rating_stats import as_fields, stats_query
 
 log = logging.getLogger(__name__)
 
@@ -58,44 +58,22 @@ def file_texts(session, resource_ids) -> dict[str, str]:
     return {k: "\n".join(v) for k, v in out.items()}
 
 
-def sources(session, resources: list[Resource]) -> list[tuple]:
-    """(record, org path, extracted text) of each resource: what `document_from_record` needs,
-    picklable."""
-    names = source_names(session, resources)
-    texts = file_texts(session, [r.id for r in resources])
-    ratings = rating_stats(session, [r.lineage_id for r in resources])
-    return [
-        (
-            records.serialize(r, names.get(r.source_id))
-            | ratings.get(r.lineage_id, as_fields(0, 0)),
-            r.org.path if r.org else "/",
-            texts.get(r.id),
-        )
-        for r in resources
-    ]
-
-
 def build(page: list[tuple]) -> list[dict]:
     return [document_from_record(*args) for args in page]
 
 
-def documents(session, resources: list[Resource]) -> list[dict]:
-    """Index documents for resources that are all indexable."""
-    return build(sources(session, resources))
-
-
 def split(session, ids: list[str]) -> tuple[list[dict], list[str]]:
-    """(documents to index, ids to remove from the index) for these resource ids."""
+    """(documents to index, ids to remove from the index) for these resource ids, read as the
+    plain columns a rebuild reads (ORM objects and `records.serialize` were a third of a harvest's
+    indexing time)."""
     docs, gone = [], []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        found = {
-            r.id: r
-            for r in session.scalars(select(Resource).where(Resource.id.in_(chunk))).unique()
-        }
-        keep = [found[i] for i in chunk if i in found and is_indexable(found[i])]
-        gone += [i for i in chunk if i not in found or not is_indexable(found[i])]
-        docs += documents(session, keep)
+        rows = session.execute(indexable_rows(ids=chunk)).all()
+        texts = file_texts(session, [row.id for row in rows])
+        docs += build([row_sources(row, texts.get(row.id)) for row in rows])
+        found = {row.id for row in rows}
+        gone += [i for i in chunk if i not in found]
     return docs, gone
 
 
@@ -117,10 +95,10 @@ def index_resources(db, index, ids: Iterable[str]) -> int:
     return len(docs)
 
 
-# What `document_from_record` reads of a record, selected as plain columns for rebuilds (ORM objects
-# and `records.serialize` were half of a rebuild's time). `row_sources` turns a row into what
-# `sources` makes of the same resource; tests/integration/search/test_rebuild_rows.py holds the two
-# to the same documents.
+# What `document_from_record` reads of a record, selected as plain columns for rebuilds and the
+# outbox (ORM objects and `records.serialize` were half of a rebuild's time). `row_sources` turns a
+# row into what `records.serialize` says of the same resource;
+# tests/integration/search/test_rebuild_rows.py holds the two to the same documents.
 ROW_FIELDS = (
     "id",
     "work_id",
@@ -144,14 +122,19 @@ ROW_LISTS = ("subjects", "grades", "majors", "themes", "keywords")
 INDEXABLE = (Resource.status == "published", Resource.is_latest.is_(True))
 
 
-def indexable_rows(after: str | None = None, upto: str | None = None):
+def indexable_rows(after: str | None = None, upto: str | None = None, ids: list[str] | None = None):
     """Every indexable resource (with an id after `after` and up to `upto`, when given) as one row
-    of the columns its document needs, in id order."""
+    of the columns its document needs, in id order; with `ids`, only those (their ratings alone
+    aggregated)."""
     columns = [getattr(Resource, name) for name in ROW_FIELDS] + [
         cast(getattr(Resource, name), Text) for name in ROW_LISTS
     ]
-    ratings = stats_query().subquery()
-    return (
+    ratings = stats_query()
+    if ids is not None:
+        lineages = select(Resource.lineage_id).where(Resource.id.in_(ids))
+        ratings = ratings.where(Rating.lineage_id.in_(lineages))
+    ratings = ratings.subquery()
+    query = (
         select(
             *columns,
             Resource.downloads,
@@ -171,6 +154,7 @@ def indexable_rows(after: str | None = None, upto: str | None = None):
         .where(*([Resource.id <= upto] if upto is not None else []))
         .order_by(Resource.id)
     )
+    return query if ids is None else query.where(Resource.id.in_(ids))
 
 
 def row_sources(row, text: str | None) -> tuple:

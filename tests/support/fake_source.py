@@ -3,6 +3,9 @@ see them too."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from connectors import register
 from connectors.base import Connector, Delete, Failed, Upsert
 
@@ -28,7 +31,9 @@ class FakeConnector(Connector):
     next index.
     options["generate"]: N upserts ext-0..ext-N-1 made on the fly (large sources without a large
     row).
-    options["explode_at"]: raise after yielding that many items (a source that breaks mid-run)."""
+    options["explode_at"]: raise after yielding that many items (a source that breaks mid-run).
+    options["stall_at"]: after yielding that many items, create the file options["stalled"] and
+    hang (a page that never arrives, for a worker to be killed during it)."""
 
     kind = KIND
 
@@ -38,9 +43,12 @@ class FakeConnector(Connector):
         )
         start = 0 if full or cursor is None else int(cursor)
         explode_at = self.config.options.get("explode_at")
+        stall_at = self.config.options.get("stall_at")
         for index in range(start, len(items)):
             if explode_at is not None and index == explode_at:
                 raise ConnectionError("the source went away")
+            if index == stall_at:
+                _stall(self.config.options["stalled"])
             yield self._item(items[index], str(index + 1))
 
     def retry(self, external_id, payload):
@@ -57,6 +65,12 @@ class FakeConnector(Connector):
         if op == "fail":
             return Failed(spec["id"], spec.get("reason", "unreadable"), spec.get("payload"), cursor)
         return Upsert(spec["id"], spec["record"], [], cursor)
+
+
+def _stall(marker: str) -> None:
+    Path(marker).touch()
+    while True:  # until the test kills the process
+        time.sleep(1)
 
 
 def _generated(count: int) -> list[dict]:

@@ -1,5 +1,5 @@
-"""A rebuild reads plain columns, the outbox loads ORM objects: both must give the index the same
-documents."""
+"""A rebuild and the outbox read plain columns: they must give the index the documents the ORM
+objects and `records.serialize` (what the API says of a record) give."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import json
 from sqlalchemy import select, update
 
 from hub.db.models import FileText, Organisation, Resource, ResourceFile, Source
+from hub.search import document_from_record
+from hub.services import records
 from hub.services.harvested import ensure_blob
-from hub.services.indexer import indexable_documents, split
+from hub.services.indexer import file_texts, indexable_documents, source_names, split
+from hub.services.rating_stats import as_fields, rating_stats
 from tests.resource_factories import make_world, publish, valid_record
 
 
@@ -18,6 +21,24 @@ def outbox_documents(hub, ids: list[str]) -> list[dict]:
     with hub.db.session() as session:
         docs, _gone = split(session, ids)
     return docs
+
+
+def serialized_documents(hub, ids: list[str]) -> list[dict]:
+    """The documents of ORM objects through `records.serialize`: the reference both are held to."""
+    with hub.db.session() as session:
+        found = session.scalars(select(Resource).where(Resource.id.in_(ids))).unique().all()
+        names = source_names(session, found)
+        texts = file_texts(session, ids)
+        ratings = rating_stats(session, [r.lineage_id for r in found])
+        return [
+            document_from_record(
+                records.serialize(r, names.get(r.source_id))
+                | ratings.get(r.lineage_id, as_fields(0, 0)),
+                r.org.path if r.org else "/",
+                texts.get(r.id),
+            )
+            for r in found
+        ]
 
 
 def as_text(docs: list[dict]) -> list[str]:
@@ -83,6 +104,8 @@ def test_rebuild_and_outbox_build_byte_identical_documents(hub):
     with_text(hub, first["id"], "讲义.pdf", "沙坡头位于中卫市，治沙经验闻名全国。")
     with_text(hub, third["id"], "练习.pdf", "解方程 3x + 5 = 11")
     harvested(hub, second["id"])
+    hub.ratings.rate(world.teacher, second["id"], 4)  # a public record: anyone may rate it
+    hub.ratings.rate(world.outsider, second["id"], 5)
     hub.resources.create(world.contributor, valid_record(title="草稿不进索引"))
 
     rebuilt = list(
@@ -92,11 +115,13 @@ def test_rebuild_and_outbox_build_byte_identical_documents(hub):
     ids = [first["id"], second["id"], third["id"]]
     assert sorted(doc["id"] for doc in rebuilt) == sorted(ids)
     assert as_text(rebuilt) == as_text(outbox_documents(hub, ids))
+    assert as_text(rebuilt) == as_text(serialized_documents(hub, ids))
     by_id = {doc["id"]: doc for doc in rebuilt}
     assert "治沙" in by_id[first["id"]]["text_w"] and by_id[second["id"]]["source"] == [
         "partner-hub"
     ]
     assert by_id[first["id"]]["org_path"] == by_id[second["id"]]["org_path"] != []
+    assert by_id[second["id"]]["rating_count"] == 2 and by_id[first["id"]]["rating_count"] == 0
 
 
 def test_rebuild_skips_old_versions_and_withdrawn_records(hub):
@@ -112,3 +137,4 @@ def test_rebuild_skips_old_versions_and_withdrawn_records(hub):
 
     assert [doc["id"] for doc in rebuilt] == [draft["id"]]
     assert as_text(rebuilt) == as_text(outbox_documents(hub, [draft["id"]]))
+    assert as_text(rebuilt) == as_text(serialized_documents(hub, [draft["id"]]))
