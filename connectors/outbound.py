@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -185,6 +186,8 @@ class RunBudget:
     ):
         self.clock, self.seconds, self.max_bytes = clock, seconds, max_bytes
         self.ends, self.spent = clock() + seconds, 0
+        # The harvest's prefetch thread fetches pages while the writer downloads files: both spend.
+        self._lock = threading.Lock()
 
     def remaining(self) -> float:
         left = self.ends - self.clock()
@@ -197,8 +200,10 @@ class RunBudget:
         return left
 
     def spend(self, count: int) -> None:
-        self.spent += count
-        if self.spent > self.max_bytes:
+        with self._lock:
+            self.spent += count
+            spent = self.spent
+        if spent > self.max_bytes:
             raise Refused(
                 f"本次同步下载超过 {self.max_bytes} 字节的上限，已停止。"
                 f"The sync run downloaded more than its {self.max_bytes} bytes limit; stopped."

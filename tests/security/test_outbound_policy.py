@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import socket
+import threading
 
 import pytest
 from hypothesis import given
@@ -223,6 +224,22 @@ def test_the_run_budget_ends_on_time_and_on_bytes():
         budget.remaining()
     with pytest.raises(Refused, match="100 bytes"):
         budget.spend(41)
+
+
+def test_the_run_budget_counts_every_byte_spent_from_two_threads():
+    # The harvest's prefetch thread and the writer both spend from one run's budget.
+    budget = RunBudget(seconds=60, max_bytes=1 << 40)
+
+    def spend_many():
+        for _ in range(50_000):
+            budget.spend(1)
+
+    threads = [threading.Thread(target=spend_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert budget.spent == 200_000
 
 
 # -- the client: pinning and redirects -------------------------------------------------------------
