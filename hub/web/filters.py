@@ -9,20 +9,13 @@ from flask import Blueprint
 from markupsafe import Markup, escape
 
 from hub.http.context import current_hub
+from hub.search import labels
 from hub.web.i18n import current_lang
 
-# Canonical field -> vocabulary, for labels on the resource page and in search results.
+# Canonical field -> vocabulary, for labels on the resource page and in search results: the facets'
+# vocabularies, and the fields only a record page shows.
 FIELD_VOCABULARY = {
-    "stage": "stages",
-    "subjects": "subjects",
-    "grades": "grades",
-    "majors": "majors",
-    "edition": "editions",
-    "volume": "volumes",
-    "type": "types",
-    "themes": "themes",
-    "region": "regions",
-    "license": "licenses",
+    **labels.VOCABULARY,
     "language": "languages",
     "visibility": "visibility",
     "status": "status",
