@@ -50,6 +50,8 @@ def main() -> None:
     args = parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    if args.tmp:
+        Path(args.tmp).mkdir(parents=True, exist_ok=True)  # a --tmp that does not exist yet
     tmp = Path(tempfile.mkdtemp(prefix="eduhub-load-", dir=args.tmp))
     mounted = small_disk(args, tmp / "hub")
     hub = stacks.build(args.stack, tmp / "hub")
