@@ -59,10 +59,10 @@ def test_thousands_of_tasks_from_several_processes_each_run_exactly_once(
     for process in producers:
         process.join()
     total = PRODUCERS * PER_PRODUCER
+    assert [p.exitcode for p in producers] == [0] * PRODUCERS  # a producer that failed says so now
 
     wait_for(lambda: len(lines(path)) >= total, timeout=600, what=f"{total} tasks to run")
 
-    assert [p.exitcode for p in producers] == [0] * PRODUCERS
     counts = Counter(lines(path))
     expected = {f"{p}-{n}" for p in range(PRODUCERS) for n in range(PER_PRODUCER)}
     assert set(counts) == expected and set(counts.values()) == {1}

@@ -3,6 +3,7 @@ unreadable one is dropped instead of stopping the worker."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
@@ -57,3 +58,68 @@ def test_writes_leave_nothing_behind_in_the_staging_folder(channel):
     staging = os.path.join(os.path.dirname(channel.data_folder_out), "incoming")
     assert os.listdir(staging) == []
     assert sorted(channel._get("eduhub")["n"] for _ in range(20)) == list(range(20))
+
+
+def bind_at_once(options, transport, exchanges, queue, barrier, errors):
+    """One producer process: waits for the others, then declares its queue on every exchange."""
+    with Connection(transport=transport, transport_options=options) as conn:
+        channel = conn.default_channel
+        for exchange in exchanges:
+            barrier.wait()
+            try:
+                channel._queue_bind(exchange, queue, None, queue)
+            except Exception as exc:  # noqa: BLE001 - the test reports whatever a bind raised
+                errors.put(f"{queue} on {exchange}: {exc!r}")
+
+
+def test_processes_binding_the_same_new_exchange_at_once_all_get_their_queue(tmp_path):
+    """kombu creates a table file empty and locks it after: a process starting at the same moment
+    read the empty file and failed to send its first task (seen in CI with four producers)."""
+    options = {"data_folder_in": str(tmp_path / "q"), "data_folder_out": str(tmp_path / "q")}
+    options["control_folder"] = str(tmp_path / "control")
+    context = multiprocessing.get_context("fork")
+    processes, barrier, errors = 6, context.Barrier(6), context.Queue()
+    exchanges = [f"exchange{n}" for n in range(40)]
+    workers = [
+        context.Process(
+            target=bind_at_once,
+            args=(options, "hub.tasks.filesystem:Transport", exchanges, f"q{p}", barrier, errors),
+        )
+        for p in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+    failures = []
+    while not errors.empty():
+        failures.append(errors.get())
+    assert failures == []
+    assert [w.exitcode for w in workers] == [0] * processes
+    with Connection(transport="hub.tasks.filesystem:Transport", transport_options=options) as conn:
+        for exchange in exchanges:
+            table = conn.default_channel.get_table(exchange)
+            assert sorted(b.queue for b in table) == [f"q{p}" for p in range(processes)]
+    assert not [
+        f for f in os.listdir(tmp_path / "control") if f.startswith(".") and "exchange" in f
+    ]
+
+
+def test_a_binding_is_kept_once_and_deleting_its_queue_removes_it(tmp_path):
+    options = {"data_folder_in": str(tmp_path / "q"), "data_folder_out": str(tmp_path / "q")}
+    options["control_folder"] = str(tmp_path / "control")
+    (tmp_path / "q").mkdir()
+    with Connection(transport="hub.tasks.filesystem:Transport", transport_options=options) as conn:
+        channel = conn.default_channel
+        assert channel.get_table("celery") == []
+        for _ in range(3):
+            channel._queue_bind("celery", "eduhub", None, "eduhub")
+        channel._queue_bind("celery", "other", None, "other")
+        assert [b.queue for b in channel.get_table("celery")] == ["other", "eduhub"]
+
+        channel._delete("eduhub", "celery", "eduhub", None)
+
+        assert [b.queue for b in channel.get_table("celery")] == ["other"]
+        with pytest.raises(filesystem.ChannelError):
+            channel._queue_bind("../escape", "x", None, "x")
