@@ -30,6 +30,7 @@ from hub.db.models.accounts import Membership, Organisation
 from hub.db.models.resources import Resource
 from hub.db.models.sources import Source
 from hub.db.models.usage import EVENT_KINDS, UsageEvent
+from hub.storage.space import is_disk_full
 
 log = logging.getLogger(__name__)
 # Crawlers that announce themselves; anything faster than the rate limit is left out as well.
@@ -153,11 +154,27 @@ class UsageRecorder:
 
     def _run(self) -> None:
         while not self._wake.wait(self.interval):
-            try:
-                self.flush()
-            except Exception:  # the writer must survive a database outage; the buffer stays bounded
-                log.exception("writing usage events failed; %d waiting", len(self.buffer))
+            if not self.flush_logged():
                 time.sleep(self.interval)
+
+    def flush_logged(self) -> bool:
+        """The writer's tick: flush, and on failure log it and keep the events for the next tick."""
+        try:
+            self.flush()
+            return True
+        except (
+            Exception
+        ) as exc:  # the writer must survive a database outage; the buffer stays bounded
+            if is_disk_full(exc):  # the admin's to fix: one line a tick, not a traceback
+                log.warning(
+                    "usage events wait for disk space under the data directory: %d waiting, "
+                    "%d dropped so far",
+                    len(self.buffer),
+                    self.dropped,
+                )
+            else:
+                log.exception("writing usage events failed; %d waiting", len(self.buffer))
+            return False
 
     def close(self) -> None:
         self._wake.set()

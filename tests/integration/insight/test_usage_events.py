@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -161,3 +162,40 @@ def test_uploads_and_publishing_through_the_api_are_recorded(client, hub, world)
         ("publish", None, "junior"),
     ]
     assert hub.stats.overview()["active"]["contributors_30_days"] == 2
+
+
+class _FullDisk:
+    """A database whose writes the file system refuses, as SQLite's journal on a full disk."""
+
+    def session(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class _Broken:
+    def session(self):
+        raise RuntimeError("connection refused")
+
+
+def test_a_full_disk_logs_one_line_a_tick_and_keeps_the_events_for_later(hub, caplog, monkeypatch):
+    writes_to = hub.usage.db
+    monkeypatch.setattr(hub.usage, "db", _FullDisk())
+    hub.usage.record("search", ip="198.51.100.2", user_agent="ua")
+
+    assert hub.usage.flush_logged() is False
+
+    (line,) = [r for r in caplog.records if r.name == "hub.services.usage"]
+    assert line.levelname == "WARNING" and line.exc_info is None
+    assert "disk space" in line.getMessage() and "1 waiting" in line.getMessage()
+    hub.usage.db = writes_to
+    assert hub.usage.flush_logged() is True and len(_events(hub)) == 1
+
+
+def test_any_other_failure_is_logged_with_its_traceback(hub, caplog, monkeypatch):
+    monkeypatch.setattr(hub.usage, "db", _Broken())
+    hub.usage.record("search", ip="198.51.100.3", user_agent="ua")
+
+    assert hub.usage.flush_logged() is False
+
+    (line,) = [r for r in caplog.records if r.name == "hub.services.usage"]
+    assert line.levelname == "ERROR" and line.exc_info is not None
+    assert len(hub.usage.buffer) == 1
