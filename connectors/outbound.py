@@ -8,6 +8,7 @@ Nothing a peer says widens it: the operator's source settings (its URL, its file
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_BELOW_BANG = re.compile("[\x00-\x20]")  # controls and space: never in a link kept
 # Cloud metadata endpoints (AWS/GCP/Azure/Oracle, Alibaba, AWS IPv6): refused even when allowed.
 METADATA = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254")
@@ -60,7 +62,7 @@ def public_link(value) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if any(ord(ch) < 0x21 for ch in text) or not origin_of(text):
+    if _BELOW_BANG.search(text) or not origin_of(text):
         return None
     return text
 

@@ -60,8 +60,13 @@ def new_id() -> str:
     return str(uuid.UUID(int=value))
 
 
+# One encoder for every JSON column: `json.dumps` with options builds a new one per value (a harvest
+# writes nine JSON values a record).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 class Database:

@@ -36,6 +36,7 @@ class Applied:
     change: str | None = None  # "upsert" or "delete" for the changes feed, None for no row
 
 
+_LISTS = frozenset(LIST_FIELDS)
 _DEFAULTS = new_resource_defaults()
 # What `new_resource_defaults()` says of the columns the rule does not touch (all immutable).
 ROW_DEFAULTS = {k: v for k, v in _DEFAULTS.items() if k not in STATE_COLUMNS}
@@ -100,7 +101,7 @@ def _differences(base: Mapping, data: Mapping) -> dict:
     """The values of `data` that differ from `base` (lists compared and stored as lists)."""
     out = {}
     for name, value in data.items():
-        if name in LIST_FIELDS:
+        if name in _LISTS:
             value = list(value or [])
         if base.get(name) != value:
             out[name] = value

@@ -145,10 +145,11 @@ class SyncRunner:
         recorded as a failure and the rest go on; any other error aborts the whole batch."""
         with self.uow(SYSTEM) as uow:
             run = uow.session.get(SyncRun, self.state.run_id)
-            # A write before the first savepoint: pysqlite only nests them in a begun transaction.
-            run.heartbeat = utcnow()
-            if isolate:
+            if isolate:  # a write before the first savepoint: pysqlite nests them only in a begun
+                run.heartbeat = utcnow()  # transaction
                 uow.session.flush()
+            # Otherwise nothing is written before the page's writes: on SQLite the write lock is
+            # held for those alone, and a worker indexing the pages before takes it in between.
             writer = self._writer(uow, isolate or any(prepared.values()))
             upserts = {i.external_id: i.record for i in batch if isinstance(i, Upsert)}
             writer.load([i.external_id for i in batch if not isinstance(i, Failed)], upserts)

@@ -7,13 +7,13 @@ readers notice it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
 import time
 from pathlib import Path
 
+import orjson
 import tantivy
 
 from hub.errors import ServiceUnavailable, StorageFull
@@ -375,7 +375,8 @@ def _add(writer, docs, replace: bool = True) -> int:
     for doc in docs:
         if replace:
             writer.delete_documents_by_term("id", doc["id"])
-        writer.add_json(doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False))
+        # orjson: a fifth of `json.dumps`'s cost, the same JSON to tantivy (rebuilds send its text).
+        writer.add_json(doc if isinstance(doc, str) else orjson.dumps(doc).decode())
         count += 1
     return count
 

@@ -38,7 +38,9 @@ CACHED_GROUPS = (
     + (("keywords",), ("creators",), ("org",))
 )
 CACHED_FIELDS = tuple(f for group in CACHED_GROUPS for f in group)
+CACHED_SET = frozenset(CACHED_FIELDS)
 _MISSING = object()
+_DICTS = object()  # marks the key of a list of dicts
 
 
 class GroupedValidator:
@@ -48,33 +50,48 @@ class GroupedValidator:
     exactly as that schema words them."""
 
     def __init__(self, rest_schema=None):
-
         self.groups = [(group, ResourceRecordSchema(only=group), {}) for group in CACHED_GROUPS]
+        # A group of one field is keyed by its value alone (no tuple): most groups, most records.
+        self.single = [(g[0], schema, cache) for g, schema, cache in self.groups if len(g) == 1]
+        self.linked = [group for group in self.groups if len(group[0]) > 1]
         self.rest_schema = rest_schema or ResourceRecordSchema(exclude=CACHED_FIELDS)
 
     def load(self, record: dict) -> dict | None:
         out = {}
-        for group, schema, cache in self.groups:
-            key = tuple(_cache_key(record.get(f, _MISSING)) for f in group)
+        for group, schema, cache in self.linked:
+            key = tuple([_cache_key(record.get(f, _MISSING)) for f in group])
             data = cache.get(key, _MISSING)
             if data is _MISSING:
-                try:
-                    data = schema.load({f: record[f] for f in group if f in record})
-                except ValidationError:
-                    data = None
-                if len(cache) >= MAX_CACHED:
-                    cache.clear()
-                cache[key] = data
+                data = _check(schema, cache, key, {f: record[f] for f in group if f in record})
+            if data is None:
+                return None
+            out.update(data)
+        for name, schema, cache in self.single:
+            value = record.get(name, _MISSING)
+            key = value if value.__class__ is str else _cache_key(value)
+            data = cache.get(key, _MISSING)
+            if data is _MISSING:
+                data = _check(schema, cache, key, {} if value is _MISSING else {name: value})
             if data is None:
                 return None
             out.update(data)
         try:
-            rest = self.rest_schema.load(
-                {k: v for k, v in record.items() if k not in CACHED_FIELDS}
-            )
+            rest = self.rest_schema.load({k: v for k, v in record.items() if k not in CACHED_SET})
         except ValidationError:
             return None
         return {**rest, **out}
+
+
+def _check(schema, cache: dict, key, data: dict) -> dict | None:
+    """The group's values as `schema` loads them (None if refused), remembered under `key`."""
+    try:
+        loaded = schema.load(data)
+    except ValidationError:
+        loaded = None
+    if len(cache) >= MAX_CACHED:
+        cache.clear()
+    cache[key] = loaded
+    return loaded
 
 
 def _cache_key(value):
@@ -82,8 +99,16 @@ def _cache_key(value):
     "1")."""
     if value is _MISSING or value.__class__ is str:
         return value
-    if value.__class__ is list and all(v.__class__ is str for v in value):
-        return tuple(value)
-    # Anything else (null, numbers, dicts, nested lists): its JSON text with its type; tuples above
-    # hold no None.
+    if value.__class__ is list:
+        if all(v.__class__ is str for v in value):
+            return tuple(value)
+        if all(v.__class__ is dict and _flat_text(v) for v in value):
+            # Creators: their keys and values in order; a list of strings never makes this key.
+            return (_DICTS, tuple(tuple(v.items()) for v in value))
+    # Anything else (null, numbers, nested lists): its JSON text with its type; tuples above hold
+    # no None.
     return (None, value.__class__.__name__, json.dumps(value, ensure_ascii=False, default=repr))
+
+
+def _flat_text(value: dict) -> bool:
+    return all(k.__class__ is str and v.__class__ is str for k, v in value.items())
