@@ -1,41 +1,22 @@
-"""EduHub: the Flask application factory."""
+"""EduHub: a province's shared educational resource hub. `hub.create_app` builds the Flask app.
+
+The factory is loaded on first use, so that importing one module of the package (the sandboxed
+child that reads uploaded files, `hub.sandbox`, above all) does not load Flask and the whole
+application: that was most of a sandboxed call's second of start-up.
+"""
 
 from __future__ import annotations
 
-import logging
+import importlib
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from hub.app import create_app
 
-from config import Config
-from hub import logs
-from hub.api import init_api
-from hub.bootstrap import bootstrap
-from hub.compression import init_compression
-from hub.http import init_http
-from hub.web import init_web
+__all__ = ["create_app"]
 
 
-def create_app(config: Config | None = None) -> Flask:
-    config = config or Config.from_env()
-    app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=config.secret_key,
-        # Set per request by hub.http.bodies: the upload limit for file endpoints, else forms'.
-        MAX_CONTENT_LENGTH=config.max_form_bytes,
-        MAX_FORM_MEMORY_SIZE=config.max_form_bytes,
-        JSON_AS_ASCII=False,
-        TESTING=config.testing,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
-    init_http(app, config)
-    logs.init_app(app)
-
-    app.extensions["eduhub"] = bootstrap(config)  # read through hub.http.context.current_hub
-    init_api(app)
-    init_web(app)
-    init_compression(app)
-    logging.getLogger("hub").setLevel(logging.INFO)
-    return app
+def __getattr__(name: str):
+    if name == "create_app":
+        return importlib.import_module("hub.app").create_app
+    raise AttributeError(f"module 'hub' has no attribute {name!r}")
