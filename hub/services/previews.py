@@ -12,13 +12,9 @@ outbox would retry.
 from __future__ import annotations
 
 import base64
-import io
 import logging
-import re
 import shutil
 import tempfile
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,11 +23,10 @@ from hub import sandbox
 from hub.db.models import Preview, ResourceFile
 from hub.errors import PreviewFailed
 from hub.services import office_render, video_render
+from hub.services.preview_images import MAX_SOURCE, SIZE, Rendered
 
 log = logging.getLogger(__name__)
 
-SIZE = 640  # longest side of a preview, in pixels
-MAX_SOURCE = 200 * 1024 * 1024  # bytes: larger files are not rendered
 MAX_VIDEO = 4 * 1024 * 1024 * 1024  # a video is only probed and seeked into, never read whole
 PDFTOPPM_TIMEOUT = 20  # seconds
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -54,14 +49,6 @@ FAILURE_MESSAGES = {"size": TOO_BIG, "time": TOO_SLOW, "cpu": TOO_SLOW}
 _told_no_libreoffice = False  # say once per process, not once per file
 
 
-@dataclass
-class Rendered:
-    png: bytes
-    width: int
-    height: int
-    kind: str
-
-
 def kind_of(mimetype: str | None) -> str | None:
     mimetype = (mimetype or "").lower()
     if mimetype == "application/pdf":
@@ -75,54 +62,6 @@ def kind_of(mimetype: str | None) -> str | None:
     return None  # audio, spreadsheets, archives: no preview
 
 
-# -- in the sandboxed child ----------------------------------------------------------------------
-
-
-def image_preview(data: bytes, kind: str = "image") -> Rendered:
-    """Any image Pillow reads -> a PNG at most SIZE on its longest side. Raises on broken or huge
-    images (the sandbox sets Pillow's pixel limit and makes its bomb warning an error)."""
-    from PIL import Image  # heavy; only the sandboxed child needs it
-
-    with Image.open(io.BytesIO(data)) as img:
-        img.draft("RGB", (SIZE, SIZE))  # JPEG decodes straight at a smaller scale
-        img.thumbnail((SIZE, SIZE))
-        out = img.convert("RGB")
-    buf = io.BytesIO()
-    out.save(buf, "PNG", optimize=True)
-    return Rendered(buf.getvalue(), out.width, out.height, kind)
-
-
-def image_file(path: str, kind: str) -> dict:
-    """The preview of the image at `path`, as JSON for the parent."""
-    return _as_json(image_preview(Path(path).read_bytes(), kind))
-
-
-def pptx_picture(path: str) -> dict | None:
-    """The first slide's first embedded picture, if it has one (a cheap stand-in for rendering)."""
-    sandbox.check_zip(path)
-    with zipfile.ZipFile(path) as zf:
-        names = set(zf.namelist())
-        rels = "ppt/slides/_rels/slide1.xml.rels"
-        if rels not in names or zf.getinfo(rels).file_size > 1 << 20:  # a rels file is a few KB
-            return None
-        for target in re.findall(rb'Target="\.\./media/([^"]+)"', zf.read(rels)):
-            member = "ppt/media/" + target.decode("utf-8", "replace")
-            info = zf.getinfo(member) if member in names else None
-            if info and info.file_size <= MAX_SOURCE // 4:
-                try:
-                    return _as_json(image_preview(zf.read(member), "pptx"))
-                except (sandbox.LimitExceeded, MemoryError):
-                    raise
-                except Exception:  # an EMF or a broken picture: try the next one
-                    continue
-    return None
-
-
-def _as_json(rendered: Rendered) -> dict:
-    png = base64.b64encode(rendered.png).decode("ascii")
-    return {"png": png, "width": rendered.width, "height": rendered.height, "kind": rendered.kind}
-
-
 # -- in the worker: each step in its own sandboxed child -----------------------------------------
 
 
@@ -134,7 +73,7 @@ def _from_json(found: dict | None) -> Rendered | None:
 
 
 def _image(path: Path, kind: str) -> Rendered:
-    return _from_json(sandbox.call("hub.services.previews:image_file", str(path), kind))
+    return _from_json(sandbox.call("hub.services.preview_images:image_file", str(path), kind))
 
 
 def pdf_preview(path: Path) -> Rendered:
@@ -153,7 +92,7 @@ def pdf_preview(path: Path) -> Rendered:
 
 
 def pptx_preview(path: Path) -> Rendered | None:
-    return _from_json(sandbox.call("hub.services.previews:pptx_picture", str(path)))
+    return _from_json(sandbox.call("hub.services.preview_images:pptx_picture", str(path)))
 
 
 def office_preview(path: Path, mimetype: str) -> Rendered | None:
