@@ -191,7 +191,7 @@ def iso_seconds(value) -> str | None:
     return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
-_STORED_DATE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d{1,6})?$")
+_STORED_DATE = re.compile(r"[1-9]\d{3}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d{1,6})?$")
 
 
 @lru_cache(maxsize=65536)
