@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from hub.errors import ValidationFailed
 from hub.search.spelling import correct
@@ -211,7 +212,16 @@ def timestamp(value) -> int:
     if not value:
         return 0
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return _seconds(value)
+    return _datetime_seconds(value)
+
+
+@lru_cache(maxsize=65536)  # records loaded together share their second: a rebuild parses it once
+def _seconds(value: str) -> int:
+    return _datetime_seconds(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def _datetime_seconds(value: datetime) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
@@ -219,57 +229,69 @@ def timestamp(value) -> int:
 
 def _org_ids(org_path_ids) -> list[str]:
     if isinstance(org_path_ids, str):  # a materialised path "/1/4/9/"
-        org_path_ids = [p for p in org_path_ids.split("/") if p]
+        return list(_path_ids(org_path_ids))
     return [str(i) for i in (org_path_ids or [])]
+
+
+@lru_cache(maxsize=4096)  # a rebuild meets each organisation's path again and again
+def _path_ids(path: str) -> tuple[str, ...]:
+    return tuple(p for p in path.split("/") if p)
+
+
+@lru_cache(maxsize=4096)
+def _region_path(region) -> tuple[str, ...]:
+    # "-" stands for "no region": no caller's region matches it (hub.security.visibility).
+    return tuple(region_ancestors(region) or ["-"])
 
 
 def document_from_record(record: dict, org_path_ids, extracted_text: str | None = None) -> dict:
     """The engine-neutral index document of a canonical record; `org_path_ids` are the ids on the
     org's path."""
-    title, description = record.get("title") or "", record.get("description") or ""
-    # Normalise each part once: it costs more than segmenting.
-    n_title, n_description = analysis.normalize(title), analysis.normalize(description)
-    keywords = record.get("keywords")
-    n_keywords = analysis.normalize(" ".join(keywords)) if keywords else ""
-    region = record.get("region")
+    # A rebuild makes a million of these: each text is analysed in one cached pass
+    # (`analysis.analyse`), and the fields are read once.
+    get = record.get
+    title, description = get("title") or "", get("description") or ""
+    n_title, title_w, title_pairs = analysis.analyse(title)
+    keywords = get("keywords")
+    _, keywords_w, keyword_pairs = analysis.analyse(" ".join(keywords) if keywords else "")
+    _, description_w, description_pairs = analysis.analyse(description)
+    doc_id, work, updated = record["id"], get("work_id"), get("updated")
+    region, majors_ = get("region"), get("majors")
     return {
-        "id": record["id"],
+        "id": doc_id,
         "title": title,
         "description": description,
-        "title_w": analysis.index_text(n_title, normalized=True),
-        "keywords_w": analysis.index_text(n_keywords, normalized=True),
-        "description_w": analysis.index_text(n_description, normalized=True),
+        "title_w": title_w,
+        "keywords_w": keywords_w,
+        "description_w": description_w,
         "text_w": analysis.index_text((extracted_text or "")[:TEXT_CAP]),
-        "bigrams": analysis.bigram_text([n_title, n_keywords, n_description], normalized=True),
+        "bigrams": " ".join(filter(None, (title_pairs, keyword_pairs, description_pairs))),
         "suggest": suggest_keys(title, normalized=n_title),
-        "stage": _strings(record.get("stage")),
-        "subjects": _strings(record.get("subjects")),
-        "grades": _strings(record.get("grades")),
+        "stage": _strings(get("stage")),
+        "subjects": _strings(get("subjects")),
+        "grades": _strings(get("grades")),
         # A class is found by its category too (a search for 43 finds 4303).
-        "majors": majors.with_parents(_strings(record.get("majors"))),
-        "edition": _strings(record.get("edition")),
-        "volume": _strings(record.get("volume")),
-        "type": _strings(record.get("type")),
-        "themes": _strings(record.get("themes")),
+        "majors": majors.with_parents(_strings(majors_)) if majors_ else [],
+        "edition": _strings(get("edition")),
+        "volume": _strings(get("volume")),
+        "type": _strings(get("type")),
+        "themes": _strings(get("themes")),
         "region": _strings(region),
-        # "-" stands for "no region": no caller's region matches it (hub.security.visibility).
-        "region_path": region_ancestors(region) or ["-"],
-        "org": _strings(record.get("org")),
+        "region_path": list(_region_path(region)),
+        "org": _strings(get("org")),
         "org_path": _org_ids(org_path_ids),
-        "license": _strings(record.get("license")),
-        "source": _strings(record.get("source")),
-        "visibility": _strings(record.get("visibility") or "public"),
-        "status": _strings(record.get("status")),
-        "is_latest": ["true" if record.get("is_latest", True) else "false"],
-        "published": timestamp(record.get("published")),
-        "updated": timestamp(record.get("updated")),
-        "version": str(record.get("updated") or ""),
-        "downloads": int(record.get("downloads") or 0),
+        "license": _strings(get("license")),
+        "source": _strings(get("source")),
+        "visibility": _strings(get("visibility") or "public"),
+        "status": _strings(get("status")),
+        "is_latest": ["true" if get("is_latest", True) else "false"],
+        "published": timestamp(get("published")),
+        "updated": timestamp(updated),
+        "version": str(updated or ""),
+        "downloads": int(get("downloads") or 0),
         # Copies of one work (hub.services.works): searches show the lead copy only.
-        "work": [str(record.get("work_id") or record["id"])],
-        "collapsed": [
-            "true" if (record.get("work_id") or record["id"]) != record["id"] else "false"
-        ],
+        "work": [str(work or doc_id)],
+        "collapsed": ["true" if (work or doc_id) != doc_id else "false"],
         **rating_fields(record),
     }
 
@@ -290,6 +312,8 @@ def rating_fields(record: dict) -> dict:
 def _strings(value) -> list[str]:
     """Every facet field is a list of exact strings, so single- and multi-valued fields are handled
     alike."""
+    if type(value) is str:  # the common case first: one code
+        return [value] if value else []
     if value is None or value == "":
         return []
     if isinstance(value, (list, tuple)):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import String, Text, cast, func, select, type_coerce
 
 from hub.db.models import FileText, Organisation, Rating, Resource, ResourceFile, Source
 from hub.search import document_from_record
@@ -138,8 +140,9 @@ def indexable_rows(after: str | None = None, upto: str | None = None, ids: list[
         select(
             *columns,
             Resource.downloads,
-            Resource.published,
-            Resource.updated,
+            # As the driver gives them: `iso_seconds` reads SQLite's text without parsing it.
+            type_coerce(Resource.published, String),
+            type_coerce(Resource.updated, String),
             Organisation.code,
             Organisation.path,
             Source.name,
@@ -159,21 +162,36 @@ def indexable_rows(after: str | None = None, upto: str | None = None, ids: list[
 
 def row_sources(row, text: str | None) -> tuple:
     """(record, org path, extracted text) from an `indexable_rows` row: the fields
-    `records.serialize` gives them."""
+    `records.serialize` gives them (the JSON lists as tuples: the document is the same)."""
     n = len(ROW_FIELDS)
     record = dict(zip(ROW_FIELDS, row))
     for name, value in zip(ROW_LISTS, row[n:]):
-        record[name] = list(_json_list(value)) if value else []
-    downloads, published, updated, org_code, org_path, source, *rating = row[n + len(ROW_LISTS) :]
-    record.update(
-        as_fields(*rating),
-        org=org_code,
-        source=source,
-        downloads=downloads or 0,
-        published=records.isoformat(published),
-        updated=records.isoformat(updated),
-    )
+        record[name] = _json_list(value) if value else ()
+    downloads, published, updated, org_code, org_path, source, average, count = row[
+        n + len(ROW_LISTS) :
+    ]
+    record.update(as_fields(average, count))
+    record["org"], record["source"], record["downloads"] = org_code, source, downloads or 0
+    record["published"], record["updated"] = iso_seconds(published), iso_seconds(updated)
     return record, org_path if org_code is not None else "/", text
+
+
+def iso_seconds(value) -> str | None:
+    """`records.isoformat` of a date column as the driver gives it (SQLite: its text, e.g.
+    "2026-12-06 14:17:49.760284"; PostgreSQL: a datetime), without strftime or, on SQLite,
+    parsing: those were a tenth of a rebuild's time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if _STORED_DATE.match(value):
+            return f"{value[:10]}T{value[11:19]}Z"
+        value = datetime.fromisoformat(value)  # any other form, parsed as SQLAlchemy parses it
+    if value.year < 1000:  # strftime writes such years unpadded
+        return records.isoformat(value)
+    return value.isoformat(timespec="seconds")[:19] + "Z"
+
+
+_STORED_DATE = re.compile(r"[1-9]\d{3}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d{1,6})?$")
 
 
 @lru_cache(maxsize=65536)

@@ -31,3 +31,17 @@ def test_a_long_description_through_the_caches():
     )
     assert analysis.normalize(text) == analysis._normalize(text)
     assert "贺兰山" in analysis.index_text(text).split(" ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, st.text(max_size=60)))
+def test_one_pass_gives_what_the_three_steps_give(text):
+    """`analyse` (a document's title and description, one cache lookup per clause)."""
+    normal = analysis.normalize(text)
+    expected = (
+        normal,
+        analysis.index_text(normal, normalized=True),
+        analysis.bigram_text([normal], normalized=True),
+    )
+    assert analysis.analyse(text) == expected
+    assert analysis.analyse(text) == expected  # from the cache
