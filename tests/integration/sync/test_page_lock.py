@@ -28,9 +28,8 @@ def try_a_write(database: str) -> str:
         other.close()
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL locks rows
 def test_another_writer_commits_while_a_page_is_applied(hub, make_source, monkeypatch):
-    if not hub.db.is_sqlite:
-        pytest.skip("PostgreSQL locks rows, not the database")
     database = hub.db.engine.url.database
     validate, seen = batch.validate_harvested, []
 
