@@ -120,16 +120,12 @@ class SearchService:
             scope=Scope.for_principal(actor),
         )
         result = self._engine(self.index.search, query)
-        # Two Core statements: a connection, not an ORM session (its transaction bookkeeping was
-        # a tenth of reading the rows).
-        with self.db.engine.connect() as conn:
-            by_id = self._readable(conn, actor, [hit.id for hit in result.hits])
-            hits = one_per_work(
-                {**by_id[hit.id], "highlights": hit.highlights}
-                for hit in result.hits
-                if hit.id in by_id
-            )
-            aggregations = self._labelled(conn, result.aggregations)
+        by_id, aggregations = self._from_database(actor, result)
+        hits = one_per_work(
+            {**by_id[hit.id], "highlights": hit.highlights}
+            for hit in result.hits
+            if hit.id in by_id
+        )
         # What the database no longer lets this caller read is dropped (the index catches up on the
         # next run), and so are further copies of a work already on the page.
         total = max(result.total - (len(result.hits) - len(hits)), len(hits))
@@ -260,6 +256,16 @@ class SearchService:
                 }
             )
         return [str(found[c]) for c in codes]
+
+    def _from_database(self, actor: Principal, result) -> tuple[dict[str, dict], dict]:
+        """The hits' records and the labelled facets. Two Core statements on one connection, not
+        an ORM session (its bookkeeping was a tenth of reading the rows); no connection at all
+        when there is nothing to read, so an empty answer needs no database, as before."""
+        ids = [hit.id for hit in result.hits]
+        if not ids and not result.aggregations.get("org"):
+            return {}, self._labelled(None, result.aggregations)
+        with self.db.engine.connect() as conn:
+            return self._readable(conn, actor, ids), self._labelled(conn, result.aggregations)
 
     def _readable(self, conn, actor: Principal, ids: list[str]) -> dict[str, dict]:
         """The canonical records of these ids that the database says this caller may still find.
