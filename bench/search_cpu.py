@@ -11,21 +11,30 @@ service, database reads, serialisation, JSON), then the same `SearchQuery` strai
     python bench/search_cpu.py --repo /tmp/old-tree --data-dir DIR
     # where one query's time goes: cProfile of its requests, the top functions on stderr
     python bench/search_cpu.py --data-dir DIR --profile "query + four filters"
+    # as `eduhub serve` runs the app: JSON access log written (to /dev/null), metrics in files,
+    # gc.freeze() after the app is built
+    python bench/search_cpu.py --data-dir DIR --served
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
+import logging
+import os
 import pstats
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 
-def measure(data_dir: Path, n: int, facets: str | None, profile: str | None = None) -> dict:
+def measure(
+    data_dir: Path, n: int, facets: str | None, profile: str | None = None, served: bool = False
+) -> dict:
     import common
     from search_bench import MIX, percentiles
 
@@ -34,7 +43,11 @@ def measure(data_dir: Path, n: int, facets: str | None, profile: str | None = No
     from hub.search import FACETS, PUBLIC, SearchQuery
     from hub.services.search import FACET_PARAMS, PARAMS
 
+    if served:
+        as_served()
     app = create_app(common.hub_config(data_dir))
+    if served:
+        gc.freeze()  # as `eduhub serve` does before gunicorn forks
     client = app.test_client()
     with app.app_context():
         index = current_hub().index
@@ -87,6 +100,15 @@ def measure(data_dir: Path, n: int, facets: str | None, profile: str | None = No
     return out
 
 
+def as_served() -> None:
+    """The log and metrics set-up of `eduhub serve`: every access line formatted and written."""
+    from hub import logs
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="search-cpu-metrics-")
+    logs.configure("json")
+    logging.getLogger().handlers[0].setStream(open(os.devnull, "w"))  # noqa: SIM115 (process-long)
+
+
 def profiled(client, path: str, n: int) -> None:
     """The requests of one query under cProfile, after the timed ones (profiling slows them)."""
     profiler = cProfile.Profile()
@@ -115,9 +137,12 @@ def main() -> None:
     parser.add_argument(
         "--profile", default=None, help="a query of the mix (e.g. 'one word') to profile"
     )
+    parser.add_argument(
+        "--served", action="store_true", help="log and count as `eduhub serve` does; gc.freeze()"
+    )
     args = parser.parse_args()
     sys.path[:0] = [str(args.repo / "bench"), str(args.repo)]
-    result = measure(args.data_dir, args.n, args.facets, args.profile)
+    result = measure(args.data_dir, args.n, args.facets, args.profile, args.served)
     json.dump(result, sys.stdout, ensure_ascii=False)
     print()
 

@@ -28,8 +28,6 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
     init_http(app, config)
     logs.init_app(app)
 

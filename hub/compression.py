@@ -30,6 +30,9 @@ COMPRESSIBLE = frozenset(
 MIN_SIZE = 1024  # below one packet, gzip's header costs more than it saves
 MAX_SIZE = 8 * 1024 * 1024  # larger bodies are files, sent as they are
 LEVEL = 6
+# Already encoded; a strong ETag names the uncompressed bytes (If-Match relies on it); attachments
+# are files.
+KEEP_AS_IS = frozenset({"content-encoding", "etag", "content-disposition"})
 
 
 def wants_gzip() -> bool:
@@ -40,13 +43,13 @@ def wants_gzip() -> bool:
 def compressible(response: Response) -> bool:
     if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
         return False
-    if response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers:
+    if response.mimetype not in COMPRESSIBLE:
         return False
-    if "ETag" in response.headers or "Content-Disposition" in response.headers:
-        # A strong ETag names the uncompressed bytes (If-Match relies on it); attachments are files.
-        return False
-    if "no-transform" in (response.headers.get("Cache-Control") or ""):
-        return False
+    # One pass over the headers instead of a case-insensitive search for each name.
+    for name, value in response.headers.items():
+        name = name.lower()
+        if name in KEEP_AS_IS or (name == "cache-control" and "no-transform" in value):
+            return False
     return MIN_SIZE <= (response.content_length or 0) <= MAX_SIZE
 
 

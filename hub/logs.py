@@ -26,6 +26,8 @@ FORMATS = ("json", "text")
 VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 TEXT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 access = logging.getLogger("hub.access")
+# One encoder: json.dumps with options builds a new one for every line.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def request_id() -> str | None:
@@ -59,7 +61,7 @@ class JsonFormatter(logging.Formatter):
         )
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return _encode(line)
 
 
 def chosen_format(default: str = "text") -> str:
@@ -101,14 +103,22 @@ def _finish(response):
     if rid:
         response.headers[HEADER] = rid
         seconds = time.perf_counter() - g.get("log_started", time.perf_counter())
-        access.info(
-            "%s %s %s",
-            request.method,
-            request.path,
-            response.status_code,
-            extra={"status": response.status_code, "duration": round(seconds, 6)},
-        )
+        if access.isEnabledFor(logging.INFO):
+            access.handle(_access_record(rid, response.status_code, round(seconds, 6)))
     return response
+
+
+def _access_record(rid: str, status: int, duration: float) -> logging.LogRecord:
+    """The access line as `access.info` makes it, without looking for the caller's file and line
+    (a walk up the stack on every request; no format of ours prints them), and with what
+    `RequestContext` would add already there."""
+    method, path = request.method, request.path
+    record = access.makeRecord(
+        access.name, logging.INFO, __file__, 0, "%s %s %s", (method, path, status), None, "_finish"
+    )
+    record.request_id, record.method, record.path = rid, method, path
+    record.status, record.duration = status, duration
+    return record
 
 
 def init_app(app: Flask) -> None:

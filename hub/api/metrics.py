@@ -74,10 +74,20 @@ class RequestMetrics:
         )
         self._dropped_seen = 0
         self._lock = threading.Lock()
+        # (endpoint, method, status) -> its two series: `labels()` checks and locks on every call.
+        # As many keys as series the registry itself keeps; two threads may both add one (same).
+        self._series: dict[tuple, tuple] = {}
 
     def observe(self, endpoint: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(endpoint, method, str(status)).inc()
-        self.duration.labels(endpoint, method).observe(seconds)
+        key = (endpoint, method, status)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (
+                self.requests.labels(endpoint, method, str(status)),
+                self.duration.labels(endpoint, method),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def note_dropped(self, dropped: int) -> None:
         """The usage recorder keeps a plain count; the counter takes what is new since last time."""

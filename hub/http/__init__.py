@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import Config
 from hub.http import bodies, cache, cookies
+from hub.http.json_provider import JSONProvider
 
 
 def init_http(app: Flask, config: Config) -> None:
@@ -17,6 +18,7 @@ def init_http(app: Flask, config: Config) -> None:
         n = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     app.url_map.converters["int"] = RowIdConverter
+    app.json = JSONProvider(app)  # UTF-8 as it is, keys in their order; orjson for answers
     app.session_interface = cookies.SessionInterface()
     bodies.init_app(app)
     cache.init_app(app)

@@ -41,16 +41,18 @@ def limit_body() -> None:
     """Set this request's limit (Werkzeug enforces it on the stream, chunked included) and refuse a
     declared length over it at once, before a byte of the body is read."""
     config = current_app.extensions["eduhub"].config
-    if is_upload():
-        limit, message = config.max_upload_bytes, UPLOAD_TOO_LARGE.format(mb=config.max_upload_mb)
-    else:
-        limit, message = config.max_form_bytes, FORM_TOO_LARGE.format(kb=config.max_form_kb)
+    upload = is_upload()
+    limit = config.max_upload_bytes if upload else config.max_form_bytes
     # Werkzeug stops a stream past the limit; one byte of slack lets the file service see the
     # excess first on raw uploads (it reads one byte past its limit) and answer 413 in its words.
     request.max_content_length = limit + 1 if request.endpoint in STREAMED else limit
     request.max_form_memory_size = min(limit, config.max_form_bytes)
     if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(message)
+        raise PayloadTooLarge(
+            UPLOAD_TOO_LARGE.format(mb=config.max_upload_mb)
+            if upload
+            else FORM_TOO_LARGE.format(kb=config.max_form_kb)
+        )
 
 
 def init_app(app: Flask) -> None:

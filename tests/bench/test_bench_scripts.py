@@ -79,7 +79,8 @@ def test_search_bench_imports_indexes_and_queries_the_records_it_generated(searc
 
 def test_search_cpu_measures_every_query_of_the_mix(search_run):
     data_dir = read(search_run)["data_dir"]
-    printed = bench("search_cpu.py", "--data-dir", data_dir, "--n", 2)
+    # --served: the access log and metrics set up as `eduhub serve` has them
+    printed = bench("search_cpu.py", "--data-dir", data_dir, "--n", 2, "--served")
     result = json.loads(printed.strip().splitlines()[-1])
     assert set(result) == set(search_bench.MIX)
     assert all(r["request_cpu_ms"]["p50"] > 0 for r in result.values())
