@@ -20,7 +20,10 @@ def search():
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes that read and analyse the records (default: one per core; 1: this process).",
+    help=(
+        "Processes that read and analyse the records (default: one fewer than the cores, as this "
+        "process adds to the index; 1: this process alone)."
+    ),
 )
 @pass_hub
 def rebuild(hub, workers):
