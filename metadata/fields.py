@@ -79,7 +79,11 @@ class Text(fields.String):
         self.blank_message = blank_message or message("blank")
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
-        text = clean_text(super()._deserialize(value, attr, data, **kwargs), self.single_line)
+        return self.check(super()._deserialize(value, attr, data, **kwargs))
+
+    def check(self, text: str) -> str:
+        """`text`, a str, normalised and held to this field's blank and length rules."""
+        text = clean_text(text, self.single_line)
         if not text and not self.allow_blank:
             raise ValidationError(self.blank_message)
         if self.max_length and len(text) > self.max_length:

@@ -7,7 +7,6 @@ from marshmallow import ValidationError
 from hub.errors import ValidationFailed
 from hub.services.records import EDITABLE_FIELDS
 from hub.services.validation import GroupedValidator
-from metadata.fields import clean_text
 from metadata.schema import ResourceInputSchema
 
 _VALIDATORS: dict[str, object] = {}
@@ -48,42 +47,30 @@ def _input_schema() -> ResourceInputSchema:
 class TextFields:
     """The `rest_schema` of the GroupedValidator: what is left of a harvested record once the
     cached groups are taken out is free text (title, description, chapter), which no schema-level
-    rule involves. Each is checked here by its own field's rules (`metadata.fields.Text`: the one
-    `clean_text`, its blank and length limits) without marshmallow's per-call machinery; anything
-    else, or any text those rules refuse, is refused, and the caller then loads the whole record
-    with the input schema, so its messages are the schema's."""
+    rule involves. A plain string is checked by its own field's rules (`metadata.fields.Text.check`)
+    without marshmallow's per-call machinery; anything else, or any text those rules refuse, is
+    refused, and the caller then loads the whole record with the input schema, so its messages
+    are the schema's."""
 
     NAMES = ("title", "description", "chapter")
 
     def __init__(self):
         fields = ResourceInputSchema(only=self.NAMES).fields
-        # (allow_none, single_line, allow_blank, max_length) of each field, read from the schema.
-        self.rules = {
-            name: (f.allow_none, f.single_line, f.allow_blank, f.max_length)
-            for name, f in fields.items()
-            if not f.validators  # a field with validators of its own is left to the schema
-        }
+        # A field with validators of its own is left to the schema.
+        self.fields = {name: f for name, f in fields.items() if not f.validators}
 
     def load(self, data: dict) -> dict:
         if "title" not in data:
             raise ValidationError("the input schema decides")
-        rules = self.rules
         out = {}
         for name, value in data.items():
-            rule = rules.get(name)
-            if rule is None:
+            field = self.fields.get(name)
+            if field is None:
                 raise ValidationError("the input schema decides")
-            out[name] = _text(value, *rule)
+            if value is None and field.allow_none:
+                out[name] = None
+            elif value.__class__ is str:  # null, bytes, numbers: the schema words the error
+                out[name] = field.check(value)
+            else:
+                raise ValidationError("the input schema decides")
         return out
-
-
-def _text(value, allow_none: bool, single_line: bool, allow_blank: bool, max_length) -> str | None:
-    """`metadata.fields.Text`'s rules for a plain `str` (or None where allowed)."""
-    if value is None and allow_none:
-        return None
-    if value.__class__ is not str:  # null, bytes, numbers: the schema words the error
-        raise ValidationError("the input schema decides")
-    text = clean_text(value, single_line)
-    if (not text and not allow_blank) or (max_length and len(text) > max_length):
-        raise ValidationError("the input schema decides")
-    return text

@@ -77,8 +77,7 @@ def fewer_collections():
     """Collect garbage seldom meanwhile, and never look again at what is already loaded (the
     dictionaries, the vocabularies)."""
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    _collect_seldom()
     try:
         yield
     finally:
@@ -87,11 +86,15 @@ def fewer_collections():
             gc.unfreeze()
 
 
+def _collect_seldom() -> None:
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def _start(url: str) -> None:
     global _db
     _db = Database(url)
-    gc.freeze()  # a worker process is ours alone: it collects seldom for its life
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    _collect_seldom()  # a worker process is ours alone: it collects seldom for its life
 
 
 def documents(

@@ -13,7 +13,6 @@ control folder and replaces the table by rename; readers see a whole table or no
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import uuid
@@ -85,11 +84,11 @@ class Channel(filesystem.Channel):
     def _tables_locked(self) -> Iterator[None]:
         self.control_folder.mkdir(parents=True, exist_ok=True)
         with open(self.control_folder / ".tables.lock", "ab") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            filesystem.lock(lock_file, filesystem.LOCK_EX)  # kombu's own, per platform
             try:
                 yield
             finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+                filesystem.unlock(lock_file)
 
     @staticmethod
     def _read_table(file: Path) -> list:

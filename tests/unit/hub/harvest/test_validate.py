@@ -110,10 +110,10 @@ def test_plain_records_are_checked_by_the_schemas_text_rules(title, description,
 
 
 def test_the_text_rules_are_the_schemas_fields():
-    rules = validate.TextFields().rules
+    checked = validate.TextFields().fields
     fields = ResourceInputSchema().fields
-    assert set(rules) == set(validate.TextFields.NAMES)
-    for name, (allow_none, single_line, allow_blank, max_length) in rules.items():
-        field = fields[name]
-        assert (field.allow_none, field.single_line) == (allow_none, single_line)
-        assert (field.allow_blank, field.max_length) == (allow_blank, max_length)
+    assert set(checked) == set(validate.TextFields.NAMES)
+    for name, field in checked.items():
+        schemas = fields[name]
+        assert (field.allow_none, field.single_line) == (schemas.allow_none, schemas.single_line)
+        assert (field.allow_blank, field.max_length) == (schemas.allow_blank, schemas.max_length)
